@@ -1,0 +1,165 @@
+"""Errors and diagnostics.
+
+Every problem PML reports is a `Diagnostic`: a severity, a message, a span and an optional hint.
+Errors are raised as `PMLError` subclasses that carry their diagnostics, and `str(error)` is the
+text a person reads::
+
+    prompt.pml:3:5: `</task>` closes `<role>`, opened at 2:1
+      </task>
+      ^^^^^^^
+    hint: close `<role>` first, or rename this tag to `</role>`
+
+Each stage raises through one helper (`syntax_error`, `compile_error`, `render_error`) so that the
+location is always stamped the same way.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pml.source import Span
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One finding of the compiler, with where it is and what to do about it."""
+
+    severity: Severity
+    message: str
+    span: Span | None = field(default=None, compare=False)
+    hint: str | None = None
+    code: str = "pml"
+
+    def format(self, *, excerpt: bool = True) -> str:
+        where = f"{self.span}: " if self.span is not None else ""
+        label = "warning: " if self.severity == "warning" else ""
+        lines = [f"{where}{label}{self.message}"]
+        if excerpt and self.span is not None:
+            snippet = self.span.excerpt()
+            if snippet:
+                lines.append(snippet)
+        if self.hint:
+            lines.append(f"hint: {self.hint}")
+        return "\n".join(lines)
+
+    def to_json(self) -> dict[str, object]:
+        data: dict[str, object] = {
+            "severity": self.severity,
+            "message": self.message,
+            "code": self.code,
+            "hint": self.hint,
+        }
+        if self.span is not None:
+            data.update(
+                file=self.span.file,
+                line=self.span.line,
+                column=self.span.column,
+                end_line=self.span.end_line,
+                end_column=self.span.end_column,
+            )
+        return data
+
+    def __str__(self) -> str:
+        return self.format()
+
+
+class PMLError(Exception):
+    """The root of every error PML raises. Carries one or more diagnostics."""
+
+    def __init__(self, diagnostics: Diagnostic | Sequence[Diagnostic]) -> None:
+        if isinstance(diagnostics, Diagnostic):
+            diagnostics = [diagnostics]
+        self.diagnostics: list[Diagnostic] = list(diagnostics)
+        super().__init__(self.message)
+
+    @property
+    def first(self) -> Diagnostic:
+        return self.errors[0] if self.errors else self.diagnostics[0]
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    @property
+    def message(self) -> str:
+        return self.first.message
+
+    @property
+    def span(self) -> Span | None:
+        return self.first.span
+
+    @property
+    def hint(self) -> str | None:
+        return self.first.hint
+
+    @property
+    def line(self) -> int | None:
+        return self.span.line if self.span else None
+
+    @property
+    def column(self) -> int | None:
+        return self.span.column if self.span else None
+
+    @property
+    def filename(self) -> str | None:
+        return self.span.file if self.span else None
+
+    def __str__(self) -> str:
+        shown = self.errors or self.diagnostics
+        text = "\n\n".join(d.format() for d in shown)
+        if len(shown) > 1:
+            text += f"\n\n{len(shown)} errors"
+        return text
+
+
+class PMLSyntaxError(PMLError):
+    """The markup, a stylesheet or an expression is not well formed."""
+
+
+class PMLCompileError(PMLError):
+    """The document is well formed but wrong: unknown tags, bad attribute values, include cycles."""
+
+
+class PMLRenderError(PMLError):
+    """Rendering with a context failed: an expression raised, a loop is not over a list, a file is missing."""
+
+
+class PMLUndefinedError(PMLRenderError):
+    """An expression used a variable the context does not define."""
+
+
+def diagnostic(
+    message: str, span: Span | None, hint: str | None = None, *, severity: Severity = "error",
+    code: str = "pml",
+) -> Diagnostic:
+    return Diagnostic(severity, message, span, hint, code)
+
+
+def syntax_error(message: str, span: Span | None, hint: str | None = None) -> PMLSyntaxError:
+    """The parse stage's single way to report a problem."""
+    return PMLSyntaxError(Diagnostic("error", message, span, hint, "syntax"))
+
+
+def compile_error(message: str, span: Span | None, hint: str | None = None) -> PMLCompileError:
+    """The compile stage's single way to report a fatal problem."""
+    return PMLCompileError(Diagnostic("error", message, span, hint, "compile"))
+
+
+def render_error(message: str, span: Span | None, hint: str | None = None) -> PMLRenderError:
+    """The render stage's single way to report a problem."""
+    return PMLRenderError(Diagnostic("error", message, span, hint, "render"))
+
+
+def suggest(name: str, candidates: Iterable[str], *, quote: str = "`") -> str | None:
+    """A "did you mean" hint for a misspelt name, or None when nothing is close."""
+    pool = list(dict.fromkeys(candidates))
+    lowered = {c.lower(): c for c in pool}
+    matches = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.6)
+    if not matches:
+        return None
+    return f"did you mean {quote}{lowered[matches[0]]}{quote}?"

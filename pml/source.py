@@ -1,0 +1,120 @@
+"""Source texts and spans: where every node, diagnostic and error points.
+
+Lines and columns are 1-based (as editors show them); offsets are 0-based character offsets
+into the text. Conversion to the 0-based positions of the Language Server Protocol happens only
+at that boundary (`Span.to_lsp`).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class Source:
+    """One text being compiled: a file's contents or a string, with a name to show in messages."""
+
+    __slots__ = ("_line_starts", "name", "path", "text")
+
+    def __init__(self, text: str, name: str = "<string>", path: Path | None = None) -> None:
+        self.text = text
+        self.name = name
+        self.path = path
+        self._line_starts: list[int] | None = None
+
+    @classmethod
+    def from_path(cls, path: Path, display: str | None = None) -> Source:
+        text = path.read_text(encoding="utf-8")
+        return cls(normalize_newlines(text), display or str(path), path.resolve())
+
+    @property
+    def directory(self) -> Path:
+        """The folder relative paths in this source resolve against."""
+        return self.path.parent if self.path is not None else Path.cwd()
+
+    def _starts(self) -> list[int]:
+        if self._line_starts is None:
+            starts = [0]
+            find = self.text.find
+            pos = find("\n")
+            while pos != -1:
+                starts.append(pos + 1)
+                pos = find("\n", pos + 1)
+            self._line_starts = starts
+        return self._line_starts
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """Return the 1-based (line, column) of a character offset."""
+        starts = self._starts()
+        offset = max(0, min(offset, len(self.text)))
+        index = bisect_right(starts, offset) - 1
+        return index + 1, offset - starts[index] + 1
+
+    def offset(self, line: int, column: int) -> int:
+        starts = self._starts()
+        line = max(1, min(line, len(starts)))
+        return min(starts[line - 1] + column - 1, len(self.text))
+
+    def line_text(self, line: int) -> str:
+        starts = self._starts()
+        if not 1 <= line <= len(starts):
+            return ""
+        end = starts[line] - 1 if line < len(starts) else len(self.text)
+        return self.text[starts[line - 1] : end]
+
+    def span(self, start: int, end: int | None = None) -> Span:
+        end = start if end is None else end
+        line, column = self.position(start)
+        end_line, end_column = self.position(end)
+        return Span(self, line, column, end_line, end_column, start, end)
+
+    def whole(self) -> Span:
+        return self.span(0, len(self.text))
+
+    def __repr__(self) -> str:
+        return f"Source({self.name!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A range in a source. Spans never take part in the equality of the nodes that carry them."""
+
+    source: Source = field(repr=False, compare=False)
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    start: int
+    end: int
+
+    @property
+    def file(self) -> str:
+        return self.source.name
+
+    def excerpt(self) -> str:
+        """The first source line of the span with a caret line under the spanned columns."""
+        text = self.source.line_text(self.line)
+        if not text and self.line > len(self.source.text.split("\n")):
+            return ""
+        width = (self.end_column - self.column) if self.end_line == self.line else len(text) - self.column + 1
+        width = max(1, min(width, max(1, len(text) - self.column + 1)))
+        prefix = "".join(ch if ch == "\t" else " " for ch in text[: self.column - 1])
+        return f"  {text}\n  {prefix}{'^' * width}"
+
+    def to_lsp(self) -> dict[str, dict[str, int]]:
+        """The span as an LSP range (0-based lines and characters)."""
+        return {
+            "start": {"line": self.line - 1, "character": self.column - 1},
+            "end": {"line": self.end_line - 1, "character": self.end_column - 1},
+        }
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+def normalize_newlines(text: str) -> str:
+    """CRLF and lone CR become LF before anything else looks at the text."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
