@@ -1,1 +1,41 @@
-"""PML."""
+"""PML: a prompt markup language and its compiler.
+
+Write prompts as component markup (`.pml`, and every `.poml` file), render them into the chat
+messages that LLM APIs take::
+
+    import pml
+    prompt = pml.load("support.pml")
+    rendered = prompt.render({"question": "Where is my order?"})
+    rendered.to_openai()   # {"messages": [{"role": "system", …}, …]}
+"""
+
+from pml.api import load, loads, poml, render
+from pml.errors import (
+    Diagnostic,
+    PMLCompileError,
+    PMLError,
+    PMLRenderError,
+    PMLSyntaxError,
+    PMLUndefinedError,
+)
+from pml.prompt import Message, Prompt, Rendered
+from pml.source import Span
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Diagnostic",
+    "Message",
+    "PMLCompileError",
+    "PMLError",
+    "PMLRenderError",
+    "PMLSyntaxError",
+    "PMLUndefinedError",
+    "Prompt",
+    "Rendered",
+    "Span",
+    "load",
+    "loads",
+    "poml",
+    "render",
+]

@@ -1,7 +1,8 @@
-"""Where the package's data files are: the grammars and the built-in stylesheets.
+"""Data files shipped with PML: grammars and stylesheets.
 
-In an installed wheel they live inside the package (`pml/grammar`, `pml/stylesheets`); in a
-source checkout they are the top-level `grammar/` and `stylesheets/` folders.
+In the source tree they live next to the package (`grammar/pss.lark`, `stylesheets/default.pss`);
+an installed wheel carries them inside it (`pml/grammar/…`, see `force-include` in
+pyproject.toml). `resource_path` hides the difference.
 """
 
 from __future__ import annotations
@@ -12,7 +13,11 @@ _PACKAGE = Path(__file__).resolve().parent
 
 
 def resource_path(*parts: str) -> Path:
-    """The path of a data file, e.g. `resource_path("grammar", "pml.lark")`."""
+    """The path of a data file, e.g. `resource_path("grammar", "pss.lark")`.
+
+    Looks inside the package first (installed wheel), then beside it (source tree). The path
+    is returned even if neither exists, so that opening it gives the usual `FileNotFoundError`.
+    """
     installed = _PACKAGE.joinpath(*parts)
     if installed.exists():
         return installed

@@ -1,0 +1,357 @@
+"""Compile: `Document` → `Prompt`'s tree of `CNode`s.
+
+Everything that depends only on the source files and stylesheets happens here, once: includes
+are inlined (with cycle detection), every tag and attribute is checked against the component
+registry, stylesheets are parsed and the cascade is run on the source tree, static attribute
+values are coerced to their types, and every `{{ }}` is compiled. Problems are collected as
+diagnostics; errors are raised together at the end.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pml import components as _components  # noqa: F401  (registers the catalog)
+from pml.cascade import compute_styles
+from pml.errors import Diagnostic, PMLCompileError, PMLError, suggest
+from pml.expressions import Expression, compile_expression, parse_for
+from pml.nodes import Attribute, Comment, Document, Element, Expr, Text, normalize_name
+from pml.parser import parse_source
+from pml.registry import REGISTRY, Attr, CoercionError, Component
+from pml.resources import resource_path
+from pml.source import Source, Span
+from pml.stylesheet import Stylesheet, load_stylesheet, parse_css, parse_json_stylesheet
+
+# Attributes the template pass consumes; they never reach a component.
+TEMPLATE_ATTRS = {"for", "if"}
+# Tags handled here or by the template pass rather than rendered.
+STYLE_TAGS = {"stylesheet", "style"}
+
+
+@dataclass(slots=True)
+class TextPiece:
+    value: str
+
+
+@dataclass(slots=True)
+class ExprPiece:
+    expression: Expression
+
+
+@dataclass(slots=True)
+class DynamicAttr:
+    """An attribute whose value has expressions: one raw value, or text with holes."""
+
+    attr: Attr | None
+    parts: tuple[str | Expression, ...]
+    single: Expression | None
+
+
+@dataclass(slots=True)
+class CNode:
+    """A compiled element: its component, coerced static attributes and compiled children."""
+
+    element: Element
+    component: Component | None  # None for an include fragment
+    static: dict[str, Any]
+    dynamic: dict[str, DynamicAttr]
+    children: list[CNode | TextPiece | ExprPiece]
+    loop: tuple[str, Expression] | None = None
+    cond: Expression | None = None
+    written: frozenset[str] = frozenset()
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def span(self) -> Span:
+        return self.element.span
+
+
+@dataclass(slots=True)
+class CompileResult:
+    root: CNode
+    diagnostics: list[Diagnostic]
+    context: dict[str, Any]
+    files: tuple[Path, ...]
+
+
+def default_stylesheet() -> Stylesheet:
+    global _DEFAULT
+    if _DEFAULT is None:
+        path = resource_path("stylesheets", "default.pss")
+        source = Source(path.read_text(encoding="utf-8"), "default.pss", path)
+        _DEFAULT = parse_css(source.text, source, 0, origin=0)
+    return _DEFAULT
+
+
+_DEFAULT: Stylesheet | None = None
+
+
+class Compiler:
+    """Compiles one document (and the files it includes)."""
+
+    def __init__(self, *, strict: bool = False, stylesheets: Sequence[Stylesheet] = ()) -> None:
+        self.strict = strict
+        self.extra_sheets = list(stylesheets)
+        self.diagnostics: list[Diagnostic] = []
+        self.files: list[Path] = []
+        self.context: dict[str, Any] = {}
+
+    # ----------------------------------------------------------------- entry
+    def compile(self, document: Document) -> CompileResult:
+        if document.source.path is not None:
+            self.files.append(document.source.path)
+        root = self._inline_includes(document.root, document.source, (self._file_key(document.source),))
+        sheets = [default_stylesheet()]
+        root = self._collect_styles(root, document.source, sheets)
+        sheets.extend(self.extra_sheets)
+        for sheet in sheets[1:]:
+            self.diagnostics.extend(sheet.diagnostics)
+        styles = compute_styles(root, sheets)
+        croot = self._compile_element(root, styles)
+        if self.strict:
+            self.diagnostics = [
+                Diagnostic("error", d.message, d.span, d.hint, d.code) if d.code == "attribute" else d
+                for d in self.diagnostics
+            ]
+        errors = [d for d in self.diagnostics if d.severity == "error"]
+        if errors:
+            raise PMLCompileError(self.diagnostics)
+        return CompileResult(croot or _empty_root(root), self.diagnostics, self.context, tuple(self.files))
+
+    def _problem(self, message: str, span: Span | None, hint: str | None = None, *,
+                 severity: str = "error", code: str = "compile") -> None:
+        self.diagnostics.append(Diagnostic(severity, message, span, hint, code))  # type: ignore[arg-type]
+
+    @staticmethod
+    def _file_key(source: Source) -> str:
+        return str(source.path) if source.path is not None else f"<{id(source)}>"
+
+    # ----------------------------------------------------------------- includes
+    def _inline_includes(self, element: Element, source: Source, chain: tuple[str, ...]) -> Element:
+        children: list[Any] = []
+        changed = False
+        for child in element.children:
+            if isinstance(child, Element) and child.key == "include":
+                changed = True
+                children.append(self._include(child, source, chain))
+            elif isinstance(child, Element):
+                new = self._inline_includes(child, source, chain)
+                changed = changed or new is not child
+                children.append(new)
+            else:
+                children.append(child)
+        if not changed:
+            return element
+        return Element(element.tag, element.attributes, tuple(children), element.span, element.name_span)
+
+    def _include(self, element: Element, source: Source, chain: tuple[str, ...]) -> Element:
+        src = element.attribute("src")
+        if src is None or not src.is_static or not src.text.strip():
+            self._problem("`<include>` needs a literal `src` path", element.span,
+                          'write `<include src="other.pml"/>`')
+            return Element("include", element.attributes, (), element.span, element.name_span)
+        path = (source.directory / src.text.strip()).resolve()
+        key = str(path)
+        if key in chain:
+            names = [Path(c).name if not c.startswith("<") else "<string>" for c in chain]
+            cycle = " → ".join([*names, path.name])
+            self._problem(f"include cycle: {cycle}", src.span, "remove one of the includes in the chain")
+            return Element("include", element.attributes, (), element.span, element.name_span)
+        if not path.is_file():
+            self._problem(f"included file not found: {src.text.strip()}", src.value_span or src.span,
+                          f"looked for {path}")
+            return Element("include", element.attributes, (), element.span, element.name_span)
+        try:
+            included = parse_source(Source.from_path(path))
+        except PMLError as exc:
+            self.diagnostics.extend(exc.diagnostics)
+            return Element("include", element.attributes, (), element.span, element.name_span)
+        self.files.append(path)
+        root = self._inline_includes(included.root, included.source, (*chain, key))
+        body = root.children if root.key in ("poml", "pml") else (root,)
+        return Element("include", element.attributes, tuple(body), element.span, element.name_span)
+
+    # ----------------------------------------------------------------- stylesheets
+    def _collect_styles(self, root: Element, source: Source, sheets: list[Stylesheet]) -> Element:
+        kept: list[Any] = []
+        for child in root.children:
+            if isinstance(child, Element) and child.key in STYLE_TAGS:
+                sheet = self._element_sheet(child)
+                if sheet is not None:
+                    sheets.append(sheet)
+                continue
+            if isinstance(child, Element) and child.key == "context":
+                self._context(child)
+                continue
+            kept.append(child)
+        if len(kept) == len(root.children):
+            return root
+        return Element(root.tag, root.attributes, tuple(kept), root.span, root.name_span)
+
+    def _body_text(self, element: Element) -> tuple[str, int]:
+        text = "".join(c.value for c in element.children if isinstance(c, Text))
+        first = next((c for c in element.children if isinstance(c, Text)), None)
+        offset = first.span.start if first is not None else element.span.start
+        for child in element.children:
+            if isinstance(child, (Element, Expr)):
+                self._problem(f"`<{element.tag}>` takes plain text only", child.span)
+        return text, offset
+
+    def _element_sheet(self, element: Element) -> Stylesheet | None:
+        text, offset = self._body_text(element)
+        source = element.span.source
+        if element.key == "style" or not text.strip().startswith("{"):
+            return parse_css(text, source, offset, origin=1)
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            span = source.span(offset + exc.pos, offset + exc.pos + 1)
+            self._problem(f"the stylesheet is not valid JSON: {exc.msg}", span,
+                          'a JSON stylesheet looks like {"task": {"captionStyle": "bold"}}')
+            return None
+        if not isinstance(data, dict):
+            self._problem("a JSON stylesheet must be an object of selectors", element.span)
+            return None
+        return parse_json_stylesheet(data, source, offset, origin=1)
+
+    def _context(self, element: Element) -> None:
+        text, offset = self._body_text(element)
+        try:
+            data = json.loads(text) if text.strip() else {}
+        except json.JSONDecodeError as exc:
+            source = element.span.source
+            self._problem(f"`<context>` is not valid JSON: {exc.msg}",
+                          source.span(offset + exc.pos, offset + exc.pos + 1))
+            return
+        if not isinstance(data, dict):
+            self._problem("`<context>` must hold a JSON object", element.span)
+            return
+        self.context.update(data)
+
+    # ----------------------------------------------------------------- elements
+    def _compile_element(self, element: Element, styles: dict[int, Any]) -> CNode | None:
+        if element.key == "include":
+            component = None
+        else:
+            component = REGISTRY.lookup(element.tag)
+            if component is None:
+                hint = suggest(element.tag, REGISTRY.tag_names(), quote="`<") or None
+                if hint:
+                    hint = hint.replace("?", ">?").replace("`<", "`<", 1)
+                self._problem(f"unknown tag `<{element.tag}>`", element.name_span or element.span,
+                              hint or "see docs/language.md for the list of components")
+                return None
+        style = styles.get(id(element))
+        static: dict[str, Any] = {}
+        dynamic: dict[str, DynamicAttr] = {}
+        loop = cond = None
+        written: set[str] = set()
+        if style is not None:
+            for name, value in style.normal.items():
+                self._set_static(component, name, value, static, style.sources.get(name), styled=True)
+        for attr in element.attributes:
+            key = normalize_name(attr.name)
+            if key == "for":
+                loop = self._for(attr)
+                continue
+            if key == "if":
+                cond = self._if(attr)
+                continue
+            spec = component.attr(attr.name) if component else None
+            if spec is None and component is not None:
+                hint = suggest(attr.name, [a.name for a in component.all_attrs().values()])
+                self._problem(f"unknown attribute `{attr.name}` on `<{element.tag}>`", attr.span,
+                              hint or f"`<{element.tag}>` accepts: "
+                              + ", ".join(sorted(a.name for a in component.attrs.values())[:12]),
+                              severity="warning", code="attribute")
+            name = spec.name if spec else attr.name
+            written.add(name)
+            if attr.is_static:
+                self._set_static(component, name, attr.text, static, attr.value_span or attr.span)
+                dynamic.pop(name, None)
+            else:
+                static.pop(name, None)
+                dynamic[name] = self._dynamic(attr, spec)
+        if style is not None:
+            for name, value in style.important.items():
+                self._set_static(component, name, value, static, style.sources.get(name), styled=True)
+                dynamic.pop(name, None)
+        if component is not None:
+            for spec in component.attrs.values():
+                if spec.required and spec.name not in static and spec.name not in dynamic:
+                    self._problem(f"`<{element.tag}>` needs the attribute `{spec.name}`",
+                                  element.name_span or element.span, spec.doc or None)
+        children: list[CNode | TextPiece | ExprPiece] = []
+        for child in element.children:
+            if isinstance(child, Text):
+                children.append(TextPiece(child.value))
+            elif isinstance(child, Expr):
+                expression = self._expression(child.code, child.span)
+                if expression is not None:
+                    children.append(ExprPiece(expression))
+            elif isinstance(child, Comment):
+                continue
+            elif isinstance(child, Element):
+                compiled = self._compile_element(child, styles)
+                if compiled is not None:
+                    children.append(compiled)
+        return CNode(element, component, static, dynamic, children, loop, cond, frozenset(written))
+
+    def _set_static(self, component: Component | None, name: str, value: Any, target: dict[str, Any],
+                    span: Span | None, *, styled: bool = False) -> None:
+        spec = component.attr(name) if component else None
+        if spec is None:
+            target[name] = value
+            return
+        try:
+            target[spec.name] = spec.coerce(value)
+        except CoercionError as exc:
+            severity = "warning" if styled else "error"
+            self._problem(str(exc), span, exc.hint, severity=severity, code="style" if styled else "compile")
+
+    def _expression(self, code: str, span: Span) -> Expression | None:
+        try:
+            return compile_expression(code, span)
+        except PMLError as exc:
+            self.diagnostics.extend(exc.diagnostics)
+            return None
+
+    def _for(self, attr: Attribute) -> tuple[str, Expression] | None:
+        text = attr.raw.strip()
+        span = attr.value_span or attr.span
+        if text.startswith("{{") and text.endswith("}}"):
+            text = text[2:-2]
+        try:
+            return parse_for(text, span)
+        except PMLError as exc:
+            self.diagnostics.extend(exc.diagnostics)
+            return None
+
+    def _if(self, attr: Attribute) -> Expression | None:
+        single = attr.single_expression
+        if single is not None:
+            return self._expression(single.code, single.span)
+        if not attr.is_static:
+            self._problem("`if` takes one expression", attr.span, 'write `if="count > 0"`')
+            return None
+        return self._expression(attr.text, attr.value_span or attr.span)
+
+    def _dynamic(self, attr: Attribute, spec: Attr | None) -> DynamicAttr:
+        parts: list[str | Expression] = []
+        for part in attr.parts:
+            if isinstance(part, Text):
+                parts.append(part.value)
+            else:
+                expression = self._expression(part.code, part.span)
+                if expression is not None:
+                    parts.append(expression)
+        single = parts[0] if len(parts) == 1 and isinstance(parts[0], Expression) else None
+        return DynamicAttr(spec, tuple(parts), single)
+
+
+def _empty_root(element: Element) -> CNode:
+    return CNode(element, REGISTRY.lookup("poml"), {}, {}, [])

@@ -1,0 +1,76 @@
+"""Reader tags of the template pass: `<let>` defines variables while rendering.
+
+(`<include>`, `<context>`, `<stylesheet>` and `<style>` are resolved by the compiler.)
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pml.errors import render_error
+from pml.registry import Attr, component
+from pml.values import convert_type, guess_type
+
+LET_TYPES = ("string", "integer", "float", "number", "boolean", "array", "object", "null", "undefined", "json")
+
+
+@component("Let", "let", kind="reader",
+           doc="Define variables: `<let name=\"x\" value=\"expr\"/>`, `<let name=\"x\">text or JSON</let>`, "
+               "`<let name=\"x\" type=\"integer\">5</let>`, `<let name=\"x\" src=\"data.json\"/>`, or "
+               "without a name to spread an object's keys into the context.",
+           attrs=[Attr("name", "string", "The variable to define."),
+                  Attr("value", "any", "An expression giving the value."),
+                  Attr("src", "string", "A file to read (JSON is parsed; other text is a string)."),
+                  Attr("type", "enum", "The type of the body text.", LET_TYPES)])
+def layout_let(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[Any]:
+    name = attrs.get("name")
+    if "value" in node.dynamic or "value" in node.static:
+        value = _value(r, node, attrs, scope)
+    elif attrs.get("src"):
+        value = _read(r, node, str(attrs["src"]))
+    else:
+        body = r.text(node, scope, ctx, "pre")
+        try:
+            value = convert_type(body, attrs["type"]) if attrs.get("type") else guess_type(body)
+        except ValueError as exc:
+            raise render_error(str(exc), node.span) from None
+    if name:
+        scope[str(name)] = value
+        r.globals[str(name)] = value
+    elif isinstance(value, dict):
+        scope.update(value)
+        r.globals.update(value)
+    else:
+        raise render_error("`<let>` without a name needs an object to spread", node.span,
+                           'add name="…", or give a JSON object')
+    return []
+
+
+def _value(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any]) -> Any:
+    if "value" in node.dynamic:
+        return attrs["value"]
+    from pml.expressions import compile_expression
+
+    cached = node.data.get("value_expr")
+    if cached is None:
+        attr = node.element.attribute("value")
+        cached = compile_expression(str(node.static["value"]), attr.value_span or attr.span)
+        node.data["value_expr"] = cached
+    return r.evaluate(cached, scope)
+
+
+def _read(r: Any, node: Any, src: str) -> Any:
+    path = (node.element.span.source.directory / src).resolve()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise render_error(f"file not found: {src}", node.span, f"looked for {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise render_error(f"cannot read {src}: {exc}", node.span) from None
+    if path.suffix.lower() == ".json":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise render_error(f"{src} is not valid JSON: {exc.msg} (line {exc.lineno})", node.span) from None
+    return guess_type(text) if path.suffix.lower() in (".txt", "") else text

@@ -1,0 +1,240 @@
+"""The text catalog: containers, paragraphs, inline formatting, headings, lists, code, captions.
+
+Each component is one registry entry (names, attributes, docs) and one layout function that
+turns attributes and children into boxes. Presentation defaults (captions, caption styles,
+list markers) are not here: they are in `stylesheets/default.pss`.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any
+
+from pml import ir
+from pml.registry import SYNTAXES, Attr, component
+
+CAPTION_STYLES = ("header", "bold", "plain", "hidden")
+CAPTION_ENDINGS = ("colon", "newline", "colon-newline", "none")
+TEXT_TRANSFORMS = ("upper", "lower", "capitalize", "none")
+LIST_STYLES = ("dash", "star", "plus", "decimal", "latin")
+
+CAPTION_ATTRS = (
+    Attr("caption", "string", "The caption (title) shown before the content."),
+    Attr("captionSerialized", "string", "The key used for the caption in json, yaml and xml."),
+    Attr("captionStyle", "enum", "How the caption is shown: header, bold, plain or hidden.",
+         CAPTION_STYLES),
+    Attr("captionTextTransform", "enum", "Letter case of the caption: upper, lower, capitalize, none.",
+         TEXT_TRANSFORMS),
+    Attr("captionEnding", "enum", "What follows a bold or plain caption: colon, newline, "
+         "colon-newline or none.", CAPTION_ENDINGS),
+)
+BLANK_LINE = Attr("blankLine", "boolean", "Separate this block from its neighbours by a blank line "
+                  "(true, the default) or a single newline (false).")
+
+
+def transform_caption(text: str, how: str | None) -> str:
+    if how == "upper":
+        return text.upper()
+    if how == "lower":
+        return text.lower()
+    if how == "capitalize":
+        return text[:1].upper() + text[1:]
+    return text
+
+
+def captioned(attrs: dict[str, Any], body: list[ir.Box], *, default_caption: str = "") -> ir.Captioned:
+    caption = str(attrs.get("caption") or default_caption)
+    key = str(attrs.get("captionSerialized") or caption)
+    return ir.Captioned(
+        transform_caption(caption, attrs.get("captionTextTransform")),
+        attrs.get("captionStyle") or "header",
+        attrs.get("captionEnding") or ("none" if attrs.get("captionStyle") == "header" else "colon"),
+        key,
+        body,
+        1 if attrs.get("blankLine") is False else 2,
+    )
+
+
+def handles_syntax(fn: Any) -> Any:
+    """Mark a layout that reads its own `syntax` attribute (no generic syntax switch around it)."""
+    fn.handles_syntax = True
+    return fn
+
+
+# ------------------------------------------------------------------ containers
+
+
+@component("Text", "poml", "pml", "text", "div",
+           doc="A container. As the root it sets the syntax of the whole prompt; inside, it groups "
+               "content (and may switch syntax for its subtree).",
+           attrs=[Attr("syntax", "enum", "The syntax of this subtree.", SYNTAXES)])
+def layout_text(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
+    return [ir.Block(r.children(node, scope, ctx, attrs))]
+
+
+@component("Paragraph", "p", doc="A paragraph: a block separated from its neighbours by a blank line.",
+           attrs=[BLANK_LINE])
+def layout_p(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
+    return [ir.Block(r.children(node, scope, ctx, attrs), 1 if attrs.get("blankLine") is False else 2)]
+
+
+@component("Inline", "span", doc="Inline text: runs into the text around it.", kind="inline")
+def layout_span(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
+    return r.children(node, scope, ctx, attrs)
+
+
+@component("Newline", "br", doc="A line break.", kind="inline",
+           attrs=[Attr("newLineCount", "integer", "How many newlines.", default=1)])
+def layout_br(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
+    return [ir.Break(int(attrs.get("newLineCount") or 1))]
+
+
+@component("Header", "h", doc="A heading; its level follows the nesting of sections and captions.")
+def layout_h(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
+    return [ir.Heading(r.children(node, scope, ctx, attrs))]
+
+
+@component("SubContent", "section", doc="A section: headings inside it are one level deeper.")
+def layout_section(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
+    return [ir.Section(r.children(node, scope, ctx, attrs))]
+
+
+def _wrapper(mark: str) -> Any:
+    def layout(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
+        return [ir.Wrap(mark, mark, r.children(node, scope, ctx, attrs))]
+
+    return layout
+
+
+component("Bold", "b", doc="Bold text (`**x**`).", kind="inline")(_wrapper("**"))
+component("Italic", "i", doc="Italic text (`*x*`).", kind="inline")(_wrapper("*"))
+component("Strikethrough", "s", "strike", doc="Struck-through text (`~~x~~`).", kind="inline")(_wrapper("~~"))
+component("Underline", "u", doc="Underlined text (`__x__`, as POML writes it).", kind="inline")(_wrapper("__"))
+
+
+# ------------------------------------------------------------------ code
+
+
+@component("Code", "code",
+           doc="Code. Inline by default (backticks); `inline=\"false\"` makes a fenced block whose "
+               "fence is longer than any backtick run inside and whose whitespace is kept.",
+           kind="inline",
+           attrs=[Attr("inline", "boolean", "Inline code (true) or a fenced block (false).", default=True),
+                  Attr("lang", "string", "The language named after the opening fence.")])
+def layout_code(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
+    if attrs.get("inline", True):
+        return [ir.Code(r.text(node, scope, ctx, attrs.get("whiteSpace") or "filter"), attrs.get("lang"), True)]
+    from pml.render import write
+
+    boxes = r.children(node, scope, ctx, attrs, white_space=attrs.get("whiteSpace") or "pre")
+    body, _ = write([ir.Block(boxes)], "markdown")
+    body = textwrap.dedent(body.strip("\n")).rstrip()
+    return [ir.Code(body, attrs.get("lang"), False)]
+
+
+# ------------------------------------------------------------------ lists
+
+
+@component("List", "list",
+           doc="A list of `<item>`s. Nested lists are indented under their item.",
+           attrs=[Attr("listStyle", "enum", "The marker: dash, star, plus, decimal or latin.", LIST_STYLES)])
+def layout_list(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
+    items: list[list[ir.Box]] = []
+    for box in r.children(node, scope, ctx, attrs):
+        if isinstance(box, ir.Named) and box.key == "\x00item":
+            items.append(box.children)
+        elif isinstance(box, ir.Inline) and not box.text.strip():
+            continue
+        else:
+            items.append([box])
+    return [ir.ListBox(attrs.get("listStyle") or "dash", items)]
+
+
+@component("ListItem", "item", doc="One item of a `<list>`.")
+def layout_item(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
+    return [ir.Named("\x00item", r.children(node, scope, ctx, attrs))]
+
+
+# ------------------------------------------------------------------ captioned paragraphs
+
+
+def layout_captioned(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
+    return [captioned(attrs, r.children(node, scope, ctx, attrs))]
+
+
+component("CaptionedParagraph", "cp", "captioned-paragraph",
+          doc="A paragraph with a caption: a header by default, or a bold or plain lead-in.",
+          attrs=[*CAPTION_ATTRS, BLANK_LINE])(layout_captioned)
+
+_INTENTS = {
+    "Role": (("role",), "The role the model plays. Caption “Role”."),
+    "Task": (("task",), "What the model should do. Caption “Task”."),
+    "OutputFormat": (("output-format",), "How the answer should look. Caption “Output Format”."),
+    "StepwiseInstructions": (("stepwise-instructions",), "Steps to follow. Caption “Stepwise Instructions”."),
+    "Hint": (("hint",), "A hint, as a bold lead-in “Hint:”."),
+    "Introducer": (("introducer",), "Text that introduces what follows; no caption is shown."),
+}
+for _name, (_tags, _doc) in _INTENTS.items():
+    component(_name, *_tags, doc=_doc, attrs=[*CAPTION_ATTRS, BLANK_LINE])(layout_captioned)
+
+
+@component("Question", "qa", "question",
+           doc="A question followed by an empty answer caption for the model to complete.",
+           attrs=[*CAPTION_ATTRS,
+                  Attr("questionCaption", "string", "The caption of the question.", default="Question"),
+                  Attr("answerCaption", "string", "The caption of the answer.", default="Answer")])
+def layout_qa(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
+    style = attrs.get("captionStyle") or "bold"
+    question = dict(attrs, caption=attrs.get("questionCaption") or "Question", captionStyle=style)
+    answer = dict(attrs, caption=attrs.get("answerCaption") or "Answer", captionStyle=style)
+    return [
+        captioned(question, r.children(node, scope, ctx, attrs)),
+        captioned(answer, []),
+    ]
+
+
+# ------------------------------------------------------------------ examples
+
+
+@component("ExampleSet", "examples",
+           doc="A set of examples. In chat mode (the default) each example's input and output "
+               "become human and ai messages.",
+           attrs=[*CAPTION_ATTRS,
+                  Attr("chat", "boolean", "Render examples as chat messages."),
+                  Attr("introducer", "string", "A sentence shown before the examples.")])
+def layout_examples(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
+    from dataclasses import replace
+
+    inner = replace(ctx, chat=attrs["chat"]) if attrs.get("chat") is not None else ctx
+    body = r.children(node, scope, inner, attrs)
+    if attrs.get("introducer"):
+        body = [ir.Block([ir.Inline(str(attrs["introducer"]))]), *body]
+    return [captioned(attrs, body)]
+
+
+@component("Example", "example",
+           doc="One example: an `<input>` and an `<output>`.",
+           attrs=[*CAPTION_ATTRS, Attr("chat", "boolean", "Render as chat messages.")])
+def layout_example(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
+    from dataclasses import replace
+
+    inner = replace(ctx, chat=attrs["chat"]) if attrs.get("chat") is not None else ctx
+    return [captioned(attrs, r.children(node, scope, inner, attrs))]
+
+
+def _example_part(speaker: str) -> Any:
+    def layout(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
+        body = r.children(node, scope, ctx, attrs)
+        if ctx.chat and ctx.syntax in ("markdown", "text", "html"):
+            if "speaker" in attrs and attrs["speaker"]:
+                return [ir.Block(body)]
+            return [ir.Speaker(speaker, body)]
+        return [captioned(attrs, body)]
+
+    return layout
+
+
+component("ExampleInput", "input", doc="An example's input (a human message in chat mode).",
+          attrs=[*CAPTION_ATTRS])(_example_part("human"))
+component("ExampleOutput", "output", doc="An example's output (an ai message in chat mode).",
+          attrs=[*CAPTION_ATTRS])(_example_part("ai"))

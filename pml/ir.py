@@ -1,0 +1,144 @@
+"""The layout boxes components produce and writers turn into text.
+
+A component's layout function returns a list of boxes. The boxes say what the content *is* (a
+paragraph, a heading, a captioned section, a list, code, data), not how it is spelled: the
+markdown writer spells a `Captioned` box as a header or a bold lead-in, the serializing writers
+(json, yaml, xml) turn the same box into a key and a value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+
+@dataclass(slots=True)
+class Inline:
+    """A run of text inside a paragraph. `verbatim` text is never re-collapsed or escaped."""
+
+    text: str
+    verbatim: bool = False
+
+
+@dataclass(slots=True)
+class SoftSpace:
+    """A space written only when inline text follows (after a bold caption, before its body)."""
+
+
+@dataclass(slots=True)
+class Wrap:
+    """Inline formatting: `prefix` + children + `suffix` (bold, italic, …)."""
+
+    prefix: str
+    suffix: str
+    children: list[Box]
+
+
+@dataclass(slots=True)
+class Block:
+    """A paragraph-like block, separated from its neighbours by `margin` newlines (2 = blank line)."""
+
+    children: list[Box]
+    margin: int = 2
+
+
+@dataclass(slots=True)
+class Heading:
+    """A heading whose level is the section depth it sits at."""
+
+    children: list[Box]
+
+
+@dataclass(slots=True)
+class Section:
+    """Content one heading level deeper."""
+
+    children: list[Box]
+
+
+@dataclass(slots=True)
+class Captioned:
+    """A captioned paragraph: `caption` styled by `style`, then `body`.
+
+    `key` is the caption used when serializing (POML's `captionSerialized`).
+    """
+
+    caption: str
+    style: str
+    ending: str
+    key: str
+    body: list[Box]
+    margin: int = 2
+
+
+@dataclass(slots=True)
+class ListBox:
+    """A list; each item is a list of boxes. `style` is dash, star, plus, decimal or latin."""
+
+    style: str
+    items: list[list[Box]]
+
+
+@dataclass(slots=True)
+class Code:
+    """Code: inline (backticks) or a fenced block with a language."""
+
+    text: str
+    lang: str | None
+    inline: bool
+
+
+@dataclass(slots=True)
+class Data:
+    """Structured data (an `<object>`), written in the syntax in effect."""
+
+    value: Any
+    syntax: str | None = None
+
+
+@dataclass(slots=True)
+class Env:
+    """A subtree written in another syntax (json, yaml, xml, text inside markdown, …)."""
+
+    syntax: str
+    children: list[Box]
+    options: dict[str, Any] = field(default_factory=dict)
+    # True when the subtree asked for its syntax itself (a fenced block inside markdown).
+    fenced: bool = True
+
+
+@dataclass(slots=True)
+class Named:
+    """A subtree with an explicit serialization key (`name=` or a caption)."""
+
+    key: str
+    children: list[Box]
+
+
+@dataclass(slots=True)
+class Speaker:
+    """A subtree spoken by `speaker` (human, ai, system, tool)."""
+
+    speaker: str
+    children: list[Box]
+    margin: int = 2
+
+
+@dataclass(slots=True)
+class Break:
+    """`<br/>`: `count` newlines inside a paragraph."""
+
+    count: int = 1
+
+
+Box = Union[Inline, SoftSpace, Wrap, Block, Heading, Section, Captioned, ListBox, Code, Data, Env, Named, Speaker, Break]
+
+BLOCK_TYPES = (Block, Heading, Section, Captioned, ListBox, Env, Speaker)
+
+
+def is_block(box: Box) -> bool:
+    if isinstance(box, Code):
+        return not box.inline
+    if isinstance(box, Data):
+        return box.syntax not in (None, "markdown")
+    return isinstance(box, BLOCK_TYPES)

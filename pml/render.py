@@ -1,0 +1,250 @@
+"""Render: a compiled tree plus a context → layout boxes → speaker-tagged text → messages.
+
+This is the template pass and the layout pass in one walk: `for=` repeats an element, `if=`
+drops it, `<let>` defines variables, `{{ }}` values are written as text, and each component's
+layout function turns its attributes and children into boxes. Context values are inserted as
+text after parsing, so data never becomes markup.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from pml import ir
+from pml.compiler import CNode, DynamicAttr, ExprPiece, TextPiece
+from pml.errors import PMLError, render_error
+from pml.expressions import Expression
+from pml.registry import GLOBAL_ATTRS, CoercionError
+from pml.values import to_text
+from pml.writers.markdown import MarkdownWriter
+from pml.writers.serialize import serialize, to_model
+
+MAX_LOOP = 100_000
+SERIALIZED = ("json", "yaml", "xml")
+_COLLAPSE = re.compile(r"[ \t\n\r\f]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Ctx:
+    """What flows down the tree while rendering."""
+
+    syntax: str = "markdown"
+    chat: bool = True
+    base_dir: Path = Path(".")
+
+
+class _Lit(str):
+    """Authored text (collapsible)."""
+
+    __slots__ = ()
+
+
+class _Val(str):
+    """Interpolated text (kept verbatim)."""
+
+    __slots__ = ()
+
+
+class Renderer:
+    """One render of a compiled prompt with one context."""
+
+    def __init__(self, context: dict[str, Any], base_dir: Path) -> None:
+        self.globals = context
+        self.base_dir = base_dir
+        self.loops = 0
+
+    # ----------------------------------------------------------------- nodes
+    def node(self, cnode: CNode, scope: dict[str, Any], ctx: Ctx) -> list[Any]:
+        """Render an element, expanding `for=` and checking `if=`."""
+        if cnode.loop is None:
+            if cnode.cond is not None and not self.evaluate(cnode.cond, scope):
+                return []
+            return self.instance(cnode, scope, ctx)
+        name, expression = cnode.loop
+        items = self.evaluate(expression, scope)
+        if isinstance(items, Mapping) or isinstance(items, (str, bytes)) or not hasattr(items, "__iter__"):
+            raise render_error(f"`for` needs a list, but `{expression.code.strip()}` is {_kind(items)}",
+                               expression.span, "loop over a list, e.g. `item in items`")
+        items = list(items)
+        self.loops += len(items)
+        if self.loops > MAX_LOOP:
+            raise render_error(f"loops expanded more than {MAX_LOOP} elements", cnode.span,
+                               "render smaller data, or split the prompt")
+        out: list[Any] = []
+        length = len(items)
+        for index, item in enumerate(items):
+            inner = dict(scope)
+            inner[name] = item
+            inner["loop"] = {"index": index, "length": length, "first": index == 0,
+                             "last": index == length - 1}
+            if cnode.cond is not None and not self.evaluate(cnode.cond, inner):
+                continue
+            out.extend(self.instance(cnode, inner, ctx))
+        return out
+
+    def instance(self, cnode: CNode, scope: dict[str, Any], ctx: Ctx) -> list[Any]:
+        component = cnode.component
+        if component is None:  # an include fragment: its children stand in its place
+            return self.items(cnode, scope, ctx)
+        attrs = self.attributes(cnode, scope)
+        syntax = attrs.get("syntax")
+        inner = ctx
+        switched = False
+        if syntax and syntax != ctx.syntax and not getattr(component.layout, "handles_syntax", False):
+            inner = replace(ctx, syntax=syntax)
+            switched = True
+        boxes = component.layout(self, cnode, attrs, scope, inner)
+        if not boxes:
+            return []
+        key = attrs.get("name")
+        if key and "name" not in component.attrs and component.kind != "reader":
+            boxes = [ir.Named(str(key), boxes)]
+        if switched:
+            boxes = [ir.Env(syntax, boxes, dict(attrs.get("writerOptions") or {}))]
+        speaker = attrs.get("speaker")
+        if speaker:
+            boxes = [ir.Speaker(speaker, boxes)]
+        return boxes
+
+    # ----------------------------------------------------------------- attributes
+    def attributes(self, cnode: CNode, scope: dict[str, Any]) -> dict[str, Any]:
+        base = cnode.data.get("base")
+        if base is None:
+            base = {}
+            assert cnode.component is not None
+            for spec in cnode.component.attrs.values():
+                if spec.default is not None:
+                    base[spec.name] = spec.default
+            base.update(cnode.static)
+            cnode.data["base"] = base
+        if not cnode.dynamic:
+            return base
+        attrs = dict(base)
+        for name, dyn in cnode.dynamic.items():
+            attrs[name] = self.dynamic_value(name, dyn, scope)
+        return attrs
+
+    def dynamic_value(self, name: str, dyn: DynamicAttr, scope: dict[str, Any]) -> Any:
+        if dyn.single is not None:
+            value = self.evaluate(dyn.single, scope)
+        else:
+            value = "".join(p if isinstance(p, str) else to_text(self.evaluate(p, scope)) for p in dyn.parts)
+        spec = dyn.attr or GLOBAL_ATTRS.get(name.lower())
+        if spec is None or (dyn.single is not None and not isinstance(value, str)
+                            and spec.type not in ("boolean", "number", "integer")):
+            return value
+        try:
+            return spec.coerce(value)
+        except CoercionError as exc:
+            span = dyn.single.span if dyn.single is not None else None
+            raise render_error(str(exc), span, exc.hint) from None
+
+    def evaluate(self, expression: Expression, scope: dict[str, Any]) -> Any:
+        return expression.evaluate(scope)
+
+    # ----------------------------------------------------------------- children
+    def items(self, cnode: CNode, scope: dict[str, Any], ctx: Ctx) -> list[Any]:
+        """Children as a mixed list of `_Lit`/`_Val` strings and boxes (no whitespace processing)."""
+        out: list[Any] = []
+        for child in cnode.children:
+            if isinstance(child, TextPiece):
+                out.append(_Lit(child.value))
+            elif isinstance(child, ExprPiece):
+                text = to_text(self.evaluate(child.expression, scope))
+                if text:
+                    out.append(_Val(text))
+            else:
+                out.extend(self.node(child, scope, ctx))
+        return out
+
+    def children(self, cnode: CNode, scope: dict[str, Any], ctx: Ctx, attrs: Mapping[str, Any] | None = None,
+                 *, white_space: str | None = None) -> list[ir.Box]:
+        """Render children into boxes, applying the element's white-space rule and sticky speakers."""
+        mode = white_space or (attrs or {}).get("whiteSpace") or ("pre" if ctx.syntax == "text" else "filter")
+        return finish(self.items(cnode, scope, ctx), mode)
+
+    def text(self, cnode: CNode, scope: dict[str, Any], ctx: Ctx, mode: str = "filter") -> str:
+        """Children as plain text (for captions, code, let bodies)."""
+        boxes = finish(self.items(cnode, scope, ctx), mode)
+        return plain_text(boxes)
+
+
+def finish(items: list[Any], mode: str) -> list[ir.Box]:
+    """Whitespace processing (POML's filter/pre/trim) and sticky speakers over a child list."""
+    merged: list[Any] = []
+    for item in items:
+        if isinstance(item, _Lit) and merged and isinstance(merged[-1], _Lit):
+            merged[-1] = _Lit(merged[-1] + item)
+        else:
+            merged.append(item)
+    last = len(merged) - 1
+    boxes: list[ir.Box] = []
+    sticky: str | None = None
+    for index, item in enumerate(merged):
+        if isinstance(item, str):
+            text = str(item)
+            if isinstance(item, _Lit) and mode != "pre":
+                if mode != "trim":
+                    text = _COLLAPSE.sub(" ", text)
+                if index == 0:
+                    text = text.lstrip()
+                if index == last:
+                    text = text.rstrip()
+            if not text:
+                continue
+            box: ir.Box = ir.Inline(text, isinstance(item, _Val))
+        else:
+            box = item
+        if isinstance(box, ir.Speaker):
+            sticky = box.speaker
+        elif sticky is not None:
+            box = ir.Speaker(sticky, [box])
+        boxes.append(box)
+    return boxes
+
+
+def plain_text(boxes: list[ir.Box]) -> str:
+    out: list[str] = []
+    for box in boxes:
+        if isinstance(box, ir.Inline):
+            out.append(box.text)
+        elif isinstance(box, ir.Break):
+            out.append("\n" * box.count)
+        elif isinstance(box, ir.Wrap):
+            out.append(plain_text(box.children))
+        elif isinstance(box, ir.Code):
+            out.append(box.text)
+        else:
+            model = to_model([box])
+            out.append(model if isinstance(model, str) else to_text(model))
+    return "".join(out)
+
+
+def write(boxes: list[ir.Box], syntax: str, options: Mapping[str, Any] | None = None) -> tuple[str, list[tuple[int, int, str]]]:
+    """Write the root's boxes in the root syntax; returns the text and its speaker ranges."""
+    opts = dict(options or {})
+    if syntax in SERIALIZED:
+        return serialize(syntax, boxes, opts), []
+    writer = MarkdownWriter(serialize, int(opts.get("markdownBaseHeaderLevel", 1)))
+    return writer.write(boxes), writer.ranges
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, Mapping):
+        return "an object"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return type(value).__name__
+
+
+__all__ = ["Ctx", "PMLError", "Renderer", "finish", "plain_text", "write"]

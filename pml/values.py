@@ -1,0 +1,213 @@
+"""The value model: how context values become text, and how `<let>` bodies become values.
+
+PML values are plain Python data as JSON produces it: `str`, `int`, `float`, `bool`, `None`,
+`list` and `dict`. JavaScript's `null` and `undefined` are both `None`.
+
+Writing a value into text (`to_text`) follows JavaScript, because that is what POML files
+expect:
+
+* strings are written as they are, `None` as nothing, booleans as `true` / `false`;
+* numbers as JavaScript prints them: `1.0` is `1`, `1e21` is `1e+21`, `0.1 + 0.2` is
+  `0.30000000000000004`, NaN is `NaN`, infinity is `Infinity`;
+* lists and dicts as compact `JSON.stringify` output (`{"a":1,"b":[1,2]}`), keys in insertion
+  order, non-ASCII characters kept, non-finite numbers as `null`;
+* anything else as `str(value)`.
+
+`guess_type` reads the body of `<let name="x">…</let>` the way POML does (`null`, booleans,
+numbers and JSON are parsed; everything else stays text) and `convert_type` applies an explicit
+`<let type="…">`. Conversion problems raise `ValueError` with a message meant for the user.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+__all__ = [
+    "TYPE_NAMES", "convert_type", "guess_type", "js_number", "parse_json", "to_json", "to_text",
+]
+
+_JSON_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?")
+_INTEGER = re.compile(r"[+-]?\d+")
+_FLOAT = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def to_text(value: Any) -> str:
+    """Write a value into text, the way JavaScript would (see the module docstring)."""
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return ""
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        return js_number(value)
+    if isinstance(value, (list, tuple, Mapping)):
+        return to_json(value)
+    return str(value)
+
+
+def js_number(number: float) -> str:
+    """Format a float exactly as JavaScript's `String(number)` does."""
+    if number != number:
+        return "NaN"
+    if math.isinf(number):
+        return "Infinity" if number > 0 else "-Infinity"
+    if number == 0:
+        return "0"
+    sign = "-" if number < 0 else ""
+    mantissa, _, exponent = repr(abs(number)).partition("e")
+    whole, _, fraction = mantissa.partition(".")
+    all_digits = whole + fraction
+    significant = all_digits.lstrip("0")
+    # The value is 0.<digits> × 10^point, with `digits` the shortest round-trip digits.
+    point = len(whole) + int(exponent or 0) - (len(all_digits) - len(significant))
+    digits = significant.rstrip("0")
+    count = len(digits)
+    if count <= point <= 21:
+        text = digits + "0" * (point - count)
+    elif 0 < point <= 21:
+        text = f"{digits[:point]}.{digits[point:]}"
+    elif -6 < point <= 0:
+        text = f"0.{'0' * -point}{digits}"
+    else:
+        power = point - 1
+        head = digits[0] if count == 1 else f"{digits[0]}.{digits[1:]}"
+        text = f"{head}e{'+' if power > 0 else '-'}{abs(power)}"
+    return sign + text
+
+
+def to_json(value: Any, indent: str = "") -> str:
+    """Serialize like JavaScript's `JSON.stringify(value, null, indent)`.
+
+    With an empty `indent` the output is compact (`{"a":1}`); otherwise each member goes on its
+    own line, indented by `indent` per level, with `": "` after keys.
+    """
+    parts: list[str] = []
+    _write_json(value, indent, "", parts.append)
+    return "".join(parts)
+
+
+def _write_json(value: Any, indent: str, prefix: str, out: Callable[[str], object]) -> None:
+    if isinstance(value, str):
+        out(json.dumps(value, ensure_ascii=False))
+    elif value is None or value is True or value is False:
+        out("null" if value is None else "true" if value else "false")
+    elif isinstance(value, int):
+        out(int.__repr__(value))
+    elif isinstance(value, float):
+        out(js_number(value) if math.isfinite(value) else "null")
+    elif isinstance(value, (list, tuple, Mapping)):
+        _write_container(value, indent, prefix, out)
+    else:
+        out(json.dumps(to_text(value), ensure_ascii=False))
+
+
+def _write_container(
+    value: list[Any] | tuple[Any, ...] | Mapping[Any, Any], indent: str, prefix: str,
+    out: Callable[[str], object],
+) -> None:
+    is_object = isinstance(value, Mapping)
+    opening, closing = ("{", "}") if is_object else ("[", "]")
+    if not value:
+        out(opening + closing)
+        return
+    inner = prefix + indent
+    separator = f",\n{inner}" if indent else ","
+    out(f"{opening}\n{inner}" if indent else opening)
+    items = value.items() if is_object else enumerate(value)  # type: ignore[union-attr]
+    for index, (key, item) in enumerate(items):
+        if index:
+            out(separator)
+        if is_object:
+            out(json.dumps(key if isinstance(key, str) else to_text(key), ensure_ascii=False))
+            out(": " if indent else ":")
+        _write_json(item, indent, inner, out)
+    out(f"\n{prefix}{closing}" if indent else closing)
+
+
+def guess_type(text: str) -> Any:
+    """Read a `<let>` body as POML does: `null`, `true`/`false`, a JSON number, a JSON array,
+    object or quoted string become that value; any other text is returned exactly as given."""
+    stripped = text.strip()
+    if stripped == "null":
+        return None
+    if stripped in ("true", "false"):
+        return stripped == "true"
+    number = _JSON_NUMBER.fullmatch(stripped)
+    if number:
+        return float(stripped) if number.group(1) or number.group(2) else int(stripped)
+    if stripped[:1] in ("{", "[", '"'):
+        try:
+            return parse_json(stripped)
+        except ValueError:
+            return text
+    return text
+
+
+TYPE_NAMES = (
+    "string", "integer", "float", "number", "boolean", "array", "object", "null", "undefined",
+    "json",
+)
+
+
+def convert_type(text: str, type_name: str) -> Any:
+    """Convert a `<let type="…">` body to the named type.
+
+    Raises `ValueError` with a user-facing message when the text does not fit the type or the
+    type is unknown.
+    """
+    kind = type_name.strip().lower()
+    if kind not in TYPE_NAMES:
+        raise ValueError(f"unknown type `{type_name}`: expected one of {', '.join(TYPE_NAMES)}")
+    if kind == "string":
+        return text
+    if kind in ("null", "undefined"):
+        return None
+    stripped = text.strip()
+    if kind == "integer":
+        if not _INTEGER.fullmatch(stripped):
+            raise ValueError(f"`{_clip(stripped)}` is not an integer")
+        return int(stripped)
+    if kind in ("float", "number"):
+        if not _FLOAT.fullmatch(stripped):
+            raise ValueError(f"`{_clip(stripped)}` is not a number")
+        return float(stripped)
+    if kind == "boolean":
+        if stripped.lower() not in ("true", "false"):
+            raise ValueError(f"`{_clip(stripped)}` is not a boolean: write `true` or `false`")
+        return stripped.lower() == "true"
+    try:
+        value = parse_json(stripped)
+    except ValueError as error:
+        raise ValueError(f"invalid JSON for type `{kind}`: {error}") from None
+    expected = {"array": list, "object": dict}.get(kind)
+    if expected is not None and not isinstance(value, expected):
+        raise ValueError(f"expected a JSON {kind}, got `{_clip(stripped)}`")
+    return value
+
+
+def parse_json(text: str) -> Any:
+    """Parse strict JSON (no NaN/Infinity), as JavaScript's `JSON.parse` does.
+
+    Errors are raised as `ValueError("<reason> at line L column C")`.
+    """
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{error.msg} at line {error.lineno} column {error.colno}") from None
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"`{name}` is not valid JSON")
+
+
+def _clip(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"

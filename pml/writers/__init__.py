@@ -1,0 +1,1 @@
+"""Writers turn layout boxes into text: markdown (and text), and the serializing syntaxes."""

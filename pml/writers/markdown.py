@@ -1,0 +1,252 @@
+"""The markdown writer: layout boxes → text, with the speaker ranges of the text.
+
+Joining follows POML's rules (`docs/language.md`, "How blocks are joined"):
+
+- inline boxes run together; a block is separated from what comes before and after it by its
+  margin (two newlines, one for `blankLine="false"` paragraphs and message components), and the
+  margins of neighbours collapse to the larger one instead of adding up;
+- text made only of whitespace between two blocks disappears;
+- headings take their level from the section depth (`# `, `## `, …);
+- a list item's continuation lines are indented by the width of its marker, and if any item
+  holds a blank line every item is separated by one.
+
+The writer works on a flat stream: text is buffered into a run, block edges raise a pending
+margin, and the separator is only written when more text follows, so trailing margins never
+reach the output.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from pml import ir
+from pml.values import to_text
+
+_SOFT = "\x00soft\x00"
+
+SpeakerRange = tuple[int, int, str]
+
+
+def fence_for(text: str, minimum: int = 3) -> str:
+    """A backtick fence longer than any backtick run inside `text`."""
+    longest = run = 0
+    for ch in text:
+        run = run + 1 if ch == "`" else 0
+        longest = max(longest, run)
+    return "`" * max(minimum, longest + 1)
+
+
+def inline_code(text: str) -> str:
+    fence = fence_for(text, 1)
+    if text.startswith("`") or text.endswith("`"):
+        return f"{fence} {text} {fence}"
+    return f"{fence}{text}{fence}"
+
+
+def list_marker(style: str, index: int) -> str:
+    if style == "decimal":
+        return f"{index + 1}. "
+    if style == "latin":
+        return f"{_latin(index)}. "
+    return {"star": "* ", "plus": "+ ", "dash": "- "}.get(style, "- ")
+
+
+def _latin(index: int) -> str:
+    letters = string.ascii_lowercase
+    out = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        out = letters[rest] + out
+    return out
+
+
+def indent_continuation(text: str, width: int) -> str:
+    pad = " " * width
+    lines = text.split("\n")
+    return "\n".join([lines[0], *[(pad + line) if line else line for line in lines[1:]]])
+
+
+class MarkdownWriter:
+    """Writes boxes as markdown. `serialize` writes data/other-syntax subtrees (injected)."""
+
+    def __init__(
+        self,
+        serialize: Callable[[str, Sequence[ir.Box], dict[str, Any]], str],
+        base_level: int = 1,
+    ) -> None:
+        self._serialize = serialize
+        self._base_level = base_level
+        self._out: list[str] = []
+        self._length = 0
+        self._pending = 0
+        self._run: list[str] = []
+        self._depth = 0
+        self._open: list[list[Any]] = []  # [speaker, start or None]
+        self.ranges: list[SpeakerRange] = []
+
+    # ------------------------------------------------------------------ public
+    def write(self, boxes: Sequence[ir.Box]) -> str:
+        self._walk(boxes)
+        self._boundary(0)
+        return "".join(self._out)
+
+    # ------------------------------------------------------------------ stream
+    def _emit(self, text: str) -> None:
+        if not text:
+            return
+        if self._pending and self._length:
+            sep = "\n" * self._pending
+            self._out.append(sep)
+            self._length += len(sep)
+        self._pending = 0
+        for entry in self._open:
+            if entry[1] is None:
+                entry[1] = self._length
+        self._out.append(text)
+        self._length += len(text)
+
+    def _flush_run(self) -> None:
+        if not self._run:
+            return
+        parts = self._run
+        self._run = []
+        pieces: list[str] = []
+        for i, part in enumerate(parts):
+            if part is _SOFT:
+                following = "".join(p for p in parts[i + 1 :] if p is not _SOFT)
+                if following and not following[0].isspace() and pieces and not pieces[-1][-1:].isspace():
+                    pieces.append(" ")
+                continue
+            pieces.append(part)
+        text = "".join(pieces)
+        if text.strip():
+            self._emit(text)
+
+    def _boundary(self, margin: int) -> None:
+        self._flush_run()
+        if margin > self._pending:
+            self._pending = margin
+
+    def _inline(self, text: str) -> None:
+        self._run.append(text)
+
+    # ------------------------------------------------------------------ boxes
+    def _walk(self, boxes: Sequence[ir.Box]) -> None:
+        for box in boxes:
+            getattr(self, "box_" + type(box).__name__)(box)
+
+    def box_Inline(self, box: ir.Inline) -> None:
+        self._inline(box.text)
+
+    def box_SoftSpace(self, box: ir.SoftSpace) -> None:
+        self._run.append(_SOFT)
+
+    def box_Break(self, box: ir.Break) -> None:
+        self._inline("\n" * box.count)
+
+    def box_Wrap(self, box: ir.Wrap) -> None:
+        self._inline(box.prefix)
+        self._walk(box.children)
+        self._inline(box.suffix)
+
+    def box_Block(self, box: ir.Block) -> None:
+        self._boundary(box.margin)
+        self._walk(box.children)
+        self._boundary(box.margin)
+
+    def box_Named(self, box: ir.Named) -> None:
+        self._walk(box.children)
+
+    def box_Heading(self, box: ir.Heading) -> None:
+        self._boundary(2)
+        self._inline("#" * (self._depth + self._base_level) + " ")
+        self._walk(box.children)
+        self._boundary(2)
+
+    def box_Section(self, box: ir.Section) -> None:
+        self._boundary(2)
+        self._depth += 1
+        self._walk(box.children)
+        self._depth -= 1
+        self._boundary(2)
+
+    def box_Captioned(self, box: ir.Captioned) -> None:
+        style = box.style
+        if style == "hidden":
+            self.box_Block(ir.Block(box.body, box.margin))
+            return
+        self._boundary(box.margin)
+        if style == "header":
+            self._emit("#" * (self._depth + self._base_level) + " " + box.caption)
+            self._boundary(2)
+            self._depth += 1
+            self._walk(box.body)
+            self._depth -= 1
+        else:
+            mark = "**" if style == "bold" else ""
+            ending = box.ending
+            colon = ":" if ending in ("colon", "colon-newline") else ""
+            self._inline(f"{mark}{box.caption}{colon}{mark}")
+            if ending in ("newline", "colon-newline"):
+                self._inline("\n")
+            else:
+                self._run.append(_SOFT)
+            self._walk(box.body)
+        self._boundary(box.margin)
+
+    def box_ListBox(self, box: ir.ListBox) -> None:
+        rendered: list[str] = []
+        for index, item in enumerate(box.items):
+            sub = MarkdownWriter(self._serialize, self._base_level + self._depth)
+            body = sub.write(item)
+            marker = list_marker(box.style, index)
+            rendered.append(marker + indent_continuation(body, len(marker)))
+        loose = any("\n\n" in text for text in rendered)
+        self._boundary(2)
+        self._emit(("\n\n" if loose else "\n").join(rendered))
+        self._boundary(2)
+
+    def box_Code(self, box: ir.Code) -> None:
+        if box.inline:
+            self._inline(inline_code(box.text))
+            return
+        fence = fence_for(box.text)
+        self._boundary(2)
+        self._emit(f"{fence}{box.lang or ''}\n{box.text}\n{fence}")
+        self._boundary(2)
+
+    def box_Data(self, box: ir.Data) -> None:
+        if box.syntax in (None, "markdown"):
+            self._boundary(2)
+            self._emit(to_text(box.value))
+            self._boundary(2)
+            return
+        self.box_Env(ir.Env(box.syntax, [box]))
+
+    def box_Env(self, box: ir.Env) -> None:
+        if box.syntax in ("markdown", "text"):
+            self._boundary(2)
+            self._walk(box.children)
+            self._boundary(2)
+            return
+        text = self._serialize(box.syntax, box.children, box.options)
+        self._boundary(2)
+        if box.fenced:
+            fence = fence_for(text)
+            self._emit(f"{fence}{box.syntax}\n{text}\n{fence}")
+        else:
+            self._emit(text)
+        self._boundary(2)
+
+    def box_Speaker(self, box: ir.Speaker) -> None:
+        self._boundary(box.margin)
+        entry: list[Any] = [box.speaker, None]
+        self._open.append(entry)
+        self._walk(box.children)
+        self._boundary(box.margin)
+        self._open.remove(entry)
+        if entry[1] is not None:
+            self.ranges.append((entry[1], self._length, box.speaker))

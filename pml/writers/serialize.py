@@ -1,0 +1,245 @@
+"""The serializing writers: layout boxes → a data model → json, yaml or xml text.
+
+The data model (documented in `docs/language.md`, "Serialized syntaxes"):
+
+- text (paragraphs, spans, inline formatting) becomes a string, formatting marks dropped;
+- a captioned component becomes a key (its `captionSerialized`, else its caption) whose value
+  is its body; an element with `name=` becomes that key;
+- a list becomes an array of its items;
+- `<object>` data is used as it is;
+- children that are all keyed make an object; children that are all unkeyed make the single
+  value, or an array when there are several; a mix makes an array in which each keyed child is
+  a one-key object, so adding a paragraph never turns an object into a string.
+
+XML is written with lxml so that escaping is exact: objects become elements named by their
+keys, arrays become repeated `<item>` elements, null becomes an empty element.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from lxml import etree
+
+from pml import ir
+from pml.values import to_text
+
+
+class _Key:
+    __slots__ = ("key", "value")
+
+    def __init__(self, key: str, value: Any) -> None:
+        self.key = key
+        self.value = value
+
+
+def to_model(boxes: Sequence[ir.Box]) -> Any:
+    """The data a list of boxes stands for."""
+    return _combine(_entries(boxes))
+
+
+def _entries(boxes: Sequence[ir.Box]) -> list[Any]:
+    entries: list[Any] = []
+    text: list[str] = []
+
+    def flush() -> None:
+        if text:
+            joined = " ".join("".join(text).split())
+            if joined:
+                entries.append(joined)
+            text.clear()
+
+    for box in boxes:
+        if isinstance(box, (ir.Inline, ir.Wrap, ir.Break, ir.SoftSpace)):
+            text.append(_plain(box))
+            continue
+        if isinstance(box, ir.Code) and box.inline:
+            text.append(box.text)
+            continue
+        flush()
+        entries.extend(_box_entries(box))
+    flush()
+    return entries
+
+
+def _plain(box: ir.Box) -> str:
+    if isinstance(box, ir.Inline):
+        return box.text
+    if isinstance(box, ir.Wrap):
+        return "".join(_plain(b) for b in box.children)
+    if isinstance(box, ir.Break):
+        return " "
+    if isinstance(box, ir.SoftSpace):
+        return " "
+    if isinstance(box, ir.Code):
+        return box.text
+    model = to_model([box])
+    return model if isinstance(model, str) else to_text(model)
+
+
+def _box_entries(box: ir.Box) -> list[Any]:
+    if isinstance(box, ir.Captioned):
+        return [_Key(box.key, to_model(box.body))]
+    if isinstance(box, ir.Named):
+        return [_Key(box.key, to_model(box.children))]
+    if isinstance(box, ir.ListBox):
+        return [[to_model(item) for item in box.items]]
+    if isinstance(box, ir.Data):
+        return [box.value]
+    if isinstance(box, ir.Code):
+        return [box.text]
+    if isinstance(box, (ir.Block, ir.Section, ir.Speaker, ir.Env, ir.Heading)):
+        children = box.children
+        return _entries(children)
+    return []
+
+
+def _combine(entries: list[Any]) -> Any:
+    if not entries:
+        return ""
+    if all(isinstance(e, _Key) for e in entries):
+        obj: dict[str, Any] = {}
+        for e in entries:
+            obj[e.key] = e.value
+        return obj
+    if len(entries) == 1:
+        return entries[0]
+    return [{e.key: e.value} if isinstance(e, _Key) else e for e in entries]
+
+
+# ---------------------------------------------------------------------- json
+
+
+def write_json(value: Any, options: dict[str, Any]) -> str:
+    indent = options.get("jsonSpace", 2)
+    return json.dumps(value, indent=indent, ensure_ascii=False, default=str)
+
+
+# ---------------------------------------------------------------------- yaml
+
+_PLAIN_SAFE = re.compile(r"^[A-Za-z_][\w .,/()'-]*$")
+_YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "~", ""}
+
+
+def _yaml_scalar(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return to_text(value)
+    text = str(value)
+    if "\n" in text:
+        return "|-\n" + "\n".join(text.split("\n"))
+    if _PLAIN_SAFE.match(text) and text.lower() not in _YAML_WORDS and not text.endswith(" "):
+        return text
+    return json.dumps(text, ensure_ascii=False)
+
+
+def write_yaml(value: Any, options: dict[str, Any]) -> str:
+    indent = int(options.get("yamlIndent", 2))
+    lines = _yaml_lines(value, 0, indent)
+    return "\n".join(lines)
+
+
+def _yaml_block(text: str, level: int, indent: int) -> list[str]:
+    pad = " " * (level + indent)
+    return [pad + line if line else "" for line in text.split("\n")]
+
+
+def _yaml_lines(value: Any, level: int, indent: int) -> list[str]:
+    pad = " " * level
+    if isinstance(value, dict):
+        if not value:
+            return [pad + "{}"]
+        lines: list[str] = []
+        for key, item in value.items():
+            key_text = _yaml_scalar(str(key))
+            lines.extend(_yaml_entry(f"{pad}{key_text}:", item, level, indent))
+        return lines
+    if isinstance(value, list):
+        if not value:
+            return [pad + "[]"]
+        lines = []
+        for item in value:
+            lines.extend(_yaml_entry(f"{pad}-", item, level, indent, in_list=True))
+        return lines
+    if isinstance(value, str) and "\n" in value:
+        return [pad + "|-", *_yaml_block(value, level, indent)]
+    return [pad + _yaml_scalar(value)]
+
+
+def _yaml_entry(head: str, item: Any, level: int, indent: int, in_list: bool = False) -> list[str]:
+    if isinstance(item, (dict, list)) and item:
+        if in_list and isinstance(item, dict):
+            inner = _yaml_lines(item, level + 2, indent)
+            first = inner[0].lstrip()
+            return [f"{head} {first}", *inner[1:]]
+        return [head, *_yaml_lines(item, level + indent, indent)]
+    if isinstance(item, str) and "\n" in item:
+        return [f"{head} |-", *_yaml_block(item, level, indent)]
+    return [f"{head} {_yaml_lines(item, 0, indent)[0]}"]
+
+
+# ---------------------------------------------------------------------- xml
+
+_XML_NAME_BAD = re.compile(r"[^\w.\-]")
+
+
+def xml_name(key: str) -> str:
+    """A valid XML element name for a key (spaces and symbols become `_`)."""
+    name = _XML_NAME_BAD.sub("_", key.strip()) or "item"
+    if not (name[0].isalpha() or name[0] == "_"):
+        name = "_" + name
+    return name
+
+
+def _xml_fill(element: etree._Element, value: Any, item_name: str) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            child = etree.SubElement(element, xml_name(str(key)))
+            _xml_fill(child, item, item_name)
+    elif isinstance(value, list):
+        for item in value:
+            child = etree.SubElement(element, item_name)
+            _xml_fill(child, item, item_name)
+    elif value is None or value == "":
+        return
+    else:
+        element.text = to_text(value)
+
+
+def write_xml(value: Any, options: dict[str, Any]) -> str:
+    item_name = str(options.get("xmlListItemName", "item"))
+    pretty = options.get("xmlPrettyPrint", True) is not False
+    if isinstance(value, dict):
+        pairs = [(xml_name(str(k)), v) for k, v in value.items()]
+    elif isinstance(value, list):
+        pairs = [(item_name, v) for v in value]
+    else:
+        holder = etree.Element("x")
+        holder.text = to_text(value)
+        return etree.tostring(holder, encoding="unicode")[3:-4]
+    out: list[str] = []
+    for name, item in pairs:
+        element = etree.Element(name)
+        _xml_fill(element, item, item_name)
+        if pretty:
+            etree.indent(element, space="  ")
+        out.append(etree.tostring(element, encoding="unicode"))
+    return "\n".join(out)
+
+
+WRITERS: dict[str, Callable[[Any, dict[str, Any]], str]] = {
+    "json": write_json,
+    "yaml": write_yaml,
+    "xml": write_xml,
+}
+
+
+def serialize(syntax: str, boxes: Sequence[ir.Box], options: dict[str, Any]) -> str:
+    """Write boxes in a serializing syntax."""
+    return WRITERS[syntax](to_model(boxes), options)
