@@ -61,5 +61,5 @@ def layout_document(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, A
         raise render_error(f"document not found: {src}", node.span, f"looked for {path}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise render_error(f"cannot read document {src}: {exc}", node.span) from None
-    text = text.replace("\r\n", "\n").strip("\n")
+    text = text.replace("\r\n", "\n")
     return [ir.Block([ir.Inline(text, True)])]

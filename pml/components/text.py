@@ -127,9 +127,23 @@ def layout_code(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any],
     from pml.render import write
 
     boxes = r.children(node, scope, ctx, attrs, white_space=attrs.get("whiteSpace") or "pre")
+    authored = all(not (isinstance(b, ir.Inline) and b.verbatim) for b in boxes)
+    if boxes and isinstance(boxes[0], ir.Inline) and not boxes[0].verbatim:
+        boxes[0] = ir.Inline(_drop_blank_lines(boxes[0].text, leading=True))
+    if boxes and isinstance(boxes[-1], ir.Inline) and not boxes[-1].verbatim:
+        boxes[-1] = ir.Inline(boxes[-1].text.rstrip())
     body, _ = write([ir.Block(boxes)], "markdown")
-    body = textwrap.dedent(body.strip("\n")).rstrip()
+    if authored:
+        body = textwrap.dedent(body)
     return [ir.Code(body, attrs.get("lang"), False)]
+
+
+def _drop_blank_lines(text: str, *, leading: bool) -> str:
+    """Remove the whitespace-only lines at the start of authored code (its indentation stays)."""
+    lines = text.split("\n")
+    while len(lines) > 1 and not lines[0].strip():
+        lines.pop(0)
+    return "\n".join(lines)
 
 
 # ------------------------------------------------------------------ lists

@@ -113,6 +113,11 @@ class MarkdownWriter:
             return
         parts = self._run
         self._run = []
+        # Whitespace-only pieces at the edges of a run touch a block (or the output's ends).
+        while parts and (parts[0] is _SOFT or not parts[0].strip()):
+            parts = parts[1:]
+        while parts and (parts[-1] is _SOFT or not parts[-1].strip()):
+            parts = parts[:-1]
         pieces: list[str] = []
         for i, part in enumerate(parts):
             if part is _SOFT:

@@ -186,12 +186,12 @@ def _yaml_entry(head: str, item: Any, level: int, indent: int, in_list: bool = F
 
 # ---------------------------------------------------------------------- xml
 
-_XML_NAME_BAD = re.compile(r"[^\w.\-]")
+_XML_NAME_BAD = re.compile(r"[^\w.\-]+")
 
 
 def xml_name(key: str) -> str:
     """A valid XML element name for a key (spaces and symbols become `_`)."""
-    name = _XML_NAME_BAD.sub("_", key.strip()) or "item"
+    name = _XML_NAME_BAD.sub("-", key.strip()) or "item"
     if not (name[0].isalpha() or name[0] == "_"):
         name = "_" + name
     return name

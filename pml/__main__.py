@@ -1,0 +1,3 @@
+from pml.cli import main
+
+main()

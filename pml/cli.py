@@ -1,0 +1,179 @@
+"""The `pml` command: render prompts and check them.
+
+    pml render prompt.pml --context ctx.json --var name=Ada --format anthropic
+    pml check prompts/*.pml --format json
+
+Bad input prints a located message on stderr and exits with status 1; `--debug` adds the
+Python traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from pml.api import compile_source, load
+from pml.errors import Diagnostic, PMLError
+from pml.prompt import FORMATS, dumps
+from pml.source import Source
+
+app = typer.Typer(
+    name="pml",
+    help="PML: compile prompt markup (.pml, .poml) into chat messages.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+class Format(str, Enum):
+    openai = "openai"
+    anthropic = "anthropic"
+    message_dict = "message_dict"
+    dict = "dict"
+    text = "text"
+
+
+class CheckFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    typer.echo(message, err=True)
+    return typer.Exit(code)
+
+
+def _parse_var(text: str) -> tuple[str, Any]:
+    if "=" not in text:
+        raise _fail(f"--var expects key=value, not `{text}`")
+    key, value = text.split("=", 1)
+    key = key.strip()
+    if not key:
+        raise _fail(f"--var expects key=value, not `{text}`")
+    try:
+        return key, json.loads(value)
+    except json.JSONDecodeError:
+        return key, value
+
+
+def _read_json(path: Path, what: str) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise _fail(f"{path}: {what} file not found") from None
+    except json.JSONDecodeError as exc:
+        raise _fail(f"{path}:{exc.lineno}:{exc.colno}: the {what} is not valid JSON: {exc.msg}") from None
+    if not isinstance(data, dict):
+        raise _fail(f"{path}: the {what} must be a JSON object")
+    return data
+
+
+def _beside(file: Path, suffix: str) -> Path | None:
+    candidate = file.with_name(file.stem + suffix)
+    return candidate if candidate.is_file() else None
+
+
+@app.command()
+def render(
+    file: Annotated[Path, typer.Argument(help="The prompt file (.pml or .poml).", show_default=False)],
+    context: Annotated[Optional[Path], typer.Option(
+        "--context", "-c", help="A JSON file with the context. Default: FILE.context.json beside the "
+        "prompt, when present.")] = None,
+    var: Annotated[Optional[list[str]], typer.Option(
+        "--var", "-v", help="Set one variable: key=value (the value is parsed as JSON when it can be, "
+        "else taken as a string). Repeatable; wins over --context.")] = None,
+    stylesheet: Annotated[Optional[Path], typer.Option(
+        "--stylesheet", "-s", help="A stylesheet (.pss CSS or .json). Default: FILE.pss beside the "
+        "prompt, when present.")] = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="The payload shape.")] = Format.openai,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+    strict: Annotated[bool, typer.Option(help="Treat unknown attributes as errors.")] = False,
+    debug: Annotated[bool, typer.Option(help="Show a Python traceback on errors.")] = False,
+) -> None:
+    """Render a prompt into chat messages and print the payload (JSON, or text with --format text)."""
+    try:
+        if not file.is_file():
+            raise _fail(f"{file}: no such file")
+        ctx: dict[str, Any] = {}
+        context_file = context or _beside(file, ".context.json")
+        if context_file is not None:
+            ctx.update(_read_json(context_file, "context"))
+        for item in var or []:
+            key, value = _parse_var(item)
+            ctx[key] = value
+        sheet = stylesheet or _beside(file, ".pss")
+        if sheet is not None and not sheet.is_file():
+            raise _fail(f"{sheet}: stylesheet file not found")
+        prompt = load(file, stylesheet=sheet, strict=strict)
+        for warning in prompt.diagnostics:
+            typer.echo(warning.format(), err=True)
+        payload = prompt.render(ctx).to_format(format.value)
+        text = payload if isinstance(payload, str) else dumps(payload)
+        if output is not None:
+            output.write_text(text + "\n", encoding="utf-8")
+        else:
+            typer.echo(text)
+    except PMLError as exc:
+        if debug:
+            raise
+        raise _fail(str(exc)) from None
+    except typer.Exit:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: no tracebacks for users
+        if debug:
+            raise
+        raise _fail(f"error: {type(exc).__name__}: {exc}\nhint: run again with --debug to see where") from None
+
+
+@app.command()
+def check(
+    files: Annotated[list[Path], typer.Argument(help="Prompt files to check.", show_default=False)],
+    format: Annotated[CheckFormat, typer.Option("--format", "-f", help="text for people, json for tools.")]
+    = CheckFormat.text,
+    strict: Annotated[bool, typer.Option(help="Treat unknown attributes as errors.")] = False,
+) -> None:
+    """Compile prompts and print every diagnostic. Exits 1 when any file has errors."""
+    results: list[Diagnostic] = []
+    for file in files:
+        results.extend(_check_one(file, strict))
+    errors = sum(1 for d in results if d.severity == "error")
+    warnings = len(results) - errors
+    if format is CheckFormat.json:
+        typer.echo(json.dumps([d.to_json() for d in results], ensure_ascii=False, indent=2))
+    else:
+        for d in results:
+            typer.echo(d.format(), err=d.severity == "error")
+        summary = f"{len(files)} file{'s' if len(files) != 1 else ''} checked: {errors} error" \
+                  f"{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
+        typer.echo(summary, err=bool(errors))
+    if errors:
+        raise typer.Exit(1)
+
+
+def _check_one(file: Path, strict: bool) -> list[Diagnostic]:
+    if not file.is_file():
+        return [Diagnostic("error", f"{file}: no such file", None, None, "io")]
+    try:
+        source = Source.from_path(file.resolve(), str(file))
+        sheet = _beside(file, ".pss")
+        prompt = compile_source(source, stylesheet=sheet, strict=strict)
+    except PMLError as exc:
+        return exc.diagnostics
+    except (OSError, UnicodeDecodeError) as exc:
+        return [Diagnostic("error", f"{file}: {exc}", None, None, "io")]
+    return prompt.diagnostics
+
+
+def main() -> None:
+    """Console entry point."""
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
