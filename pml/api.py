@@ -117,7 +117,7 @@ def loads(text: str, *, name: str = "<string>", base_dir: str | Path | None = No
     key = ("text", digest, name, str(folder), _sheet_key([], stylesheet), strict)
     prompt = _cached(key)
     if prompt is None:
-        source = Source(text, name, folder / "__string__.pml")
+        source = Source(text, name, None, folder)
         prompt = compile_source(source, stylesheet=stylesheet, strict=strict)
         _store(key, prompt)
     return prompt

@@ -33,11 +33,12 @@ from pml.source import Span
 from pml.stylesheet import Rule, Stylesheet
 
 _NO_ATTRIBUTES: Mapping[str, str] = {}
+_NO_CLASSES: frozenset[str] = frozenset()
 _CLASS_KEY = attribute_key("className")
 _ID_KEY = attribute_key("id")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class StyleTarget:
     """What selectors see of an element.
 
@@ -51,11 +52,17 @@ class StyleTarget:
     classes: frozenset[str] = frozenset()
     id: str | None = None
     attributes: Mapping[str, str] = field(default_factory=dict)
-    type_key: str = field(init=False, compare=False, repr=False)
+    # What type selectors compare (see `pml.selectors.type_key`); derived when left empty.
+    type_key: str = field(default="", compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        key = normalize_name(self.component) if self.component else normalize_name(self.tag)
-        object.__setattr__(self, "type_key", key)
+        if not self.type_key:
+            self.type_key = normalize_name(self.component or self.tag)
+
+    @property
+    def signature(self) -> _Signature:
+        """Everything a compound selector can see: equal signatures match the same compounds."""
+        return (self.type_key, self.classes, self.id, tuple(self.attributes.items()))
 
     @classmethod
     def for_tag(
@@ -73,26 +80,46 @@ class StyleTarget:
 
     @classmethod
     def from_element(cls, element: Element) -> StyleTarget:
-        attributes = _static_attributes(element)
-        classes = attributes.get(_CLASS_KEY, "")
-        found = REGISTRY.lookup(element.tag)
-        return cls(
-            found.name if found is not None else None,
-            normalize_name(element.tag),
-            frozenset(classes.split()) if classes else frozenset(),
+        return _TargetMaker().make(element)
+
+
+class _TargetMaker:
+    """Makes `StyleTarget`s, remembering what each tag and attribute name resolves to."""
+
+    def __init__(self) -> None:
+        self._tags: dict[str, tuple[str | None, str, str]] = {}
+        self._attribute_keys: dict[str, str] = {}
+
+    def make(self, element: Element) -> StyleTarget:
+        tag = self._tags.get(element.tag)
+        if tag is None:
+            found = REGISTRY.lookup(element.tag)
+            name = found.name if found is not None else None
+            normalized = normalize_name(element.tag)
+            tag = self._tags[element.tag] = (name, normalized, normalize_name(name or normalized))
+        attributes = self._static_attributes(element)
+        classes = attributes.get(_CLASS_KEY)
+        return StyleTarget(
+            tag[0],
+            tag[1],
+            frozenset(classes.split()) if classes else _NO_CLASSES,
             attributes.get(_ID_KEY),
             attributes,
+            tag[2],
         )
 
-
-def _static_attributes(element: Element) -> Mapping[str, str]:
-    if not element.attributes:
-        return _NO_ATTRIBUTES
-    found: dict[str, str] = {}
-    for attribute in element.attributes:
-        if all(type(part) is Text for part in attribute.parts):
-            found[attribute_key(attribute.name)] = attribute.text
-    return found
+    def _static_attributes(self, element: Element) -> Mapping[str, str]:
+        if not element.attributes:
+            return _NO_ATTRIBUTES
+        found: dict[str, str] = {}
+        keys = self._attribute_keys
+        for attribute in element.attributes:
+            if all(type(part) is Text for part in attribute.parts):
+                key = keys.get(attribute.name)
+                if key is None:
+                    key = keys[attribute.name] = attribute_key(attribute.name)
+                found[key] = attribute.text
+        return found
 
 
 @dataclass(slots=True)
@@ -118,24 +145,39 @@ class ComputedStyle:
 
 
 Weight = tuple[int, Specificity, int, int]
+# What a compound selector can see of an element; equal signatures match the same compounds.
+_Signature = tuple[str, frozenset[str], "str | None", tuple[tuple[str, str], ...]]
 
 
 @dataclass(frozen=True, slots=True)
 class _Entry:
     weight: Weight  # (origin, specificity, sheet position, rule order)
     rule: Rule
+    index: int  # the entry's number, for caches
+    contextual: bool  # the selector looks at ancestors too
 
 
 class Matcher:
-    """The rules of some stylesheets, filed by the id, class or type of their subject."""
+    """The rules of some stylesheets, filed by the id, class or type of their subject.
+
+    A matcher remembers, for the life of the object, which rules each kind of element matches
+    (by `StyleTarget.signature`), and under each parent which rules each kind of child matches
+    and which ancestor conditions hold: make a new one for each tree.
+    """
 
     def __init__(self, sheets: Sequence[Stylesheet]) -> None:
         self._buckets: dict[tuple[str, str], list[_Entry]] = defaultdict(list)
         self._everywhere: list[_Entry] = []
+        self._by_signature: dict[_Signature, tuple[_Entry, ...]] = {}
+        self._by_parent: dict[tuple[int, _Signature], tuple[Rule, ...]] = {}
+        self._context: dict[tuple[int, int], bool] = {}
+        count = 0
         for position, sheet in enumerate(sheets):
             for rule in sheet.rules:
                 if rule.declarations:
-                    self._file(_Entry(_weight(sheet, position, rule), rule))
+                    contextual = len(rule.selector.compounds) > 1
+                    self._file(_Entry(_weight(sheet, position, rule), rule, count, contextual))
+                    count += 1
 
     def _file(self, entry: _Entry) -> None:
         bucket = entry.rule.selector.subject.bucket()
@@ -156,11 +198,52 @@ class Matcher:
         for name in target.classes:
             yield from buckets.get(("class", name), ())
 
-    def match(self, path: Sequence[StyleTarget]) -> list[Rule]:
-        """The rules matching the last element of `path`, lightest first."""
-        found = [entry for entry in self._candidates(path[-1]) if entry.rule.selector.matches(path)]
-        found.sort(key=lambda entry: entry.weight)
-        return [entry.rule for entry in found]
+    def match(self, path: Sequence[StyleTarget], parent_key: int | None = None) -> tuple[Rule, ...]:
+        """The rules matching the last element of `path`, lightest first.
+
+        `parent_key` names the element's parent (`path[-2]`) uniquely for the life of this
+        matcher; with it, siblings that look alike share one answer.
+        """
+        signature = path[-1].signature
+        if parent_key is None:
+            return self._match(path, signature)
+        key = (parent_key, signature)
+        found = self._by_parent.get(key)
+        if found is None:
+            found = self._by_parent[key] = self._match(path, signature, parent_key)
+        return found
+
+    def _match(
+        self, path: Sequence[StyleTarget], signature: _Signature, parent_key: int | None = None
+    ) -> tuple[Rule, ...]:
+        rules: list[Rule] = []
+        for entry in self._subject_matches(path[-1], signature):
+            if entry.contextual and not self._context_matches(entry, path, parent_key):
+                continue
+            rules.append(entry.rule)
+        return tuple(rules)
+
+    def _context_matches(
+        self, entry: _Entry, path: Sequence[StyleTarget], parent_key: int | None
+    ) -> bool:
+        if parent_key is None:
+            return entry.rule.selector.matches_context(path)
+        key = (parent_key, entry.index)
+        known = self._context.get(key)
+        if known is None:
+            known = self._context[key] = entry.rule.selector.matches_context(path)
+        return known
+
+    def _subject_matches(self, target: StyleTarget, signature: _Signature) -> tuple[_Entry, ...]:
+        found = self._by_signature.get(signature)
+        if found is None:
+            accepted = [e for e in self._candidates(target) if e.rule.selector.subject.accepts(target)]
+            found = self._by_signature[signature] = tuple(sorted(accepted, key=_by_weight))
+        return found
+
+
+def _by_weight(entry: _Entry) -> Weight:
+    return entry.weight
 
 
 def _weight(sheet: Stylesheet, position: int, rule: Rule) -> Weight:
@@ -187,21 +270,51 @@ def compute_styles(root: Element, sheets: Sequence[Stylesheet]) -> dict[int, Com
     """The computed style of every element under `root` that some rule matches, by `id(element)`.
 
     The keys are only meaningful while the tree is alive; elements no rule matches are absent.
+    Elements matched by the same rules share one `ComputedStyle`: treat it as read-only.
     """
     matcher = Matcher(sheets)
-    styles: dict[int, ComputedStyle] = {}
     if not matcher:
+        return {}
+    return _Walk(matcher).run(root)
+
+
+class _Walk:
+    """One pass of the cascade over a tree, depth first, keeping the path from the root."""
+
+    def __init__(self, matcher: Matcher) -> None:
+        self._matcher = matcher
+        self._targets = _TargetMaker()
+        self._by_rules: dict[int, ComputedStyle] = {}  # by id of the matcher's rule tuple
+        self._by_content: dict[tuple[int, ...], ComputedStyle] = {}
+
+    def run(self, root: Element) -> dict[int, ComputedStyle]:
+        styles: dict[int, ComputedStyle] = {}
+        path: list[StyleTarget] = []
+        # (element, its depth, the serial number of its parent); serials identify parents.
+        stack: list[tuple[Element, int, int]] = [(root, 0, -1)]
+        serial = 0
+        make, match = self._targets.make, self._matcher.match
+        while stack:
+            element, depth, parent = stack.pop()
+            del path[depth:]
+            path.append(make(element))
+            rules = match(path, parent)
+            if rules:
+                styles[id(element)] = self._style(rules)
+            for child in reversed(element.children):
+                if type(child) is Element:
+                    stack.append((child, depth + 1, serial))
+            serial += 1
         return styles
-    path: list[StyleTarget] = []
-    stack: list[tuple[Element, int]] = [(root, 0)]
-    while stack:
-        element, depth = stack.pop()
-        del path[depth:]
-        path.append(StyleTarget.from_element(element))
-        rules = matcher.match(path)
-        if rules:
-            styles[id(element)] = computed_style(rules)
-        stack.extend(
-            (child, depth + 1) for child in reversed(element.children) if isinstance(child, Element)
-        )
-    return styles
+
+    def _style(self, rules: tuple[Rule, ...]) -> ComputedStyle:
+        # The matcher hands out one tuple per (parent, kind of child) and keeps it alive, so
+        # its id is a key; equal tuples under different parents share by content.
+        style = self._by_rules.get(id(rules))
+        if style is None:
+            content = tuple(map(id, rules))
+            style = self._by_content.get(content)
+            if style is None:
+                style = self._by_content[content] = computed_style(rules)
+            self._by_rules[id(rules)] = style
+        return style

@@ -148,10 +148,10 @@ def check(
         typer.echo(json.dumps([d.to_json() for d in results], ensure_ascii=False, indent=2))
     else:
         for d in results:
-            typer.echo(d.format(), err=d.severity == "error")
+            typer.echo(d.format())
         summary = f"{len(files)} file{'s' if len(files) != 1 else ''} checked: {errors} error" \
                   f"{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
-        typer.echo(summary, err=bool(errors))
+        typer.echo(summary)
     if errors:
         raise typer.Exit(1)
 

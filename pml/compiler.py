@@ -99,11 +99,13 @@ class Compiler:
         self.diagnostics: list[Diagnostic] = []
         self.files: list[Path] = []
         self.context: dict[str, Any] = {}
+        self._names: list[str] = []
 
     # ----------------------------------------------------------------- entry
     def compile(self, document: Document) -> CompileResult:
         if document.source.path is not None:
             self.files.append(document.source.path)
+        self._names = [document.source.name]
         root = self._inline_includes(document.root, document.source, (self._file_key(document.source),))
         sheets = [default_stylesheet()]
         root = self._collect_styles(root, document.source, sheets)
@@ -156,9 +158,9 @@ class Compiler:
             return Element("include", element.attributes, (), element.span, element.name_span)
         path = (source.directory / src.text.strip()).resolve()
         key = str(path)
+        display = _display(source, src.text.strip())
         if key in chain:
-            names = [Path(c).name if not c.startswith("<") else "<string>" for c in chain]
-            cycle = " → ".join([*names, path.name])
+            cycle = " → ".join([*self._names, display])
             self._problem(f"include cycle: {cycle}", src.span, "remove one of the includes in the chain")
             return Element("include", element.attributes, (), element.span, element.name_span)
         if not path.is_file():
@@ -166,12 +168,14 @@ class Compiler:
                           f"looked for {path}")
             return Element("include", element.attributes, (), element.span, element.name_span)
         try:
-            included = parse_source(Source.from_path(path))
+            included = parse_source(Source.from_path(path, display))
         except PMLError as exc:
             self.diagnostics.extend(exc.diagnostics)
             return Element("include", element.attributes, (), element.span, element.name_span)
         self.files.append(path)
+        self._names.append(display)
         root = self._inline_includes(included.root, included.source, (*chain, key))
+        self._names.pop()
         body = root.children if root.key in ("poml", "pml") else (root,)
         return Element("include", element.attributes, tuple(body), element.span, element.name_span)
 
@@ -239,9 +243,7 @@ class Compiler:
         else:
             component = REGISTRY.lookup(element.tag)
             if component is None:
-                hint = suggest(element.tag, REGISTRY.tag_names(), quote="`<") or None
-                if hint:
-                    hint = hint.replace("?", ">?").replace("`<", "`<", 1)
+                hint = suggest(element.tag, REGISTRY.tag_names(), quote="`<", end=">`")
                 self._problem(f"unknown tag `<{element.tag}>`", element.name_span or element.span,
                               hint or "see docs/language.md for the list of components")
                 return None
@@ -265,8 +267,7 @@ class Compiler:
             if spec is None and component is not None:
                 hint = suggest(attr.name, [a.name for a in component.all_attrs().values()])
                 self._problem(f"unknown attribute `{attr.name}` on `<{element.tag}>`", attr.span,
-                              hint or f"`<{element.tag}>` accepts: "
-                              + ", ".join(sorted(a.name for a in component.attrs.values())[:12]),
+                              hint or _accepted(element.tag, component),
                               severity="warning", code="attribute")
             name = spec.name if spec else attr.name
             written.add(name)
@@ -284,7 +285,7 @@ class Compiler:
             for spec in component.attrs.values():
                 if spec.required and spec.name not in static and spec.name not in dynamic:
                     self._problem(f"`<{element.tag}>` needs the attribute `{spec.name}`",
-                                  element.name_span or element.span, spec.doc or None)
+                                  element.name_span or element.span, f'add {spec.name}="…"')
         children: list[CNode | TextPiece | ExprPiece] = []
         for child in element.children:
             if isinstance(child, Text):
@@ -351,6 +352,21 @@ class Compiler:
                     parts.append(expression)
         single = parts[0] if len(parts) == 1 and isinstance(parts[0], Expression) else None
         return DynamicAttr(spec, tuple(parts), single)
+
+
+def _display(source: Source, relative: str) -> str:
+    """How an included file is named in messages: relative to the including file's name."""
+    if source.name.startswith("<"):
+        return relative
+    return (Path(source.name).parent / relative).as_posix()
+
+
+def _accepted(tag: str, component: Component) -> str:
+    own = sorted(a.name for a in component.attrs.values())
+    common = "the common attributes (speaker, syntax, className, whiteSpace, …)"
+    if not own:
+        return f"`<{tag}>` takes only {common}"
+    return f"`<{tag}>` takes {', '.join(own)}, and {common}"
 
 
 def _empty_root(element: Element) -> CNode:

@@ -155,11 +155,17 @@ def render_error(message: str, span: Span | None, hint: str | None = None) -> PM
     return PMLRenderError(Diagnostic("error", message, span, hint, "render"))
 
 
-def suggest(name: str, candidates: Iterable[str], *, quote: str = "`") -> str | None:
-    """A "did you mean" hint for a misspelt name, or None when nothing is close."""
+def closest(name: str, candidates: Iterable[str]) -> str | None:
+    """The candidate closest to a misspelt name, or None when nothing is close."""
     pool = list(dict.fromkeys(candidates))
     lowered = {c.lower(): c for c in pool}
     matches = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.6)
-    if not matches:
+    return lowered[matches[0]] if matches else None
+
+
+def suggest(name: str, candidates: Iterable[str], *, quote: str = "`", end: str | None = None) -> str | None:
+    """A "did you mean" hint for a misspelt name, or None when nothing is close."""
+    match = closest(name, candidates)
+    if match is None:
         return None
-    return f"did you mean {quote}{lowered[matches[0]]}{quote}?"
+    return f"did you mean {quote}{match}{end if end is not None else quote}?"

@@ -158,10 +158,11 @@ class JSRegExp:
     __slots__ = ("_compiled", "flags", "is_global", "source")
 
     def __init__(self, source: str, flags: str) -> None:
-        unknown = set(flags) - set("gimsud")
-        if unknown or len(set(flags)) != len(flags):
-            bad = "y (sticky) is not supported" if "y" in unknown else f"`{flags}` are not valid"
-            raise ValueError(f"regular expression flags {bad}")
+        for flag in flags:
+            if flag == "y":
+                raise ValueError("the sticky flag `y` is not supported")
+            if flag not in "gimsud" or flags.count(flag) > 1:
+                raise ValueError(f"flag `{flag}` is unknown or repeated")
         options = re.IGNORECASE if "i" in flags else 0
         options |= re.MULTILINE if "m" in flags else 0
         options |= re.DOTALL if "s" in flags else 0
@@ -743,6 +744,8 @@ class _Sandbox(ImmutableSandboxedEnvironment):
         """`obj[argument]`: keys and indexes; a string that is not a key is read as a member."""
         if isinstance(obj, Undefined):
             return _fail(obj)
+        if isinstance(argument, Undefined):
+            return _fail(argument)
         if isinstance(argument, str):
             if isinstance(obj, Mapping) and argument in obj:
                 return obj[argument]
@@ -820,6 +823,10 @@ _BINOPS: dict[str, Callable[[Any, Any], Any]] = {
 }
 
 
+def _dict(*args: Any, **kwargs: Any) -> dict[Any, Any]:
+    return dict(*args, **kwargs)
+
+
 def _guard_filters(filters: dict[str, Any]) -> None:
     """Wrap the filters whose arguments control how much they allocate."""
     join, replace, center = filters["join"], filters["replace"], filters["center"]
@@ -867,16 +874,19 @@ def _guard_filters(filters: dict[str, Any]) -> None:
 
 
 def _make_environment() -> _Sandbox:
-    environment = _Sandbox(undefined=_Undefined, autoescape=False)
+    # No constant folding: it would run sandboxed code (and raise its errors) at compile time.
+    environment = _Sandbox(undefined=_Undefined, autoescape=False, optimized=False)
     for name in ("lipsum", "cycler", "joiner", "namespace"):
         environment.globals.pop(name, None)
+    environment.globals["dict"] = _dict  # the `dict` type would reach `dict.update(some_data)`
     environment.globals.update(_GLOBALS)
     _guard_filters(environment.filters)
     return environment
 
 
 _ENV = _make_environment()
-BUILTIN_NAMES: frozenset[str] = frozenset(_ENV.globals)
+_GLOBAL_VALUES: dict[str, Any] = dict(_ENV.globals)
+BUILTIN_NAMES: frozenset[str] = frozenset(_GLOBAL_VALUES)
 """Names every expression can use without the context defining them."""
 
 
@@ -1062,6 +1072,11 @@ def _emit_sequence(nodes: list[_Node], brace: bool = False) -> str:
 
 def _emit_item(nodes: list[_Node], brace: bool = False) -> str:
     """One item: `key: value` (dicts, slices) or a ternary, else plain operands and operators."""
+    significant = _significant(nodes)
+    first = significant[0] if len(significant) > 2 else None
+    if isinstance(first, _Token) and first.kind == "name" and _is_op(significant[1], "="):
+        keyword = nodes.index(significant[1]) + 1  # `name=value` in a call
+        return _emit_plain(nodes[:keyword]) + _emit_item(nodes[keyword:])
     for index, node in enumerate(nodes):
         if _is_op(node, ":"):
             left = nodes[:index]
@@ -1076,7 +1091,7 @@ def _emit_item(nodes: list[_Node], brace: bool = False) -> str:
     return _emit_plain(nodes)
 
 
-def _significant(nodes: list[_Node]) -> list[_Node]:
+def _significant(nodes: list[_Node]) -> list[Any]:
     return [node for node in nodes if not (isinstance(node, _Token) and node.kind == "ws")]
 
 
@@ -1201,6 +1216,58 @@ def _fast_path(code: str) -> tuple[str, tuple[_Step, ...]] | None:
     return root, tuple(steps)
 
 
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """Everything about an expression that does not depend on where it is written."""
+
+    translated: str
+    tokens: tuple[_Token, ...]
+    root: str
+    path: tuple[_Step, ...] | None
+    render: Callable[[Any], Iterator[str]] | None
+    names: frozenset[str]
+    verify: bool
+
+
+@lru_cache(maxsize=4096)
+def _prepare(code: str) -> _Prepared:
+    """Translate and compile `code` once per process; raises `_TranslateError`."""
+    translated, tokens = _translate(code)
+    translated = translated.strip()
+    path = _fast_path(code)
+    if path is not None:
+        root, steps = path
+        return _Prepared(translated, tuple(tokens), root, steps, None,
+                         frozenset([root]) - BUILTIN_NAMES, False)
+    try:
+        parser = Parser(_ENV, translated, state="variable")
+        tree = parser.parse_expression()
+        if not parser.stream.eos:
+            parser.fail("unexpected text after the expression")
+        outline = jinja_nodes.Template([jinja_nodes.Output([tree])], lineno=1)
+        outline.set_environment(_ENV)
+        names = frozenset(meta.find_undeclared_variables(outline)) - BUILTIN_NAMES
+        # What `Environment.compile_expression` builds; evaluation runs it without its copies.
+        store = jinja_nodes.Assign(jinja_nodes.Name("result", "store"), tree, lineno=1)
+        render = _ENV.from_string(jinja_nodes.Template([store], lineno=1)).root_render_func
+    except TemplateSyntaxError as error:
+        raise _jinja_error(error) from None
+    verify = isinstance(tree, _BUILDERS) or any(True for _ in tree.find_all(_BUILDERS))
+    return _Prepared(translated, tuple(tokens), "", None, render, names, verify)
+
+
+def _jinja_error(error: TemplateSyntaxError) -> _TranslateError:
+    message = (error.message or "").replace("template", "expression")
+    unknown = re.fullmatch(r"No (filter|test) named '(.*)'\.?", message)
+    if unknown is None:
+        return _TranslateError(message)
+    kind, name = unknown.groups()
+    known = _ENV.filters if kind == "filter" else _ENV.tests
+    hint = suggest(name, known) or f"Jinja {kind}s include " + ", ".join(
+        f"`{known_name}`" for known_name in sorted(known)[:8]) + ", …"
+    return _TranslateError(f"unknown {kind} `{name}`", hint)
+
+
 class Expression:
     """A compiled expression: evaluate it against a scope as often as needed.
 
@@ -1208,43 +1275,24 @@ class Expression:
     (the built-in globals left out), and `translated` the Jinja code it was compiled to.
     """
 
-    __slots__ = ("_compiled", "_path", "_root", "_tokens", "_verify", "code", "names", "span",
+    __slots__ = ("_path", "_render", "_root", "_tokens", "_verify", "code", "names", "span",
                  "translated")
 
     def __init__(self, code: str, span: Span) -> None:
+        try:
+            prepared = _prepare(code)
+        except _TranslateError as error:
+            message = f"invalid expression `{_shown(code)}`: {error.message}"
+            raise syntax_error(message, span, error.hint) from None
         self.code = code
         self.span = span
-        self._compiled: Any = None
-        self._verify = False
-        try:
-            translated, self._tokens = _translate(code)
-        except _TranslateError as error:
-            message = f"invalid expression `{code}`: {error.message}"
-            raise syntax_error(message, span, error.hint) from None
-        self.translated = translated.strip()
-        path = _fast_path(code)
-        if path is not None:
-            self._root, self._path = path
-            self.names = frozenset([self._root]) - BUILTIN_NAMES
-        else:
-            self._root, self._path = "", None
-            self._compile()
-
-    def _compile(self) -> None:
-        try:
-            parser = Parser(_ENV, self.translated, state="variable")
-            tree = parser.parse_expression()
-            if not parser.stream.eos:
-                parser.fail("unexpected text after the expression")
-            self._compiled = _ENV.compile_expression(self.translated, undefined_to_none=False)
-        except TemplateSyntaxError as error:
-            message = (error.message or "").replace("end of template", "end of expression")
-            raise syntax_error(f"invalid expression `{self.code}`: {message}", self.span,
-                               _SYNTAX_HINT) from None
-        template = jinja_nodes.Template([jinja_nodes.Output([tree])], lineno=1)
-        template.set_environment(_ENV)
-        self.names = frozenset(meta.find_undeclared_variables(template)) - BUILTIN_NAMES
-        self._verify = isinstance(tree, _BUILDERS) or any(True for _ in tree.find_all(_BUILDERS))
+        self.names = prepared.names
+        self.translated = prepared.translated
+        self._tokens = prepared.tokens
+        self._root = prepared.root
+        self._path = prepared.path
+        self._render = prepared.render
+        self._verify = prepared.verify
 
     def evaluate(self, scope: Mapping[str, Any]) -> Any:
         """The expression's value in `scope`; raises `PMLRenderError` (or `PMLUndefinedError`)."""
@@ -1268,7 +1316,10 @@ class Expression:
 
     def _evaluate_jinja(self, scope: Mapping[str, Any]) -> Any:
         try:
-            result = self._compiled(scope)
+            context = _ENV.context_class(_ENV, {**_GLOBAL_VALUES, **scope}, None, {})
+            for _ in self._render(context):  # type: ignore[misc]
+                pass
+            result = context.vars["result"]
             if isinstance(result, Undefined):
                 _fail(result)
             if isinstance(result, _LAZY):
@@ -1281,31 +1332,39 @@ class Expression:
             raise self._error(error, scope) from None
 
     def _error(self, error: Exception, scope: Mapping[str, Any]) -> PMLError:
+        try:
+            return self._describe(error, scope)
+        except Exception:  # describing must never fail: fall back to the plain message
+            return render_error(f"error in expression `{self.shown}`: {error}", self.span)
+
+    def _describe(self, error: Exception, scope: Mapping[str, Any]) -> PMLError:
         if isinstance(error, PMLError):
             return error
         if isinstance(error, _MissingValue):
             return self._undefined(error, scope)
         if isinstance(error, _UnsafeAccess):
             start, end, _ = self._member_site(error.name)
-            message = f"unsafe attribute access `{error.name}` in expression `{self.code}`"
+            message = f"unsafe attribute access `{error.name}` in expression `{self.shown}`"
             return render_error(message, self._sub_span(start, end), _UNSAFE_HINT)
         if isinstance(error, SecurityError):
-            return render_error(f"unsafe attribute access in expression `{self.code}`: {error}",
+            return render_error(f"unsafe attribute access in expression `{self.shown}`: {error}",
                                 self.span, _UNSAFE_HINT)
         if isinstance(error, UndefinedError):
-            return PMLUndefinedError(diagnostic(f"{error.message} in expression `{self.code}`",
-                                                self.span, code="render"))
+            message = f"error in expression `{self.shown}`: {error.message}"
+            return _undefined_error(message, self.span, None)
         message = str(error) or type(error).__name__
-        return render_error(f"error in expression `{self.code}`: {message}", self.span)
+        return render_error(f"error in expression `{self.shown}`: {message}", self.span)
 
     def _undefined(self, error: _MissingValue, scope: Mapping[str, Any]) -> PMLUndefinedError:
         name, owner = error.name, error.owner
         if owner is missing:
             if name is None:
-                message = f"{error.message or 'undefined value'} in expression `{self.code}`"
-                return PMLUndefinedError(diagnostic(message, self.span, code="render"))
+                detail = error.message or "undefined value"
+                message = f"error in expression `{self.shown}`: {detail}"
+                return _undefined_error(message, self.span, None)
             keys = [key for key in scope if isinstance(key, str)]
-            hint = suggest(str(name), keys) or _listing("defined names", keys)
+            hint = suggest(str(name), keys) or _listing(
+                "defined names", keys, "the context defines no variables")
             start, end = self._name_site(str(name))
             message = f"undefined variable `{name}`"
             return _undefined_error(message, self._sub_span(start, end), hint)
@@ -1369,6 +1428,11 @@ class Expression:
             break
         return None if start is None else self.code[start : tokens[index].start].strip()
 
+    @property
+    def shown(self) -> str:
+        """The code as messages quote it: stripped, with runs of whitespace as one space."""
+        return _shown(self.code)
+
     def _sub_span(self, start: int, end: int) -> Span:
         span = self.span
         source = span.source
@@ -1378,6 +1442,10 @@ class Expression:
 
     def __repr__(self) -> str:
         return f"Expression({self.code!r})"
+
+
+def _shown(code: str) -> str:
+    return " ".join(code.split())
 
 
 def _undefined_error(message: str, span: Span, hint: str | None) -> PMLUndefinedError:
@@ -1409,9 +1477,9 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
-def _listing(label: str, names: list[str]) -> str:
+def _listing(label: str, names: list[str], empty: str) -> str:
     if not names:
-        return "the context defines no variables" if label == "defined names" else f"no {label}"
+        return empty
     shown = ", ".join(f"`{name}`" for name in names[:5])
     more = f" (and {len(names) - 5} more)" if len(names) > 5 else ""
     return f"{label}: {shown}{more}"
@@ -1420,7 +1488,7 @@ def _listing(label: str, names: list[str]) -> str:
 def _member_hint(name: str, owner: Any) -> str | None:
     if isinstance(owner, Mapping):
         keys = [key for key in owner if isinstance(key, str)]
-        return suggest(name, keys) or _listing("its keys", keys)
+        return suggest(name, keys) or _listing("its keys", keys, "it is an empty object")
     if isinstance(owner, str):
         if name in ("format", "format_map"):
             return "`str.format` is not available: use `~` or the `format` filter"

@@ -293,22 +293,27 @@ _SCAN = re.compile(
 )
 
 
-def _open_tags(text: str) -> list[tuple[str, int]]:
-    """The tags still open at the end of `text` (used only to explain an error)."""
+def _open_tags(text: str) -> tuple[list[tuple[str, int]], tuple[str, int, str, int, int] | None]:
+    """Scan tags as the parser nests them (a close tag closes the innermost open tag).
+
+    Returns the tags still open at the end and the first close tag whose name does not match
+    the tag it closes (`close name, its offset, open name, open offset, close end`). Used only
+    to explain an error.
+    """
     stack: list[tuple[str, int]] = []
+    mismatch: tuple[str, int, str, int, int] | None = None
     for match in _SCAN.finditer(text):
         name = match.group(2)
         if not name:
             continue
         if match.group(1):
-            key = normalize_name(name)
-            for i in range(len(stack) - 1, -1, -1):
-                if normalize_name(stack[i][0]) == key:
-                    del stack[i:]
-                    break
+            if stack:
+                opened, at = stack.pop()
+                if mismatch is None and normalize_name(opened) != normalize_name(name):
+                    mismatch = (name, match.start(), opened, at, match.end())
         elif not match.group(4):
             stack.append((name, match.start()))
-    return stack
+    return stack, mismatch
 
 
 def _translate(exc: UnexpectedInput, source: Source, earlier: list[Diagnostic]) -> PMLSyntaxError:
@@ -330,7 +335,12 @@ def _explain(exc: UnexpectedInput, source: Source, pos: int, found: str) -> Diag
         return Diagnostic("error", message, source.span(start, end if end is not None else start + 1), hint, "syntax")
 
     if pos >= len(text):
-        open_tags = _open_tags(text)
+        open_tags, mismatch = _open_tags(text)
+        if mismatch is not None:
+            name, start, opened, opened_at, end = mismatch
+            line, column = source.position(opened_at)
+            return at(start, end, f"`</{name}>` closes `<{opened}>`, opened at {line}:{column}",
+                      f"close `<{opened}>` first with `</{opened}>`, or rename this tag")
         if open_tags:
             name, start = open_tags[-1]
             line, column = source.position(start)

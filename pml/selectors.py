@@ -23,7 +23,7 @@ Selectors are built by `pml.stylesheet` from the grammar in `grammar/pss.lark`.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, Literal, Protocol
 
 from pml.nodes import normalize_name
@@ -93,13 +93,14 @@ class TypeSelector:
     """`list`, `cp`, `output-format`: elements of one component (or one unknown tag)."""
 
     name: str
+    # Resolved when the selector is made: components must be registered before stylesheets
+    # are read (importing `pml.components` does it).
+    key: str = field(init=False, compare=False, repr=False)
     specificity: ClassVar[Specificity] = (0, 0, 1)
     rank: ClassVar[int] = 1
 
-    @property
-    def key(self) -> str:
-        # Resolved on use, so components registered after parsing still count.
-        return type_key(self.name)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", type_key(self.name))
 
     @property
     def known(self) -> bool:
@@ -220,7 +221,10 @@ class CompoundSelector:
         return total
 
     def accepts(self, target: StyleTarget) -> bool:
-        return all(part.accepts(target) for part in self.parts)
+        for part in self.parts:
+            if not part.accepts(target):
+                return False
+        return True
 
     def bucket(self) -> Bucket | None:
         """The narrowest bucket a matcher can file this compound under (None: every element)."""
@@ -261,16 +265,27 @@ class Selector:
         """Whether the last element of `path` (its ancestors from the root before it) matches."""
         if not path:
             return False
-        return self._match_at(len(self.compounds) - 1, path, len(path) - 1)
+        return self.subject.accepts(path[-1]) and self.matches_context(path)
+
+    def matches_context(self, path: Sequence[StyleTarget]) -> bool:
+        """Whether the compounds before the subject match the ancestors in `path[:-1]`.
+
+        The answer depends on the ancestors only, so siblings can share it.
+        """
+        if len(self.compounds) == 1:
+            return True
+        return self._match_above(len(self.compounds) - 1, path, len(path) - 1)
+
+    def _match_above(self, index: int, path: Sequence[StyleTarget], depth: int) -> bool:
+        """Whether `compounds[:index]` match above `path[depth]`, as the combinator requires."""
+        if self.combinators[index - 1] == ">":
+            return depth > 0 and self._match_at(index - 1, path, depth - 1)
+        return any(self._match_at(index - 1, path, above) for above in range(depth - 1, -1, -1))
 
     def _match_at(self, index: int, path: Sequence[StyleTarget], depth: int) -> bool:
         if not self.compounds[index].accepts(path[depth]):
             return False
-        if index == 0:
-            return True
-        if self.combinators[index - 1] == ">":
-            return depth > 0 and self._match_at(index - 1, path, depth - 1)
-        return any(self._match_at(index - 1, path, above) for above in range(depth - 1, -1, -1))
+        return index == 0 or self._match_above(index, path, depth)
 
     def type_selectors(self) -> list[TypeSelector]:
         return [p for c in self.compounds for p in c.parts if isinstance(p, TypeSelector)]

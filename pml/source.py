@@ -15,12 +15,14 @@ from pathlib import Path
 class Source:
     """One text being compiled: a file's contents or a string, with a name to show in messages."""
 
-    __slots__ = ("_line_starts", "name", "path", "text")
+    __slots__ = ("_line_starts", "base", "name", "path", "text")
 
-    def __init__(self, text: str, name: str = "<string>", path: Path | None = None) -> None:
+    def __init__(self, text: str, name: str = "<string>", path: Path | None = None,
+                 base: Path | None = None) -> None:
         self.text = text
         self.name = name
         self.path = path
+        self.base = base
         self._line_starts: list[int] | None = None
 
     @classmethod
@@ -31,6 +33,8 @@ class Source:
     @property
     def directory(self) -> Path:
         """The folder relative paths in this source resolve against."""
+        if self.base is not None:
+            return self.base
         return self.path.parent if self.path is not None else Path.cwd()
 
     def _starts(self) -> list[int]:

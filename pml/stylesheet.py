@@ -73,6 +73,11 @@ class Declaration:
     important: bool = False
     span: Span | None = field(default=None, compare=False, repr=False)
 
+    def __str__(self) -> str:
+        """The declaration in canonical CSS (`captionStyle: "bold" !important`)."""
+        written = json.dumps(self.value, ensure_ascii=False)
+        return f"{self.name}: {written}" + (" !important" if self.important else "")
+
 
 @dataclass(frozen=True, slots=True)
 class Rule:
@@ -86,6 +91,11 @@ class Rule:
     declarations: tuple[Declaration, ...]
     order: int
     span: Span | None = field(default=None, compare=False, repr=False)
+
+    def __str__(self) -> str:
+        """The rule in canonical CSS, which `parse_css` reads back to an equal rule."""
+        body = "; ".join(str(declaration) for declaration in self.declarations)
+        return f"{self.selector} {{ {body} }}" if body else f"{self.selector} {{ }}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -442,6 +452,7 @@ class _Failure:
     position: int
     message: str
     hint: str | None = None
+    skips: bool = True  # reading resumes after the broken block (else: nothing is left)
 
 
 def _scan(text: str) -> tuple[Tree[Token] | None, _BlockTracker, UnexpectedInput | None]:
@@ -471,8 +482,7 @@ def _scan(text: str) -> tuple[Tree[Token] | None, _BlockTracker, UnexpectedInput
 _EXPECTED_GROUPS: tuple[tuple[str, frozenset[str], str], ...] = (
     ("CLASS_NAME", frozenset({"IDENT", "UNIVERSAL", "CLASS_NAME", "ID_NAME", "LSQB", "CHILD"}),
      "a selector"),
-    ("VALUE_TEXT", frozenset({"VALUE_TEXT", "STRING", "LBRACE", "LSQB"}), "a value"),
-    ("JSON_TEXT", frozenset({"JSON_TEXT", "STRING", "LBRACE", "LSQB"}), "JSON"),
+    ("WORD", frozenset({"WORD", "STRING", "LBRACE", "LSQB"}), "a value"),
 )
 _TERMINAL_WORDS: dict[str, str] = {
     "IDENT": "a name",
@@ -488,18 +498,28 @@ _TERMINAL_WORDS: dict[str, str] = {
     "CLASS_NAME": "a `.class`",
     "ID_NAME": "an `#id`",
     "STRING": "a quoted string",
-    "VALUE_TEXT": "a value",
-    "JSON_TEXT": "JSON",
+    "WORD": "a value",
     "BARE_VALUE": "a value",
     "ATTR_OPERATOR": "`=`",
     "IMPORTANT": "`!important`",
     "$END": "the end of the stylesheet",
 }
-# Problems recognised by the text where the lexer stopped: (prefix, message, hint).
-_CHARACTER_PROBLEMS: tuple[tuple[str, str, str | None], ...] = (
-    ("/*", "unterminated comment", "close it with `*/`"),
-    ('"', "unterminated string", "close it with `\"` on the same line"),
-    ("'", "unterminated string", "close it with `'` on the same line"),
+def _open_comment(text: str, position: int) -> bool:
+    return text.startswith("/*", position) and "*/" not in text[position + 2 :]
+
+
+def _open_string(quote: str) -> Callable[[str, int], bool]:
+    def test(text: str, position: int) -> bool:
+        return text.startswith(quote, position) and not _STRING.match(text, position)
+
+    return test
+
+
+# Problems recognised by the text where reading stopped: (test, message, hint).
+_TEXT_PROBLEMS: tuple[tuple[Callable[[str, int], bool], str, str], ...] = (
+    (_open_comment, "unterminated comment", "close it with `*/`"),
+    (_open_string('"'), "unterminated string", 'close it with `"` on the same line'),
+    (_open_string("'"), "unterminated string", "close it with `'` on the same line"),
 )
 _TOKEN_HINTS: dict[str, str] = {
     "@": "at-rules such as `@media` are not supported; a stylesheet holds only rules",
@@ -545,12 +565,12 @@ def _describe(error: UnexpectedInput, text: str, tracker: _BlockTracker, place: 
         position = error.pos_in_stream
         written = text[position]
         expected = error.allowed or set()
-    for prefix, message, hint in _CHARACTER_PROBLEMS:
-        if isinstance(error, UnexpectedCharacters) and text.startswith(prefix, position):
-            return _Failure(position, message, hint)
+    for test, message, hint in _TEXT_PROBLEMS:
+        if test(text, position):
+            return _Failure(position, message, hint, skips=False)
     message = f"unexpected {_shown(written)}"
     if expected:
-        message += f"; expected {_expected(expected)}"
+        message += f", expected {_expected(expected)}"
     return _Failure(position, message, _TOKEN_HINTS.get(written[:1]))
 
 
@@ -588,8 +608,8 @@ def _parse_trees(text: str, place: _Place, reporter: _Reporter) -> list[tuple[in
         if tracker.boundary:
             trees.append((base, _PARSER.parse(chunk[: tracker.boundary], start="stylesheet")))
         failure = _describe(error, chunk, tracker, here)
-        reporter.warn(failure.message, here.span(failure.position, failure.position + 1),
-                      failure.hint)
+        message = failure.message + ("; rule ignored" if failure.skips else "")
+        reporter.warn(message, here.span(failure.position, failure.position + 1), failure.hint)
         base += _resume_after(chunk, failure.position)
     return trees
 
@@ -605,7 +625,11 @@ def parse_css(text: str, source: Source, offset: int = 0, origin: int = ORIGIN_D
         for order, item in enumerate(parsed)
         for selector in item.selectors
     )
-    return Stylesheet(rules, tuple(reporter.diagnostics), origin)
+    return Stylesheet(rules, _in_order(reporter.diagnostics), origin)
+
+
+def _in_order(diagnostics: Iterable[Diagnostic]) -> tuple[Diagnostic, ...]:
+    return tuple(sorted(diagnostics, key=lambda d: d.span.start if d.span is not None else -1))
 
 
 def _parse_selector_list(text: str, place: _Place, reporter: _Reporter) -> tuple[Selector, ...]:
@@ -685,7 +709,7 @@ def parse_json_stylesheet(
     rules: list[Rule] = []
     for order, (key, body) in enumerate(loaded.items()):
         rules.extend(_json_rule(str(key), body, order, finder, reporter))
-    return Stylesheet(tuple(rules), tuple(reporter.diagnostics), origin)
+    return Stylesheet(tuple(rules), _in_order(reporter.diagnostics), origin)
 
 
 def _json_rule(

@@ -19,6 +19,8 @@ from typing import Any
 import pytest
 
 import pml
+from pml.api import compile_source
+from pml.source import Source
 from pml.stylesheet import load_stylesheet
 
 CASES = Path(__file__).resolve().parent / "cases"
@@ -44,7 +46,8 @@ def _load(path: Path) -> tuple[pml.Prompt, dict[str, Any], dict[str, Any]]:
         if candidate.exists():
             sheet = load_stylesheet(candidate)
     name = path.relative_to(CASES).as_posix()
-    prompt = pml.loads(path.read_text(encoding="utf-8"), name=name, base_dir=path.parent, stylesheet=sheet)
+    source = Source(path.read_text(encoding="utf-8"), name, path.resolve())
+    prompt = compile_source(source, stylesheet=sheet)
     return prompt, context, options
 
 

@@ -178,7 +178,9 @@ def layout_captioned(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, 
 
 component("CaptionedParagraph", "cp", "captioned-paragraph",
           doc="A paragraph with a caption: a header by default, or a bold or plain lead-in.",
-          attrs=[*CAPTION_ATTRS, BLANK_LINE])(layout_captioned)
+          attrs=[*CAPTION_ATTRS[1:], BLANK_LINE,
+                 Attr("caption", "string", "The caption (title) shown before the content.", required=True)],
+          )(layout_captioned)
 
 _INTENTS = {
     "Role": (("role",), "The role the model plays. Caption “Role”."),

@@ -1,0 +1,5 @@
+<poml>
+  <list listStyle="roman">
+    <item>x</item>
+  </list>
+</poml>

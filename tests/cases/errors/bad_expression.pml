@@ -1,0 +1,3 @@
+<poml>
+  <p>Total: {{ 1 + }}</p>
+</poml>

@@ -1,0 +1,4 @@
+<poml>
+  <stylesheet>{ p: {"speaker": "ai"} }</stylesheet>
+  <p>x</p>
+</poml>

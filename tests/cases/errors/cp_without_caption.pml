@@ -1,0 +1,3 @@
+<poml>
+  <cp>Body without a caption</cp>
+</poml>

@@ -1,0 +1,4 @@
+<poml>
+  <p>A</p>
+  <include src="cycle_b.pml"/>
+</poml>

@@ -1,0 +1,4 @@
+<poml>
+  <p>B</p>
+  <include src="cycle_a.pml"/>
+</poml>

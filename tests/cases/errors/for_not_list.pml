@@ -1,0 +1,3 @@
+<poml>
+  <p for="x in count">{{ x }}</p>
+</poml>

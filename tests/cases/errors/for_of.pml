@@ -1,0 +1,3 @@
+<poml>
+  <p for="x of items">{{ x }}</p>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <include src="include_cycle.pml"/>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <include src="missing.pml"/>
+</poml>

@@ -1,0 +1,4 @@
+<poml>
+  <role>You are a tutor.
+  <task>Explain.</task>
+</poml>

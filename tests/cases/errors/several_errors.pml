@@ -1,0 +1,5 @@
+<poml>
+  <p blankLine="maybe">x</p>
+  <taks>y</taks>
+  <qa speaker="user">z</qa>
+</poml>

@@ -1,0 +1,4 @@
+<poml>
+  <p>one</p>
+</poml>
+</p>

@@ -1,0 +1,3 @@
+<poml>
+  <p>{{ user.nmae }}</p>
+</poml>

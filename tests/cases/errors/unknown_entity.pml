@@ -1,0 +1,3 @@
+<poml>
+  <p>Fish &chips; and more</p>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <taks>Summarise the text.</taks>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <p class=intro>Hi</p>
+</poml>
