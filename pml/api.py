@@ -41,11 +41,11 @@ def _sheet(stylesheet: Any) -> list[Stylesheet]:
         return [parse_json_stylesheet(dict(stylesheet), None, 0, origin=2)]
     if isinstance(stylesheet, (str, Path)) and Path(stylesheet).suffix in (".pss", ".css", ".json") \
             and Path(stylesheet).is_file():
-        return [load_stylesheet(Path(stylesheet))]
+        return [load_stylesheet(Path(stylesheet), origin=2)]
     if isinstance(stylesheet, str):
         text = stylesheet.strip()
         if text.startswith("{"):
-            return [parse_json_stylesheet(json.loads(text), None, 0, origin=2)]
+            return [parse_json_stylesheet(text, Source(text, "<stylesheet>"), 0, origin=2)]
         from pml.stylesheet import parse_css
 
         source = Source(stylesheet, "<stylesheet>")

@@ -54,10 +54,14 @@ class StyleTarget:
     attributes: Mapping[str, str] = field(default_factory=dict)
     # What type selectors compare (see `pml.selectors.type_key`); derived when left empty.
     type_key: str = field(default="", compare=False, repr=False)
+    # The type key and the keys of the components this one extends (`role` is a `cp`).
+    type_keys: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not self.type_key:
             self.type_key = normalize_name(self.component or self.tag)
+        if not self.type_keys:
+            self.type_keys = kind_keys(self.component, self.type_key)
 
     @property
     def signature(self) -> _Signature:
@@ -83,6 +87,14 @@ class StyleTarget:
         return _TargetMaker().make(element)
 
 
+def kind_keys(component: str | None, key: str) -> frozenset[str]:
+    """The type keys an element answers to: its own and its component's bases'."""
+    found = REGISTRY.lookup(component) if component else None
+    if found is None or not found.bases:
+        return frozenset((key,))
+    return frozenset((key, *(normalize_name(b) for b in found.bases)))
+
+
 class _TargetMaker:
     """Makes `StyleTarget`s, remembering what each tag and attribute name resolves to."""
 
@@ -96,7 +108,8 @@ class _TargetMaker:
             found = REGISTRY.lookup(element.tag)
             name = found.name if found is not None else None
             normalized = normalize_name(element.tag)
-            tag = self._tags[element.tag] = (name, normalized, normalize_name(name or normalized))
+            key = normalize_name(name or normalized)
+            tag = self._tags[element.tag] = (name, normalized, key, kind_keys(name, key))
         attributes = self._static_attributes(element)
         classes = attributes.get(_CLASS_KEY)
         return StyleTarget(
@@ -106,6 +119,7 @@ class _TargetMaker:
             attributes.get(_ID_KEY),
             attributes,
             tag[2],
+            tag[3],
         )
 
     def _static_attributes(self, element: Element) -> Mapping[str, str]:
@@ -192,7 +206,8 @@ class Matcher:
     def _candidates(self, target: StyleTarget) -> Iterator[_Entry]:
         buckets = self._buckets
         yield from self._everywhere
-        yield from buckets.get(("type", target.type_key), ())
+        for key in target.type_keys:
+            yield from buckets.get(("type", key), ())
         if target.id is not None:
             yield from buckets.get(("id", target.id), ())
         for name in target.classes:
@@ -237,7 +252,10 @@ class Matcher:
     def _subject_matches(self, target: StyleTarget, signature: _Signature) -> tuple[_Entry, ...]:
         found = self._by_signature.get(signature)
         if found is None:
-            accepted = [e for e in self._candidates(target) if e.rule.selector.subject.accepts(target)]
+            accepted = [
+                entry for entry in self._candidates(target)
+                if entry.rule.selector.subject.accepts(target)
+            ]
             found = self._by_signature[signature] = tuple(sorted(accepted, key=_by_weight))
         return found
 

@@ -210,17 +210,7 @@ class Compiler:
         source = element.span.source
         if element.key == "style" or not text.strip().startswith("{"):
             return parse_css(text, source, offset, origin=1)
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            span = source.span(offset + exc.pos, offset + exc.pos + 1)
-            self._problem(f"the stylesheet is not valid JSON: {exc.msg}", span,
-                          'a JSON stylesheet looks like {"task": {"captionStyle": "bold"}}')
-            return None
-        if not isinstance(data, dict):
-            self._problem("a JSON stylesheet must be an object of selectors", element.span)
-            return None
-        return parse_json_stylesheet(data, source, offset, origin=1)
+        return parse_json_stylesheet(text, source, offset, origin=1)
 
     def _context(self, element: Element) -> None:
         text, offset = self._body_text(element)

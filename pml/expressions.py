@@ -20,18 +20,27 @@ functions, template literals, `?.` and `??` are not supported and say so.
 Differences from JavaScript to know about: a string `replace` pattern replaces the first match
 (the Jinja filter `| replace` replaces all); `split()` with no separator splits on whitespace;
 `join` and `String(x)` write elements with `to_text` (so `null` is empty and lists are JSON);
-`Math.max(list)` accepts one list; `%` is Python's modulo; `~` uses Python's `str`.
+`Math.max(list)` accepts one list; `%` is Python's modulo; `~` uses Python's `str`; as in
+Jinja, `**` is left-associative and `~` binds tighter than `+` (write `(i + 1) ~ '/'`).
 
 Safety: no name starting with `_` is ever resolved as an attribute, Python strings, lists and
 dicts expose only an allowlist of read-only methods (`str.format` is not one of them), and
 builtin mutators are blocked. Results that could grow without bound (`repeat`, `padStart`, `*`,
 `**`, `replace`, `join`, the `center`/`indent`/`format`/`batch`/`slice` filters) are capped.
 Jinja's `lipsum`, `cycler`, `joiner` and `namespace` globals are removed; `range` (capped at
-100,000 items) and `dict` stay. Regular expressions run on Python's `re`, so a pathological
+100,000 items) stays, and `dict(a=1)` stays as a plain function (the `dict` type itself would
+reach `dict.update(data)`). Regular expressions run on Python's `re`, so a pathological
 pattern can still be slow.
 
+Errors: bad syntax raises `PMLSyntaxError` at compile time, pointing at the expression. At
+evaluation, a missing variable or attribute raises `PMLUndefinedError` pointing at the name
+inside the expression, with a "did you mean" hint; anything else that goes wrong raises
+`PMLRenderError` ("error in expression `…`: …", or "unsafe attribute access …"). Nothing else
+escapes. Lazy results (`map`, `select`, `reverse`, `range`, `dict.items()`) become lists.
+
 Plain names and paths (`question`, `example.input`, `test[0].input`, `loop.index`) skip Jinja:
-they are resolved directly with the same member rules and the same errors.
+they are resolved directly with the same member rules and the same errors. Compilation is
+cached per code text, so compiling the same expression again is cheap.
 """
 
 from __future__ import annotations
@@ -1092,7 +1101,7 @@ def _emit_item(nodes: list[_Node], brace: bool = False) -> str:
 
 
 def _significant(nodes: list[_Node]) -> list[Any]:
-    return [node for node in nodes if not (isinstance(node, _Token) and node.kind == "ws")]
+    return [node for node in nodes if not _is_space(node)]
 
 
 def _matching_colon(nodes: list[_Node], question: int) -> int:
@@ -1143,10 +1152,9 @@ def _emit_not(nodes: list[_Node], index: int) -> tuple[str, int]:
     if _is_op(first, "!"):
         inner, end = _emit_not(nodes, start)
         return f"(not {inner})", end
-    end = start + 1
-    if _is_op(first, "-") or _is_op(first, "+"):
-        inner, end = _emit_not_operand(nodes, start + 1)
-        return f"(not {first.out if isinstance(first, _Token) else ''}{inner})", end
+    if isinstance(first, _Token) and first.text in ("-", "+"):
+        inner, end = _emit_not_operand(nodes, _skip_space(nodes, start + 1))
+        return f"(not {first.out}{inner})", end
     inner, end = _emit_not_operand(nodes, start)
     return f"(not {inner})", end
 
@@ -1165,9 +1173,13 @@ def _emit_not_operand(nodes: list[_Node], start: int) -> tuple[str, int]:
 
 
 def _skip_space(nodes: list[_Node], index: int) -> int:
-    while index < len(nodes) and isinstance(nodes[index], _Token) and nodes[index].kind == "ws":  # type: ignore[union-attr]
+    while index < len(nodes) and _is_space(nodes[index]):
         index += 1
     return index
+
+
+def _is_space(node: _Node) -> bool:
+    return isinstance(node, _Token) and node.kind == "ws"
 
 
 def _translate(code: str) -> tuple[str, list[_Token]]:
@@ -1184,7 +1196,7 @@ _LAZY = (Iterator, range, KeysView, ValuesView, ItemsView)
 _BUILDERS = (jinja_nodes.List, jinja_nodes.Dict, jinja_nodes.Tuple, jinja_nodes.Filter,
              jinja_nodes.Call)
 _PATH_STEP = re.compile(
-    r"\.(?P<attr>[^\W\d]\w*)|\.(?P<dot_index>\d+)(?![\w.])|\[(?P<index>\d+)\]"
+    r"\.(?P<attr>[^\W\d]\w*)|\.(?P<dot_index>\d+)(?!\w|\.\d)|\[(?P<index>\d+)\]"
     r"|\[(?P<key>'[^'\\]*'|\"[^\"\\]*\")\]"
 )
 _PATH_ROOT = re.compile(r"\s*(?P<root>[^\W\d]\w*)")
@@ -1252,6 +1264,8 @@ def _prepare(code: str) -> _Prepared:
         render = _ENV.from_string(jinja_nodes.Template([store], lineno=1)).root_render_func
     except TemplateSyntaxError as error:
         raise _jinja_error(error) from None
+    except Exception as error:  # Jinja's code generator folds some constants, e.g. `null.a ~ 1`
+        raise _TranslateError(str(error) or type(error).__name__) from None
     verify = isinstance(tree, _BUILDERS) or any(True for _ in tree.find_all(_BUILDERS))
     return _Prepared(translated, tuple(tokens), "", None, render, names, verify)
 

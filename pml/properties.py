@@ -66,7 +66,7 @@ _cache_size = -1
 
 
 def _registry_size() -> int:
-    return sum(1 for _ in REGISTRY)
+    return len(REGISTRY.tag_names())
 
 
 def _build() -> dict[str, PropertyInfo]:

@@ -61,6 +61,8 @@ class Component:
     # "block" boxes stack with blank lines; "inline" boxes run into text; "reader" tags are
     # handled by the template pass and never rendered.
     kind: Literal["block", "inline", "reader"] = "block"
+    # Components this one is a kind of: a type selector for a base matches it too.
+    bases: tuple[str, ...] = ()
 
     def attr(self, name: str) -> Attr | None:
         key = normalize_name(name)
@@ -160,11 +162,12 @@ def component(
     doc: str,
     attrs: Iterable[Attr] = (),
     kind: Literal["block", "inline", "reader"] = "block",
+    bases: tuple[str, ...] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a component whose layout function is the decorated callable."""
 
     def decorate(layout: Callable[..., Any]) -> Callable[..., Any]:
-        REGISTRY.add(Component(name, tags or (name,), doc, _attrs(*attrs), layout, kind))
+        REGISTRY.add(Component(name, tags or (name,), doc, _attrs(*attrs), layout, kind, bases))
         return layout
 
     return decorate

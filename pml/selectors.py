@@ -62,9 +62,13 @@ def add_specificity(a: Specificity, b: Specificity) -> Specificity:
 class SimpleSelector(Protocol):
     """One condition on one element."""
 
-    specificity: Specificity
-    # Higher ranks make better matcher buckets (an id narrows more than a type).
-    rank: int
+    @property
+    def specificity(self) -> Specificity: ...
+
+    @property
+    def rank(self) -> int:
+        """Higher ranks make better matcher buckets (an id narrows more than a type)."""
+        ...
 
     def accepts(self, target: StyleTarget) -> bool: ...
 
@@ -107,7 +111,7 @@ class TypeSelector:
         return REGISTRY.lookup(self.name) is not None
 
     def accepts(self, target: StyleTarget) -> bool:
-        return target.type_key == self.key
+        return self.key in target.type_keys
 
     def bucket(self) -> Bucket | None:
         return ("type", self.key)

@@ -33,7 +33,7 @@ from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from pml.errors import Diagnostic, suggest
-from pml.properties import lookup_property, property_info, property_names
+from pml.properties import property_info, property_names
 from pml.registry import REGISTRY
 from pml.resources import resource_path
 from pml.selectors import (
@@ -127,11 +127,16 @@ _NOT_READ = object()
 
 
 def _read_string(text: str) -> Any:
-    if not _STRING.fullmatch(text):
-        return _NOT_READ
+    return _unquote(text) if _STRING.fullmatch(text) else _NOT_READ
+
+
+def _unquote(text: str) -> str:
+    """The value of a quoted string. Double quotes take JSON's escapes; otherwise a backslash
+    keeps the next character, except in `\\n`, `\\t` and `\\r`."""
     if text[0] == '"':
         try:
-            return json.loads(text)
+            value: str = json.loads(text)
+            return value
         except json.JSONDecodeError:
             pass
     return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), m.group(1)), text[1:-1])
@@ -384,8 +389,9 @@ class _Builder(Transformer[Token, Any]):
         if len(children) == 1:
             item = AttributeSelector(name)
         else:
-            wanted = read_value(str(children[2])) if children[2].type == "STRING" else children[2]
-            item = AttributeSelector(name, str(children[1]), str(wanted))
+            written = children[2]
+            wanted = _unquote(written) if written.type == "STRING" else str(written)
+            item = AttributeSelector(name, str(children[1]), wanted)
         return _Part(item, meta.start_pos, meta.end_pos)
 
     def declaration_list(self, children: list[Declaration | None]) -> tuple[Declaration, ...]:
@@ -452,7 +458,11 @@ class _Failure:
     position: int
     message: str
     hint: str | None = None
-    skips: bool = True  # reading resumes after the broken block (else: nothing is left)
+    consequence: str = "rule ignored"  # what reading skips because of it
+
+    @property
+    def text(self) -> str:
+        return f"{self.message}; {self.consequence}" if self.consequence else self.message
 
 
 def _scan(text: str) -> tuple[Tree[Token] | None, _BlockTracker, UnexpectedInput | None]:
@@ -470,7 +480,8 @@ def _scan(text: str) -> tuple[Tree[Token] | None, _BlockTracker, UnexpectedInput
         if pending is not None:
             tracker.accept(pending)
             pending = None
-        return parser.feed_eof(last), tracker, None
+        tree: Tree[Token] = parser.feed_eof(last)  # type: ignore[no-untyped-call]
+        return tree, tracker, None
     except UnexpectedInput as error:
         rejected = isinstance(error, UnexpectedToken) and error.token is pending
         if pending is not None and not rejected:
@@ -515,11 +526,14 @@ def _open_string(quote: str) -> Callable[[str, int], bool]:
     return test
 
 
-# Problems recognised by the text where reading stopped: (test, message, hint).
-_TEXT_PROBLEMS: tuple[tuple[Callable[[str, int], bool], str, str], ...] = (
-    (_open_comment, "unterminated comment", "close it with `*/`"),
-    (_open_string('"'), "unterminated string", 'close it with `"` on the same line'),
-    (_open_string("'"), "unterminated string", "close it with `'` on the same line"),
+# Problems recognised by the text where reading stopped: (test, message, hint, consequence).
+_TEXT_PROBLEMS: tuple[tuple[Callable[[str, int], bool], str, str, str], ...] = (
+    (_open_comment, "unterminated comment", "close it with `*/`",
+     "the rest of the stylesheet is ignored"),
+    (_open_string('"'), "unterminated string", 'close it with `"` on the same line',
+     "rule ignored"),
+    (_open_string("'"), "unterminated string", "close it with `'` on the same line",
+     "rule ignored"),
 )
 _TOKEN_HINTS: dict[str, str] = {
     "@": "at-rules such as `@media` are not supported; a stylesheet holds only rules",
@@ -554,20 +568,22 @@ def _describe(error: UnexpectedInput, text: str, tracker: _BlockTracker, place: 
         if tracker.depth > 0:
             opened = place.span(tracker.opened_at)
             where = f" at {opened.line}:{opened.column}" if opened is not None else ""
-            return _Failure(end, f"unexpected end of stylesheet: `{{` opened{where} is not closed")
-        return _Failure(end, f"unexpected end of stylesheet; expected {_expected(error.expected)}")
+            message = f"unexpected end of stylesheet: `{{` opened{where} is not closed"
+            return _Failure(end, message, consequence="")
+        message = f"unexpected end of stylesheet, expected {_expected(error.expected)}"
+        return _Failure(end, message, consequence="")
     if isinstance(error, UnexpectedToken):
         position = error.token.start_pos or 0
         written = str(error.token)
         expected = error.expected
     else:
         assert isinstance(error, UnexpectedCharacters)
-        position = error.pos_in_stream
-        written = text[position]
+        position = error.pos_in_stream or 0
+        written = text[position : position + 1]
         expected = error.allowed or set()
-    for test, message, hint in _TEXT_PROBLEMS:
+    for test, message, hint, consequence in _TEXT_PROBLEMS:
         if test(text, position):
-            return _Failure(position, message, hint, skips=False)
+            return _Failure(position, message, hint, consequence)
     message = f"unexpected {_shown(written)}"
     if expected:
         message += f", expected {_expected(expected)}"
@@ -608,18 +624,21 @@ def _parse_trees(text: str, place: _Place, reporter: _Reporter) -> list[tuple[in
         if tracker.boundary:
             trees.append((base, _PARSER.parse(chunk[: tracker.boundary], start="stylesheet")))
         failure = _describe(error, chunk, tracker, here)
-        message = failure.message + ("; rule ignored" if failure.skips else "")
-        reporter.warn(message, here.span(failure.position, failure.position + 1), failure.hint)
+        reporter.warn(failure.text, here.span(failure.position, failure.position + 1),
+                      failure.hint)
         base += _resume_after(chunk, failure.position)
     return trees
 
 
-def parse_css(text: str, source: Source, offset: int = 0, origin: int = ORIGIN_DOCUMENT) -> Stylesheet:
+def parse_css(
+    text: str, source: Source, offset: int = 0, origin: int = ORIGIN_DOCUMENT
+) -> Stylesheet:
     """Read a stylesheet in CSS syntax. `offset` is where `text` starts in `source.text`."""
     reporter = _Reporter()
     parsed: list[_ParsedRule] = []
     for base, tree in _parse_trees(text, _Place(source, offset), reporter):
-        parsed.extend(_Builder(text[base:], _Place(source, offset + base), reporter).transform(tree))
+        builder = _Builder(text[base:], _Place(source, offset + base), reporter)
+        parsed.extend(builder.transform(tree))
     rules = tuple(
         Rule(selector, item.declarations, order, item.span)
         for order, item in enumerate(parsed)
@@ -674,7 +693,8 @@ class _KeyFinder:
             return _Place(None), None
         self._cursor = found + len(written)
         start = self._offset + found
-        return _Place(self._source, start + 1), _Place(self._source).span(start, start + len(written))
+        key_span = _Place(self._source).span(start, start + len(written))
+        return _Place(self._source, start + 1), key_span
 
 
 def _load_json(data: str, place: _Place, reporter: _Reporter) -> Any:

@@ -191,7 +191,8 @@ _INTENTS = {
     "Introducer": (("introducer",), "Text that introduces what follows; no caption is shown."),
 }
 for _name, (_tags, _doc) in _INTENTS.items():
-    component(_name, *_tags, doc=_doc, attrs=[*CAPTION_ATTRS, BLANK_LINE])(layout_captioned)
+    component(_name, *_tags, doc=_doc + " A kind of `<cp>`: `cp` style rules apply to it too.",
+              attrs=[*CAPTION_ATTRS, BLANK_LINE], bases=("CaptionedParagraph",))(layout_captioned)
 
 
 @component("Question", "qa", "question",

@@ -1,0 +1,3 @@
+<poml>
+  <p>Line one<br/>Line two</p>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <cp caption="Address">221B Baker Street<br/>London</cp>
+</poml>

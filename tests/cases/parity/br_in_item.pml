@@ -1,0 +1,3 @@
+<poml>
+  <list><item>first line<br/>second line</item><item>next</item></list>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <p>a<br/><br/>b</p>
+</poml>

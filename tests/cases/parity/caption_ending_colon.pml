@@ -1,0 +1,3 @@
+<poml>
+  <cp caption="Answer" captionStyle="plain" captionEnding="colon">Yes.</cp>
+</poml>

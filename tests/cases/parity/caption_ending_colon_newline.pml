@@ -1,0 +1,3 @@
+<poml>
+  <cp caption="Answer" captionStyle="plain" captionEnding="colon-newline">Yes.</cp>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <cp caption="Answer" captionStyle="header" captionEnding="colon">Yes.</cp>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <cp caption="Answer" captionStyle="bold" captionEnding="none">Yes.</cp>
+</poml>

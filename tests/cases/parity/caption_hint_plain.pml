@@ -1,0 +1,3 @@
+<poml>
+  <hint captionStyle="plain">Think twice.</hint>
+</poml>

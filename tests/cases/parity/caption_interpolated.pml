@@ -1,0 +1,3 @@
+<poml>
+  <cp caption="{{ lang }} glossary">Words.</cp>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <role captionTextTransform="upper">A chef.</role>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <cp caption="Bold style" captionStyle="bold">Body.</cp>
+</poml>

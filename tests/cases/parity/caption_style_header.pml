@@ -1,0 +1,3 @@
+<poml>
+  <cp caption="Header style" captionStyle="header">Body.</cp>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <cp caption="Hidden style" captionStyle="hidden">Body only.</cp>
+</poml>

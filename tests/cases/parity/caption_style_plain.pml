@@ -1,0 +1,3 @@
+<poml>
+  <cp caption="Plain style" captionStyle="plain">Body.</cp>
+</poml>

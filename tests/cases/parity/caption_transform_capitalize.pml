@@ -1,0 +1,3 @@
+<poml>
+  <cp caption="important rules" captionTextTransform="capitalize">Follow them.</cp>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <cp caption="important rules" captionTextTransform="none">Follow them.</cp>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <cp caption="Important rules" captionTextTransform="upper">Follow them.</cp>
+</poml>

@@ -1,0 +1,4 @@
+<poml>
+  <p>History:</p>
+  <conversation messages="{{ msgs }}"/>
+</poml>

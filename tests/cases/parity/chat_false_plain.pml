@@ -1,0 +1,4 @@
+<poml>
+  <role>A poet.</role>
+  <task>Write a haiku.</task>
+</poml>

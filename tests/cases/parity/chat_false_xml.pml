@@ -1,0 +1,4 @@
+<poml syntax="xml">
+  <role>R</role>
+  <task>T</task>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <code inline="false" lang="python">print("hi")</code>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <code inline="false">SELECT 1;</code>
+</poml>

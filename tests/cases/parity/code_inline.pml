@@ -1,0 +1,3 @@
+<poml>
+  <p>Run <code>npm install</code> first.</p>
+</poml>

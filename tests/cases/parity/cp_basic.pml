@@ -1,0 +1,3 @@
+<poml>
+  <cp caption="Background">The project started in 2020.</cp>
+</poml>

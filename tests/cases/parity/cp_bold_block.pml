@@ -1,0 +1,3 @@
+<poml>
+  <cp caption="Note" captionStyle="bold"><p>Shipping is free.</p><p>Returns too.</p></cp>
+</poml>

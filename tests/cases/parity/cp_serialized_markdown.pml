@@ -1,0 +1,5 @@
+<poml>
+  <cp caption="Next Steps" captionSerialized="nextSteps">
+    <p>captionSerialized only matters for serializers.</p>
+  </cp>
+</poml>

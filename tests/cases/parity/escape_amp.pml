@@ -1,0 +1,3 @@
+<poml>
+  <p>Tom #amp; Jerry</p>
+</poml>

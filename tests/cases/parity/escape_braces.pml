@@ -1,0 +1,3 @@
+<poml>
+  <p>Literal #lbrace;#lbrace; name #rbrace;#rbrace; stays.</p>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <p>Issue #hash;42 and #hash;lt; literally.</p>
+</poml>

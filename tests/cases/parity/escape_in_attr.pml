@@ -1,0 +1,3 @@
+<poml>
+  <cp caption="A #amp; B">Body.</cp>
+</poml>

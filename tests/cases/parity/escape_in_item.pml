@@ -1,0 +1,3 @@
+<poml>
+  <list><item>x #lt; y</item><item>y #gt; z</item></list>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <p>Use #lt;div#gt; for blocks.</p>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <p>Use # for headings and #tag for tags.</p>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <p>JSON like {"a": 1} is fine.</p>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <p>Check: {{ expr }}</p>
+</poml>

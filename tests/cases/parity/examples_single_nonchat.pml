@@ -1,0 +1,6 @@
+<poml>
+  <example chat="false">
+    <input>cat</input>
+    <output>animal</output>
+  </example>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <p>{{ list[1] }} {{ map['key'] }} {{ map.key }}</p>
+</poml>

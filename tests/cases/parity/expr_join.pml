@@ -1,0 +1,3 @@
+<poml>
+  <p>Tags: {{ tags.join(', ') }}</p>
+</poml>

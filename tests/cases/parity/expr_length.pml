@@ -1,0 +1,3 @@
+<poml>
+  <p>{{ items.length }} items, word has {{ word.length }} letters.</p>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <p>{{ phone.replace(/-/g, '.') }}</p>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <p>{{ first + ' ' + last }}</p>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <p>Result: {{ score >= 50 ? 'pass' : 'fail' }}</p>
+</poml>

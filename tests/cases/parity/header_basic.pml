@@ -1,0 +1,4 @@
+<poml>
+  <h>Title</h>
+  <p>Body text.</p>
+</poml>

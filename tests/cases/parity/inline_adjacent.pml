@@ -1,0 +1,3 @@
+<poml>
+  <p><b>Note:</b><i>read this</i>.</p>
+</poml>

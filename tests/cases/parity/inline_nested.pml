@@ -1,0 +1,3 @@
+<poml>
+  <p>A <b>bold <i>and italic</i> run</b> here.</p>
+</poml>

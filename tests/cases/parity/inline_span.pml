@@ -1,0 +1,3 @@
+<poml>
+  <p>Alpha <span>beta</span> gamma.</p>
+</poml>

@@ -1,0 +1,4 @@
+<poml>
+  <introducer>Here are the details you need.</introducer>
+  <p>Detail one.</p>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <output-format>Answer in JSON.</output-format>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <OutputFormat>Answer in one sentence.</OutputFormat>
+</poml>

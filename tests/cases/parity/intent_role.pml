@@ -1,0 +1,3 @@
+<poml>
+  <role>You are a helpful travel agent.</role>
+</poml>

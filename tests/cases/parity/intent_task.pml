@@ -1,0 +1,3 @@
+<poml>
+  <task>Plan a three-day trip to Rome.</task>
+</poml>

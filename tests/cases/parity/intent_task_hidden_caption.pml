@@ -1,0 +1,3 @@
+<poml>
+  <task captionStyle="hidden">Just do it.</task>
+</poml>

@@ -1,0 +1,6 @@
+<poml>
+  <list listStyle="decimal">
+    <item>First</item>
+    <item>Second</item>
+  </list>
+</poml>

@@ -1,0 +1,5 @@
+<poml>
+  <list listStyle="decimal">
+    <item for="f in fruits">{{ f }}</item>
+  </list>
+</poml>

@@ -1,0 +1,6 @@
+<poml>
+  <list>
+    <item><b>Name</b>: the user name</item>
+    <item><code>id</code>: a number</item>
+  </list>
+</poml>

@@ -1,0 +1,6 @@
+<poml>
+  <list>
+    <item blankLine="true">alpha</item>
+    <item>beta</item>
+  </list>
+</poml>

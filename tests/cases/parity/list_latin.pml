@@ -1,0 +1,3 @@
+<poml>
+  <list listStyle="latin"><item>one</item><item>two</item><item>three</item></list>
+</poml>

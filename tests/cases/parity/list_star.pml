@@ -1,0 +1,3 @@
+<poml>
+  <list listStyle="star"><item>one</item><item>two</item></list>
+</poml>

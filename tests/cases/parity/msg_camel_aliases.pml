@@ -1,0 +1,5 @@
+<poml>
+  <SystemMessage>System here.</SystemMessage>
+  <HumanMessage>Human here.</HumanMessage>
+  <AiMessage>AI here.</AiMessage>
+</poml>

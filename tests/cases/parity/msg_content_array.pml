@@ -1,0 +1,3 @@
+<poml>
+  <human-msg><msg-content content="{{ parts }}"/></human-msg>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <human-msg><msg-content content="{{ text }}"/></human-msg>
+</poml>

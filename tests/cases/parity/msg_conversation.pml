@@ -1,0 +1,4 @@
+<poml>
+  <system-msg>You are funny.</system-msg>
+  <conversation messages="{{ msgs }}"/>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <conversation messages="{{ msgs }}" selectedMessages="-2:"/>
+</poml>

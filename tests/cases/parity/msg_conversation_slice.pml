@@ -1,0 +1,3 @@
+<poml>
+  <conversation messages="{{ msgs }}" selectedMessages="1:3"/>
+</poml>

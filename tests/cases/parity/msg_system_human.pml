@@ -1,0 +1,4 @@
+<poml>
+  <system-msg>You are terse.</system-msg>
+  <human-msg>Hi there.</human-msg>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <dataObj data="{{ cfg }}" syntax="yaml"/>
+</poml>

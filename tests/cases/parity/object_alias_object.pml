@@ -1,0 +1,3 @@
+<poml>
+  <object data="{{ cfg }}" syntax="json"/>
+</poml>

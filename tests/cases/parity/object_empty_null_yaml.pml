@@ -1,0 +1,3 @@
+<poml>
+  <obj data="{{ d }}" syntax="yaml"/>
+</poml>

@@ -1,0 +1,5 @@
+<poml>
+  <cp caption="Input">
+    <obj data="{{ data }}" syntax="json"/>
+  </cp>
+</poml>

@@ -1,0 +1,4 @@
+<poml>
+  <p>The product:</p>
+  <obj data="{{ data }}"/>
+</poml>

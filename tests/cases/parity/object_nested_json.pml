@@ -1,0 +1,3 @@
+<poml>
+  <obj data="{{ order }}" syntax="json"/>
+</poml>

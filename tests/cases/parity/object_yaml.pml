@@ -1,0 +1,3 @@
+<poml>
+  <obj data="{{ data }}" syntax="yaml"/>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <p>Outer start.<p>Inner paragraph.</p>Outer end.</p>
+</poml>

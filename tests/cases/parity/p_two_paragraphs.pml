@@ -1,0 +1,4 @@
+<poml>
+  <p>First paragraph.</p>
+  <p>Second paragraph.</p>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <p>Hello, {{ name }}!</p>
+</poml>

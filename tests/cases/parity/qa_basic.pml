@@ -1,0 +1,3 @@
+<poml>
+  <qa>What is the capital of France?</qa>
+</poml>

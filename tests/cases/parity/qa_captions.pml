@@ -1,0 +1,3 @@
+<poml>
+  <question questionCaption="Q" answerCaption="A">How many legs does a spider have?</question>
+</poml>

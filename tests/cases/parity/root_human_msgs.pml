@@ -1,0 +1,2 @@
+<system-msg>Be nice.</system-msg>
+<human-msg>Hello!</human-msg>

@@ -1,0 +1,1 @@
+Just a plain sentence with no markup at all.

@@ -1,0 +1,1 @@
+Free text that ends with a newline.

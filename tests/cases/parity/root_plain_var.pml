@@ -1,0 +1,1 @@
+Hello {{name}}, how are you today?

@@ -1,0 +1,3 @@
+<cp caption="Notes">
+  <list><item>one</item><item>two</item></list>
+</cp>

@@ -1,0 +1,1 @@
+<p>A single paragraph as the root.</p>

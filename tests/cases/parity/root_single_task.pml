@@ -1,0 +1,1 @@
+<task>Summarize the article in one sentence.</task>

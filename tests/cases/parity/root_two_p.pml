@@ -1,0 +1,2 @@
+<p>First top-level paragraph.</p>
+<p>Second top-level paragraph.</p>

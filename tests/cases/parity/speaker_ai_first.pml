@@ -1,0 +1,4 @@
+<poml>
+  <ai-msg>I start.</ai-msg>
+  <human-msg>Then you.</human-msg>
+</poml>

@@ -1,0 +1,4 @@
+<poml>
+  <p>Only one paragraph, no speakers.</p>
+  <p>Another one.</p>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <p speaker="system">Explicitly system.</p>
+</poml>

@@ -1,0 +1,4 @@
+<poml>
+  <p>Context.</p>
+  <input>A question</input>
+</poml>

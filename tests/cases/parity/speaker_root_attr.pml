@@ -1,0 +1,4 @@
+<poml speaker="system">
+  <p>All system.</p>
+  <p>Still system.</p>
+</poml>

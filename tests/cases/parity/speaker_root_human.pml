@@ -1,0 +1,3 @@
+<poml speaker="human">
+  <p>All human.</p>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <system-msg>Only a system message.</system-msg>
+</poml>

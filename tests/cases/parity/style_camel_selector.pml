@@ -1,0 +1,3 @@
+<poml>
+  <stepwise-instructions><list><item>a</item></list></stepwise-instructions>
+</poml>

@@ -1,0 +1,4 @@
+<poml>
+  <cp caption="Deadline">Friday</cp>
+  <cp caption="Owner">Sam</cp>
+</poml>

@@ -1,0 +1,4 @@
+<poml>
+  <role>An editor.</role>
+  <task>Fix typos.</task>
+</poml>

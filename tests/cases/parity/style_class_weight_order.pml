@@ -1,0 +1,3 @@
+<poml>
+  <list className="a b"><item>later rule wins on a tie</item></list>
+</poml>

@@ -1,0 +1,4 @@
+<poml>
+  <list className="imp"><item>compound</item></list>
+  <list><item>plain</item></list>
+</poml>

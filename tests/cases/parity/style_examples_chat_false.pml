@@ -1,0 +1,5 @@
+<poml>
+  <examples>
+    <example><input>in</input><output>out</output></example>
+  </examples>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <hint>Drink water.</hint>
+</poml>

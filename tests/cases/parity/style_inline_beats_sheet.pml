@@ -1,0 +1,4 @@
+<poml>
+  <cp caption="Sheet">from the stylesheet</cp>
+  <cp caption="Inline" captionStyle="header">from the attribute</cp>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <output-format>Return JSON.</output-format>
+</poml>

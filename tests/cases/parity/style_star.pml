@@ -1,0 +1,4 @@
+<poml>
+  <role>A baker.</role>
+  <task>Bake bread.</task>
+</poml>

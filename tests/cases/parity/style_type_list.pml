@@ -1,0 +1,3 @@
+<poml>
+  <list><item>one</item><item>two</item></list>
+</poml>

@@ -1,0 +1,4 @@
+<poml>
+  <p className="verbatim">keep   this
+  spacing</p>
+</poml>

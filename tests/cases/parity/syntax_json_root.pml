@@ -1,0 +1,4 @@
+<poml syntax="json">
+  <role>Data analyst</role>
+  <task>Summarize the sales figures.</task>
+</poml>

@@ -1,0 +1,5 @@
+<poml>
+  <p>Markdown paragraph.</p>
+  <text syntax="text">raw   text
+  second line</text>
+</poml>

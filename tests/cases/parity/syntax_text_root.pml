@@ -1,0 +1,1 @@
+<poml syntax="text">Plain text   keeps spacing.</poml>

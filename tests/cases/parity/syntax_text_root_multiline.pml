@@ -1,0 +1,2 @@
+<poml syntax="text">Line one
+  Line two</poml>

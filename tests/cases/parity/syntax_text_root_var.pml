@@ -1,0 +1,1 @@
+<poml syntax="text">Hi {{ name }}, welcome.</poml>

@@ -1,0 +1,4 @@
+<poml syntax="xml">
+  <p name="greeting">Hello there.</p>
+  <p name="farewell">Goodbye.</p>
+</poml>

@@ -1,0 +1,5 @@
+<poml syntax="xml">
+  <cp caption="Outer">
+    <cp caption="Inner">text</cp>
+  </cp>
+</poml>

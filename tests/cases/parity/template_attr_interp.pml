@@ -1,0 +1,3 @@
+<poml>
+  <cp caption="{{ section }} notes" captionStyle="{{ style }}">Short text.</cp>
+</poml>

@@ -1,0 +1,4 @@
+<poml>
+  <let name="copy" value="msgs"/>
+  <conversation messages="{{ copy }}"/>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <p for="n in names">Hello {{ n }}.</p>
+</poml>

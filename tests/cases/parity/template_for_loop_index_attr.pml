@@ -1,0 +1,3 @@
+<poml>
+  <cp for="s in steps" caption="Step {{ loop.index + 1 }}">{{ s }}</cp>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <qa for="f in faqs">{{ f.q }}</qa>
+</poml>

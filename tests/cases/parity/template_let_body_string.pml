@@ -1,0 +1,4 @@
+<poml>
+  <let name="city">Lisbon</let>
+  <p>Destination: {{ city }}</p>
+</poml>

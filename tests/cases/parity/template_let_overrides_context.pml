@@ -1,0 +1,5 @@
+<poml>
+  <p>Before: {{ mode }}</p>
+  <let name="mode" value="'fast'"/>
+  <p>After: {{ mode }}</p>
+</poml>

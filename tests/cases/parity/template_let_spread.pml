@@ -1,0 +1,4 @@
+<poml>
+  <let>{"first": "Grace", "last": "Hopper"}</let>
+  <p>{{ first }} {{ last }}</p>
+</poml>

@@ -1,0 +1,4 @@
+<poml>
+  <let name="greeting" value="'Hello'"/>
+  <p>{{ greeting }}, world.</p>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <p for="row in rows"><span for="cell in row">[{{ cell }}]</span></p>
+</poml>

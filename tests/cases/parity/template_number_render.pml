@@ -1,0 +1,3 @@
+<poml>
+  <p>pi={{ pi }} n={{ n }}</p>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <p>Array: {{ arr }}</p>
+</poml>

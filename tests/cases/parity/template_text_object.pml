@@ -1,0 +1,3 @@
+<poml>
+  <p>Data: {{ obj }}</p>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <text>Hello from a text component.</text>
+</poml>

@@ -1,0 +1,4 @@
+<poml>
+  <div>First block.</div>
+  <div>Second block.</div>
+</poml>

@@ -1,0 +1,5 @@
+<poml>
+  <p>This sentence
+     is split over
+     three lines.</p>
+</poml>

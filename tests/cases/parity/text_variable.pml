@@ -1,0 +1,4 @@
+<poml>
+  <text>Hi {{ who }}!</text>
+  <p>Regards.</p>
+</poml>

@@ -1,0 +1,9 @@
+<poml>
+  <p>Paragraph with
+
+
+  blank lines inside.</p>
+
+
+  <p>Next.</p>
+</poml>

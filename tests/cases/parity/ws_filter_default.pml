@@ -1,0 +1,3 @@
+<poml>
+  <p>   lots    of     spaces   here   </p>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <p whiteSpace="pre">keep  <span whiteSpace="filter">  squash   me  </span>  keep</p>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <p>word <b> bold </b> word</p>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <p>Say <b>hello</b>, then <i>wave</i>!</p>
+</poml>

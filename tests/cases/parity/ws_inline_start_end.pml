@@ -1,0 +1,3 @@
+<poml>
+  <p><b>Start</b> middle <i>end</i></p>
+</poml>

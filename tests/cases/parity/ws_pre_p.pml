@@ -1,0 +1,5 @@
+<poml>
+  <p whiteSpace="pre">keep   these
+    spaces
+and lines</p>
+</poml>

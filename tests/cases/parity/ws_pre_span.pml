@@ -1,0 +1,3 @@
+<poml>
+  <p>Before <span whiteSpace="pre">a   b</span> after.</p>
+</poml>

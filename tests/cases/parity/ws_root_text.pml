@@ -1,0 +1,3 @@
+<poml>
+  Loose text directly under the root.
+</poml>

@@ -1,0 +1,6 @@
+<poml>
+  <p>
+    <span>one</span>
+    <span>two</span>
+  </p>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+	<p>tab	separated	words</p>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <task>Do these:<list><item>a</item><item>b</item></list></task>
+</poml>

@@ -1,0 +1,6 @@
+<poml>
+  <p whiteSpace="trim">
+    trim only   the ends
+    inside stays
+  </p>
+</poml>

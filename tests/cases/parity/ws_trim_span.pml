@@ -1,0 +1,3 @@
+<poml>
+  <p>A<span whiteSpace="trim">  x  y  </span>B</p>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <code inline="false" lang="python" whiteSpace="pre">{{ src }}</code>
+</poml>

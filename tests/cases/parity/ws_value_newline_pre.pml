@@ -1,0 +1,3 @@
+<poml>
+  <p whiteSpace="pre">{{ v }}</p>
+</poml>

@@ -1,0 +1,409 @@
+"""Expressions: the case files in `tests/cases/expressions/`, then API details and properties.
+
+Each case file lists an expression, a context and the exact expected value or error; the format
+is described at the top of `javascript.txt`.
+"""
+
+from __future__ import annotations
+
+import json
+import string
+import time
+from collections import ChainMap
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pml.errors import PMLError, PMLRenderError, PMLSyntaxError, PMLUndefinedError
+from pml.expressions import (
+    BUILTIN_NAMES,
+    Expression,
+    JSRegExp,
+    compile_expression,
+    parse_for,
+)
+from pml.source import Source
+from pml.values import js_number, to_text
+
+CASE_DIR = Path(__file__).resolve().parent / "cases" / "expressions"
+EXPRESSION_FILES = ("javascript.txt", "members.txt", "jinja.txt", "errors.txt", "security.txt")
+
+
+@dataclass
+class Case:
+    file: str
+    title: str
+    line: int
+    fields: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return f"{self.file}:{self.line}:{self.title}"
+
+    @property
+    def code(self) -> str:
+        if "expr-json" in self.fields:
+            return str(json.loads(self.fields["expr-json"]))
+        return self.fields["expr"]
+
+
+def load_cases(name: str) -> list[Case]:
+    """Parse one case file: `=== title` starts a case, then `key: value` lines."""
+    cases: list[Case] = []
+    lines = (CASE_DIR / name).read_text(encoding="utf-8").splitlines()
+    for number, line in enumerate(lines, 1):
+        if line.startswith("=== "):
+            cases.append(Case(name, line[4:].strip(), number))
+        elif line.strip() and not line.startswith("#"):
+            key, separator, value = line.partition(": ")
+            assert separator and cases, f"{name}:{number}: expected `key: value`, got {line!r}"
+            cases[-1].fields[key] = value
+    return cases
+
+
+def all_cases() -> list[Any]:
+    cases = [case for name in EXPRESSION_FILES for case in load_cases(name)]
+    return [pytest.param(case, id=case.id) for case in cases]
+
+
+def at(code: str) -> tuple[Source, Expression]:
+    """Compile `code` as it would appear in the text `{{ code }}`."""
+    source = Source("{{ " + code + " }}", name="case.pml")
+    return source, compile_expression(code, source.span(3, 3 + len(code)))
+
+
+def evaluate(code: str, **scope: Any) -> Any:
+    return at(code)[1].evaluate(scope)
+
+
+def fail(code: str, **scope: Any) -> PMLError:
+    with pytest.raises(PMLError) as info:
+        evaluate(code, **scope)
+    return info.value
+
+
+def where(error: PMLError) -> str:
+    span = error.span
+    assert span is not None
+    return f"{span.line}:{span.column}-{span.end_line}:{span.end_column}"
+
+
+@pytest.mark.parametrize("case", all_cases())
+def test_case(case: Case) -> None:
+    fields = case.fields
+    assert ("error" in fields) != ("result" in fields or "text" in fields or "text-json" in fields)
+    context = json.loads(fields.get("context", "{}"))
+    if "error" in fields:
+        with pytest.raises(PMLError) as info:
+            at(case.code)[1].evaluate(context)
+        error = info.value
+        assert type(error).__name__ == fields["error"]
+        assert error.message == fields["message"]
+        assert error.hint == (None if fields["hint"] == "-" else fields["hint"])
+        assert where(error) == fields["at"]
+        if case.file == "security.txt" and not isinstance(error, PMLSyntaxError):
+            assert isinstance(error, PMLRenderError)
+        return
+    value = at(case.code)[1].evaluate(context)
+    if "result" in fields:
+        assert json.dumps(value) == json.dumps(json.loads(fields["result"]))
+    if "text" in fields:
+        assert to_text(value) == fields["text"]
+    if "text-json" in fields:
+        assert to_text(value) == json.loads(fields["text-json"])
+
+
+def test_case_files_are_not_empty() -> None:
+    assert all(len(load_cases(name)) >= 20 for name in EXPRESSION_FILES)
+
+
+# ---------------------------------------------------------------------------------------------
+# Python objects in the context
+
+
+@dataclass
+class User:
+    name: str
+    tags: list[str]
+
+
+def test_attributes_of_python_objects() -> None:
+    assert evaluate("user.name", user=User("Ann", [])) == "Ann"
+    assert evaluate("user.name | upper ~ user.tags.length", user=User("Ann", ["a"])) == "ANN1"
+
+
+@pytest.mark.parametrize("code", ["x.__class__", "x.__dict__", "x.__init__.__globals__",
+                                  "x | attr('__class__')", "(x.name ~ '').__class__"])
+def test_dunder_attributes_of_context_objects_are_unsafe(code: str) -> None:
+    error = fail(code, x=User("Ann", []))
+    assert isinstance(error, PMLRenderError)
+    assert error.message.startswith("unsafe attribute access")
+
+
+def test_missing_attribute_of_a_python_object() -> None:
+    error = fail("user.email", user=User("Ann", []))
+    assert isinstance(error, PMLUndefinedError)
+    assert error.message == "`user` has no attribute `email`"
+
+
+def test_type_methods_are_internal() -> None:
+    error = fail("t.mro()", t=int)
+    assert isinstance(error, PMLRenderError)
+    assert error.message.startswith("unsafe attribute access in expression `t.mro()`")
+
+
+# ---------------------------------------------------------------------------------------------
+# API: names, translation, spans, scopes
+
+
+@pytest.mark.parametrize(
+    ("code", "names"),
+    [
+        ("question", {"question"}),
+        ("example.input", {"example"}),
+        ("test[0].input", {"test"}),
+        ("a.b + c | upper", {"a", "c"}),
+        ("JSON.stringify(x) ~ Math.max(y, 1)", {"x", "y"}),
+        ("range(n) | join(sep)", {"n", "sep"}),
+        ("s.replace(/a/g, 'b')", {"s"}),
+        ("ok ? yes : no", {"ok", "yes", "no"}),
+        ("'literal'", set()),
+    ],
+)
+def test_names(code: str, names: set[str]) -> None:
+    assert at(code)[1].names == frozenset(names)
+
+
+def test_builtin_names() -> None:
+    assert {"JSON", "Math", "Object", "String", "Number", "parseInt", "range"} <= BUILTIN_NAMES
+    assert not {"lipsum", "cycler", "joiner", "namespace"} & BUILTIN_NAMES
+
+
+@pytest.mark.parametrize(
+    ("code", "translated"),
+    [
+        ("a && !b", "a  and  (not b)"),
+        ("a ? b : c", "( b  if a  else  c)"),
+        ("x === null", "x == none"),
+        ("x is undefined", "x is undefined"),
+        ("{a: 1}", "{'a': 1}"),
+        ("s.replace(/^/gm, ' ')", "s.replace(__pml_regex__(\"^\", \"gm\"), ' ')"),
+        ("user.name | upper", "user.name | upper"),
+    ],
+)
+def test_translation(code: str, translated: str) -> None:
+    expression = at(code)[1]
+    assert expression.translated == translated
+    assert expression.code == code
+
+
+def test_expression_span_and_repr() -> None:
+    source, expression = at("name")
+    assert (expression.span.start, expression.span.end) == (3, 7)
+    assert expression.span.source is source
+    assert repr(expression) == "Expression('name')"
+
+
+def test_error_text_shows_the_variable() -> None:
+    error = fail("greeting ~ nme", greeting="hi", name="Ann")
+    assert str(error) == (
+        "case.pml:1:15: undefined variable `nme`\n"
+        "  {{ greeting ~ nme }}\n"
+        "                ^^^\n"
+        "hint: did you mean `name`?"
+    )
+
+
+def test_span_falls_back_to_the_expression_when_code_is_not_the_source_text() -> None:
+    source = Source('<p if="a &amp;&amp; nme"/>')
+    expression = compile_expression("a && nme", source.span(7, 23))
+    with pytest.raises(PMLUndefinedError) as info:
+        expression.evaluate({"a": 1, "name": 2})
+    assert (info.value.span.start, info.value.span.end) == (7, 23)  # type: ignore[union-attr]
+
+
+def test_syntax_errors_point_at_the_expression() -> None:
+    source = Source("line one\n  {{ 1 + }}")
+    with pytest.raises(PMLSyntaxError) as info:
+        compile_expression("1 +", source.span(14, 17))
+    assert where(info.value) == "2:6-2:9"
+
+
+def test_scope_may_be_any_mapping() -> None:
+    scope = ChainMap({"loop": {"index": 1}}, {"items": ["a", "b"]})
+    assert at("items[loop.index]")[1].evaluate(scope) == "b"
+    assert at("items.join('-') ~ loop.index")[1].evaluate(scope) == "a-b1"
+
+
+def test_scope_wins_over_builtins() -> None:
+    assert evaluate("String", String="mine") == "mine"
+    assert evaluate("String(1) ~ x", String=lambda v: "mine", x="!") == "mine!"
+
+
+def test_undefined_hint_includes_the_scope_only() -> None:
+    error = fail("Jsonn")
+    assert error.hint == "the context defines no variables"
+
+
+def test_compiling_twice_gives_equal_behaviour() -> None:
+    first = at("a ? 'x' : 'y'")[1]
+    second = at("a ? 'x' : 'y'")[1]
+    assert first is not second
+    assert first.evaluate({"a": 1}) == second.evaluate({"a": 1}) == "x"
+
+
+def test_regex_object() -> None:
+    regex = evaluate("/a+b/gi")
+    assert isinstance(regex, JSRegExp)
+    assert (regex.source, regex.flags, str(regex)) == ("a+b", "gi", "/a+b/gi")
+    assert evaluate("r.test('xAAB')", r=regex) is True
+
+
+def test_evaluates_each_expression_once() -> None:
+    calls: list[int] = []
+
+    def tick() -> int:
+        calls.append(1)
+        return len(calls)
+
+    class Counter:
+        @property
+        def value(self) -> int:
+            return tick()
+
+    assert evaluate("tick() + 1", tick=tick) == 2
+    assert evaluate("c.value", c=Counter()) == 2
+    assert evaluate("c.value ? 'yes' : 'no'", c=Counter()) == "yes"
+    assert len(calls) == 3
+
+
+# ---------------------------------------------------------------------------------------------
+# parse_for
+
+
+def for_at(text: str) -> tuple[str, Expression]:
+    source = Source(f'<p for="{text}"/>')
+    return parse_for(text, source.span(8, 8 + len(text)))
+
+
+def test_parse_for() -> None:
+    name, expression = for_at("item in items")
+    assert name == "item"
+    assert expression.code == "items"
+    assert (expression.span.column, expression.span.end_column) == (17, 22)
+    assert expression.evaluate({"items": [1]}) == [1]
+
+
+def test_parse_for_with_an_expression() -> None:
+    name, expression = for_at("  row in data.rows | reverse ")
+    assert name == "row"
+    assert expression.code == "data.rows | reverse"
+    assert expression.evaluate({"data": {"rows": [1, 2]}}) == [2, 1]
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("x of items", "write `x in items`"),
+        ("items", "for example `item in items`"),
+        ("item in", "for example `item in items`"),
+        ("1x in items", "for example `item in items`"),
+        ("in in items", "for example `item in items`"),
+    ],
+)
+def test_parse_for_errors(text: str, hint: str) -> None:
+    with pytest.raises(PMLSyntaxError) as info:
+        for_at(text)
+    message = f"`for` expects `name in expression`, not `{text}`"
+    assert (info.value.message, info.value.hint) == (message, hint)
+    assert where(info.value) == f"1:9-1:{9 + len(text)}"
+
+
+def test_parse_for_reports_a_bad_list_expression() -> None:
+    with pytest.raises(PMLSyntaxError) as info:
+        for_at("x in items |")
+    assert info.value.message.startswith("invalid expression `items |`")
+    assert where(info.value) == "1:14-1:21"
+
+
+# ---------------------------------------------------------------------------------------------
+# Speed (generous bounds: the fast path is ~1 µs, Jinja expressions a few µs)
+
+
+def per_call(expression: Expression, scope: dict[str, Any], runs: int = 2000) -> float:
+    start = time.perf_counter()
+    for _ in range(runs):
+        expression.evaluate(scope)
+    return (time.perf_counter() - start) / runs
+
+
+def test_plain_names_are_fast() -> None:
+    scope = {"question": "q", "test": [{"input": "i"}]}
+    assert per_call(at("question")[1], scope) < 20e-6
+    assert per_call(at("test[0].input")[1], scope) < 40e-6
+
+
+def test_jinja_expressions_are_reasonably_fast() -> None:
+    assert per_call(at("loop.index + 1")[1], {"loop": {"index": 1}}) < 200e-6
+
+
+# ---------------------------------------------------------------------------------------------
+# Properties
+
+NAMES = st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True).filter(
+    lambda name: name not in {"and", "or", "not", "in", "is", "if", "else", "none", "null",
+                              "true", "false", "undefined"}
+)
+
+
+@given(name=NAMES, text=st.text())
+def test_a_name_evaluates_to_its_text(name: str, text: str) -> None:
+    value = evaluate(name, **{name: text})
+    assert value is text
+    assert to_text(value) == text
+
+
+@given(text=st.text())
+def test_a_string_passes_through_jinja_unchanged(text: str) -> None:
+    assert evaluate("(s)", s=text) == text
+    assert evaluate("s ~ ''", s=text) == text
+
+
+@given(a=st.booleans(), b=st.integers(), c=st.booleans(), d=st.integers(), e=st.integers())
+def test_ternaries_match_python(a: bool, b: int, c: bool, d: int, e: int) -> None:
+    scope = {"a": a, "b": b, "c": c, "d": d, "e": e}
+    assert at("a ? b : c ? d : e")[1].evaluate(scope) == (b if a else d if c else e)
+    assert at("(a ? c : !c) ? b : d")[1].evaluate(scope) == (b if (c if a else not c) else d)
+    assert at("a && !c || c && !a")[1].evaluate(scope) == ((a and not c) or (c and not a))
+
+
+@given(number=st.integers() | st.floats(allow_nan=False))
+def test_string_plus_number_is_javascript_concatenation(number: float) -> None:
+    expected = "n=" + (js_number(number) if isinstance(number, float) else str(number))
+    assert evaluate("'n=' + x", x=number) == expected
+
+
+EXPRESSION_TEXT = st.text(
+    alphabet=st.sampled_from(list(string.ascii_letters[:6] + string.digits[:3]
+                                  + "!&|?:.,()[]{}'\"/\\+-*%=<>~ _`$\n")),
+    max_size=24,
+)
+
+
+@settings(max_examples=300)
+@given(code=EXPRESSION_TEXT)
+def test_any_text_compiles_or_raises_a_syntax_error(code: str) -> None:
+    source = Source(code)
+    try:
+        expression = compile_expression(code, source.whole())
+    except PMLSyntaxError as error:
+        assert error.span is not None
+        return
+    try:
+        expression.evaluate({"a": 1, "b": "x", "c": [1, 2], "d": {"e": None}})
+    except PMLError as error:
+        assert error.span is not None
