@@ -34,7 +34,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 
 from pml.errors import Diagnostic, suggest
 from pml.properties import property_info, property_names
-from pml.registry import REGISTRY
+from pml.registry import REGISTRY, CoercionError
 from pml.resources import resource_path
 from pml.selectors import (
     AttributeSelector,
@@ -220,6 +220,18 @@ class _Reporter:
                       info.note or None)
             return None
         return info.name
+
+    def value_fits(self, name: str, value: Any, span: Span | None) -> bool:
+        """Whether a value fits the property's type; a misfit is a warning and is ignored."""
+        attr = REGISTRY.find_attr(name)
+        if attr is None or value is None:
+            return True
+        try:
+            attr.coerce(value)
+        except CoercionError as problem:
+            self.warn(f"{problem}; declaration ignored", span, problem.hint)
+            return False
+        return True
 
     def check_types(self, selector: Selector, spans: Mapping[int, Span | None]) -> None:
         """Warn about type names the registry does not know (the selector still applies)."""
@@ -417,7 +429,10 @@ class _Builder(Transformer[Token, Any]):
                 "declaration ignored", self._span(where, where + 1),
             )
             return None
-        return Declaration(name, parsed, important, self._span(meta.start_pos, meta.end_pos))
+        span = self._span(meta.start_pos, meta.end_pos)
+        if not self._reporter.value_fits(name, parsed, span):
+            return None
+        return Declaration(name, parsed, important, span)
 
     def value(self, children: list[Token | Tree[Any]]) -> _RawValue | None:
         if not children:
@@ -744,7 +759,7 @@ def _json_rule(
     for written, value in body.items():
         _, name_span = finder.place(str(written))
         name = reporter.property_name(str(written), name_span)
-        if name is not None:
+        if name is not None and reporter.value_fits(name, value, name_span):
             declarations.append(Declaration(name, value, False, name_span))
     return [Rule(selector, tuple(declarations), order, span) for selector in selectors]
 

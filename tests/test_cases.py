@@ -7,7 +7,8 @@ Files beside `NAME.pml`:
 - `NAME.options.json` — render options, e.g. `{"chat": false}` (optional);
 - `NAME.expected.txt` — the messages as `===== speaker =====` blocks (the `text` format), or
 - `NAME.expected.json` — `{"format": "openai", "payload": …}`, or
-- `NAME.err` — the exact error text (`str(error)`), file names relative to `tests/cases`.
+- `NAME.err` — the exact error text (`str(error)`), file names relative to `tests/cases`;
+- `NAME.warnings` — the exact warnings of the compile (optional, beside an expected output).
 """
 
 from __future__ import annotations
@@ -64,6 +65,10 @@ def test_case(path: Path) -> None:
         assert str(info.value) == err.read_text(encoding="utf-8").rstrip("\n")
         return
     prompt, context, options = _load(path)
+    warnings = base.with_name(base.name + ".warnings")
+    if warnings.exists():
+        shown = "\n\n".join(d.format() for d in prompt.diagnostics)
+        assert shown == warnings.read_text(encoding="utf-8").rstrip("\n")
     rendered = prompt.render(context, **options)
     if expected_txt.exists():
         assert rendered.text() == expected_txt.read_text(encoding="utf-8")

@@ -324,7 +324,7 @@ _JSON_VALUES = st.recursive(
 @settings(max_examples=200, deadline=None)
 @given(
     st.lists(
-        st.tuples(st.sampled_from(["caption", "listStyle", "writerOptions", "priority"]),
+        st.tuples(st.sampled_from(["caption", "captionSerialized", "lang", "name"]),
                   _JSON_VALUES, st.booleans()),
         max_size=4,
     )

@@ -1,0 +1,4 @@
+<poml>
+  <p colour="red" blank-line="false">one</p>
+  <p>two</p>
+</poml>
