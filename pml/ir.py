@@ -72,11 +72,19 @@ class Captioned:
 
 
 @dataclass(slots=True)
+class Item:
+    """One list item. `margin` 0 means: a blank line around it only if it holds blocks."""
+
+    children: list[Box]
+    margin: int = 0
+
+
+@dataclass(slots=True)
 class ListBox:
-    """A list; each item is a list of boxes. `style` is dash, star, plus, decimal or latin."""
+    """A list of items. `style` is dash, star, plus, decimal or latin."""
 
     style: str
-    items: list[list[Box]]
+    items: list[Item]
 
 
 @dataclass(slots=True)
@@ -131,7 +139,7 @@ class Break:
     count: int = 1
 
 
-Box = Union[Inline, SoftSpace, Wrap, Block, Heading, Section, Captioned, ListBox, Code, Data, Env, Named, Speaker, Break]
+Box = Union[Inline, SoftSpace, Wrap, Block, Heading, Section, Captioned, Item, ListBox, Code, Data, Env, Named, Speaker, Break]
 
 BLOCK_TYPES = (Block, Heading, Section, Captioned, ListBox, Env, Speaker)
 

@@ -187,7 +187,7 @@ class _Builder(Transformer):  # type: ignore[type-arg]
 
     def _split_value(self, raw: str, offset: int) -> tuple[Text | Expr, ...]:
         """Split an attribute value into literal text (entities decoded) and expressions."""
-        if "{{" not in raw and "&" not in raw:
+        if "{{" not in raw and "&" not in raw and "#" not in raw:
             return (Text(raw, self._span(offset, offset + len(raw))),)
         parts: list[Text | Expr] = []
         pos = 0
@@ -209,6 +209,8 @@ class _Builder(Transformer):  # type: ignore[type-arg]
                            "close it with `}}`, or write `#lbrace;#lbrace;` for literal braces", "syntax")
             )
         value = _ENTITY_IN_VALUE.sub(lambda m: decode_entity(m.group(0)) or m.group(0), text)
+        if "#" in value:
+            value = _POML_ESCAPE_RE.sub(lambda m: POML_ESCAPES[m.group(0)], value)
         return Text(value, self._span(offset, offset + len(text)))
 
 

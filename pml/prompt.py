@@ -17,6 +17,7 @@ from typing import Any
 
 from pml.compiler import CNode, CompileResult
 from pml.errors import Diagnostic, PMLError, render_error
+from pml.ir import Speaker
 from pml.render import Ctx, Renderer, write
 
 ROLES = {"system": "system", "human": "user", "ai": "assistant", "tool": "tool"}
@@ -79,7 +80,9 @@ class Rendered:
         return payload
 
     def text(self) -> str:
-        """POML's pretty text: `===== speaker =====` blocks."""
+        """POML's pretty text: `===== speaker =====` blocks (just the content with chat off)."""
+        if not self.chat:
+            return self.messages[0].content if self.messages else ""
         return "\n\n".join(f"===== {m.speaker} =====\n\n{m.content}" for m in self.messages)
 
     def to_format(self, name: str) -> Any:
@@ -141,12 +144,14 @@ class Prompt:
             ctx = Ctx(syntax=syntax, chat=chat, base_dir=self.base_dir)
             assert root.component is not None and root.component.layout is not None
             boxes = root.component.layout(renderer, root, attrs, scope, ctx)
+            if attrs.get("speaker"):
+                boxes = [Speaker(attrs["speaker"], boxes)]
             text, ranges = write(boxes, syntax, attrs.get("writerOptions"))
         except PMLError:
             raise
         except RecursionError:
             raise render_error("the document is nested too deeply to render", root.span) from None
-        messages = assign_speakers(text, ranges) if chat else [Message("human", text.strip("\n"))]
+        messages = assign_speakers(text, ranges) if chat else [Message("human", text)]
         return Rendered(tuple(messages), chat, tuple(self._compiled.diagnostics))
 
     def __repr__(self) -> str:
@@ -166,36 +171,42 @@ def deep_merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
 def assign_speakers(text: str, ranges: list[tuple[int, int, str]]) -> list[Message]:
     """Split text into messages by the explicit speaker ranges (see the module docstring)."""
     if not ranges:
-        content = text.strip("\n")
-        return [Message("human", content)] if content else []
+        return [Message("human", text)] if text.strip() else []
     cuts = sorted({0, len(text), *(r[0] for r in ranges), *(r[1] for r in ranges)})
-    # Innermost range wins: later start first, then shorter.
+    # Innermost range wins: sorted by start, later (inner) ranges override earlier ones.
     ordered = sorted(ranges, key=lambda r: (r[0], -r[1]))
     first_human = min((r[0] for r in ranges if r[2] == "human"), default=None)
-    pieces: list[tuple[str, str, bool]] = []
+    # (speaker, start, end, explicit)
+    pieces: list[list[object]] = []
     for start, end in zip(cuts, cuts[1:]):
         if start >= end:
             continue
         speaker = None
         for r in ordered:
-            if r[0] <= start and end <= r[1]:
+            if r[0] <= start and end <= r[1] and r[2]:
                 speaker = r[2]
-        explicit = speaker is not None
         chunk = text[start:end]
+        explicit = speaker is not None
+        if not chunk.strip():
+            # Whitespace between pieces joins the piece before it (it is a separator).
+            if pieces:
+                pieces[-1][2] = end
+            continue
         if speaker is None:
-            if pieces and not chunk.strip():
-                speaker = pieces[-1][0]
-            else:
-                speaker = "human" if first_human is not None and first_human <= start else "system"
-        pieces.append((speaker, chunk, explicit))
-    messages: list[tuple[str, str, bool]] = []
-    for speaker, chunk, explicit in pieces:
-        if messages and messages[-1][0] == speaker:
-            prev = messages[-1]
-            messages[-1] = (speaker, prev[1] + chunk, prev[2] or explicit)
+            speaker = "human" if first_human is not None and first_human <= start else "system"
+        if pieces and pieces[-1][0] == speaker:
+            pieces[-1][2] = end
+            pieces[-1][3] = pieces[-1][3] or explicit
         else:
-            messages.append((speaker, chunk, explicit))
-    out = [(s, c.strip("\n"), e) for s, c, e in messages if c.strip()]
-    if len(out) == 1 and out[0][0] == "system" and not out[0][2]:
-        return [Message("human", out[0][1])]
-    return [Message(s, c) for s, c, _ in out]
+            pieces.append([speaker, start, end, explicit])
+    messages: list[tuple[str, str, bool]] = []
+    for index, (speaker, start, end, explicit) in enumerate(pieces):
+        content = text[start:end]  # type: ignore[misc]
+        if index > 0:
+            content = content.lstrip("\n")
+        if index < len(pieces) - 1 or end != len(text):
+            content = content.rstrip("\n")
+        messages.append((str(speaker), content, bool(explicit)))
+    if len(messages) == 1 and messages[0][0] == "system" and not messages[0][2]:
+        return [Message("human", messages[0][1])]
+    return [Message(s, c) for s, c, _ in messages]

@@ -183,7 +183,6 @@ def finish(items: list[Any], mode: str) -> list[ir.Box]:
             merged.append(item)
     last = len(merged) - 1
     boxes: list[ir.Box] = []
-    sticky: str | None = None
     for index, item in enumerate(merged):
         if isinstance(item, str):
             text = str(item)
@@ -199,12 +198,31 @@ def finish(items: list[Any], mode: str) -> list[ir.Box]:
             box: ir.Box = ir.Inline(text, isinstance(item, _Val))
         else:
             box = item
-        if isinstance(box, ir.Speaker):
-            sticky = box.speaker
-        elif sticky is not None:
-            box = ir.Speaker(sticky, [box])
         boxes.append(box)
-    return boxes
+    return _sticky(boxes)
+
+
+def _sticky(boxes: list[ir.Box]) -> list[ir.Box]:
+    """An explicit speaker also holds the siblings after it, up to the next explicit speaker."""
+    if not any(isinstance(b, ir.Speaker) for b in boxes):
+        return boxes
+    out: list[ir.Box] = []
+    group: list[ir.Box] = []
+    sticky: str | None = None
+    for box in boxes:
+        if isinstance(box, ir.Speaker):
+            if group:
+                out.append(ir.Speaker(sticky or "", group, 0))
+                group = []
+            sticky = box.speaker
+            out.append(box)
+        elif sticky is None:
+            out.append(box)
+        else:
+            group.append(box)
+    if group:
+        out.append(ir.Speaker(sticky or "", group, 0))
+    return out
 
 
 def plain_text(boxes: list[ir.Box]) -> str:

@@ -69,7 +69,7 @@ def handles_syntax(fn: Any) -> Any:
                "content (and may switch syntax for its subtree).",
            attrs=[Attr("syntax", "enum", "The syntax of this subtree.", SYNTAXES)])
 def layout_text(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
-    return [ir.Block(r.children(node, scope, ctx, attrs))]
+    return [ir.Block(r.children(node, scope, ctx, attrs), 1)]
 
 
 @component("Paragraph", "p", doc="A paragraph: a block separated from its neighbours by a blank line.",
@@ -153,20 +153,22 @@ def _drop_blank_lines(text: str, *, leading: bool) -> str:
            doc="A list of `<item>`s. Nested lists are indented under their item.",
            attrs=[Attr("listStyle", "enum", "The marker: dash, star, plus, decimal or latin.", LIST_STYLES)])
 def layout_list(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
-    items: list[list[ir.Box]] = []
+    items: list[ir.Item] = []
     for box in r.children(node, scope, ctx, attrs):
-        if isinstance(box, ir.Named) and box.key == "\x00item":
-            items.append(box.children)
+        if isinstance(box, ir.Item):
+            items.append(box)
         elif isinstance(box, ir.Inline) and not box.text.strip():
             continue
         else:
-            items.append([box])
+            items.append(ir.Item([box]))
     return [ir.ListBox(attrs.get("listStyle") or "dash", items)]
 
 
-@component("ListItem", "item", doc="One item of a `<list>`.")
+@component("ListItem", "item", doc="One item of a `<list>`.",
+           attrs=[Attr("blankLine", "boolean", "Separate this item from its neighbours by a blank line.")])
 def layout_item(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
-    return [ir.Named("\x00item", r.children(node, scope, ctx, attrs))]
+    margin = {True: 2, False: 1}.get(attrs.get("blankLine"), 0)  # type: ignore[call-overload]
+    return [ir.Item(r.children(node, scope, ctx, attrs), margin)]
 
 
 # ------------------------------------------------------------------ captioned paragraphs

@@ -185,7 +185,8 @@ class MarkdownWriter:
             return
         self._boundary(box.margin)
         if style == "header":
-            self._emit("#" * (self._depth + self._base_level) + " " + box.caption)
+            colon = ":" if box.ending in ("colon", "colon-newline") else ""
+            self._emit("#" * (self._depth + self._base_level) + " " + box.caption + colon)
             self._boundary(2)
             self._depth += 1
             self._walk(box.body)
@@ -203,15 +204,19 @@ class MarkdownWriter:
         self._boundary(box.margin)
 
     def box_ListBox(self, box: ir.ListBox) -> None:
-        rendered: list[str] = []
+        pieces: list[str] = []
+        previous = 0
         for index, item in enumerate(box.items):
             sub = MarkdownWriter(self._serialize, self._base_level + self._depth)
-            body = sub.write(item)
+            body = sub.write(item.children)
             marker = list_marker(box.style, index)
-            rendered.append(marker + indent_continuation(body, len(marker)))
-        loose = any("\n\n" in text for text in rendered)
+            margin = item.margin or (2 if "\n\n" in body or any(ir.is_block(b) for b in item.children) else 1)
+            if pieces:
+                pieces.append("\n" * max(previous, margin))
+            pieces.append(marker + indent_continuation(body, len(marker)))
+            previous = margin
         self._boundary(2)
-        self._emit(("\n\n" if loose else "\n").join(rendered))
+        self._emit("".join(pieces))
         self._boundary(2)
 
     def box_Code(self, box: ir.Code) -> None:
@@ -232,16 +237,21 @@ class MarkdownWriter:
         self.box_Env(ir.Env(box.syntax, [box]))
 
     def box_Env(self, box: ir.Env) -> None:
-        if box.syntax in ("markdown", "text"):
+        if box.syntax == "markdown":
             self._boundary(2)
             self._walk(box.children)
             self._boundary(2)
             return
-        text = self._serialize(box.syntax, box.children, box.options)
+        if box.syntax == "text":
+            text = MarkdownWriter(self._serialize, self._base_level + self._depth).write(box.children)
+            lang = ""
+        else:
+            text = self._serialize(box.syntax, box.children, box.options)
+            lang = box.syntax
         self._boundary(2)
         if box.fenced:
             fence = fence_for(text)
-            self._emit(f"{fence}{box.syntax}\n{text}\n{fence}")
+            self._emit(f"{fence}{lang}\n{text}\n{fence}")
         else:
             self._emit(text)
         self._boundary(2)

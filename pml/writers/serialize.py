@@ -86,12 +86,12 @@ def _box_entries(box: ir.Box) -> list[Any]:
     if isinstance(box, ir.Named):
         return [_Key(box.key, to_model(box.children))]
     if isinstance(box, ir.ListBox):
-        return [[to_model(item) for item in box.items]]
+        return [[to_model(item.children) for item in box.items]]
     if isinstance(box, ir.Data):
         return [box.value]
     if isinstance(box, ir.Code):
         return [box.text]
-    if isinstance(box, (ir.Block, ir.Section, ir.Speaker, ir.Env, ir.Heading)):
+    if isinstance(box, (ir.Block, ir.Section, ir.Speaker, ir.Env, ir.Heading, ir.Item)):
         children = box.children
         return _entries(children)
     return []
@@ -120,8 +120,25 @@ def write_json(value: Any, options: dict[str, Any]) -> str:
 
 # ---------------------------------------------------------------------- yaml
 
-_PLAIN_SAFE = re.compile(r"^[A-Za-z_][\w .,/()'-]*$")
-_YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "~", ""}
+# YAML scalars are written the way js-yaml writes them (POML's YAML): plain when that reads
+# back as the same string, else single-quoted; double quotes only for control characters.
+_YAML_AMBIGUOUS = re.compile(
+    r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF"
+    r"|~|null|Null|NULL"
+    r"|[-+]?(?:0b[01_]+|0o?[0-7_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*(?::[0-5]?[0-9])*)"
+    r"|[-+]?(?:\.[0-9]+|[0-9][0-9_]*)(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+)
+_YAML_FIRST_UNSAFE = set("-?:,[]{}#&*!|>'\"%@`")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _yaml_plain_ok(text: str) -> bool:
+    if not text or text != text.strip() or _YAML_AMBIGUOUS.match(text):
+        return False
+    if text[0] in _YAML_FIRST_UNSAFE or text[-1] == ":":
+        return False
+    return ": " not in text and " #" not in text and "\t" not in text
 
 
 def _yaml_scalar(value: Any) -> str:
@@ -132,11 +149,11 @@ def _yaml_scalar(value: Any) -> str:
     if isinstance(value, (int, float)):
         return to_text(value)
     text = str(value)
-    if "\n" in text:
-        return "|-\n" + "\n".join(text.split("\n"))
-    if _PLAIN_SAFE.match(text) and text.lower() not in _YAML_WORDS and not text.endswith(" "):
+    if _CONTROL.search(text):
+        return json.dumps(text, ensure_ascii=False)
+    if _yaml_plain_ok(text):
         return text
-    return json.dumps(text, ensure_ascii=False)
+    return "'" + text.replace("'", "''") + "'"
 
 
 def write_yaml(value: Any, options: dict[str, Any]) -> str:
@@ -167,9 +184,15 @@ def _yaml_lines(value: Any, level: int, indent: int) -> list[str]:
         for item in value:
             lines.extend(_yaml_entry(f"{pad}-", item, level, indent, in_list=True))
         return lines
-    if isinstance(value, str) and "\n" in value:
-        return [pad + "|-", *_yaml_block(value, level, indent)]
+    if isinstance(value, str) and "\n" in value and not _CONTROL.search(value):
+        return [pad + _block_head(value), *_yaml_block(value.rstrip("\n"), level, indent)]
     return [pad + _yaml_scalar(value)]
+
+
+def _block_head(text: str) -> str:
+    chomp = "-" if not text.endswith("\n") else ("+" if text.endswith("\n\n") else "")
+    indicator = "2" if text[:1] in (" ", "\n") else ""
+    return f"|{indicator}{chomp}"
 
 
 def _yaml_entry(head: str, item: Any, level: int, indent: int, in_list: bool = False) -> list[str]:
@@ -179,8 +202,8 @@ def _yaml_entry(head: str, item: Any, level: int, indent: int, in_list: bool = F
             first = inner[0].lstrip()
             return [f"{head} {first}", *inner[1:]]
         return [head, *_yaml_lines(item, level + indent, indent)]
-    if isinstance(item, str) and "\n" in item:
-        return [f"{head} |-", *_yaml_block(item, level, indent)]
+    if isinstance(item, str) and "\n" in item and not _CONTROL.search(item):
+        return [f"{head} {_block_head(item)}", *_yaml_block(item.rstrip("\n"), level, indent)]
     return [f"{head} {_yaml_lines(item, 0, indent)[0]}"]
 
 
