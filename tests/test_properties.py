@@ -1,0 +1,98 @@
+"""Hypothesis properties of the parser and the renderer."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.lark import from_lark
+
+import pml
+from pml.parser import grammar_parser, parse
+
+MARKUP_ALPHABET = st.sampled_from(list("<>/=\"' \n\tabp{}&#;!-?[]x") + ["<p>", "</p>", "{{", "}}",
+                                                                      "<!--", "-->", "&amp;", "<br/>"])
+
+
+def _check_position(text: str, error: pml.PMLSyntaxError) -> None:
+    assert error.diagnostics, "a syntax error carries at least one diagnostic"
+    lines = text.count("\n") + 1
+    for d in error.diagnostics:
+        assert d.span is not None
+        assert 1 <= d.span.line <= lines
+        assert d.span.column >= 1
+        assert d.span.column <= len(text.split("\n")[d.span.line - 1]) + 1
+        assert str(d.span).startswith("<string>:")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(max_size=80))
+def test_any_text_parses_or_raises_a_located_syntax_error(text: str) -> None:
+    try:
+        parse(text)
+    except pml.PMLSyntaxError as error:
+        _check_position(text, error)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(MARKUP_ALPHABET, max_size=40).map("".join))
+def test_markup_like_text_parses_or_raises_a_located_syntax_error(text: str) -> None:
+    try:
+        parse(text)
+    except pml.PMLSyntaxError as error:
+        _check_position(text, error)
+
+
+_GRAMMAR = grammar_parser()
+_WORDS = st.sampled_from(["p", "span", "list", "item", "b", "task", "cp"])
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(from_lark(_GRAMMAR, start="start", explicit={
+    "TAG_NAME": _WORDS,
+    "ATTR_NAME": _WORDS.map(lambda w: " " + w),
+    "TEXT": st.text(alphabet="ab \n.", min_size=1, max_size=6),
+    "EXPRESSION": st.just("{{ x }}"),
+    "ENTITY": st.sampled_from(["&amp;", "&lt;", "&#65;", "&#x41;", "&nbsp;"]),
+}))
+def test_grammar_generated_documents_parse_or_fail_only_on_mismatched_tags(text: str) -> None:
+    try:
+        parse(text)
+    except pml.PMLSyntaxError as error:
+        assert all("closes" in d.message for d in error.diagnostics), str(error)
+
+
+TEMPLATES = [
+    "<poml><p>{{ v }}</p></poml>",
+    "<poml><task>Do this: {{ v }}</task><p>after</p></poml>",
+    "<poml><cp caption=\"Data\"><list><item>{{ v }}</item></list></cp></poml>",
+    "<poml><code inline=\"false\">{{ v }}</code></poml>",
+    "<poml><system-msg>Rules</system-msg><human-msg>{{ v }}</human-msg></poml>",
+    "<poml><hint>{{ v }}</hint></poml>",
+    "Free text: {{ v }}",
+    "<poml><p for=\"x in [1]\">{{ v }}</p></poml>",
+]
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+@settings(max_examples=150, deadline=None)
+@given(value=st.text(min_size=1, max_size=60).filter(lambda s: s.strip()))
+def test_context_strings_appear_verbatim(template: str, value: str) -> None:
+    prompt = pml.loads(template)
+    rendered = prompt.render({"v": value})
+    assert any(value in m.content for m in rendered.messages), rendered.messages
+
+
+@settings(max_examples=150, deadline=None)
+@given(value=st.text(alphabet="<>/&;{}#\"' abp", min_size=1, max_size=40).filter(lambda s: s.strip()))
+def test_markup_in_data_stays_data(value: str) -> None:
+    rendered = pml.loads("<poml><p>A {{ v }} B</p></poml>").render({"v": value})
+    assert rendered.messages[0].content == f"A {value} B"
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet="ab \n", max_size=30))
+def test_rendering_is_deterministic(text: str) -> None:
+    prompt = pml.loads("<poml><p>{{ v }}</p><list><item for=\"x in xs\">{{ x }}</item></list></poml>")
+    context = {"v": text, "xs": [text, "y"]}
+    assert prompt.render(context).to_openai() == prompt.render(context).to_openai()
