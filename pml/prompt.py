@@ -146,12 +146,15 @@ class Prompt:
             boxes = root.component.layout(renderer, root, attrs, scope, ctx)
             if attrs.get("speaker"):
                 boxes = [Speaker(attrs["speaker"], boxes)]
-            text, ranges = write(boxes, syntax, attrs.get("writerOptions"))
+            written = write(boxes, syntax, attrs.get("writerOptions"))
         except PMLError:
             raise
         except RecursionError:
             raise render_error("the document is nested too deeply to render", root.span) from None
-        messages = assign_speakers(text, ranges) if chat else [Message("human", text)]
+        if chat:
+            messages = assign_speakers(written.text, written.ranges, written.separators)
+        else:
+            messages = [Message("human", written.text)]
         return Rendered(tuple(messages), chat, tuple(self._compiled.diagnostics))
 
     def __repr__(self) -> str:
@@ -168,45 +171,37 @@ def deep_merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def assign_speakers(text: str, ranges: list[tuple[int, int, str]]) -> list[Message]:
-    """Split text into messages by the explicit speaker ranges (see the module docstring)."""
+def assign_speakers(text: str, ranges: list[tuple[int, int, str]],
+                    separators: list[tuple[int, int]] = ()) -> list[Message]:  # type: ignore[assignment]
+    """Split text into messages by the explicit speaker ranges (see the module docstring).
+
+    Block separators at the edge of a message belong to no message and are dropped; everything
+    else (including whitespace inside values) is kept byte for byte.
+    """
     if not ranges:
         return [Message("human", text)] if text.strip() else []
-    cuts = sorted({0, len(text), *(r[0] for r in ranges), *(r[1] for r in ranges)})
-    # Innermost range wins: sorted by start, later (inner) ranges override earlier ones.
+    seps = {start: end for start, end in separators}
+    sep_ends = {end: start for start, end in separators}
+    cuts = sorted({0, len(text), *(r[0] for r in ranges), *(r[1] for r in ranges), *seps, *sep_ends})
     ordered = sorted(ranges, key=lambda r: (r[0], -r[1]))
     first_human = min((r[0] for r in ranges if r[2] == "human"), default=None)
-    # (speaker, start, end, explicit)
-    pieces: list[list[object]] = []
+    messages: list[list[Any]] = []  # [speaker, start, end, explicit]
     for start, end in zip(cuts, cuts[1:]):
-        if start >= end:
-            continue
+        if start >= end or seps.get(start) == end:
+            continue  # a separator: it joins messages of one speaker, and belongs to none
         speaker = None
         for r in ordered:
             if r[0] <= start and end <= r[1] and r[2]:
                 speaker = r[2]
-        chunk = text[start:end]
         explicit = speaker is not None
-        if not chunk.strip():
-            # Whitespace between pieces joins the piece before it (it is a separator).
-            if pieces:
-                pieces[-1][2] = end
-            continue
         if speaker is None:
             speaker = "human" if first_human is not None and first_human <= start else "system"
-        if pieces and pieces[-1][0] == speaker:
-            pieces[-1][2] = end
-            pieces[-1][3] = pieces[-1][3] or explicit
+        if messages and messages[-1][0] == speaker:
+            messages[-1][2] = end
+            messages[-1][3] = messages[-1][3] or explicit
         else:
-            pieces.append([speaker, start, end, explicit])
-    messages: list[tuple[str, str, bool]] = []
-    for index, (speaker, start, end, explicit) in enumerate(pieces):
-        content = text[start:end]  # type: ignore[misc]
-        if index > 0:
-            content = content.lstrip("\n")
-        if index < len(pieces) - 1 or end != len(text):
-            content = content.rstrip("\n")
-        messages.append((str(speaker), content, bool(explicit)))
-    if len(messages) == 1 and messages[0][0] == "system" and not messages[0][2]:
-        return [Message("human", messages[0][1])]
-    return [Message(s, c) for s, c, _ in messages]
+            messages.append([speaker, start, end, explicit])
+    out = [(s, text[a:b], e) for s, a, b, e in messages if text[a:b].strip()]
+    if len(out) == 1 and out[0][0] == "system" and not out[0][2]:
+        return [Message("human", out[0][1])]
+    return [Message(s, c) for s, c, _ in out]

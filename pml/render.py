@@ -242,13 +242,22 @@ def plain_text(boxes: list[ir.Box]) -> str:
     return "".join(out)
 
 
-def write(boxes: list[ir.Box], syntax: str, options: Mapping[str, Any] | None = None) -> tuple[str, list[tuple[int, int, str]]]:
-    """Write the root's boxes in the root syntax; returns the text and its speaker ranges."""
+@dataclass(slots=True)
+class Written:
+    """The written text with its speaker ranges and the positions of block separators."""
+
+    text: str
+    ranges: list[tuple[int, int, str]]
+    separators: list[tuple[int, int]]
+
+
+def write(boxes: list[ir.Box], syntax: str, options: Mapping[str, Any] | None = None) -> Written:
+    """Write the root's boxes in the root syntax."""
     opts = dict(options or {})
     if syntax in SERIALIZED:
-        return serialize(syntax, boxes, opts), []
+        return Written(serialize(syntax, boxes, opts), [], [])
     writer = MarkdownWriter(serialize, int(opts.get("markdownBaseHeaderLevel", 1)))
-    return writer.write(boxes), writer.ranges
+    return Written(writer.write(boxes), writer.ranges, writer.separators)
 
 
 def _kind(value: Any) -> str:

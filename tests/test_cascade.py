@@ -324,7 +324,7 @@ _DISTINCT = ["*", "list", ".a", "list.a", "cp list.a", "#m", "list#m", ".a#m", "
 _PROBE = '<poml><cp><list id="m" class="a" kind="k"/></cp></poml>'
 _VALUES = st.sampled_from(["star", "plus", "dash", "decimal"])
 _RULES = st.lists(
-    st.tuples(st.sampled_from(["list-style", "caption", "caption-style"]), _VALUES, st.booleans()),
+    st.tuples(st.sampled_from(["list-style", "caption", "caption-serialized"]), _VALUES, st.booleans()),
     min_size=1, max_size=3,
 )
 

@@ -65,7 +65,7 @@ def test_grammar_generated_documents_parse_or_fail_only_on_mismatched_tags(text:
 TEMPLATES = [
     "<poml><p>{{ v }}</p></poml>",
     "<poml><task>Do this: {{ v }}</task><p>after</p></poml>",
-    "<poml><cp caption=\"Data\"><list><item>{{ v }}</item></list></cp></poml>",
+    "<poml><cp caption=\"Data\"><p>{{ v }}</p></cp></poml>",
     "<poml><code inline=\"false\">{{ v }}</code></poml>",
     "<poml><system-msg>Rules</system-msg><human-msg>{{ v }}</human-msg></poml>",
     "<poml><hint>{{ v }}</hint></poml>",

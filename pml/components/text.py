@@ -132,7 +132,7 @@ def layout_code(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any],
         boxes[0] = ir.Inline(_drop_blank_lines(boxes[0].text, leading=True))
     if boxes and isinstance(boxes[-1], ir.Inline) and not boxes[-1].verbatim:
         boxes[-1] = ir.Inline(boxes[-1].text.rstrip())
-    body, _ = write([ir.Block(boxes)], "markdown")
+    body = write([ir.Block(boxes)], "markdown").text
     if authored:
         body = textwrap.dedent(body)
     return [ir.Code(body, attrs.get("lang"), False)]

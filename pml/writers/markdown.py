@@ -86,6 +86,8 @@ class MarkdownWriter:
         self._depth = 0
         self._open: list[list[Any]] = []  # [speaker, start or None]
         self.ranges: list[SpeakerRange] = []
+        # Where block separators were written: they belong to no message.
+        self.separators: list[tuple[int, int]] = []
 
     # ------------------------------------------------------------------ public
     def write(self, boxes: Sequence[ir.Box]) -> str:
@@ -100,6 +102,7 @@ class MarkdownWriter:
         if self._pending and self._length:
             sep = "\n" * self._pending
             self._out.append(sep)
+            self.separators.append((self._length, self._length + len(sep)))
             self._length += len(sep)
         self._pending = 0
         for entry in self._open:
