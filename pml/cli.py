@@ -13,13 +13,13 @@ import json
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
 from pml.api import compile_source, load
 from pml.errors import Diagnostic, PMLError
-from pml.prompt import FORMATS, dumps
+from pml.prompt import dumps
 from pml.source import Source
 
 app = typer.Typer(
@@ -82,17 +82,17 @@ def _beside(file: Path, suffix: str) -> Path | None:
 @app.command()
 def render(
     file: Annotated[Path, typer.Argument(help="The prompt file (.pml or .poml).", show_default=False)],
-    context: Annotated[Optional[Path], typer.Option(
+    context: Annotated[Path | None, typer.Option(
         "--context", "-c", help="A JSON file with the context. Default: FILE.context.json beside the "
         "prompt, when present.")] = None,
-    var: Annotated[Optional[list[str]], typer.Option(
+    var: Annotated[list[str] | None, typer.Option(
         "--var", "-v", help="Set one variable: key=value (the value is parsed as JSON when it can be, "
         "else taken as a string). Repeatable; wins over --context.")] = None,
-    stylesheet: Annotated[Optional[Path], typer.Option(
+    stylesheet: Annotated[Path | None, typer.Option(
         "--stylesheet", "-s", help="A stylesheet (.pss CSS or .json). Default: FILE.pss beside the "
         "prompt, when present.")] = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="The payload shape.")] = Format.openai,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
     strict: Annotated[bool, typer.Option(help="Treat unknown attributes as errors.")] = False,
     debug: Annotated[bool, typer.Option(help="Show a Python traceback on errors.")] = False,
 ) -> None:
@@ -125,7 +125,7 @@ def render(
         raise _fail(str(exc)) from None
     except typer.Exit:
         raise
-    except Exception as exc:  # noqa: BLE001 - the last line of defence: no tracebacks for users
+    except Exception as exc:
         if debug:
             raise
         raise _fail(f"error: {type(exc).__name__}: {exc}\nhint: run again with --debug to see where") from None

@@ -24,7 +24,7 @@ from pml.parser import parse_source
 from pml.registry import REGISTRY, Attr, CoercionError, Component
 from pml.resources import resource_path
 from pml.source import Source, Span
-from pml.stylesheet import Stylesheet, load_stylesheet, parse_css, parse_json_stylesheet
+from pml.stylesheet import Stylesheet, parse_css, parse_json_stylesheet
 
 # Attributes the template pass consumes; they never reach a component.
 TEMPLATE_ATTRS = {"for", "if"}

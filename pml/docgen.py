@@ -24,7 +24,8 @@ def _attr_row(attr: Attr) -> str:
     kind = attr.type
     if attr.choices:
         kind = " \\| ".join(attr.choices)
-    default = "" if attr.default is None else f"`{str(attr.default).lower() if isinstance(attr.default, bool) else attr.default}`"
+    shown = str(attr.default).lower() if isinstance(attr.default, bool) else attr.default
+    default = "" if attr.default is None else f"`{shown}`"
     required = " (required)" if attr.required else ""
     return f"| `{attr.name}` / `{attr.kebab}` | {kind} | {default} | {attr.doc}{required} |"
 

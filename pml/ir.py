@@ -9,7 +9,7 @@ markdown writer spells a `Captioned` box as a header or a bold lead-in, the seri
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 
 @dataclass(slots=True)
@@ -139,7 +139,10 @@ class Break:
     count: int = 1
 
 
-Box = Union[Inline, SoftSpace, Wrap, Block, Heading, Section, Captioned, Item, ListBox, Code, Data, Env, Named, Speaker, Break]
+Box = (
+    Inline | SoftSpace | Wrap | Block | Heading | Section | Captioned | Item | ListBox | Code | Data | Env | Named
+    | Speaker | Break
+)
 
 BLOCK_TYPES = (Block, Heading, Section, Captioned, ListBox, Env, Speaker)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Union
 
 from pml.source import Source, Span
 
@@ -87,7 +86,7 @@ class Element:
         return normalize_name(self.tag)
 
 
-Node = Union[Element, Text, Expr, Comment]
+Node = Element | Text | Expr | Comment
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ of one speaker is one message; a prompt that is a single implicit `system` messa
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -186,7 +187,7 @@ def assign_speakers(text: str, ranges: list[tuple[int, int, str]],
     ordered = sorted(ranges, key=lambda r: (r[0], -r[1]))
     first_human = min((r[0] for r in ranges if r[2] == "human"), default=None)
     messages: list[list[Any]] = []  # [speaker, start, end, explicit]
-    for start, end in zip(cuts, cuts[1:]):
+    for start, end in itertools.pairwise(cuts):
         if start >= end or seps.get(start) == end:
             continue  # a separator: it joins messages of one speaker, and belongs to none
         speaker = None

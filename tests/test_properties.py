@@ -10,8 +10,9 @@ from hypothesis.extra.lark import from_lark
 import pml
 from pml.parser import grammar_parser, parse
 
-MARKUP_ALPHABET = st.sampled_from(list("<>/=\"' \n\tabp{}&#;!-?[]x") + ["<p>", "</p>", "{{", "}}",
-                                                                      "<!--", "-->", "&amp;", "<br/>"])
+MARKUP_ALPHABET = st.sampled_from(
+    [*list("<>/=\"' \n\tabp{}&#;!-?[]x"), "<p>", "</p>", "{{", "}}", "<!--", "-->", "&amp;", "<br/>"]
+)
 
 
 def _check_position(text: str, error: pml.PMLSyntaxError) -> None:

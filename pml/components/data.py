@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Any
 
 from pml import ir
+from pml.components.text import handles_syntax
 from pml.errors import render_error
 from pml.registry import SYNTAXES, Attr, component
-from pml.components.text import handles_syntax
 
 
 @component("Object", "object", "obj", "dataObj", "data-obj",

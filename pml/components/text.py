@@ -245,7 +245,7 @@ def _example_part(speaker: str) -> Any:
     def layout(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
         body = r.children(node, scope, ctx, attrs)
         if ctx.chat and ctx.syntax in ("markdown", "text", "html"):
-            if "speaker" in attrs and attrs["speaker"]:
+            if attrs.get("speaker"):
                 return [ir.Block(body)]
             return [ir.Speaker(speaker, body)]
         return [captioned(attrs, body)]
