@@ -146,7 +146,7 @@ class _DocBuilder:
         self.markup.extend(f"{indent}  <item>{x}</item>" for x in items)
         self.markup.append(f"{indent}</list>")
         marks = [f"{i + 1}." if decimal else "-" for i in range(n)]
-        self.blocks.append("\n".join(f"{m} {x}" for m, x in zip(marks, items)))
+        self.blocks.append("\n".join(f"{m} {x}" for m, x in zip(marks, items, strict=True)))
 
     def build(self, target_chars: int = 20_000) -> tuple[str, str]:
         self.markup.append("<poml>")

@@ -49,8 +49,10 @@ import math
 import re
 import sys
 from collections.abc import Callable, ItemsView, Iterator, KeysView, Mapping, ValuesView
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import cmp_to_key, lru_cache, partial
 from typing import Any, NamedTuple
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, Undefined, UndefinedError, meta
@@ -58,7 +60,7 @@ from jinja2 import nodes as jinja_nodes
 from jinja2.exceptions import SecurityError
 from jinja2.parser import Parser
 from jinja2.sandbox import ImmutableSandboxedEnvironment
-from jinja2.utils import missing, pass_eval_context
+from jinja2.utils import missing, pass_context, pass_eval_context
 
 from pml.errors import (
     PMLError,
@@ -97,14 +99,64 @@ _UNSAFE_HINT = "expressions cannot reach names starting with `_` or Python inter
 # Limits and conversions shared by the JavaScript helpers
 
 
-def _check_text(length: int) -> None:
+class _Budget:
+    """What the functions called by one list method (`map`, `filter`, …) may still spend."""
+
+    __slots__ = ("calls", "items", "text")
+
+    def __init__(self) -> None:
+        self.calls = self.items = self.text = 0
+
+    def call(self) -> None:
+        self.calls += 1
+        if self.calls > MAX_ITEMS:
+            raise ValueError(f"functions were called more than {MAX_ITEMS} times")
+
+
+_BUDGET: ContextVar[_Budget | None] = ContextVar("pml_expression_budget", default=None)
+
+
+@contextmanager
+def _budgeted() -> Iterator[_Budget]:
+    """The budget in force, or a new one for the calls made inside this block."""
+    budget = _BUDGET.get()
+    if budget is not None:
+        yield budget
+        return
+    budget = _Budget()
+    token = _BUDGET.set(budget)
+    try:
+        yield budget
+    finally:
+        _BUDGET.reset(token)
+
+
+def _limit_text(length: int) -> None:
     if length > MAX_TEXT:
         raise ValueError(f"the result would be {length} characters long (the limit is {MAX_TEXT})")
 
 
+def _check_text(length: int) -> None:
+    """Refuse a string longer than `MAX_TEXT`; inside functions, also count it as built."""
+    _limit_text(length)
+    budget = _BUDGET.get()
+    if budget is not None:
+        budget.text += length
+        if budget.text > MAX_TEXT:
+            raise ValueError(f"functions built {budget.text} characters in all "
+                             f"(the limit is {MAX_TEXT})")
+
+
 def _check_items(count: int) -> None:
+    """Refuse a list longer than `MAX_ITEMS`; inside functions, also count it as built."""
     if count > MAX_ITEMS:
         raise ValueError(f"the result would have {count} items (the limit is {MAX_ITEMS})")
+    budget = _BUDGET.get()
+    if budget is not None:
+        budget.items += count
+        if budget.items > MAX_ITEMS:
+            raise ValueError(f"functions built {budget.items} items in all "
+                             f"(the limit is {MAX_ITEMS})")
 
 
 def _integer(value: Any, default: int = 0) -> int:
@@ -271,10 +323,12 @@ def _substitute(pattern: re.Pattern[str], text: str, replacement: str, count: in
         nonlocal total
         out = _expand(replacement, match) if dollars else replacement
         total += len(out) - (match.end() - match.start())
-        _check_text(total)
+        _limit_text(total)
         return out
 
-    return pattern.sub(replace, text, count=count)
+    result = pattern.sub(replace, text, count=count)
+    _check_text(len(result))
+    return result
 
 
 def _pattern_of(pattern: Any) -> re.Pattern[str]:
@@ -527,6 +581,154 @@ def _list_to_string(items: list[Any]) -> str:
     return _join(items)
 
 
+# List methods that take a function: an arrow function (`x => x.name`), called with
+# (element, index, list) like JavaScript, or a plain function (`String`), called with the
+# element only. Conditions use Python truthiness, as `&&` and `!` do.
+
+
+def _function(value: Any, method: str, arity: int) -> Callable[..., Any]:
+    if isinstance(value, _Arrow):
+        return value
+    if isinstance(value, Undefined):
+        return _fail(value)  # type: ignore[no-any-return]
+    if not callable(value) or isinstance(value, type):
+        raise TypeError(f"`{method}` expects a function such as `x => x.name`, "
+                        f"not {_article(_kind(value))}")
+    if not _ENV.is_safe_callable(value):
+        raise SecurityError(f"{value!r} is not safely callable")
+
+    def call(*args: Any) -> Any:
+        _BUDGET.get().call()  # type: ignore[union-attr]
+        return value(*args[:arity])
+
+    return call
+
+
+def _article(kind: str) -> str:
+    return ("an " if kind[0] in "aeiou" else "a ") + kind
+
+
+@_js(_LIST_METHODS, "map")
+def _list_map(items: list[Any], function: Any) -> list[Any]:
+    call = _function(function, "map", 1)
+    with _budgeted():
+        return [call(item, index, items) for index, item in enumerate(items)]
+
+
+@_js(_LIST_METHODS, "flatMap")
+def _list_flat_map(items: list[Any], function: Any) -> list[Any]:
+    call = _function(function, "flatMap", 1)
+    result: list[Any] = []
+    with _budgeted():
+        for index, item in enumerate(items):
+            value = call(item, index, items)
+            if isinstance(value, (list, tuple)):
+                _check_items(len(value))
+                result.extend(value)
+            else:
+                result.append(value)
+    return result
+
+
+@_js(_LIST_METHODS, "filter")
+def _list_filter(items: list[Any], function: Any) -> list[Any]:
+    call = _function(function, "filter", 1)
+    with _budgeted():
+        return [item for index, item in enumerate(items) if bool(call(item, index, items))]
+
+
+@_js(_LIST_METHODS, "some")
+def _list_some(items: list[Any], function: Any) -> bool:
+    call = _function(function, "some", 1)
+    with _budgeted():
+        return any(bool(call(item, index, items)) for index, item in enumerate(items))
+
+
+@_js(_LIST_METHODS, "every")
+def _list_every(items: list[Any], function: Any) -> bool:
+    call = _function(function, "every", 1)
+    with _budgeted():
+        return all(bool(call(item, index, items)) for index, item in enumerate(items))
+
+
+def _find_index(items: list[Any], function: Any, method: str, backwards: bool = False) -> int:
+    call = _function(function, method, 1)
+    indexes = range(len(items) - 1, -1, -1) if backwards else range(len(items))
+    with _budgeted():
+        for index in indexes:
+            if bool(call(items[index], index, items)):
+                return index
+    return -1
+
+
+@_js(_LIST_METHODS, "find")
+def _list_find(items: list[Any], function: Any) -> Any:
+    index = _find_index(items, function, "find")
+    return None if index < 0 else items[index]
+
+
+@_js(_LIST_METHODS, "findIndex")
+def _list_find_index(items: list[Any], function: Any) -> int:
+    return _find_index(items, function, "findIndex")
+
+
+@_js(_LIST_METHODS, "findLast")
+def _list_find_last(items: list[Any], function: Any) -> Any:
+    index = _find_index(items, function, "findLast", backwards=True)
+    return None if index < 0 else items[index]
+
+
+@_js(_LIST_METHODS, "findLastIndex")
+def _list_find_last_index(items: list[Any], function: Any) -> int:
+    return _find_index(items, function, "findLastIndex", backwards=True)
+
+
+_NO_VALUE: Any = object()
+
+
+def _fold(items: list[Any], function: Any, initial: Any, method: str, backwards: bool) -> Any:
+    call = _function(function, method, 2)
+    indexes = list(range(len(items) - 1, -1, -1) if backwards else range(len(items)))
+    if initial is _NO_VALUE:
+        if not indexes:
+            raise TypeError(f"`{method}` of an empty list needs an initial value")
+        initial = items[indexes.pop(0)]
+    with _budgeted():
+        for index in indexes:
+            initial = call(initial, items[index], index, items)
+    return initial
+
+
+@_js(_LIST_METHODS, "reduce")
+def _list_reduce(items: list[Any], function: Any, initial: Any = _NO_VALUE) -> Any:
+    return _fold(items, function, initial, "reduce", backwards=False)
+
+
+@_js(_LIST_METHODS, "reduceRight")
+def _list_reduce_right(items: list[Any], function: Any, initial: Any = _NO_VALUE) -> Any:
+    return _fold(items, function, initial, "reduceRight", backwards=True)
+
+
+def _sort_key(value: Any) -> tuple[bool, bytes]:
+    """JavaScript's default order: by text, compared as UTF-16; `null` last (as `undefined`)."""
+    return value is None, _element_text(value).encode("utf-16-be", "surrogatepass")
+
+
+def _order(value: Any) -> int:
+    number = _to_number(value)
+    return 0 if number != number or number == 0 else (-1 if number < 0 else 1)
+
+
+@_js(_LIST_METHODS, "sort", "toSorted")
+def _list_sort(items: list[Any], compare: Any = None) -> list[Any]:
+    """A sorted copy (JavaScript's `sort` sorts in place; context data is never changed)."""
+    if compare is None:
+        return sorted(items, key=_sort_key)
+    call = _function(compare, "sort", 2)
+    with _budgeted():
+        return sorted(items, key=cmp_to_key(lambda left, right: _order(call(left, right))))
+
+
 def _bounded_str_join(text: str, items: Any) -> str:
     parts = [to_text(item) if not isinstance(item, str) else item for item in items]
     _check_text(sum(map(len, parts)) + len(text) * max(0, len(parts) - 1))
@@ -694,12 +896,18 @@ _GLOBALS: dict[str, Any] = {
 
 
 class _MissingValue(UndefinedError):
-    """Raised when a strict undefined value is used; remembers what was missing."""
+    """Raised when a strict undefined value is used; remembers what was missing.
+
+    Raised inside arrow functions, it also learns the innermost function (`arrow`: its
+    expression's sites and its index) and the parameters in scope (`bound`).
+    """
 
     def __init__(self, owner: Any, name: Any, message: str | None = None) -> None:
         super().__init__(message)
         self.owner = owner
         self.name = name
+        self.arrow: tuple[Any, int] | None = None
+        self.bound: tuple[str, ...] = ()
 
 
 class _UnsafeAccess(SecurityError):
@@ -708,6 +916,7 @@ class _UnsafeAccess(SecurityError):
     def __init__(self, name: str) -> None:
         super().__init__(f"unsafe attribute access `{name}`")
         self.name = name
+        self.arrow: tuple[Any, int] | None = None
 
 
 class _Undefined(StrictUndefined):
@@ -882,6 +1091,136 @@ def _guard_filters(filters: dict[str, Any]) -> None:
     )
 
 
+# --------------------------------------------------------------------------------------------
+# Arrow functions
+
+_Param = str | tuple[str, tuple[str, ...]]  # a name, or ("[" or "{", names) to destructure
+_SIGNATURE_PART = re.compile(r"\[[^\]]*\]|\{[^}]*\}|[^,]+")
+
+
+class _ArrowSite(NamedTuple):
+    """An arrow function as written: its parameters, its body in Jinja, and where it is."""
+
+    signature: str  # the parameters, normalised: `x,i`, `[k,v]`, `{name,age},i`
+    names: frozenset[str]  # the names the parameters bind
+    body: str
+    source: str  # the arrow function as written
+    start: int  # where the parameters start in the code,
+    arrow: int  # where `=>` is,
+    body_start: int  # where the body starts
+    end: int  # and where it ends
+
+    def binds(self, position: int, name: str) -> bool:
+        """Whether `name` written at `position` declares or reads one of these parameters."""
+        return self.start <= position < self.arrow or (
+            name in self.names and self.body_start <= position < self.end)
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    render: Callable[[Any], Iterator[str]]
+    names: frozenset[str]  # free names, the built-in globals left out
+    verify: bool  # whether the result may hold undefined values
+
+
+@dataclass(frozen=True, slots=True)
+class _ArrowCode:
+    params: tuple[_Param, ...]
+    names: tuple[str, ...]
+    body: _Compiled
+
+
+def _parse_param(text: str) -> _Param:
+    if text[0] in "[{":
+        return text[0], tuple(name for name in text[1:-1].split(",") if name)
+    return text
+
+
+@lru_cache(maxsize=4096)
+def _arrow_code(signature: str, body: str) -> _ArrowCode:
+    """Compile an arrow function's body once per process; raises `_TranslateError`."""
+    params = tuple(_parse_param(part) for part in _SIGNATURE_PART.findall(signature))
+    names = tuple(name for param in params
+                  for name in ((param,) if isinstance(param, str) else param[1]))
+    return _ArrowCode(params, names, _compile(body))
+
+
+@pass_context
+def _make_arrow(context: Any, site: int, signature: str, body: str) -> _Arrow:
+    """`__pml_arrow__(…)`, which the translator writes for each arrow function."""
+    variables = context.get_all()
+    return _Arrow(variables, variables.get(_SITES_KEY), site, _arrow_code(signature, body))
+
+
+_SITES_KEY = "__pml_arrows__"  # the evaluating expression's `_ArrowSite`s, for error spans
+
+
+class _Arrow:
+    """An arrow function: evaluates its body with the variables where it was written, with
+    its parameters bound to the arguments (missing ones are `null`, extra ones are ignored)."""
+
+    __slots__ = ("_code", "_site", "_sites", "_variables")
+
+    def __init__(self, variables: Mapping[str, Any], sites: tuple[_ArrowSite, ...] | None,
+                 site: int, code: _ArrowCode) -> None:
+        self._variables = variables
+        self._sites = sites
+        self._site = site
+        self._code = code
+
+    def __call__(self, *args: Any) -> Any:
+        budget = _BUDGET.get()
+        if budget is None:
+            with _budgeted():
+                return self(*args)
+        budget.call()
+        code = self._code
+        context = _ENV.context_class(_ENV, self._variables, None, {})
+        bindings = context.vars
+        try:
+            for index, param in enumerate(code.params):
+                _bind(bindings, param, args[index] if index < len(args) else None)
+            for _ in code.body.render(context):
+                pass
+            result = bindings["result"]
+            if isinstance(result, Undefined):
+                _fail(result)
+            if isinstance(result, _LAZY):
+                result = list(result)
+                _check_items(len(result))
+                _verify_defined(result)
+            elif code.body.verify:
+                _verify_defined(result)
+            return result
+        except (_MissingValue, _UnsafeAccess) as error:
+            if error.arrow is None:
+                error.arrow = (self._sites, self._site)
+            if isinstance(error, _MissingValue):
+                error.bound += code.names
+            raise
+
+    def __str__(self) -> str:
+        return "[function]" if self._sites is None else self._sites[self._site].source
+
+    __repr__ = __str__
+
+
+def _bind(bindings: dict[str, Any], param: _Param, value: Any) -> None:
+    if isinstance(param, str):
+        bindings[param] = value
+        return
+    kind, names = param
+    if kind == "{":
+        for name in names:
+            bindings[name] = _ENV.getattr(value, name)
+        return
+    if not isinstance(value, (list, tuple, str)):
+        shown = "null" if value is None else _article(_kind(value))
+        raise TypeError(f"cannot unpack {shown} into `[{', '.join(names)}]`")
+    for index, name in enumerate(names):
+        bindings[name] = value[index] if index < len(value) else None
+
+
 def _make_environment() -> _Sandbox:
     # No constant folding: it would run sandboxed code (and raise its errors) at compile time.
     environment = _Sandbox(undefined=_Undefined, autoescape=False, optimized=False)
@@ -889,6 +1228,7 @@ def _make_environment() -> _Sandbox:
         environment.globals.pop(name, None)
     environment.globals["dict"] = _dict  # the `dict` type would reach `dict.update(some_data)`
     environment.globals.update(_GLOBALS)
+    environment.globals["__pml_arrow__"] = _make_arrow
     _guard_filters(environment.filters)
     return environment
 
@@ -946,9 +1286,6 @@ _WORD_OPERATORS = frozenset(["and", "or", "not", "in", "is", "if", "else"])
 _CONSTANTS = frozenset(["true", "false", "none", "True", "False", "None", "null", "undefined"])
 _OPERATORS = {"&&": " and ", "||": " or ", "===": "==", "!==": "!="}
 _UNSUPPORTED = {
-    "=>": ("arrow functions are not supported",
-           "use Jinja filters instead: `items | map(attribute='name')`, "
-           "`items | selectattr('done')`, `items | join(', ')`"),
     "?.": ("optional chaining `?.` is not supported",
            "use `user.name if user else none`, or `user.name | default('')` for a missing key"),
     "??": ("`??` is not supported",
@@ -1080,8 +1417,11 @@ def _emit_sequence(nodes: list[_Node], brace: bool = False) -> str:
 
 
 def _emit_item(nodes: list[_Node], brace: bool = False) -> str:
-    """One item: `key: value` (dicts, slices) or a ternary, else plain operands and operators."""
+    """One item: an arrow function, `key: value` (dicts, slices) or a ternary, else plain
+    operands and operators."""
     significant = _significant(nodes)
+    if len(significant) > 1 and _is_op(significant[1], "=>") and _is_params(significant[0]):
+        return _emit_arrow(significant[0], significant[1], nodes[nodes.index(significant[1]) + 1 :])
     first = significant[0] if len(significant) > 2 else None
     if isinstance(first, _Token) and first.kind == "name" and _is_op(significant[1], "="):
         keyword = nodes.index(significant[1]) + 1  # `name=value` in a call
@@ -1128,6 +1468,7 @@ def _emit_plain(nodes: list[_Node]) -> str:
     parts: list[str] = []
     index = 0
     while index < len(nodes):
+        _reject_function_keyword(nodes, index)
         if _is_op(nodes[index], "!"):
             text, index = _emit_not(nodes, index)
             parts.append(text)
@@ -1140,7 +1481,106 @@ def _emit_plain(nodes: list[_Node]) -> str:
 def _emit_node(node: _Node) -> str:
     if isinstance(node, _Group):
         return node.open.out + _emit_sequence(node.items, node.open.text == "{") + node.close.out
+    if node.kind == "op" and node.text == "=>":
+        raise _TranslateError("unexpected `=>`", _ARROW_HINT)
     return node.out
+
+
+# Arrow functions: `x => body` and `(a, b) => body` become `__pml_arrow__(site, "a,b", "body")`,
+# with the body translated to Jinja; each is recorded as an `_ArrowSite` of the expression.
+
+_ARROW_HINT = "write an arrow function as `x => x.name` or `(a, b) => a + b`"
+_ARROW_SITES: ContextVar[list[_ArrowSite]] = ContextVar("pml_arrow_sites")
+_CODE: ContextVar[str] = ContextVar("pml_code")
+
+
+def _is_params(node: _Node) -> bool:
+    if isinstance(node, _Group):
+        return node.open.text == "("
+    return node.kind == "name"
+
+
+def _emit_arrow(params: _Node, arrow: _Token, body: list[_Node]) -> str:
+    signature, names = _arrow_params(params)
+    significant = _significant(body)
+    if not significant:
+        raise _TranslateError("an arrow function needs a value after `=>`", _ARROW_HINT)
+    first, last = significant[0], significant[-1]
+    if isinstance(first, _Group) and first.open.text == "{":
+        raise _TranslateError(
+            "arrow functions with a `{ … }` body are not supported",
+            "write the value after `=>`: `x => x.name`; "
+            "to return an object, wrap it in parentheses: `x => ({name: x.name})`")
+    code = _emit_item(body).strip()
+    sites = _ARROW_SITES.get()
+    start, end = _node_start(params), _node_end(last)
+    source = _CODE.get()[start:end]
+    sites.append(_ArrowSite(signature, names, code, source, start, arrow.start,
+                            _node_start(first), end))
+    return f"__pml_arrow__({len(sites) - 1}, {_jinja_string(signature)}, {_jinja_string(code)})"
+
+
+def _node_start(node: _Node) -> int:
+    return node.open.start if isinstance(node, _Group) else node.start
+
+
+def _node_end(node: _Node) -> int:
+    return node.close.end if isinstance(node, _Group) else node.end
+
+
+def _arrow_params(params: _Node) -> tuple[str, frozenset[str]]:
+    """`x` or `(a, [k, v], {name})` → the normalised signature and the names it binds."""
+    names: list[str] = []
+
+    def name_of(node: _Node) -> str:
+        if not isinstance(node, _Token) or node.kind != "name":
+            raise _TranslateError("arrow function parameters must be names",
+                                  "write `x => …`, `(a, b) => …` or `([key, value]) => …`; "
+                                  "default values and `...rest` are not supported")
+        if node.text in _CONSTANTS or node.text in _WORD_OPERATORS or node.text == "self":
+            raise _TranslateError(f"`{node.text}` cannot be a parameter name", _ARROW_HINT)
+        if node.text in names:
+            raise _TranslateError(f"parameter `{node.text}` is declared twice", _ARROW_HINT)
+        names.append(node.text)
+        return node.text
+
+    if isinstance(params, _Token):
+        return name_of(params), frozenset(names)
+    parts: list[str] = []
+    items = _split_commas(params.items)
+    for item in [] if items == [[]] else items:
+        only = item[0] if len(item) == 1 else None
+        if isinstance(only, _Group) and only.open.text in "[{":
+            inner = _split_commas(only.items)
+            if any(len(part) != 1 for part in inner):
+                name_of(only)  # raises: nested patterns, defaults and holes are not supported
+            listed = ",".join(name_of(part[0]) for part in inner)
+            parts.append(only.open.text + listed + only.close.text)
+        else:
+            parts.append(name_of(only if only is not None else params))
+    return ",".join(parts), frozenset(names)
+
+
+def _split_commas(nodes: list[_Node]) -> list[list[_Node]]:
+    """The significant nodes between commas."""
+    items: list[list[_Node]] = [[]]
+    for node in nodes:
+        if _is_op(node, ","):
+            items.append([])
+        elif not _is_space(node):
+            items[-1].append(node)
+    return items
+
+
+def _reject_function_keyword(nodes: list[_Node], index: int) -> None:
+    """`function (x) { … }` is JavaScript's older function syntax: point to arrows instead."""
+    node = nodes[index]
+    if isinstance(node, _Token) and node.kind == "name" and node.text == "function":
+        following = _significant(nodes[index + 1 :])[:2]
+        if len(following) == 2 and isinstance(following[1], _Group) \
+                and following[1].open.text == "{":
+            raise _TranslateError("`function` expressions are not supported",
+                                  "write an arrow function: `x => x.name`")
 
 
 def _emit_not(nodes: list[_Node], index: int) -> tuple[str, int]:
@@ -1182,10 +1622,17 @@ def _is_space(node: _Node) -> bool:
     return isinstance(node, _Token) and node.kind == "ws"
 
 
-def _translate(code: str) -> tuple[str, list[_Token]]:
-    """JavaScript forms to Jinja; returns the Jinja code and the tokens as written."""
+def _translate(code: str) -> tuple[str, list[_Token], list[_ArrowSite]]:
+    """JavaScript forms to Jinja; returns the Jinja code, the tokens as written and the arrow
+    functions (innermost first)."""
     tokens = _tokenize(code)
-    return _emit_sequence(_group(_rewrite(tokens))), tokens
+    sites: list[_ArrowSite] = []
+    sites_token, code_token = _ARROW_SITES.set(sites), _CODE.set(code)
+    try:
+        return _emit_sequence(_group(_rewrite(tokens))), tokens, sites
+    finally:
+        _ARROW_SITES.reset(sites_token)
+        _CODE.reset(code_token)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1488,6 +1935,8 @@ def _kind(value: Any) -> str:
         return "list"
     if isinstance(value, Mapping):
         return "object"
+    if isinstance(value, _Arrow):
+        return "function"
     return type(value).__name__
 
 

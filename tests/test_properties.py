@@ -17,6 +17,7 @@ MARKUP_ALPHABET = st.sampled_from(
 
 def _check_position(text: str, error: pml.PMLSyntaxError) -> None:
     assert error.diagnostics, "a syntax error carries at least one diagnostic"
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # positions are in the normalized text
     lines = text.count("\n") + 1
     for d in error.diagnostics:
         assert d.span is not None

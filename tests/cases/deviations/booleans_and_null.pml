@@ -1,0 +1,1 @@
+<poml><p>flag={{ flag }} nothing={{ nothing }} first={{ loop_first }}</p></poml>

@@ -1,0 +1,1 @@
+<poml><cp caption="QUIET Please" captionTextTransform="lower">x</cp></poml>

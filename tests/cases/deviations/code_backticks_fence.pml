@@ -1,0 +1,3 @@
+<poml><p>Use <code>a`b</code> here.</p><code inline="false">```
+nested fence
+```</code></poml>

@@ -1,0 +1,6 @@
+<poml>
+  <code inline="false" lang="python">
+    def add(a, b):
+        return a + b
+  </code>
+</poml>

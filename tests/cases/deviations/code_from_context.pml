@@ -1,0 +1,1 @@
+<poml><code inline="false" lang="python">{{ v }}</code></poml>

@@ -1,0 +1,1 @@
+<poml><p>a &lt; b &amp; c &#65;&#x42; <![CDATA[<raw> & stuff]]></p></poml>

@@ -1,0 +1,1 @@
+<poml><p if="items">has items</p><p if="not items">no items</p></poml>

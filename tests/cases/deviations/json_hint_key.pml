@@ -1,0 +1,1 @@
+<poml syntax="json"><hint>Go slow</hint><task>T</task></poml>

@@ -1,0 +1,2 @@
+<poml><p>A {{ items
+  .join(", ") }} B</p></poml>

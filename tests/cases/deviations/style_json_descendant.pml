@@ -1,0 +1,1 @@
+<poml><stylesheet>{"list .imp": {"listStyle": "latin"}}</stylesheet><list className="imp"><item>same element</item></list><list><item className="imp">inner <list className="imp"><item>nested</item></list></item></list></poml>

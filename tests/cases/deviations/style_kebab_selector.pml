@@ -1,0 +1,1 @@
+<poml><stylesheet>{"cp": {"caption-style": "plain"}, "output-format": {"captionStyle": "bold"}}</stylesheet><output-format>Return JSON.</output-format><cp caption="Note">text</cp></poml>

@@ -1,0 +1,1 @@
+<poml><stylesheet>{"p": {"speaker": "ai"}}</stylesheet><task>Do the thing.</task><p>Para.</p></poml>

@@ -1,0 +1,1 @@
+<poml syntax="xml"><task>Explain <b>gravity</b> simply.</task></poml>

@@ -1,0 +1,1 @@
+<poml><obj syntax="xml" data="{{ xs }}"/></poml>

@@ -1,0 +1,1 @@
+<poml syntax="xml"><task>T</task><p>Loose</p></poml>

@@ -1,0 +1,1 @@
+<poml syntax="xml"><task>T</task><obj name="data" data="{{ d }}"/></poml>

@@ -1,0 +1,1 @@
+<poml syntax="yaml"><role>R</role><task>T</task><p>P</p></poml>

@@ -1,4 +1,0 @@
-<poml>
-  <list className="imp"><item>compound</item></list>
-  <list><item>plain</item></list>
-</poml>
