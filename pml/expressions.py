@@ -1686,18 +1686,33 @@ class _Prepared:
     render: Callable[[Any], Iterator[str]] | None
     names: frozenset[str]
     verify: bool
+    arrows: tuple[_ArrowSite, ...]
 
 
 @lru_cache(maxsize=4096)
 def _prepare(code: str) -> _Prepared:
     """Translate and compile `code` once per process; raises `_TranslateError`."""
-    translated, tokens = _translate(code)
+    translated, tokens, sites = _translate(code)
     translated = translated.strip()
     path = _fast_path(code)
     if path is not None:
         root, steps = path
         return _Prepared(translated, tuple(tokens), root, steps, None,
-                         frozenset([root]) - BUILTIN_NAMES, False)
+                         frozenset([root]) - BUILTIN_NAMES, False, ())
+    compiled = _compile(translated)
+    names = set(compiled.names)
+    for site in sites:  # an arrow's free names, less those bound by it or around it
+        free = _arrow_code(site.signature, site.body).body.names - site.names
+        for other in sites:
+            if other.body_start <= site.start and site.end <= other.end:
+                free -= other.names
+        names |= free
+    return _Prepared(translated, tuple(tokens), "", None, compiled.render, frozenset(names),
+                     compiled.verify, tuple(sites))
+
+
+def _compile(translated: str) -> _Compiled:
+    """Compile Jinja expression code into a function that stores its value as `result`."""
     try:
         parser = Parser(_ENV, translated, state="variable")
         tree = parser.parse_expression()
@@ -1714,7 +1729,7 @@ def _prepare(code: str) -> _Prepared:
     except Exception as error:  # Jinja's code generator folds some constants, e.g. `null.a ~ 1`
         raise _TranslateError(str(error) or type(error).__name__) from None
     verify = isinstance(tree, _BUILDERS) or any(True for _ in tree.find_all(_BUILDERS))
-    return _Prepared(translated, tuple(tokens), "", None, render, names, verify)
+    return _Compiled(render, names, verify)
 
 
 def _jinja_error(error: TemplateSyntaxError) -> _TranslateError:
@@ -1736,8 +1751,8 @@ class Expression:
     (the built-in globals left out), and `translated` the Jinja code it was compiled to.
     """
 
-    __slots__ = ("_path", "_render", "_root", "_tokens", "_verify", "code", "names", "span",
-                 "translated")
+    __slots__ = ("_arrows", "_path", "_render", "_root", "_tokens", "_verify", "code", "names",
+                 "span", "translated")
 
     def __init__(self, code: str, span: Span) -> None:
         try:
@@ -1754,6 +1769,7 @@ class Expression:
         self._path = prepared.path
         self._render = prepared.render
         self._verify = prepared.verify
+        self._arrows = prepared.arrows
 
     def evaluate(self, scope: Mapping[str, Any]) -> Any:
         """The expression's value in `scope`; raises `PMLRenderError` (or `PMLUndefinedError`)."""
@@ -1777,7 +1793,10 @@ class Expression:
 
     def _evaluate_jinja(self, scope: Mapping[str, Any]) -> Any:
         try:
-            context = _ENV.context_class(_ENV, {**_GLOBAL_VALUES, **scope}, None, {})
+            variables = {**_GLOBAL_VALUES, **scope}
+            if self._arrows:
+                variables[_SITES_KEY] = self._arrows
+            context = _ENV.context_class(_ENV, variables, None, {})
             for _ in self._render(context):  # type: ignore[misc]
                 pass
             result = context.vars["result"]
