@@ -408,6 +408,29 @@ def machine() -> dict[str, Any]:
     }
 
 
+def code_state() -> dict[str, Any]:
+    """The git commit of the code measured and the PML files changed since it (if any)."""
+    state: dict[str, Any] = {}
+    try:
+        def git(*args: str) -> str:
+            return subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True,
+                                  timeout=10, check=True).stdout.strip()
+
+        state["commit"] = git("rev-parse", "--short", "HEAD")
+        state["dirty"] = [line[3:] for line in git("status", "--porcelain", "--", "pml", "grammar",
+                                                   "stylesheets").splitlines()]
+    except Exception:
+        pass
+    return state
+
+
+def load_average() -> tuple[float, float, float] | None:
+    try:
+        return os.getloadavg()
+    except OSError:
+        return None
+
+
 _COLD = """
 import json, sys, time
 sys.path.insert(0, {root!r})
@@ -544,6 +567,13 @@ def main(argv: list[str] | None = None) -> int:
     info = machine()
     print(f"PML benchmark — {info['cpu']}, {info['nproc']} CPUs, Python {info['python']}"
           f"{' (quick)' if args.quick else ''}", flush=True)
+    code = code_state()
+    if code:
+        dirty = f" + uncommitted changes to {', '.join(code['dirty'])}" if code.get("dirty") else ""
+        print(f"code: commit {code.get('commit', '?')}{dirty}")
+    load_before = load_average()
+    if load_before:
+        print(f"load average before the run: {load_before[0]:.2f} (1 min)")
     started = time.perf_counter()
     cases = all_cases()
     by_key = {c.key: c for c in cases}
@@ -578,7 +608,9 @@ def main(argv: list[str] | None = None) -> int:
     print("Targets:")
     for t in checks:
         print(f"  {t.verdict:<5} {t.name}: {t.measured} (target {t.limit})")
-    print(f"\nTotal time {elapsed:.1f} s")
+    load_after = load_average()
+    load_note = f"; load average {load_after[0]:.2f} (1 min)" if load_after else ""
+    print(f"\nTotal time {elapsed:.1f} s{load_note}")
     if not have_poml:
         print("POML columns skipped (POML not installed: pip install poml)")
     failed_match = [r.key for r in results if r.matches_poml is False]
@@ -589,6 +621,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         payload = {
             "machine": info,
+            "code": code,
+            "load_average": {"before": load_before, "after": load_after},
             "quick": args.quick,
             "settings": asdict(settings),
             "cold_start": cold,

@@ -1128,6 +1128,7 @@ class _ArrowCode:
     params: tuple[_Param, ...]
     names: tuple[str, ...]
     body: _Compiled
+    simple: bool  # no destructuring: `names` are the parameters
 
 
 def _parse_param(text: str) -> _Param:
@@ -1142,7 +1143,8 @@ def _arrow_code(signature: str, body: str) -> _ArrowCode:
     params = tuple(_parse_param(part) for part in _SIGNATURE_PART.findall(signature))
     names = tuple(name for param in params
                   for name in ((param,) if isinstance(param, str) else param[1]))
-    return _ArrowCode(params, names, _compile(body))
+    simple = all(isinstance(param, str) for param in params)
+    return _ArrowCode(params, names, _compile(body), simple)
 
 
 @pass_context
@@ -1178,11 +1180,19 @@ class _Arrow:
         context = _ENV.context_class(_ENV, self._variables, None, {})
         bindings = context.vars
         try:
-            for index, param in enumerate(code.params):
-                _bind(bindings, param, args[index] if index < len(args) else None)
+            missing_count = len(code.params) - len(args)
+            if missing_count > 0:
+                args += (None,) * missing_count
+            if code.simple:
+                bindings.update(zip(code.names, args))
+            else:
+                for param, value in zip(code.params, args):
+                    _bind(bindings, param, value)
             for _ in code.body.render(context):
                 pass
             result = bindings["result"]
+            if type(result) in _SCALARS:
+                return result
             if isinstance(result, Undefined):
                 _fail(result)
             if isinstance(result, _LAZY):
@@ -1203,6 +1213,9 @@ class _Arrow:
         return "[function]" if self._sites is None else self._sites[self._site].source
 
     __repr__ = __str__
+
+
+_SCALARS = frozenset([str, int, float, bool, type(None)])
 
 
 def _bind(bindings: dict[str, Any], param: _Param, value: Any) -> None:
@@ -1794,11 +1807,15 @@ class Expression:
     def _evaluate_jinja(self, scope: Mapping[str, Any]) -> Any:
         try:
             variables = {**_GLOBAL_VALUES, **scope}
-            if self._arrows:
-                variables[_SITES_KEY] = self._arrows
             context = _ENV.context_class(_ENV, variables, None, {})
-            for _ in self._render(context):  # type: ignore[misc]
-                pass
+            if self._arrows:  # functions share one budget per evaluation
+                variables[_SITES_KEY] = self._arrows
+                with _budgeted():
+                    for _ in self._render(context):  # type: ignore[misc]
+                        pass
+            else:
+                for _ in self._render(context):  # type: ignore[misc]
+                    pass
             result = context.vars["result"]
             if isinstance(result, Undefined):
                 _fail(result)
@@ -1823,7 +1840,7 @@ class Expression:
         if isinstance(error, _MissingValue):
             return self._undefined(error, scope)
         if isinstance(error, _UnsafeAccess):
-            start, end, _ = self._member_site(error.name)
+            start, end, _ = self._member_site(error.name, self._arrow_of(error))
             message = f"unsafe attribute access `{error.name}` in expression `{self.shown}`"
             return render_error(message, self._sub_span(start, end), _UNSAFE_HINT)
         if isinstance(error, SecurityError):
@@ -1837,18 +1854,20 @@ class Expression:
 
     def _undefined(self, error: _MissingValue, scope: Mapping[str, Any]) -> PMLUndefinedError:
         name, owner = error.name, error.owner
+        site = self._arrow_of(error)
         if owner is missing:
             if name is None:
                 detail = error.message or "undefined value"
                 message = f"error in expression `{self.shown}`: {detail}"
                 return _undefined_error(message, self.span, None)
-            keys = [key for key in scope if isinstance(key, str)]
+            keys = list(dict.fromkeys([*error.bound, *(key for key in scope
+                                                         if isinstance(key, str))]))
             hint = suggest(str(name), keys) or _listing(
                 "defined names", keys, "the context defines no variables")
-            start, end = self._name_site(str(name))
+            start, end = self._name_site(str(name), site)
             message = f"undefined variable `{name}`"
             return _undefined_error(message, self._sub_span(start, end), hint)
-        start, end, parent = self._member_site(name)
+        start, end, parent = self._member_site(name, site)
         subject = f"`{parent}`" if parent else f"this {_kind(owner)}"
         if owner is None:
             message = f"{subject} is null, so it has no attribute `{name}`"
@@ -1861,18 +1880,32 @@ class Expression:
             hint = _member_hint(str(name), owner)
         return _undefined_error(message, self._sub_span(start, end), hint)
 
-    def _name_site(self, name: str) -> tuple[int, int]:
+    def _arrow_of(self, error: _MissingValue | _UnsafeAccess) -> _ArrowSite | None:
+        """The arrow function of this expression whose body raised `error`, if one did."""
+        if error.arrow is None or error.arrow[0] is not self._arrows:
+            return None
+        return self._arrows[error.arrow[1]]
+
+    def _name_site(self, name: str, site: _ArrowSite | None = None) -> tuple[int, int]:
+        """Where variable `name` is read: in `site`'s body if given, never as a parameter."""
+        start, end = (0, len(self.code)) if site is None else (site.body_start, site.end)
         previous = ""
         for token in self._tokens:
-            if token.kind == "name" and token.text == name and previous != ".":
+            if (token.kind == "name" and token.text == name and previous != "."
+                    and start <= token.start < end
+                    and not any(arrow.binds(token.start, name) for arrow in self._arrows)):
                 return token.start, token.end
             if token.kind != "ws":
                 previous = token.text
-        return 0, len(self.code)
+        return (0, len(self.code)) if site is None else (site.start, site.end)
 
-    def _member_site(self, name: Any) -> tuple[int, int, str | None]:
-        """Where `.name`, `[name]` or `['name']` is written, and the text of what precedes it."""
-        tokens = [token for token in self._tokens if token.kind != "ws"]
+    def _member_site(self, name: Any, site: _ArrowSite | None = None,
+                     ) -> tuple[int, int, str | None]:
+        """Where `.name`, `[name]` or `['name']` is written (in `site`'s body if given), and the
+        text of what precedes it."""
+        start, end = (0, len(self.code)) if site is None else (site.body_start, site.end)
+        tokens = [token for token in self._tokens
+                  if token.kind != "ws" and start <= token.start < end]
         for index, token in enumerate(tokens[:-1]):
             following = tokens[index + 1]
             attribute = following.kind in ("name", "num") and following.text == str(name)
@@ -1882,7 +1915,7 @@ class Expression:
                 literal = following.text[1:-1] if following.kind == "str" else following.text
                 if following.kind in ("str", "num") and literal == str(name):
                     return following.start, following.end, self._parent_text(tokens, index)
-        return 0, len(self.code), None
+        return (0, len(self.code), None) if site is None else (site.start, site.end, None)
 
     def _parent_text(self, tokens: list[_Token], index: int) -> str | None:
         position = index - 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html.entities
 import re
+import threading
 from functools import lru_cache
 from typing import Any
 
@@ -33,6 +34,10 @@ POML_ESCAPES = {
 }
 _POML_ESCAPE_RE = re.compile("|".join(re.escape(k) for k in POML_ESCAPES))
 _EXPR_IN_VALUE = re.compile(r"\{\{(?:[^}'\"]|\}(?!\})|'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")*\}\}", re.S)
+_TAG_NAME = re.compile(r"[A-Za-z_][\w.\-:]*")
+_ATTRIBUTE = re.compile(
+    r"[ \t\n\f]+(?P<name>[A-Za-z_@:][\w.\-:]*)(?:[ \t\n\f]*=[ \t\n\f]*(?P<value>\"[^\"]*\"|'[^']*'))?"
+)
 _ENTITY_IN_VALUE = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#[xX][0-9A-Fa-f]+);")
 
 # The tags that may be the document's root as written (anything else gets an implicit root).
@@ -58,13 +63,27 @@ def decode_entity(entity: str) -> str | None:
     return chr(code)
 
 
-class _Builder(Transformer):  # type: ignore[type-arg]
-    """Lark callbacks → AST nodes. One instance per parse (it holds the source)."""
+class _State(threading.local):
+    """The source being parsed on this thread (the parser and its callbacks are shared)."""
 
-    def __init__(self, source: Source) -> None:
+    source: Source
+    problems: list[Diagnostic]
+
+
+class _Builder(Transformer):  # type: ignore[type-arg]
+    """Lark callbacks → AST nodes, run inline by the LALR parser (no parse tree is built)."""
+
+    def __init__(self) -> None:
         super().__init__(visit_tokens=False)
-        self.source = source
-        self.problems: list[Diagnostic] = []
+        self.state = _State()
+
+    @property
+    def source(self) -> Source:
+        return self.state.source
+
+    @property
+    def problems(self) -> list[Diagnostic]:
+        return self.state.problems
 
     # -- helpers
     def _span(self, start: int, end: int) -> Span:
@@ -133,57 +152,55 @@ class _Builder(Transformer):  # type: ignore[type-arg]
         return value
 
     # -- elements
-    def open_tag(self, children: list[Any]) -> tuple[Token, Token, list[Attribute], Token]:
-        return children[0], children[1], children[2:-1], children[-1]
-
-    def empty_tag(self, children: list[Any]) -> tuple[Token, Token, list[Attribute], Token]:
-        return children[0], children[1], children[2:-1], children[-1]
-
-    def close_tag(self, children: list[Any]) -> tuple[Token, Token, Token]:
-        return children[0], children[1], children[2]
+    def _tag(self, tok: Token, end_len: int) -> tuple[str, list[Attribute], Span]:
+        """Split an open or empty tag token into its name and attributes."""
+        text = str(tok)
+        start = tok.start_pos or 0
+        match = _TAG_NAME.match(text, 1)
+        assert match is not None
+        name = match.group(0)
+        attrs: list[Attribute] = []
+        body_end = len(text) - end_len
+        for found in _ATTRIBUTE.finditer(text, match.end(), body_end):
+            attr_name = found.group("name")
+            name_start = start + found.start("name")
+            if found.group("value") is None:
+                span = self._span(name_start, start + found.end("name"))
+                attrs.append(Attribute(attr_name, (Text("true", span),), "true", span, span))
+                continue
+            raw = found.group("value")[1:-1]
+            value_start = start + found.start("value") + 1
+            attrs.append(Attribute(
+                attr_name,
+                self._split_value(raw, value_start),
+                raw,
+                self._span(name_start, start + found.end("value")),
+                self._span(value_start, value_start + len(raw)),
+            ))
+        return name, attrs, self._span(start + 1, start + 1 + len(name))
 
     def element(self, children: list[Any]) -> Element:
-        (lt, name, attrs, _), body, (close_lt, close_name, close_end) = children
-        if normalize_name(str(name)) != normalize_name(str(close_name)):
-            opened = self._tok_span(name)
+        open_tok, body, close_tok = children
+        name, attrs, name_span = self._tag(open_tok, 1)
+        close_text = str(close_tok)
+        close_name = close_text[2:].rstrip(" \t\n\f>")
+        if close_name != name and normalize_name(close_name) != normalize_name(name):
             self.problems.append(
                 Diagnostic(
                     "error",
-                    f"`</{close_name}>` closes `<{name}>`, opened at {opened.line}:{opened.column}",
-                    self._span(close_lt.start_pos or 0, close_end.end_pos or 0),
+                    f"`</{close_name}>` closes `<{name}>`, opened at {name_span.line}:{name_span.column - 1}",
+                    self._tok_span(close_tok),
                     f"close `<{name}>` first with `</{name}>`, or rename this tag",
                     "syntax",
                 )
             )
-        span = self._span(lt.start_pos or 0, close_end.end_pos or 0)
-        return Element(str(name), tuple(attrs), tuple(body), span, self._tok_span(name))
+        span = self._span(open_tok.start_pos or 0, close_tok.end_pos or 0)
+        return Element(name, tuple(attrs), tuple(body), span, name_span)
 
     def empty_element(self, children: list[Any]) -> Element:
-        lt, name, attrs, end = children[0]
-        span = self._span(lt.start_pos or 0, end.end_pos or 0)
-        return Element(str(name), tuple(attrs), (), span, self._tok_span(name))
-
-    def attribute(self, children: list[Any]) -> Attribute:
-        name_tok, _, value_tok = children
-        name = str(name_tok).lstrip()
-        name_start = (name_tok.end_pos or 0) - len(name)
-        value_start = (value_tok.start_pos or 0) + 1
-        raw = str(value_tok)[1:-1]
-        parts = self._split_value(raw, value_start)
-        return Attribute(
-            name,
-            parts,
-            raw,
-            self._span(name_start, value_tok.end_pos or 0),
-            self._span(value_start, value_start + len(raw)),
-        )
-
-    def bare_attribute(self, children: list[Any]) -> Attribute:
-        (name_tok,) = children
-        name = str(name_tok).lstrip()
-        start = (name_tok.end_pos or 0) - len(name)
-        span = self._span(start, name_tok.end_pos or 0)
-        return Attribute(name, (Text("true", span),), "true", span, span)
+        (tok,) = children
+        name, attrs, name_span = self._tag(tok, 2)
+        return Element(name, tuple(attrs), (), self._tok_span(tok), name_span)
 
     def _split_value(self, raw: str, offset: int) -> tuple[Text | Expr, ...]:
         """Split an attribute value into literal text (entities decoded) and expressions."""
@@ -214,12 +231,16 @@ class _Builder(Transformer):  # type: ignore[type-arg]
         return Text(value, self._span(offset, offset + len(text)))
 
 
+_BUILDER = _Builder()
+
+
 @lru_cache(maxsize=1)
 def _lark() -> Lark:
     return Lark(
         grammar_text(),
         parser="lalr",
-        lexer="contextual",
+        lexer="basic",
+        transformer=_BUILDER,
         propagate_positions=False,
         maybe_placeholders=False,
         start="start",
@@ -228,7 +249,7 @@ def _lark() -> Lark:
 
 def grammar_parser() -> Lark:
     """A tree-building parser for the same grammar (for tools and property tests)."""
-    return Lark(grammar_text(), parser="lalr", lexer="contextual", propagate_positions=True)
+    return Lark(grammar_text(), parser="lalr", lexer="basic", propagate_positions=True)
 
 
 def parse(text: str, name: str = "<string>", *, path: Any = None) -> Document:
@@ -238,16 +259,19 @@ def parse(text: str, name: str = "<string>", *, path: Any = None) -> Document:
 
 
 def parse_source(source: Source) -> Document:
-    builder = _Builder(source)
+    """Parse a `Source` (see `parse`)."""
+    parser = _lark()
+    state = _BUILDER.state
+    state.source = source
+    state.problems = problems = []
     try:
-        tree = _lark().parse(source.text)
-        nodes = builder.transform(tree)
+        nodes = parser.parse(source.text)
     except UnexpectedInput as exc:
-        raise _translate(exc, source, builder.problems) from None
+        raise _translate(exc, source, problems) from None
     except VisitError as exc:  # pragma: no cover - the builder raises nothing itself
         raise exc.orig_exc from None
-    if builder.problems:
-        raise PMLSyntaxError(builder.problems)
+    if problems:
+        raise PMLSyntaxError(problems)
     return _wrap(nodes, source)
 
 
@@ -327,6 +351,8 @@ def _translate(exc: UnexpectedInput, source: Source, earlier: list[Diagnostic]) 
         pos = len(text)
     found = text[pos : pos + 1]
     diag = _explain(exc, source, pos, found)
+    if any(d.message == diag.message for d in earlier):
+        return PMLSyntaxError(earlier)
     return PMLSyntaxError([*earlier, diag])
 
 
@@ -365,10 +391,15 @@ def _explain(exc: UnexpectedInput, source: Source, pos: int, found: str) -> Diag
         match = re.match(r"</\s*([\w.\-:]*)", rest)
         name = match.group(1) if match else ""
         end = pos + (match.end() if match else 2)
+        if not re.match(r"</[A-Za-z_][\w.\-:]*[ \t\n\f]*>", rest):
+            return at(pos, end, f"the closing tag `</{name}` is not finished" if name else
+                      "a closing tag needs a name, as in `</task>`", "finish it with `>`")
         if name and not rest[2:3].isspace():
             return at(pos, end + 1, f"`</{name}>` closes nothing: there is no open tag here",
                       f"remove it, or add the matching `<{name}>` before it")
         return at(pos, end, "a closing tag needs a name, as in `</task>`")
+    if re.match(r"<[A-Za-z_]", rest):
+        return _diagnose_tag(source, pos)
     expected = set(getattr(exc, "expected", None) or getattr(exc, "allowed", None) or ())
     if isinstance(exc, UnexpectedToken):
         expected = set(exc.expected)
@@ -398,6 +429,68 @@ def _explain(exc: UnexpectedInput, source: Source, pos: int, found: str) -> Diag
     if isinstance(exc, UnexpectedCharacters) and not names:
         names = "text or a tag"
     return at(pos, pos + 1, f"unexpected `{shown}`", f"expected {names}")
+
+
+_WS_CHARS = " \t\n\f"
+
+
+def _diagnose_tag(source: Source, pos: int) -> Diagnostic:
+    """Explain why the tag starting at `pos` is not well formed."""
+    text = source.text
+
+    def problem(start: int, end: int, message: str, hint: str) -> Diagnostic:
+        return Diagnostic("error", message, source.span(start, max(end, start + 1)), hint, "syntax")
+
+    match = _TAG_NAME.match(text, pos + 1)
+    assert match is not None
+    name = match.group(0)
+    i = match.end()
+    while True:
+        spaced = i < len(text) and text[i] in _WS_CHARS
+        while i < len(text) and text[i] in _WS_CHARS:
+            i += 1
+        if i >= len(text):
+            return problem(pos, pos + 1 + len(name), f"the tag `<{name}` is not finished at the end of the document",
+                           "finish the tag with `>` or `/>`")
+        ch = text[i]
+        if ch == ">" or text.startswith("/>", i):
+            return problem(i, i + 1, f"unexpected `{ch}` inside the tag `<{name}>`",
+                           "a tag ends with `>` or `/>`")
+        if ch == "<":
+            return problem(i, i + 1, f"the tag `<{name}` is not finished before the next `<`",
+                           "finish the tag with `>` or `/>`")
+        attr = re.compile(r"[A-Za-z_@:][\w.\-:]*").match(text, i)
+        if attr is None or not spaced:
+            shown = ch if not ch.isspace() else repr(ch)
+            hint = "put a space before each attribute" if attr is not None else \
+                'attributes are written `name="value"`, and a tag ends with `>` or `/>`'
+            return problem(i, i + 1, f"unexpected `{shown}` inside the tag `<{name}>`", hint)
+        i = attr.end()
+        j = i
+        while j < len(text) and text[j] in _WS_CHARS:
+            j += 1
+        if j < len(text) and text[j] == "=":
+            j += 1
+            while j < len(text) and text[j] in _WS_CHARS:
+                j += 1
+            if j >= len(text):
+                return problem(j - 1, j, "an attribute value is missing after `=`",
+                               'write a quoted value, as in `name="value"`')
+            quote = text[j]
+            if quote in "\"'":
+                close = text.find(quote, j + 1)
+                if close == -1:
+                    return problem(j, j + 1, f"the value of `{attr.group(0)}` has no closing {quote}",
+                                   f"close the value with {quote}")
+                i = close + 1
+                continue
+            raw = re.compile(r"[^\s>/]*").match(text, j)
+            value = raw.group(0) if raw else ""
+            if not value:
+                return problem(j, j + 1, "an attribute value is missing after `=`",
+                               'write a quoted value, as in `name="value"`')
+            return problem(j, j + len(value), f"attribute values must be quoted, not `{value}`",
+                           f'write {attr.group(0)}="{value}"')
 
 
 def syntax_error_at(source: Source, start: int, end: int, message: str, hint: str | None = None) -> PMLSyntaxError:

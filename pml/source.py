@@ -68,10 +68,7 @@ class Source:
         return self.text[starts[line - 1] : end]
 
     def span(self, start: int, end: int | None = None) -> Span:
-        end = start if end is None else end
-        line, column = self.position(start)
-        end_line, end_column = self.position(end)
-        return Span(self, line, column, end_line, end_column, start, end)
+        return Span(self, start, start if end is None else end)
 
     def whole(self) -> Span:
         return self.span(0, len(self.text))
@@ -82,15 +79,31 @@ class Source:
 
 @dataclass(frozen=True, slots=True)
 class Span:
-    """A range in a source. Spans never take part in the equality of the nodes that carry them."""
+    """A range in a source. Spans never take part in the equality of the nodes that carry them.
+
+    A span stores offsets; lines and columns (1-based) are worked out when asked for, since
+    most spans are only read when something goes wrong.
+    """
 
     source: Source = field(repr=False, compare=False)
-    line: int
-    column: int
-    end_line: int
-    end_column: int
     start: int
     end: int
+
+    @property
+    def line(self) -> int:
+        return self.source.position(self.start)[0]
+
+    @property
+    def column(self) -> int:
+        return self.source.position(self.start)[1]
+
+    @property
+    def end_line(self) -> int:
+        return self.source.position(self.end)[0]
+
+    @property
+    def end_column(self) -> int:
+        return self.source.position(self.end)[1]
 
     @property
     def file(self) -> str:
@@ -98,19 +111,21 @@ class Span:
 
     def excerpt(self) -> str:
         """The first source line of the span with a caret line under the spanned columns."""
-        text = self.source.line_text(self.line)
-        if not text and self.line > len(self.source.text.split("\n")):
-            return ""
-        width = (self.end_column - self.column) if self.end_line == self.line else len(text) - self.column + 1
-        width = max(1, min(width, max(1, len(text) - self.column + 1)))
-        prefix = "".join(ch if ch == "\t" else " " for ch in text[: self.column - 1])
+        line, column = self.source.position(self.start)
+        end_line, end_column = self.source.position(self.end)
+        text = self.source.line_text(line)
+        width = (end_column - column) if end_line == line else len(text) - column + 1
+        width = max(1, min(width, max(1, len(text) - column + 1)))
+        prefix = "".join(ch if ch == "\t" else " " for ch in text[: column - 1])
         return f"  {text}\n  {prefix}{'^' * width}"
 
     def to_lsp(self) -> dict[str, dict[str, int]]:
         """The span as an LSP range (0-based lines and characters)."""
+        line, column = self.source.position(self.start)
+        end_line, end_column = self.source.position(self.end)
         return {
-            "start": {"line": self.line - 1, "character": self.column - 1},
-            "end": {"line": self.end_line - 1, "character": self.end_column - 1},
+            "start": {"line": line - 1, "character": column - 1},
+            "end": {"line": end_line - 1, "character": end_column - 1},
         }
 
     def __str__(self) -> str:

@@ -47,12 +47,15 @@ def test_markup_like_text_parses_or_raises_a_located_syntax_error(text: str) -> 
 
 _GRAMMAR = grammar_parser()
 _WORDS = st.sampled_from(["p", "span", "list", "item", "b", "task", "cp"])
+_ATTRS = st.lists(st.sampled_from([' caption="x"', " class='a b'", ' if="{{ x }}"', " inline", "\n  id = \"i\""]),
+                  max_size=3).map("".join)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
 @given(from_lark(_GRAMMAR, start="start", explicit={
-    "TAG_NAME": _WORDS,
-    "ATTR_NAME": _WORDS.map(lambda w: " " + w),
+    "OPEN_TAG": st.builds(lambda n, a: f"<{n}{a}>", _WORDS, _ATTRS),
+    "EMPTY_TAG": st.builds(lambda n, a: f"<{n}{a}/>", _WORDS, _ATTRS),
+    "CLOSE_TAG": _WORDS.map(lambda w: f"</{w}>"),
     "TEXT": st.text(alphabet="ab \n.", min_size=1, max_size=6),
     "EXPRESSION": st.just("{{ x }}"),
     "ENTITY": st.sampled_from(["&amp;", "&lt;", "&#65;", "&#x41;", "&nbsp;"]),
