@@ -9,19 +9,42 @@ translated to Jinja before compiling, by a small tokenizer that respects string 
   `null` and `undefined` → `none` (both are Python's `None`);
 * `c ? a : b` → `(a if c else b)`, nested and parenthesised; `{key: v}` object keys are names;
 * regular expression literals `/pattern/flags` → a JS-like regex object (flags `g i m s u d`);
-* `+` with a string on either side concatenates the `to_text` of both sides (`'a' + 1` → `a1`).
+* `+` with a string on either side concatenates the `to_text` of both sides (`'a' + 1` → `a1`);
+* arrow functions `x => body`, `(a, b) => body`, `([key, value]) => body` and
+  `({name, age}) => body` → a call of the hidden global `__pml_arrow__` (see below).
 
 Values get JavaScript members when the name is not a dict key (a key always wins): `.length`
-on strings, lists and dicts; string methods (`trim`, `replace`, `split`, `padStart`, …); list
-methods (`join`, `includes`, `slice`, `concat`, …); and the globals `JSON`, `Math`, `Object`,
-`Array`, `String`, `Number`, `parseInt`, `parseFloat`, `isNaN`, `NaN`, `Infinity`. Arrow
-functions, template literals, `?.` and `??` are not supported and say so.
+on strings, lists and dicts; string methods (`trim`, `replace`, `split`, `padStart`,
+`localeCompare`, …); list methods (`join`, `includes`, `slice`, `concat`, …); and the globals
+`JSON`, `Math`, `Object`, `Array`, `String`, `Number`, `parseInt`, `parseFloat`, `isNaN`, `NaN`,
+`Infinity`. Template literals, `?.` and `??` are not supported and say so.
+
+Arrow functions are for the list methods that take a function: `map`, `flatMap`, `filter`,
+`some`, `every`, `find`, `findIndex`, `findLast`, `findLastIndex`, `reduce`, `reduceRight` and
+`sort`/`toSorted` (`items.filter(i => i.done).length`, `xs.reduce((a, b) => a + b, 0)`,
+`Object.entries(d).map(([k, v]) => k + '=' + v)`). As in JavaScript they receive (element,
+index, list) — `reduce` (total, element, index, list), `sort` (a, b) — and extra parameters are
+`null`; a plain function such as `String` receives the element only. The body is one
+expression (a `{ … }` block body is refused: write `x => ({key: x})` for an object); it sees the
+variables where the arrow is written, and its parameters shadow them, so arrows nest and close
+over outer parameters. Each body is compiled once, as its own Jinja expression cached by its
+text; calling the arrow evaluates it with the enclosing variables plus the parameters.
+`sort` returns a sorted copy (context data is never changed); without a comparator it
+compares the elements' text as JavaScript does (`[10, 9, 1].sort()` → `[1, 10, 9]`), `null`
+last. Arrows can be stored with `<let>` and called later (`f(x)`, `items.map(f)`); they keep the
+variables of the evaluation that made them, and write their source as text. Destructuring is
+one level deep, with no defaults and no `...rest`; a destructured list that is too short gives
+`null`, a missing object key is undefined.
 
 Differences from JavaScript to know about: a string `replace` pattern replaces the first match
 (the Jinja filter `| replace` replaces all); `split()` with no separator splits on whitespace;
 `join` and `String(x)` write elements with `to_text` (so `null` is empty and lists are JSON);
 `Math.max(list)` accepts one list; `%` is Python's modulo; `~` uses Python's `str`; as in
 Jinja, `**` is left-associative and `~` binds tighter than `+` (write `(i + 1) ~ '/'`).
+Conditions use Python truthiness, for `!`, `&&`, `? :` and the results of `filter`, `some`,
+`every`, `find` and `findIndex` functions alike: `[]`, `{}` and `0` are false, `NaN` and
+`'0'` are true. `localeCompare` approximates a locale's order (letters ignoring case and
+accents, then lower case first); `map(f, thisArg)` takes no `thisArg`.
 
 Safety: no name starting with `_` is ever resolved as an attribute, Python strings, lists and
 dicts expose only an allowlist of read-only methods (`str.format` is not one of them), and
@@ -30,13 +53,21 @@ builtin mutators are blocked. Results that could grow without bound (`repeat`, `
 Jinja's `lipsum`, `cycler`, `joiner` and `namespace` globals are removed; `range` (capped at
 100,000 items) stays, and `dict(a=1)` stays as a plain function (the `dict` type itself would
 reach `dict.update(data)`). Regular expressions run on Python's `re`, so a pathological
-pattern can still be slow.
+pattern can still be slow. An arrow function is an opaque object (all its attributes start
+with `_`) whose body runs in the same sandbox; `__pml_arrow__` cannot be named by expressions.
+Within one evaluation of an expression with arrows (or one method call or direct call that
+uses a stored arrow), functions may be called at most `MAX_ITEMS` times, and the capped
+operations above may build at most `MAX_ITEMS` list items and `MAX_TEXT` characters in all, so
+nested `map`s and recursion stay bounded (runaway recursion stops at Python's recursion limit).
 
 Errors: bad syntax raises `PMLSyntaxError` at compile time, pointing at the expression. At
 evaluation, a missing variable or attribute raises `PMLUndefinedError` pointing at the name
 inside the expression, with a "did you mean" hint; anything else that goes wrong raises
 `PMLRenderError` ("error in expression `…`: …", or "unsafe attribute access …"). Nothing else
-escapes. Lazy results (`map`, `select`, `reverse`, `range`, `dict.items()`) become lists.
+escapes. Errors inside an arrow's body are reported the same way, pointing into that body; a
+missing variable there suggests its parameters (and those of enclosing arrows) too. Lazy
+results (`map`, `select`, `reverse`, `range`, `dict.items()`) become lists, also when an
+arrow returns them.
 
 Plain names and paths (`question`, `example.input`, `test[0].input`, `loop.index`) skip Jinja:
 they are resolved directly with the same member rules and the same errors. Compilation is
@@ -48,6 +79,7 @@ from __future__ import annotations
 import math
 import re
 import sys
+import unicodedata
 from collections.abc import Callable, ItemsView, Iterator, KeysView, Mapping, ValuesView
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -522,6 +554,20 @@ def _match(text: str, pattern: Any) -> list[Any] | None:
 def _search(text: str, pattern: Any) -> int:
     match = _pattern_of(pattern).search(text)
     return -1 if match is None else match.start()
+
+
+def _collation_key(text: str) -> tuple[str, str]:
+    """An approximation of a locale's order: by letters ignoring case and accents, then with
+    lower case before upper case and plain letters before accented ones."""
+    bare = "".join(char for char in unicodedata.normalize("NFD", text.casefold())
+                   if not unicodedata.combining(char))
+    return bare, text.swapcase()
+
+
+@_js(_STRING_METHODS, "localeCompare")
+def _locale_compare(text: str, other: Any) -> int:
+    left, right = _collation_key(text), _collation_key(to_text(other))
+    return 0 if left == right else (-1 if left < right else 1)
 
 
 @_js(_LIST_METHODS, "join")
@@ -1184,9 +1230,9 @@ class _Arrow:
             if missing_count > 0:
                 args += (None,) * missing_count
             if code.simple:
-                bindings.update(zip(code.names, args))
+                bindings.update(zip(code.names, args, strict=False))
             else:
-                for param, value in zip(code.params, args):
+                for param, value in zip(code.params, args, strict=False):
                     _bind(bindings, param, value)
             for _ in code.body.render(context):
                 pass

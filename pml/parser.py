@@ -70,8 +70,16 @@ class _State(threading.local):
     problems: list[Diagnostic]
 
 
+# A token as the builder sees it: (terminal name, text, start offset, end offset).
+Raw = tuple[str, str, int, int]
+
+
+def _raw(token: Token) -> Raw:
+    return (token.type, str(token), token.start_pos or 0, token.end_pos or 0)
+
+
 class _Builder(Transformer):  # type: ignore[type-arg]
-    """Lark callbacks → AST nodes, run inline by the LALR parser (no parse tree is built)."""
+    """Tokens → AST nodes. Run inline by the LALR parser (no parse tree), or by the fast path."""
 
     def __init__(self) -> None:
         super().__init__(visit_tokens=False)
@@ -85,65 +93,70 @@ class _Builder(Transformer):  # type: ignore[type-arg]
     def problems(self) -> list[Diagnostic]:
         return self.state.problems
 
-    # -- helpers
     def _span(self, start: int, end: int) -> Span:
-        return self.source.span(start, end)
+        return Span(self.state.source, start, end)
 
-    def _tok_span(self, tok: Token) -> Span:
-        return self.source.span(tok.start_pos or 0, tok.end_pos or 0)
-
-    # -- content
+    # -- Lark callbacks (rule names)
     def start(self, children: list[Any]) -> list[Node]:
         return children[0]
 
     def content(self, children: list[Any]) -> list[Node]:
+        return self.content_raw([_raw(c) if isinstance(c, Token) else c for c in children])
+
+    def element(self, children: list[Any]) -> Element:
+        open_tok, body, close_tok = children
+        return self.element_raw(_raw(open_tok), body, _raw(close_tok))
+
+    def empty_element(self, children: list[Any]) -> Element:
+        return self.empty_raw(_raw(children[0]))
+
+    # -- the builder proper
+    def content_raw(self, children: list[Any]) -> list[Node]:
+        """Merge text, entities and CDATA into `Text` nodes; keep expressions and elements."""
+        source = self.state.source
         out: list[Node] = []
         pending: list[str] = []
-        pending_start = 0
-        pending_end = 0
-
-        def flush() -> None:
-            if pending:
-                out.append(Text("".join(pending), self._span(pending_start, pending_end)))
-                pending.clear()
-
+        pending_start = pending_end = 0
         for child in children:
-            if isinstance(child, Token):
-                kind = child.type
-                start, end = child.start_pos or 0, child.end_pos or 0
-                if kind in ("TEXT", "ENTITY", "CDATA"):
+            if type(child) is tuple:
+                kind, text, start, end = child
+                if kind == "TEXT" or kind == "ENTITY" or kind == "CDATA":
                     if not pending:
                         pending_start = start
-                    pending.append(self._text_value(child))
+                    pending.append(self._text_value(kind, text, start, end))
                     pending_end = end
                     continue
-                flush()
+                if pending:
+                    out.append(Text("".join(pending), Span(source, pending_start, pending_end)))
+                    pending = []
                 if kind == "EXPRESSION":
-                    out.append(Expr(str(child)[2:-2], self._span(start + 2, end - 2)))
+                    out.append(Expr(text[2:-2], Span(source, start + 2, end - 2)))
                 elif kind == "COMMENT":
-                    out.append(Comment(str(child)[4:-3], self._span(start, end)))
+                    out.append(Comment(text[4:-3], Span(source, start, end)))
                 # PROLOG (<?xml …?>, <!DOCTYPE …>) carries nothing to render.
             else:
-                flush()
+                if pending:
+                    out.append(Text("".join(pending), Span(source, pending_start, pending_end)))
+                    pending = []
                 out.append(child)
-        flush()
+        if pending:
+            out.append(Text("".join(pending), Span(source, pending_start, pending_end)))
         return out
 
-    def _text_value(self, tok: Token) -> str:
-        text = str(tok)
-        if tok.type == "TEXT":
+    def _text_value(self, kind: str, text: str, start: int, end: int) -> str:
+        if kind == "TEXT":
             if "#" in text:
                 text = _POML_ESCAPE_RE.sub(lambda m: POML_ESCAPES[m.group(0)], text)
             return text
-        if tok.type == "CDATA":
+        if kind == "CDATA":
             return text[9:-3]
         value = decode_entity(text)
         if value is None:
-            self.problems.append(
+            self.state.problems.append(
                 Diagnostic(
                     "error",
                     f"unknown entity `{text}`",
-                    self._tok_span(tok),
+                    self._span(start, end),
                     "write `&amp;` for a literal `&`, or use a numeric entity such as `&#38;`",
                     "syntax",
                 )
@@ -151,56 +164,54 @@ class _Builder(Transformer):  # type: ignore[type-arg]
             return text
         return value
 
-    # -- elements
-    def _tag(self, tok: Token, end_len: int) -> tuple[str, list[Attribute], Span]:
-        """Split an open or empty tag token into its name and attributes."""
-        text = str(tok)
-        start = tok.start_pos or 0
+    def _tag(self, text: str, start: int, end_len: int) -> tuple[str, tuple[Attribute, ...], Span]:
+        """Split an open or empty tag into its name and attributes."""
+        source = self.state.source
         match = _TAG_NAME.match(text, 1)
         assert match is not None
         name = match.group(0)
-        attrs: list[Attribute] = []
+        name_end = match.end()
         body_end = len(text) - end_len
-        for found in _ATTRIBUTE.finditer(text, match.end(), body_end):
+        if name_end >= body_end or text[name_end:body_end].isspace():
+            return name, (), Span(source, start + 1, start + name_end)
+        attrs: list[Attribute] = []
+        for found in _ATTRIBUTE.finditer(text, name_end, body_end):
             attr_name = found.group("name")
             name_start = start + found.start("name")
-            if found.group("value") is None:
-                span = self._span(name_start, start + found.end("name"))
+            value = found.group("value")
+            if value is None:
+                span = Span(source, name_start, start + found.end("name"))
                 attrs.append(Attribute(attr_name, (Text("true", span),), "true", span, span))
                 continue
-            raw = found.group("value")[1:-1]
+            raw = value[1:-1]
             value_start = start + found.start("value") + 1
             attrs.append(Attribute(
                 attr_name,
                 self._split_value(raw, value_start),
                 raw,
-                self._span(name_start, start + found.end("value")),
-                self._span(value_start, value_start + len(raw)),
+                Span(source, name_start, start + found.end("value")),
+                Span(source, value_start, value_start + len(raw)),
             ))
-        return name, attrs, self._span(start + 1, start + 1 + len(name))
+        return name, tuple(attrs), Span(source, start + 1, start + name_end)
 
-    def element(self, children: list[Any]) -> Element:
-        open_tok, body, close_tok = children
-        name, attrs, name_span = self._tag(open_tok, 1)
-        close_text = str(close_tok)
-        close_name = close_text[2:].rstrip(" \t\n\f>")
+    def element_raw(self, open_tag: Raw, body: list[Node], close_tag: Raw) -> Element:
+        name, attrs, name_span = self._tag(open_tag[1], open_tag[2], 1)
+        close_name = close_tag[1][2:].rstrip(" \t\n\f>")
         if close_name != name and normalize_name(close_name) != normalize_name(name):
-            self.problems.append(
+            self.state.problems.append(
                 Diagnostic(
                     "error",
                     f"`</{close_name}>` closes `<{name}>`, opened at {name_span.line}:{name_span.column - 1}",
-                    self._tok_span(close_tok),
+                    self._span(close_tag[2], close_tag[3]),
                     f"close `<{name}>` first with `</{name}>`, or rename this tag",
                     "syntax",
                 )
             )
-        span = self._span(open_tok.start_pos or 0, close_tok.end_pos or 0)
-        return Element(name, tuple(attrs), tuple(body), span, name_span)
+        return Element(name, attrs, tuple(body), self._span(open_tag[2], close_tag[3]), name_span)
 
-    def empty_element(self, children: list[Any]) -> Element:
-        (tok,) = children
-        name, attrs, name_span = self._tag(tok, 2)
-        return Element(name, tuple(attrs), (), self._tok_span(tok), name_span)
+    def empty_raw(self, tag: Raw) -> Element:
+        name, attrs, name_span = self._tag(tag[1], tag[2], 2)
+        return Element(name, attrs, (), self._span(tag[2], tag[3]), name_span)
 
     def _split_value(self, raw: str, offset: int) -> tuple[Text | Expr, ...]:
         """Split an attribute value into literal text (entities decoded) and expressions."""
@@ -252,20 +263,81 @@ def grammar_parser() -> Lark:
     return Lark(grammar_text(), parser="lalr", lexer="basic", propagate_positions=True)
 
 
+def parse_with_lark(text: str, name: str = "<string>") -> list[Node]:
+    """The LALR parse alone, without the fast path (for tests that compare the two)."""
+    source = Source(normalize_newlines(text), name)
+    state = _BUILDER.state
+    state.source = source
+    state.problems = []
+    return _lark().parse(source.text)
+
+
 def parse(text: str, name: str = "<string>", *, path: Any = None) -> Document:
     """Parse markup into a `Document`, wrapping it in a root element the way POML does."""
     source = Source(normalize_newlines(text), name, path)
     return parse_source(source)
 
 
+@lru_cache(maxsize=1)
+def _scanner() -> re.Pattern[str]:
+    """One regular expression made of the grammar's own terminals, for the fast path."""
+    terminals = {t.name: t.pattern.to_regexp() for t in _lark().terminals}
+    return re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in terminals.items()))
+
+
+def _fast_nodes(text: str) -> list[Node] | None:
+    """Tokenize with the grammar's terminals and nest elements with a stack.
+
+    The grammar's only structure is "an element is an open tag, content, a close tag", so a
+    stack builds the same AST as the LALR parser, with the same callbacks, several times
+    faster. Anything unexpected (a character no terminal matches, a close tag with nothing
+    open, a tag left open) returns None, and the LALR parser takes over to report it.
+    """
+    match = _scanner().match
+    builder = _BUILDER
+    frames: list[tuple[Raw | None, list[Any]]] = [(None, [])]
+    children = frames[0][1]
+    pos = 0
+    end = len(text)
+    while pos < end:
+        found = match(text, pos)
+        if found is None:
+            return None
+        kind = found.lastgroup
+        stop = found.end()
+        raw: Raw = (kind, found.group(), pos, stop)  # type: ignore[assignment]
+        if kind == "OPEN_TAG":
+            frames.append((raw, []))
+            children = frames[-1][1]
+        elif kind == "CLOSE_TAG":
+            if len(frames) == 1:
+                return None
+            opened, body = frames.pop()
+            children = frames[-1][1]
+            children.append(builder.element_raw(opened, builder.content_raw(body), raw))  # type: ignore[arg-type]
+        elif kind == "EMPTY_TAG":
+            children.append(builder.empty_raw(raw))
+        else:
+            children.append(raw)
+        pos = stop
+    if len(frames) != 1:
+        return None
+    return builder.content_raw(children)
+
+
 def parse_source(source: Source) -> Document:
     """Parse a `Source` (see `parse`)."""
-    parser = _lark()
     state = _BUILDER.state
     state.source = source
     state.problems = problems = []
+    nodes = _fast_nodes(source.text)
+    if nodes is not None:
+        if problems:
+            raise PMLSyntaxError(problems)
+        return _wrap(nodes, source)
+    state.problems = problems = []
     try:
-        nodes = parser.parse(source.text)
+        nodes = _lark().parse(source.text)
     except UnexpectedInput as exc:
         raise _translate(exc, source, problems) from None
     except VisitError as exc:  # pragma: no cover - the builder raises nothing itself

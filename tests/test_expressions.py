@@ -30,7 +30,8 @@ from pml.source import Source
 from pml.values import js_number, to_text
 
 CASE_DIR = Path(__file__).resolve().parent / "cases" / "expressions"
-EXPRESSION_FILES = ("javascript.txt", "members.txt", "jinja.txt", "errors.txt", "security.txt")
+EXPRESSION_FILES = ("javascript.txt", "members.txt", "jinja.txt", "errors.txt", "security.txt",
+                    "arrows.txt")
 
 
 @dataclass
@@ -172,6 +173,10 @@ def test_type_methods_are_internal() -> None:
         ("s.replace(/a/g, 'b')", {"s"}),
         ("ok ? yes : no", {"ok", "yes", "no"}),
         ("'literal'", set()),
+        ("items.map(x => x.name ~ sep)", {"items", "sep"}),
+        ("xs.map(x => x.tags.map(t => t + x.y + z))", {"xs", "z"}),
+        ("(k => k * k)(k)", {"k"}),
+        ("Object.entries(d).map(([k, v]) => k + v + w)", {"d", "w"}),
     ],
 )
 def test_names(code: str, names: set[str]) -> None:
@@ -193,6 +198,11 @@ def test_builtin_names() -> None:
         ("{a: 1}", "{'a': 1}"),
         ("s.replace(/^/gm, ' ')", "s.replace(__pml_regex__(\"^\", \"gm\"), ' ')"),
         ("user.name | upper", "user.name | upper"),
+        ("xs.map(x => x.name)", 'xs.map(__pml_arrow__(0, "x", "x.name"))'),
+        ("xs.map((x, i) => x ? i : 'no')", 'xs.map(__pml_arrow__(0, "x,i", "( i  if  x  else  \'no\')"))'),
+        ("xs.map(([k, v], {a}) => 1)", 'xs.map(__pml_arrow__(0, "[k,v],{a}", "1"))'),
+        ("a.map(x => b.map(y => x))",
+         'a.map(__pml_arrow__(1, "x", "b.map(__pml_arrow__(0, \\"y\\", \\"x\\"))"))'),
     ],
 )
 def test_translation(code: str, translated: str) -> None:
@@ -279,6 +289,148 @@ def test_evaluates_each_expression_once() -> None:
     assert evaluate("c.value", c=Counter()) == 2
     assert evaluate("c.value ? 'yes' : 'no'", c=Counter()) == "yes"
     assert len(calls) == 3
+
+
+# ---------------------------------------------------------------------------------------------
+# Arrow functions (most cases are in `arrows.txt`; sandbox cases in `security.txt`)
+
+
+def test_sort_returns_a_new_list_and_leaves_the_context_alone() -> None:
+    items = [{"n": 2}, {"n": 1}]
+    snapshot = json.dumps(items)
+    for code in ("items.sort((a, b) => a.n - b.n)", "items.toSorted((a, b) => a.n - b.n)"):
+        result = evaluate(code, items=items)
+        assert result == [{"n": 1}, {"n": 2}]
+        assert result is not items
+    assert evaluate("names.sort()", names=(names := ["b", "a"])) == ["a", "b"]
+    assert names == ["b", "a"]
+    assert json.dumps(items) == snapshot
+
+
+def test_an_arrow_is_an_opaque_function() -> None:
+    arrow = evaluate("x => x * 2")
+    assert callable(arrow)
+    assert arrow(21) == 42
+    assert str(arrow) == to_text(arrow) == "x => x * 2"
+    assert [name for name in dir(arrow) if not name.startswith("_")] == []
+
+
+def test_a_stored_arrow_keeps_its_variables_and_works_in_other_expressions() -> None:
+    double = evaluate("x => x * k", k=2)
+    assert evaluate("xs.map(f)", xs=[1, 2], f=double, k=100) == [2, 4]
+    assert evaluate("f(5) + k", f=double, k=100) == 110
+    fails = evaluate("x => x.nme")
+    error = fail("xs.map(f)", xs=[{"name": 1}], f=fails)
+    assert isinstance(error, PMLUndefinedError)
+    assert (error.message, error.hint) == ("this object has no attribute `nme`",
+                                           "did you mean `name`?")
+    assert where(error) == "1:4-1:13"  # the other expression's code: all of it
+
+
+def test_errors_in_a_stored_arrow_suggest_its_parameters() -> None:
+    error = fail("f(1)", f=evaluate("item => itme"))
+    assert isinstance(error, PMLUndefinedError)
+    assert (error.message, error.hint) == ("undefined variable `itme`", "did you mean `item`?")
+
+
+def test_arrow_bodies_compile_once() -> None:
+    from pml.expressions import _arrow_code
+
+    expression = at("xs.map(x => x + 1000003)")[1]
+    before = _arrow_code.cache_info().misses
+    for _ in range(3):
+        assert expression.evaluate({"xs": [1]}) == [1000004]
+    assert at("ys.map(x => x + 1000003)")[1].evaluate({"ys": [2]}) == [1000005]
+    assert _arrow_code.cache_info().misses == before
+
+
+def test_function_calls_are_bounded_by_the_item_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pml.expressions
+
+    monkeypatch.setattr(pml.expressions, "MAX_ITEMS", 1000)
+    assert len(evaluate("xs.map(x => x)", xs=list(range(1000)))) == 1000
+    for code in ("xs.map(x => x)", "xs.filter(x => x)", "xs.sort((a, b) => (a % 10) - (b % 10))",
+                 "xs.slice(0, 40).map(x => xs.slice(0, 40).map(y => x * y))",
+                 "f(xs)"):
+        scope = {"xs": list(range(1001)), "f": evaluate("xs => xs.some(x => x < 0)")}
+        error = fail(code, **scope)
+        assert isinstance(error, PMLRenderError)
+        assert error.message.endswith("functions were called more than 1000 times"), code
+
+
+def test_runaway_recursion_is_an_error() -> None:
+    error = fail("(f => f(f))(f => f(f))")
+    assert type(error) is PMLRenderError
+    assert "recursion" in error.message
+    assert evaluate("1 + 1") == 2  # and nothing is left behind
+
+
+def test_plain_functions_as_arguments() -> None:
+    assert evaluate("xs.map(f)", xs=[1, 2], f=lambda x: x * 3) == [3, 6]
+    assert evaluate("xs.filter(ok)", xs=[1, 2, 3], ok=lambda x: x != 2) == [1, 3]
+    assert evaluate("xs.reduce(add, 10)", xs=[1, 2], add=lambda a, b: a + b) == 13
+    assert evaluate("xs.sort(cmp)", xs=[1, 3, 2], cmp=lambda a, b: b - a) == [3, 2, 1]
+
+    def unsafe(value: Any) -> Any:
+        return value
+
+    unsafe.unsafe_callable = True  # type: ignore[attr-defined]
+    error = fail("xs.map(f)", xs=[1], f=unsafe)
+    assert type(error) is PMLRenderError
+    assert error.message.startswith("unsafe attribute access in expression `xs.map(f)`")
+
+
+def test_arrows_in_a_for_attribute() -> None:
+    name, expression = for_at("item in items.filter(i => i.done)")
+    assert name == "item"
+    assert expression.evaluate({"items": [{"done": True}, {"done": False}]}) == [{"done": True}]
+
+
+def test_arrow_functions_are_reasonably_fast() -> None:
+    expression = at("items.map((x, i) => (i + 1) + '. ' + x.name).join('\\n')")[1]
+    scope = {"items": [{"name": str(n)} for n in range(1000)]}
+    assert per_call(expression, scope, runs=20) < 1000 * 50e-6
+
+
+@given(xs=st.lists(st.integers(-100, 100), max_size=20), n=st.integers(-100, 100))
+def test_list_methods_match_python(xs: list[int], n: int) -> None:
+    scope = {"xs": xs, "n": n}
+    assert at("xs.map((x, i) => x * i + n)")[1].evaluate(scope) == [
+        x * i + n for i, x in enumerate(xs)]
+    assert at("xs.filter(x => x > n)")[1].evaluate(scope) == [x for x in xs if x > n]
+    assert at("[xs.some(x => x > n), xs.every(x => x > n)]")[1].evaluate(scope) == [
+        any(x > n for x in xs), all(x > n for x in xs)]
+    assert at("xs.findIndex(x => x === n)")[1].evaluate(scope) == (
+        xs.index(n) if n in xs else -1)
+    assert at("xs.reduce((a, b) => a + b, n)")[1].evaluate(scope) == n + sum(xs)
+    assert at("xs.sort((a, b) => a - b)")[1].evaluate(scope) == sorted(xs)
+    assert at("xs.sort((a, b) => (a % 3) - (b % 3))")[1].evaluate(scope) == sorted(
+        xs, key=lambda x: x % 3)
+    assert scope["xs"] is xs
+
+
+ARROW_TEXT = st.lists(
+    st.sampled_from(["x", "y", "xs", "=>", "(", ")", "[", "]", "{", "}", ",", ".map", ".filter",
+                     ".reduce", "+", "1", "?", ":", "!", "'s'", " ", "_", "f"]),
+    max_size=14,
+).map("".join)
+
+
+@settings(max_examples=300)
+@given(code=ARROW_TEXT)
+def test_any_arrow_text_compiles_or_raises_a_syntax_error(code: str) -> None:
+    source = Source(code)
+    try:
+        expression = compile_expression(code, source.whole())
+    except PMLSyntaxError as error:
+        assert error.span is not None
+        return
+    try:
+        value = expression.evaluate({"x": 1, "y": "s", "xs": [1, 2], "f": lambda v: v})
+    except PMLError as error:
+        assert error.span is not None
+        return
+    to_text(value)
 
 
 # ---------------------------------------------------------------------------------------------
