@@ -106,7 +106,9 @@ class Compiler:
         if document.source.path is not None:
             self.files.append(document.source.path)
         self._names = [document.source.name]
-        root = self._inline_includes(document.root, document.source, (self._file_key(document.source),))
+        root = document.root
+        if "include" in document.source.text.lower():
+            root = self._inline_includes(root, document.source, (self._file_key(document.source),))
         sheets = [default_stylesheet()]
         root = self._collect_styles(root, document.source, sheets)
         sheets.extend(self.extra_sheets)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from pml.source import Source, Span
 
@@ -111,6 +112,7 @@ def walk(node: Node) -> Iterator[Node]:
             stack.extend(reversed(current.children))
 
 
+@lru_cache(maxsize=4096)
 def normalize_name(name: str) -> str:
     """Tag and attribute names compare case-insensitively, with kebab-case equal to camelCase."""
     return name.replace("-", "").replace("_", "").lower()

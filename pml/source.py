@@ -8,8 +8,8 @@ at that boundary (`Span.to_lsp`).
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 
 class Source:
@@ -77,15 +77,15 @@ class Source:
         return f"Source({self.name!r})"
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
+class Span(NamedTuple):
     """A range in a source. Spans never take part in the equality of the nodes that carry them.
 
     A span stores offsets; lines and columns (1-based) are worked out when asked for, since
-    most spans are only read when something goes wrong.
+    most spans are only read when something goes wrong. (A named tuple: spans are made by the
+    thousand, and a tuple is the cheapest immutable value Python has.)
     """
 
-    source: Source = field(repr=False, compare=False)
+    source: Source
     start: int
     end: int
 

@@ -106,7 +106,7 @@ def main(argv=None) -> int:
             c = futures[fut]
             try:
                 results[c["name"]] = ("ok", fut.result())
-            except Exception as exc:  # noqa: BLE001 - report and continue
+            except Exception as exc:
                 results[c["name"]] = ("error", f"{type(exc).__name__}: {exc}")
 
     for c in cases:
