@@ -101,3 +101,41 @@ def test_rendering_is_deterministic(text: str) -> None:
     prompt = pml.loads("<poml><p>{{ v }}</p><list><item for=\"x in xs\">{{ x }}</item></list></poml>")
     context = {"v": text, "xs": [text, "y"]}
     assert prompt.render(context).to_openai() == prompt.render(context).to_openai()
+
+
+def _both_paths(text: str) -> None:
+    """The fast path and the LALR parser build equal ASTs (or both reject the text)."""
+    from pml.parser import _BUILDER, _fast_nodes, parse_with_lark
+    from pml.source import Source
+
+    try:
+        slow = parse_with_lark(text)
+    except Exception:  # noqa: BLE001 - any Lark rejection
+        slow = None
+    state = _BUILDER.state
+    state.source = Source(text.replace("\r\n", "\n").replace("\r", "\n"))
+    state.problems = []
+    fast = _fast_nodes(state.source.text)
+    if fast is None:
+        assert slow is None, f"the fast path gave up on text the grammar accepts: {text!r}"
+    else:
+        assert slow is not None and fast == slow
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(MARKUP_ALPHABET, max_size=40).map("".join))
+def test_fast_path_equals_the_grammar_on_markup_like_text(text: str) -> None:
+    _both_paths(text)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(from_lark(_GRAMMAR, start="start", explicit={
+    "OPEN_TAG": st.builds(lambda n, a: f"<{n}{a}>", _WORDS, _ATTRS),
+    "EMPTY_TAG": st.builds(lambda n, a: f"<{n}{a}/>", _WORDS, _ATTRS),
+    "CLOSE_TAG": _WORDS.map(lambda w: f"</{w}>"),
+    "TEXT": st.text(alphabet="ab \n.#", min_size=1, max_size=6),
+    "EXPRESSION": st.just("{{ x }}"),
+    "ENTITY": st.sampled_from(["&amp;", "&lt;", "&#65;", "&#x41;", "&nbsp;"]),
+}))
+def test_fast_path_equals_the_grammar_on_generated_documents(text: str) -> None:
+    _both_paths(text)
