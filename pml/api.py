@@ -89,36 +89,46 @@ def _store(key: tuple[Any, ...], prompt: Prompt) -> None:
             _CACHE.popitem(last=False)
 
 
-def compile_source(source: Source, *, stylesheet: Any = None, strict: bool = False) -> Prompt:
-    """Compile a `Source` (no caching)."""
+def compile_source(source: Source, *, stylesheet: Any = None, strict: bool = False,
+                   root: str | Path | None = None) -> Prompt:
+    """Compile a `Source` (no caching). Files are read only under `root` (default: its folder)."""
     document = parse_source(source)
-    compiled = Compiler(strict=strict, stylesheets=_sheet(stylesheet)).compile(document)
+    folder = Path(root).resolve() if root is not None else None
+    compiled = Compiler(strict=strict, stylesheets=_sheet(stylesheet), root=folder).compile(document)
     return Prompt(compiled, source.name, source.directory)
 
 
-def load(path: str | Path, *, stylesheet: Any = None, strict: bool = False) -> Prompt:
-    """Compile a `.pml` / `.poml` file (cached while it and its includes are unchanged)."""
+def load(path: str | Path, *, stylesheet: Any = None, strict: bool = False,
+         root: str | Path | None = None) -> Prompt:
+    """Compile a `.pml` / `.poml` file (cached while it and its includes are unchanged).
+
+    Files the prompt names are read only under `root` (default: the prompt's folder).
+    """
     path = Path(path)
     resolved = path.resolve()
-    key = ("file", str(resolved), _sheet_key([], stylesheet), strict)
+    key = ("file", str(resolved), _sheet_key([], stylesheet), strict, str(root))
     prompt = _cached(key)
     if prompt is None:
-        prompt = compile_source(Source.from_path(resolved, str(path)), stylesheet=stylesheet, strict=strict)
+        prompt = compile_source(Source.from_path(resolved, str(path)), stylesheet=stylesheet, strict=strict,
+                                root=root)
         _store(key, prompt)
     return prompt
 
 
 def loads(text: str, *, name: str = "<string>", base_dir: str | Path | None = None, stylesheet: Any = None,
-          strict: bool = False) -> Prompt:
-    """Compile markup from a string. Relative paths resolve against `base_dir` (default: the CWD)."""
+          strict: bool = False, root: str | Path | None = None) -> Prompt:
+    """Compile markup from a string. Relative paths resolve against `base_dir` (default: the CWD).
+
+    Files the prompt names are read only under `root` (default: `base_dir`).
+    """
     text = normalize_newlines(text)
     folder = Path(base_dir).resolve() if base_dir is not None else Path.cwd()
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    key = ("text", digest, name, str(folder), _sheet_key([], stylesheet), strict)
+    key = ("text", digest, name, str(folder), _sheet_key([], stylesheet), strict, str(root))
     prompt = _cached(key)
     if prompt is None:
         source = Source(text, name, None, folder)
-        prompt = compile_source(source, stylesheet=stylesheet, strict=strict)
+        prompt = compile_source(source, stylesheet=stylesheet, strict=strict, root=root)
         _store(key, prompt)
     return prompt
 

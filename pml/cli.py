@@ -94,6 +94,9 @@ def render(
     format: Annotated[Format, typer.Option("--format", "-f", help="The payload shape.")] = Format.openai,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
     strict: Annotated[bool, typer.Option(help="Treat unknown attributes as errors.")] = False,
+    root: Annotated[Path | None, typer.Option(
+        help="The folder the prompt may read files from (includes, documents, <let src>). "
+        "Default: the prompt's folder.")] = None,
     debug: Annotated[bool, typer.Option(help="Show a Python traceback on errors.")] = False,
 ) -> None:
     """Render a prompt into chat messages and print the payload (JSON, or text with --format text)."""
@@ -110,7 +113,7 @@ def render(
         sheet = stylesheet or _beside(file, ".pss")
         if sheet is not None and not sheet.is_file():
             raise _fail(f"{sheet}: stylesheet file not found")
-        prompt = load(file, stylesheet=sheet, strict=strict)
+        prompt = load(file, stylesheet=sheet, strict=strict, root=root)
         for warning in prompt.diagnostics:
             typer.echo(warning.format(), err=True)
         payload = prompt.render(ctx).to_format(format.value)

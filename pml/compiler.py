@@ -19,6 +19,7 @@ from pml import components as _components  # noqa: F401  (registers the catalog)
 from pml.cascade import compute_styles
 from pml.errors import Diagnostic, PMLCompileError, PMLError, suggest
 from pml.expressions import Expression, compile_expression, parse_for
+from pml.files import ROOT_HINT, OutsideRoot, resolve_under, shown
 from pml.nodes import Attribute, Comment, Document, Element, Expr, Text, normalize_name
 from pml.parser import parse_source
 from pml.registry import REGISTRY, Attr, CoercionError, Component
@@ -76,6 +77,7 @@ class CompileResult:
     diagnostics: list[Diagnostic]
     context: dict[str, Any]
     files: tuple[Path, ...]
+    folder: Path
 
 
 def default_stylesheet() -> Stylesheet:
@@ -93,8 +95,10 @@ _DEFAULT: Stylesheet | None = None
 class Compiler:
     """Compiles one document (and the files it includes)."""
 
-    def __init__(self, *, strict: bool = False, stylesheets: Sequence[Stylesheet] = ()) -> None:
+    def __init__(self, *, strict: bool = False, stylesheets: Sequence[Stylesheet] = (),
+                 root: Path | None = None) -> None:
         self.strict = strict
+        self.root = root
         self.extra_sheets = list(stylesheets)
         self.diagnostics: list[Diagnostic] = []
         self.files: list[Path] = []
@@ -103,6 +107,8 @@ class Compiler:
 
     # ----------------------------------------------------------------- entry
     def compile(self, document: Document) -> CompileResult:
+        if self.root is None:
+            self.root = document.source.directory
         if document.source.path is not None:
             self.files.append(document.source.path)
         self._names = [document.source.name]
@@ -124,7 +130,8 @@ class Compiler:
         errors = [d for d in self.diagnostics if d.severity == "error"]
         if errors:
             raise PMLCompileError(self.diagnostics)
-        return CompileResult(croot or _empty_root(root), self.diagnostics, self.context, tuple(self.files))
+        return CompileResult(croot or _empty_root(root), self.diagnostics, self.context, tuple(self.files),
+                             self.root or document.source.directory)
 
     def _problem(self, message: str, span: Span | None, hint: str | None = None, *,
                  severity: str = "error", code: str = "compile") -> None:
@@ -158,16 +165,20 @@ class Compiler:
             self._problem("`<include>` needs a literal `src` path", element.span,
                           'write `<include src="other.pml"/>`')
             return Element("include", element.attributes, (), element.span, element.name_span)
-        path = (source.directory / src.text.strip()).resolve()
+        try:
+            path = resolve_under(source.directory, src.text.strip(), self.root or source.directory)
+        except OutsideRoot as exc:
+            self._problem(str(exc), src.value_span or src.span, ROOT_HINT)
+            return Element("include", element.attributes, (), element.span, element.name_span)
         key = str(path)
-        display = _display(source, src.text.strip())
+        display = shown(source.name, src.text.strip())
         if key in chain:
             cycle = " → ".join([*self._names, display])
             self._problem(f"include cycle: {cycle}", src.span, "remove one of the includes in the chain")
             return Element("include", element.attributes, (), element.span, element.name_span)
         if not path.is_file():
             self._problem(f"included file not found: {src.text.strip()}", src.value_span or src.span,
-                          f"looked for {path}")
+                          f"looked for {display}")
             return Element("include", element.attributes, (), element.span, element.name_span)
         try:
             included = parse_source(Source.from_path(path, display))
@@ -344,13 +355,6 @@ class Compiler:
                     parts.append(expression)
         single = parts[0] if len(parts) == 1 and isinstance(parts[0], Expression) else None
         return DynamicAttr(spec, tuple(parts), single)
-
-
-def _display(source: Source, relative: str) -> str:
-    """How an included file is named in messages: relative to the including file's name."""
-    if source.name.startswith("<"):
-        return relative
-    return (Path(source.name).parent / relative).as_posix()
 
 
 def _accepted(tag: str, component: Component) -> str:

@@ -137,7 +137,7 @@ class Prompt:
         scope.update(variables)
         if self._compiled.context:
             scope = deep_merge(scope, self._compiled.context)
-        renderer = Renderer(scope, self.base_dir)
+        renderer = Renderer(scope, self._compiled.folder)
         root = self._compiled.root
         try:
             attrs = renderer.attributes(root, scope)

@@ -52,9 +52,9 @@ class _Val(str):
 class Renderer:
     """One render of a compiled prompt with one context."""
 
-    def __init__(self, context: dict[str, Any], base_dir: Path) -> None:
+    def __init__(self, context: dict[str, Any], root: Path) -> None:
         self.globals = context
-        self.base_dir = base_dir
+        self.root = root
         self.loops = 0
 
     # ----------------------------------------------------------------- nodes

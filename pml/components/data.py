@@ -8,6 +8,7 @@ from typing import Any
 from pml import ir
 from pml.components.text import handles_syntax
 from pml.errors import render_error
+from pml.files import ROOT_HINT, OutsideRoot, resolve_under, shown
 from pml.registry import SYNTAXES, Attr, component
 
 
@@ -31,9 +32,18 @@ TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".py", ".js", ".ts", ".json", ".csv
                  ".yml", ".xml", ".html", ".htm", ".rst", ".log", ".toml", ".ini", ".cfg", ".sh"}
 
 
+def src_span(node: Any) -> Any:
+    """Where an element's `src` value is written (for messages about the file)."""
+    attr = node.element.attribute("src")
+    return (attr.value_span or attr.span) if attr is not None else node.span
+
+
 def resolve_path(r: Any, node: Any, src: str) -> Path:
-    base = node.element.span.source.directory
-    return (base / src).resolve()
+    """A file named by `node`, relative to its source file and inside the prompt's root."""
+    try:
+        return resolve_under(node.element.span.source.directory, src, r.root)
+    except OutsideRoot as exc:
+        raise render_error(str(exc), src_span(node), ROOT_HINT) from None
 
 
 @component("Document", "document", "doc",
@@ -58,8 +68,8 @@ def layout_document(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, A
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise render_error(f"document not found: {src}", node.span, f"looked for {path}") from None
+        raise render_error(f"document not found: {src}", src_span(node), f"looked for {shown(node.element.span.source.name, src)}") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise render_error(f"cannot read document {src}: {exc}", node.span) from None
+        raise render_error(f"cannot read document {src}: {exc}", src_span(node)) from None
     text = text.replace("\r\n", "\n")
     return [ir.Block([ir.Inline(text, True)])]

@@ -8,7 +8,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from pml.components.data import resolve_path, src_span
 from pml.errors import render_error
+from pml.files import shown
 from pml.registry import Attr, component
 from pml.values import convert_type, guess_type
 
@@ -61,16 +63,16 @@ def _value(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any]) -> A
 
 
 def _read(r: Any, node: Any, src: str) -> Any:
-    path = (node.element.span.source.directory / src).resolve()
+    path = resolve_path(r, node, src)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise render_error(f"file not found: {src}", node.span, f"looked for {path}") from None
+        raise render_error(f"file not found: {src}", src_span(node), f"looked for {shown(node.element.span.source.name, src)}") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise render_error(f"cannot read {src}: {exc}", node.span) from None
+        raise render_error(f"cannot read {src}: {exc}", src_span(node)) from None
     if path.suffix.lower() == ".json":
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:
-            raise render_error(f"{src} is not valid JSON: {exc.msg} (line {exc.lineno})", node.span) from None
+            raise render_error(f"{src} is not valid JSON: {exc.msg} (line {exc.lineno})", src_span(node)) from None
     return guess_type(text) if path.suffix.lower() in (".txt", "") else text

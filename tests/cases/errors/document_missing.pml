@@ -1,0 +1,3 @@
+<poml>
+  <document src="missing.txt"/>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <include src="../parity/br_basic.pml"/>
+</poml>

@@ -1,0 +1,4 @@
+<poml>
+  <let name="secret" src="../../../../../etc/hostname"/>
+  <p>{{ secret }}</p>
+</poml>
