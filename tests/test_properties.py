@@ -110,7 +110,7 @@ def _both_paths(text: str) -> None:
 
     try:
         slow = parse_with_lark(text)
-    except Exception:  # noqa: BLE001 - any Lark rejection
+    except Exception:
         slow = None
     state = _BUILDER.state
     state.source = Source(text.replace("\r\n", "\n").replace("\r", "\n"))
