@@ -68,7 +68,8 @@ def layout_document(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, A
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise render_error(f"document not found: {src}", src_span(node), f"looked for {shown(node.element.span.source.name, src)}") from None
+        where = shown(node.element.span.source.name, src)
+        raise render_error(f"document not found: {src}", src_span(node), f"looked for {where}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise render_error(f"cannot read document {src}: {exc}", src_span(node)) from None
     text = text.replace("\r\n", "\n")

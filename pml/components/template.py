@@ -67,7 +67,8 @@ def _read(r: Any, node: Any, src: str) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise render_error(f"file not found: {src}", src_span(node), f"looked for {shown(node.element.span.source.name, src)}") from None
+        where = shown(node.element.span.source.name, src)
+        raise render_error(f"file not found: {src}", src_span(node), f"looked for {where}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise render_error(f"cannot read {src}: {exc}", src_span(node)) from None
     if path.suffix.lower() == ".json":
