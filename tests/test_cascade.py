@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from pml.cascade import ComputedStyle, Matcher, StyleTarget, compute_styles
 from pml.errors import Diagnostic
 from pml.nodes import Attribute, Element, Expr, Text
-from pml.registry import REGISTRY, Attr, component
+from pml.registry import REGISTRY
 from pml.source import Source
 from pml.stylesheet import Stylesheet, parse_css, parse_json_stylesheet, parse_selector
 
@@ -30,27 +30,7 @@ CASES = Path(__file__).parent / "cases" / "styles"
 
 # ---- Components the cases use (the real ones when `pml.components` registered them) ----------
 
-_CAPTION = ("caption", "captionStyle", "captionEnding", "captionTextTransform", "blankLine")
-_TEST_COMPONENTS: dict[tuple[str, ...], tuple[str, ...]] = {
-    ("List", "list"): ("listStyle",),
-    ("CaptionedParagraph", "cp", "captioned-paragraph"): _CAPTION,
-    ("Task", "task"): _CAPTION,
-    ("Paragraph", "p"): ("blankLine",),
-    ("ListItem", "item"): (),
-    ("OutputFormat", "output-format"): _CAPTION,
-    ("Text", "poml"): (),
-}
-
-
-def ensure_test_components() -> None:
-    for (name, *tags), attrs in _TEST_COMPONENTS.items():
-        if REGISTRY.lookup(tags[0]) is None:
-            component(name, *tags, doc="test component", attrs=[Attr(a) for a in attrs])(
-                lambda *args: None
-            )
-
-
-ensure_test_components()
+import pml.components  # noqa: E402,F401  (registers the real component catalog)
 
 # ---- Element trees from XML snippets ------------------------------------------------------------
 

@@ -18,7 +18,6 @@ from hypothesis import strategies as st
 
 from pml.errors import Diagnostic
 from pml.properties import lookup_property, property_info, property_names
-from pml.registry import REGISTRY, Attr, component
 from pml.resources import resource_path
 from pml.source import Source
 from pml.stylesheet import (
@@ -37,26 +36,7 @@ CASES = Path(__file__).parent / "cases" / "styles"
 
 # ---- Components the cases use (the real ones when `pml.components` registered them) ----------
 
-_CAPTION = ("caption", "captionStyle", "captionEnding", "captionTextTransform", "blankLine")
-_TEST_COMPONENTS: dict[tuple[str, ...], tuple[str, ...]] = {
-    ("List", "list"): ("listStyle",),
-    ("CaptionedParagraph", "cp", "captioned-paragraph"): _CAPTION,
-    ("Task", "task"): _CAPTION,
-    ("Hint", "hint"): _CAPTION,
-    ("Paragraph", "p"): ("blankLine",),
-    ("ListItem", "item"): (),
-}
-
-
-def ensure_test_components() -> None:
-    for (name, *tags), attrs in _TEST_COMPONENTS.items():
-        if REGISTRY.lookup(tags[0]) is None:
-            component(name, *tags, doc="test component", attrs=[Attr(a) for a in attrs])(
-                lambda *args: None
-            )
-
-
-ensure_test_components()
+import pml.components  # noqa: E402,F401  (registers the real component catalog)
 
 # ---- Case files ---------------------------------------------------------------------------------
 

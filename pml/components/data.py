@@ -38,6 +38,17 @@ def src_span(node: Any) -> Any:
     return (attr.value_span or attr.span) if attr is not None else node.span
 
 
+def read_text(node: Any, path: Path, src: str, what: str) -> str:
+    """A named file's text, or a located error saying why it cannot be read."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        where = shown(node.element.span.source.name, src)
+        raise render_error(f"{what} not found: {src}", src_span(node), f"looked for {where}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise render_error(f"cannot read {what} {src}: {exc}", src_span(node)) from None
+
+
 def resolve_path(r: Any, node: Any, src: str) -> Path:
     """A file named by `node`, relative to its source file and inside the prompt's root."""
     try:
@@ -65,12 +76,6 @@ def layout_document(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, A
     if parser not in ("auto", "txt"):
         raise render_error(f"reading `{parser}` documents is not supported yet: {src}", node.span,
                            "convert the file to text, or use parser=\"txt\" for text files")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        where = shown(node.element.span.source.name, src)
-        raise render_error(f"document not found: {src}", src_span(node), f"looked for {where}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise render_error(f"cannot read document {src}: {exc}", src_span(node)) from None
+    text = read_text(node, path, str(src), "document")
     text = text.replace("\r\n", "\n")
     return [ir.Block([ir.Inline(text, True)])]

@@ -8,9 +8,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pml.components.data import resolve_path, src_span
+from pml.components.data import read_text, resolve_path, src_span
 from pml.errors import render_error
-from pml.files import shown
 from pml.registry import Attr, component
 from pml.values import convert_type, guess_type
 
@@ -64,13 +63,7 @@ def _value(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any]) -> A
 
 def _read(r: Any, node: Any, src: str) -> Any:
     path = resolve_path(r, node, src)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        where = shown(node.element.span.source.name, src)
-        raise render_error(f"file not found: {src}", src_span(node), f"looked for {where}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise render_error(f"cannot read {src}: {exc}", src_span(node)) from None
+    text = read_text(node, path, src, "file")
     if path.suffix.lower() == ".json":
         try:
             return json.loads(text)
