@@ -26,6 +26,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -54,14 +55,17 @@ ORIGIN_DEFAULT = 0  # PML's built-in default stylesheet
 ORIGIN_DOCUMENT = 1  # <style>/<stylesheet> in the document, and files it names
 ORIGIN_CALLER = 2  # stylesheets passed by the caller (CLI, SDK)
 
-_PARSER = Lark(
-    resource_path("grammar", "pss.lark").read_text(encoding="utf-8"),
-    parser="lalr",
-    lexer="contextual",
-    propagate_positions=True,
-    maybe_placeholders=False,
-    start=["stylesheet", "selector_list"],
-)
+@lru_cache(maxsize=1)
+def _parser() -> Lark:
+    """The stylesheet parser, built on first use (importing PML stays cheap)."""
+    return Lark(
+        resource_path("grammar", "pss.lark").read_text(encoding="utf-8"),
+        parser="lalr",
+        lexer="contextual",
+        propagate_positions=True,
+        maybe_placeholders=False,
+        start=["stylesheet", "selector_list"],
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -482,7 +486,7 @@ class _Failure:
 
 def _scan(text: str) -> tuple[Tree[Token] | None, _BlockTracker, UnexpectedInput | None]:
     """Parse a whole sheet, or find where it fails and where its last complete rule ends."""
-    parser = _PARSER.parse_interactive(text, start="stylesheet")
+    parser = _parser().parse_interactive(text, start="stylesheet")
     tracker = _BlockTracker()
     pending: Token | None = None
     last: Token | None = None
@@ -637,7 +641,7 @@ def _parse_trees(text: str, place: _Place, reporter: _Reporter) -> list[tuple[in
             trees.append((base, tree))
             break
         if tracker.boundary:
-            trees.append((base, _PARSER.parse(chunk[: tracker.boundary], start="stylesheet")))
+            trees.append((base, _parser().parse(chunk[: tracker.boundary], start="stylesheet")))
         failure = _describe(error, chunk, tracker, here)
         reporter.warn(failure.text, here.span(failure.position, failure.position + 1),
                       failure.hint)
@@ -668,7 +672,7 @@ def _in_order(diagnostics: Iterable[Diagnostic]) -> tuple[Diagnostic, ...]:
 
 def _parse_selector_list(text: str, place: _Place, reporter: _Reporter) -> tuple[Selector, ...]:
     try:
-        tree = _PARSER.parse(text, start="selector_list")
+        tree = _parser().parse(text, start="selector_list")
     except UnexpectedInput as error:
         failure = _describe(error, text, _BlockTracker(), place)
         reporter.warn(f"invalid selector `{text}`: {failure.message}; rule ignored",
