@@ -159,7 +159,8 @@ def closest(name: str, candidates: Iterable[str]) -> str | None:
     """The candidate closest to a misspelt name, or None when nothing is close."""
     pool = list(dict.fromkeys(candidates))
     lowered = {c.lower(): c for c in pool}
-    matches = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.6)
+    cutoff = 0.6 if len(name) <= 2 else 0.7  # short names are close to everything
+    matches = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=cutoff)
     return lowered[matches[0]] if matches else None
 
 
