@@ -133,6 +133,30 @@ class Speaker:
 
 
 @dataclass(slots=True)
+class Media:
+    """An image or audio clip: becomes its own part of the chat message it lands in.
+
+    `base64` is the encoded bytes, `mime` their type (`image/png`, `audio/mpeg`, …). `position`
+    is `here`, `top` (the start of its message) or `bottom` (the end).
+    """
+
+    mime: str
+    base64: str
+    alt: str | None = None
+    position: str = "here"
+
+
+@dataclass(slots=True)
+class Table:
+    """Tabular data: column names and rows (each row a list of cell values)."""
+
+    columns: list[str]
+    rows: list[list[Any]]
+    syntax: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
 class Break:
     """`<br/>`: `count` newlines inside a paragraph."""
 
@@ -141,7 +165,7 @@ class Break:
 
 Box = (
     Inline | SoftSpace | Wrap | Block | Heading | Section | Captioned | Item | ListBox | Code | Data | Env | Named
-    | Speaker | Break
+    | Speaker | Break | Media | Table
 )
 
 BLOCK_TYPES = (Block, Heading, Section, Captioned, ListBox, Env, Speaker)
