@@ -11,30 +11,76 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pml.compiler import CNode, CompileResult
 from pml.errors import Diagnostic, PMLError, render_error
-from pml.ir import Speaker
+from pml.ir import Media, Speaker
 from pml.render import Ctx, Renderer, write
 
 ROLES = {"system": "system", "human": "user", "ai": "assistant", "tool": "tool"}
 
 
 @dataclass(frozen=True, slots=True)
+class MediaPart:
+    """An image or audio part of a message."""
+
+    mime: str
+    base64: str
+    alt: str | None = None
+
+    @property
+    def kind(self) -> str:
+        return self.mime.split("/", 1)[0]
+
+    def to_dict(self) -> dict[str, Any]:
+        """POML's shape: `{"type": mime, "base64": …, "alt"?: …}`."""
+        data: dict[str, Any] = {"type": self.mime, "base64": self.base64}
+        if self.alt:
+            data["alt"] = self.alt
+        return data
+
+
+Part = str | MediaPart
+
+
+@dataclass(frozen=True, slots=True)
 class Message:
-    """One chat message: `speaker` is human, ai, system or tool; `content` is its text."""
+    """One chat message: `speaker` is human, ai, system or tool; `parts` its text and media.
+
+    `content` is the text when the message is only text, else the list of parts (POML's
+    shape).
+    """
 
     speaker: str
-    content: str
+    parts: tuple[Part, ...]
+
+    def __post_init__(self) -> None:
+        if isinstance(self.parts, str):  # Message("human", "Hello") is a text message
+            object.__setattr__(self, "parts", (self.parts,))
 
     @property
     def role(self) -> str:
         """The role name chat APIs use (user, assistant, system, tool)."""
         return ROLES[self.speaker]
+
+    @property
+    def text(self) -> str:
+        """The text parts joined (media left out)."""
+        return "".join(p for p in self.parts if isinstance(p, str))
+
+    @property
+    def has_media(self) -> bool:
+        return any(isinstance(p, MediaPart) for p in self.parts)
+
+    @property
+    def content(self) -> str | list[Any]:
+        if not self.has_media:
+            return self.text
+        return [p if isinstance(p, str) else p.to_dict() for p in self.parts]
 
     def to_dict(self) -> dict[str, Any]:
         return {"speaker": self.speaker, "content": self.content}
@@ -59,21 +105,22 @@ class Rendered:
         return {"messages": self.to_message_dict()}
 
     def to_openai(self) -> dict[str, Any]:
-        """OpenAI Chat Completions: `{"messages": [{"role", "content"}]}`."""
-        return {"messages": [{"role": m.role, "content": m.content} for m in self.messages]}
+        """OpenAI Chat Completions: `{"messages": [{"role", "content"}]}`; media as content parts."""
+        return {"messages": [{"role": m.role, "content": _openai_content(m)} for m in self.messages]}
 
     def to_anthropic(self) -> dict[str, Any]:
         """Anthropic Messages: `{"system", "messages"}`; same-role turns merged, system lifted out."""
-        system = [m.content for m in self.messages if m.speaker == "system"]
+        system = [m.text for m in self.messages if m.speaker == "system"]
         turns: list[dict[str, Any]] = []
         for m in self.messages:
             if m.speaker == "system":
                 continue
             role = "assistant" if m.speaker == "ai" else "user"
+            content: str | list[dict[str, Any]] = _anthropic_content(m) if m.has_media else m.text
             if turns and turns[-1]["role"] == role:
-                turns[-1]["content"] += "\n\n" + m.content
+                turns[-1]["content"] = _join_anthropic(turns[-1]["content"], content)
             else:
-                turns.append({"role": role, "content": m.content})
+                turns.append({"role": role, "content": content})
         payload: dict[str, Any] = {}
         if system:
             payload["system"] = "\n\n".join(system)
@@ -83,14 +130,61 @@ class Rendered:
     def text(self) -> str:
         """POML's pretty text: `===== speaker =====` blocks (just the content with chat off)."""
         if not self.chat:
-            return self.messages[0].content if self.messages else ""
-        return "\n\n".join(f"===== {m.speaker} =====\n\n{m.content}" for m in self.messages)
+            return _pretty(self.messages[0]) if self.messages else ""
+        return "\n\n".join(f"===== {m.speaker} =====\n\n{_pretty(m)}" for m in self.messages)
 
     def to_format(self, name: str) -> Any:
         return FORMATS[name](self)
 
     def __str__(self) -> str:
         return self.text()
+
+
+def _pretty(message: Message) -> str:
+    """POML's pretty text of a message: media parts as one JSON line cut at 100 characters."""
+    out: list[str] = []
+    for part in message.parts:
+        if isinstance(part, str):
+            out.append(part)
+        else:
+            line = json.dumps(part.to_dict(), separators=(",", ":"), ensure_ascii=False)
+            out.append(line if len(line) <= 100 else line[:100] + "...")
+    return "\n\n".join(p.strip("\n") for p in out if p.strip()) if message.has_media else "".join(out)
+
+
+def _openai_content(message: Message) -> str | list[dict[str, Any]]:
+    if not message.has_media:
+        return message.text
+    parts: list[dict[str, Any]] = []
+    for part in message.parts:
+        if isinstance(part, str):
+            if part.strip():
+                parts.append({"type": "text", "text": part.strip("\n")})
+        elif part.kind == "audio":
+            fmt = part.mime.split("/", 1)[1].replace("mpeg", "mp3").replace("x-wav", "wav")
+            parts.append({"type": "input_audio", "input_audio": {"data": part.base64, "format": fmt}})
+        else:
+            parts.append({"type": "image_url", "image_url": {"url": f"data:{part.mime};base64,{part.base64}"}})
+    return parts
+
+
+def _anthropic_content(message: Message) -> list[dict[str, Any]]:
+    parts: list[dict[str, Any]] = []
+    for part in message.parts:
+        if isinstance(part, str):
+            if part.strip():
+                parts.append({"type": "text", "text": part.strip("\n")})
+        else:
+            parts.append({"type": "image", "source": {"type": "base64", "media_type": part.mime,
+                                                       "data": part.base64}})
+    return parts
+
+
+def _join_anthropic(left: Any, right: Any) -> Any:
+    if isinstance(left, str) and isinstance(right, str):
+        return left + "\n\n" + right
+    as_list = lambda c: [{"type": "text", "text": c}] if isinstance(c, str) else list(c)  # noqa: E731
+    return as_list(left) + as_list(right)
 
 
 FORMATS = {
@@ -153,9 +247,10 @@ class Prompt:
         except RecursionError:
             raise render_error("the document is nested too deeply to render", root.span) from None
         if chat:
-            messages = assign_speakers(written.text, written.ranges, written.separators)
+            messages = assign_speakers(written.text, written.ranges, written.separators, written.media)
         else:
-            messages = [Message("human", written.text)]
+            messages = [Message("human", _with_media(written.text, 0, len(written.text),
+                                                    [(o, m) for o, _, m in written.media]))]
         return Rendered(tuple(messages), chat, tuple(self._compiled.diagnostics))
 
     def __repr__(self) -> str:
@@ -173,36 +268,77 @@ def deep_merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def assign_speakers(text: str, ranges: list[tuple[int, int, str]],
-                    separators: list[tuple[int, int]] = ()) -> list[Message]:  # type: ignore[assignment]
-    """Split text into messages by the explicit speaker ranges (see the module docstring).
+                    separators: Sequence[tuple[int, int]] = (),
+                    media: Sequence[tuple[int, str | None, Media]] = ()) -> list[Message]:
+    """Split text (and media) into messages by the explicit speaker ranges (module docstring).
 
     Block separators at the edge of a message belong to no message and are dropped; everything
-    else (including whitespace inside values) is kept byte for byte.
+    else (including whitespace inside values) is kept byte for byte. A media part belongs to
+    the speaker that was in force where it stands.
     """
-    if not ranges:
-        return [Message("human", text)] if text.strip() else []
     seps = {start: end for start, end in separators}
     sep_ends = {end: start for start, end in separators}
     cuts = sorted({0, len(text), *(r[0] for r in ranges), *(r[1] for r in ranges), *seps, *sep_ends})
     ordered = sorted(ranges, key=lambda r: (r[0], -r[1]))
-    first_human = min((r[0] for r in ranges if r[2] == "human"), default=None)
-    messages: list[list[Any]] = []  # [speaker, start, end, explicit]
-    for start, end in itertools.pairwise(cuts):
+    human_starts = [r[0] for r in ranges if r[2] == "human"]
+    human_starts += [o for o, s, _ in media if s == "human"]
+    first_human = min(human_starts, default=None)
+
+    def default(at: int) -> str:
+        return "human" if first_human is not None and first_human <= at else "system"
+
+    # Pieces in order: (sort key, speaker, explicit, start, end, media or None).
+    pieces: list[tuple[tuple[int, int], str, bool, int, int, Media | None]] = []
+    for start, end in zip(cuts, cuts[1:]):
         if start >= end or seps.get(start) == end:
             continue  # a separator: it joins messages of one speaker, and belongs to none
         speaker = None
         for r in ordered:
             if r[0] <= start and end <= r[1] and r[2]:
                 speaker = r[2]
-        explicit = speaker is not None
-        if speaker is None:
-            speaker = "human" if first_human is not None and first_human <= start else "system"
+        pieces.append(((start, 1), speaker or default(start), speaker is not None, start, end, None))
+    for index, (offset, speaker, box) in enumerate(media):
+        pieces.append(((offset, 0), speaker or default(offset), speaker is not None, offset, offset, box))
+    pieces.sort(key=lambda p: p[0])
+    messages: list[list[Any]] = []  # [speaker, start, end, explicit, [(offset, media)]]
+    for _, speaker, explicit, start, end, box in pieces:
         if messages and messages[-1][0] == speaker:
-            messages[-1][2] = end
-            messages[-1][3] = messages[-1][3] or explicit
+            last = messages[-1]
+            last[2] = max(last[2], end)
+            last[3] = last[3] or explicit
         else:
-            messages.append([speaker, start, end, explicit])
-    out = [(s, text[a:b], e) for s, a, b, e in messages if text[a:b].strip()]
+            last = [speaker, start, end, explicit, []]
+            messages.append(last)
+        if box is not None:
+            last[4].append((start, box))
+    out = [(s, _with_media(text, a, b, m), e) for s, a, b, e, m in messages if m or text[a:b].strip()]
+    if not ranges and not media:
+        out = [("system", o[1], False) for o in out]
     if len(out) == 1 and out[0][0] == "system" and not out[0][2]:
         return [Message("human", out[0][1])]
-    return [Message(s, c) for s, c, _ in out]
+    return [Message(s, parts) for s, parts, _ in out]
+
+
+def _with_media(text: str, start: int, end: int, media: Sequence[tuple[int, Media]]) -> tuple[Part, ...]:
+    """The parts of text[start:end] with media placed where they stand (or at the top/bottom)."""
+    if not media:
+        return (text[start:end],)
+    top: list[Part] = []
+    bottom: list[Part] = []
+    parts: list[Part] = []
+    position = start
+    for offset, box in media:
+        part = MediaPart(box.mime, box.base64, box.alt)
+        if box.position == "top":
+            top.append(part)
+            continue
+        if box.position == "bottom":
+            bottom.append(part)
+            continue
+        if offset > position:
+            parts.append(text[position:offset])
+            position = offset
+        parts.append(part)
+    if end > position:
+        parts.append(text[position:end])
+    return tuple(p for p in (*top, *parts, *bottom) if not isinstance(p, str) or p.strip())

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -249,6 +249,7 @@ class Written:
     text: str
     ranges: list[tuple[int, int, str]]
     separators: list[tuple[int, int]]
+    media: list[tuple[int, str | None, ir.Media]] = field(default_factory=list)
 
 
 def write(boxes: list[ir.Box], syntax: str, options: Mapping[str, Any] | None = None) -> Written:
@@ -257,7 +258,7 @@ def write(boxes: list[ir.Box], syntax: str, options: Mapping[str, Any] | None = 
     if syntax in SERIALIZED:
         return Written(serialize(syntax, boxes, opts), [], [])
     writer = MarkdownWriter(serialize, int(opts.get("markdownBaseHeaderLevel", 1)))
-    return Written(writer.write(boxes), writer.ranges, writer.separators)
+    return Written(writer.write(boxes), writer.ranges, writer.separators, writer.media)
 
 
 def _kind(value: Any) -> str:

@@ -86,6 +86,8 @@ class MarkdownWriter:
         self._depth = 0
         self._open: list[list[Any]] = []  # [speaker, start or None]
         self.ranges: list[SpeakerRange] = []
+        # Media boxes: the offset in the text where each stands, and its explicit speaker.
+        self.media: list[tuple[int, str | None, ir.Media]] = []
         # Where block separators were written: they belong to no message.
         self.separators: list[tuple[int, int]] = []
 
@@ -258,6 +260,15 @@ class MarkdownWriter:
         else:
             self._emit(text)
         self._boundary(2)
+
+    def box_Media(self, box: ir.Media) -> None:
+        """A media part: it takes no room in the text; it is placed at the current offset."""
+        self._boundary(0)
+        for entry in self._open:
+            if entry[1] is None:
+                entry[1] = self._length
+        speaker = next((entry[0] for entry in reversed(self._open) if entry[0]), None)
+        self.media.append((self._length, speaker, box))
 
     def box_Speaker(self, box: ir.Speaker) -> None:
         self._boundary(box.margin)

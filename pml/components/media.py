@@ -1,0 +1,154 @@
+"""Media components: `<img>` and `<audio>`, which become image and audio parts of messages.
+
+An image with `alt` text in a text syntax (markdown, the default) is written as its alt text
+only, as in POML; `syntax="multimedia"` keeps the image itself. An image without `alt` is
+always a media part. The file's bytes are sent unchanged unless `maxWidth`, `maxHeight` or
+`resize` ask for a smaller image (that needs Pillow: `pip install 'pml[documents]'`).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import mimetypes
+from typing import Any
+
+from pml import ir
+from pml.components.data import resolve_path, src_span
+from pml.components.text import handles_syntax
+from pml.errors import render_error
+from pml.registry import SYNTAXES, Attr, component
+
+MEDIA_SYNTAXES = (*SYNTAXES, "multimedia")
+POSITIONS = ("here", "top", "bottom")
+EXTRA_HINT = "pip install 'pml[documents]'"
+
+# Magic numbers, for bytes given without a file name.
+_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"RIFF", "image/webp"),
+    (b"ID3", "audio/mpeg"),
+    (b"\xff\xfb", "audio/mpeg"),
+    (b"OggS", "audio/ogg"),
+    (b"fLaC", "audio/flac"),
+)
+
+
+def sniff(data: bytes, name: str | None, default: str) -> str:
+    """The MIME type of media bytes, from the file name or the leading bytes."""
+    if name:
+        guessed, _ = mimetypes.guess_type(name)
+        if guessed:
+            return guessed
+    for magic, mime in _MAGIC:
+        if data.startswith(magic):
+            if mime == "image/webp" and data[8:12] == b"WAVE":
+                return "audio/wav"
+            return mime
+    return default
+
+
+def media_bytes(r: Any, node: Any, attrs: dict[str, Any], what: str) -> tuple[bytes, str | None]:
+    """The bytes from `src` (a file) or `base64`, and the file name if there is one."""
+    src = attrs.get("src")
+    if src:
+        text = str(src)
+        if text.startswith(("http://", "https://")):
+            raise render_error(f"{what} URLs are not fetched: {text}", src_span(node),
+                               "download the file next to the prompt and use src=\"file\"")
+        path = resolve_path(r, node, text)
+        try:
+            return path.read_bytes(), path.name
+        except FileNotFoundError:
+            raise render_error(f"{what} not found: {text}", src_span(node)) from None
+        except OSError as exc:
+            raise render_error(f"cannot read {what} {text}: {exc}", src_span(node)) from None
+    encoded = attrs.get("base64")
+    if encoded:
+        try:
+            return base64.b64decode(str(encoded), validate=True), None
+        except (binascii.Error, ValueError):
+            raise render_error(f"`base64` of the {what} is not valid base64", node.span) from None
+    raise render_error(f"`<{node.element.tag}>` needs `src` or `base64`", node.span,
+                       f'write <{node.element.tag} src="file"/>')
+
+
+def resize(r: Any, node: Any, data: bytes, mime: str, attrs: dict[str, Any]) -> tuple[bytes, str]:
+    """Scale an image down to fit `maxWidth`/`maxHeight` and by the `resize` ratio (Pillow)."""
+    try:
+        from PIL import Image
+    except ImportError:
+        raise render_error("resizing images needs the optional readers", node.span, EXTRA_HINT) from None
+    with Image.open(io.BytesIO(data)) as image:
+        width, height = image.size
+        scale = float(attrs.get("resize") or 1.0)
+        if attrs.get("maxWidth"):
+            scale = min(scale, float(attrs["maxWidth"]) / width)
+        if attrs.get("maxHeight"):
+            scale = min(scale, float(attrs["maxHeight"]) / height)
+        if scale >= 1.0:
+            return data, mime
+        size = (max(1, round(width * scale)), max(1, round(height * scale)))
+        smaller = image.resize(size)
+        kind = "PNG" if mime == "image/png" else "JPEG"
+        if kind == "JPEG" and smaller.mode not in ("RGB", "L"):
+            smaller = smaller.convert("RGB")
+        out = io.BytesIO()
+        smaller.save(out, kind)
+        return out.getvalue(), "image/png" if kind == "PNG" else "image/jpeg"
+
+
+@component("Image", "img", "image",
+           doc="An image, sent as an image part of its message. With `alt` in a text syntax only "
+               "the alt text is written; `syntax=\"multimedia\"` keeps the image.",
+           kind="inline",
+           attrs=[Attr("src", "string", "The image file, relative to the prompt."),
+                  Attr("base64", "string", "The image bytes, base64-encoded (instead of src)."),
+                  Attr("alt", "string", "Text standing for the image."),
+                  Attr("type", "string", "The MIME type (default: from the file)."),
+                  Attr("position", "enum", "Where the image goes in its message: here, top or bottom.",
+                       POSITIONS, default="here"),
+                  Attr("syntax", "enum", "multimedia keeps the image; a text syntax writes the alt text.",
+                       MEDIA_SYNTAXES),
+                  Attr("maxWidth", "number", "Scale the image down to this width (pixels)."),
+                  Attr("maxHeight", "number", "Scale the image down to this height (pixels)."),
+                  Attr("resize", "number", "Scale the image by this ratio (0 to 1).")])
+@handles_syntax
+def layout_img(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
+    syntax = attrs.get("syntax")
+    alt = attrs.get("alt")
+    if alt and syntax != "multimedia":
+        return [ir.Inline(str(alt), True)]
+    data, name = media_bytes(r, node, attrs, "image")
+    mime = str(attrs.get("type") or sniff(data, name, "image/png"))
+    if attrs.get("maxWidth") or attrs.get("maxHeight") or attrs.get("resize"):
+        data, mime = resize(r, node, data, mime, attrs)
+    encoded = base64.b64encode(data).decode("ascii")
+    return [ir.Media(mime, encoded, str(alt) if alt else None, attrs.get("position") or "here")]
+
+
+@component("Audio", "audio",
+           doc="An audio clip, sent as an audio part of its message.",
+           kind="inline",
+           attrs=[Attr("src", "string", "The audio file, relative to the prompt."),
+                  Attr("base64", "string", "The audio bytes, base64-encoded (instead of src)."),
+                  Attr("alt", "string", "Text standing for the audio in text syntaxes."),
+                  Attr("type", "string", "The MIME type (default: from the file)."),
+                  Attr("position", "enum", "Where the clip goes in its message: here, top or bottom.",
+                       POSITIONS, default="here"),
+                  Attr("syntax", "enum", "multimedia keeps the clip; a text syntax writes the alt text.",
+                       MEDIA_SYNTAXES)])
+@handles_syntax
+def layout_audio(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
+    syntax = attrs.get("syntax")
+    alt = attrs.get("alt")
+    if alt and syntax not in (None, "multimedia"):
+        return [ir.Inline(str(alt), True)]
+    data, name = media_bytes(r, node, attrs, "audio")
+    mime = str(attrs.get("type") or sniff(data, name, "audio/mpeg"))
+    encoded = base64.b64encode(data).decode("ascii")
+    return [ir.Media(mime, encoded, str(alt) if alt else None, attrs.get("position") or "here")]
