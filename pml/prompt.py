@@ -289,7 +289,7 @@ def assign_speakers(text: str, ranges: list[tuple[int, int, str]],
 
     # Pieces in order: (sort key, speaker, explicit, start, end, media or None).
     pieces: list[tuple[tuple[int, int], str, bool, int, int, Media | None]] = []
-    for start, end in zip(cuts, cuts[1:]):
+    for start, end in itertools.pairwise(cuts):
         if start >= end or seps.get(start) == end:
             continue  # a separator: it joins messages of one speaker, and belongs to none
         speaker = None
@@ -297,7 +297,7 @@ def assign_speakers(text: str, ranges: list[tuple[int, int, str]],
             if r[0] <= start and end <= r[1] and r[2]:
                 speaker = r[2]
         pieces.append(((start, 1), speaker or default(start), speaker is not None, start, end, None))
-    for index, (offset, speaker, box) in enumerate(media):
+    for offset, speaker, box in media:
         pieces.append(((offset, 0), speaker or default(offset), speaker is not None, offset, offset, box))
     pieces.sort(key=lambda p: p[0])
     messages: list[list[Any]] = []  # [speaker, start, end, explicit, [(offset, media)]]
