@@ -24,7 +24,7 @@ from pml.writers.markdown import MarkdownWriter
 from pml.writers.serialize import serialize, to_model
 
 MAX_LOOP = 100_000
-SERIALIZED = ("json", "yaml", "xml")
+SERIALIZED = ("json", "yaml", "xml", "html")
 _COLLAPSE = re.compile(r"[ \t\n\r\f]+")
 
 

@@ -264,5 +264,9 @@ WRITERS: dict[str, Callable[[Any, dict[str, Any]], str]] = {
 
 
 def serialize(syntax: str, boxes: Sequence[ir.Box], options: dict[str, Any]) -> str:
-    """Write boxes in a serializing syntax."""
+    """Write boxes in a serializing syntax (or as HTML, which is written from the boxes)."""
+    if syntax == "html":
+        from pml.writers.html import write_html
+
+        return write_html(boxes, options)
     return WRITERS[syntax](to_model(boxes), options)

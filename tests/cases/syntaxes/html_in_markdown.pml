@@ -1,0 +1,4 @@
+<poml>
+  <p>Intro</p>
+  <section syntax="html"><list><item>a</item><item>b</item></list></section>
+</poml>
