@@ -69,6 +69,24 @@ def indent_continuation(text: str, width: int) -> str:
     return "\n".join([lines[0], *[(pad + line) if line else line for line in lines[1:]]])
 
 
+def _plain_inline(boxes: Sequence[ir.Box]) -> str | None:
+    """The text of boxes that are only inline text (the common list item), else None.
+
+    The same result as writing them, without a writer: whitespace-only pieces at the edges
+    are dropped, the rest is joined as it is.
+    """
+    texts: list[str] = []
+    for box in boxes:
+        if type(box) is not ir.Inline:
+            return None
+        texts.append(box.text)
+    while texts and not texts[0].strip():
+        texts.pop(0)
+    while texts and not texts[-1].strip():
+        texts.pop()
+    return "".join(texts)
+
+
 class MarkdownWriter:
     """Writes boxes as markdown. `serialize` writes data/other-syntax subtrees (injected)."""
 
@@ -212,8 +230,9 @@ class MarkdownWriter:
         pieces: list[str] = []
         previous = 0
         for index, item in enumerate(box.items):
-            sub = MarkdownWriter(self._serialize, self._base_level + self._depth)
-            body = sub.write(item.children)
+            body = _plain_inline(item.children)
+            if body is None:
+                body = MarkdownWriter(self._serialize, self._base_level + self._depth).write(item.children)
             marker = list_marker(box.style, index)
             margin = item.margin or (2 if "\n\n" in body or any(ir.is_block(b) for b in item.children) else 1)
             if pieces:
