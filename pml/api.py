@@ -168,21 +168,26 @@ def poml(markup: str | Path, context: Mapping[str, Any] | str | Path | None = No
          stylesheet: Mapping[str, Any] | str | Path | None = None, chat: bool = True,
          output_file: str | Path | None = None, format: str = "message_dict",
          extra_args: Sequence[str] | None = None) -> Any:
-    """POML's `poml()` with its signature and return shapes (`message_dict`, `dict`, `raw`)."""
+    """POML's `poml()` with its signature and return shapes.
+
+    `format` is one of POML's (`message_dict`, `dict`, `raw`, `openai_chat`, `langchain`,
+    `pydantic`) or any other name in `FORMATS` (`openai`, `openai-responses`, `anthropic`,
+    `gemini`, `text`). With `chat=False`, `message_dict` is the content of the single message.
+    """
+    if format not in FORMATS:
+        raise ValueError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
     if isinstance(stylesheet, str) and not stylesheet.strip().startswith("{") and Path(stylesheet).is_file():
         stylesheet = Path(stylesheet)
     rendered: Rendered = _load_any(markup, stylesheet).render(_context(context), chat=chat)
-    if format == "raw":
-        result: Any = json.dumps(rendered.to_dict(), ensure_ascii=False)
-    elif format in ("message_dict", "dict", "openai", "anthropic", "text"):
-        result = rendered.to_format(format)
-        if format == "message_dict" and not chat:
-            result = rendered.messages[0].content if rendered.messages else ""
-    elif format == "openai_chat":
-        result = rendered.to_openai()
+    if format == "message_dict" and not chat:
+        result: Any = rendered.messages[0].content if rendered.messages else ""
     else:
-        raise ValueError(f"unknown format {format!r}")
+        result = rendered.to_format(format)
     if output_file is not None:
-        text = result if isinstance(result, str) else json.dumps(result, ensure_ascii=False, indent=2)
+        if hasattr(result, "model_dump"):  # the pydantic format
+            result_data: Any = result.model_dump(mode="json")
+        else:
+            result_data = result
+        text = result_data if isinstance(result_data, str) else json.dumps(result_data, ensure_ascii=False, indent=2)
         Path(output_file).write_text(text, encoding="utf-8")
     return result

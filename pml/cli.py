@@ -21,6 +21,7 @@ from pml.api import compile_source, load
 from pml.errors import Diagnostic, PMLError
 from pml.prompt import dumps
 from pml.source import Source
+from pml.targets import FormatError
 
 app = typer.Typer(
     name="pml",
@@ -32,10 +33,18 @@ app = typer.Typer(
 
 
 class Format(str, Enum):
+    """The payload shapes (`pml.targets.FORMATS`)."""
+
     openai = "openai"
+    openai_chat = "openai_chat"
+    openai_responses = "openai-responses"
     anthropic = "anthropic"
+    gemini = "gemini"
+    langchain = "langchain"
+    pydantic = "pydantic"
     message_dict = "message_dict"
     dict = "dict"
+    raw = "raw"
     text = "text"
 
 
@@ -117,15 +126,17 @@ def render(
         for warning in prompt.diagnostics:
             typer.echo(warning.format(), err=True)
         payload = prompt.render(ctx).to_format(format.value)
+        if hasattr(payload, "model_dump"):  # the pydantic format: print its JSON
+            payload = payload.model_dump(mode="json")
         text = payload if isinstance(payload, str) else dumps(payload)
         if output is not None:
             output.write_text(text + "\n", encoding="utf-8")
         else:
             typer.echo(text)
-    except PMLError as exc:
+    except (PMLError, FormatError) as exc:
         if debug:
             raise
-        raise _fail(str(exc)) from None
+        raise _fail(str(exc) if isinstance(exc, PMLError) else f"{file}: {exc}") from None
     except typer.Exit:
         raise
     except Exception as exc:

@@ -17,6 +17,7 @@ from typing import Any
 
 from pml import components as _components  # noqa: F401  (registers the catalog)
 from pml.cascade import compute_styles
+from pml.components.tools import read_meta
 from pml.errors import Diagnostic, PMLCompileError, PMLError, suggest
 from pml.expressions import Expression, compile_expression, parse_for
 from pml.files import ROOT_HINT, OutsideRoot, resolve_under, shown
@@ -104,6 +105,8 @@ class Compiler:
         self.files: list[Path] = []
         self.context: dict[str, Any] = {}
         self._names: list[str] = []
+        # Components turned off by `<meta components="-name">`, with where that was said.
+        self.disabled: dict[str, Span] = {}
 
     # ----------------------------------------------------------------- entry
     def compile(self, document: Document) -> CompileResult:
@@ -245,11 +248,16 @@ class Compiler:
             component = None
         else:
             component = REGISTRY.lookup(element.tag)
-            if component is None:
+            off = self.disabled.get(component.name) if component is not None else None
+            if component is None or off is not None:
                 hint = suggest(element.tag, REGISTRY.tag_names(), quote="`<", end=">`")
+                if off is not None:
+                    hint = f"`<meta components>` at {off.line}:{off.column} turned it off"
                 self._problem(f"unknown tag `<{element.tag}>`", element.name_span or element.span,
                               hint or "see docs/language.md for the list of components")
                 return None
+            if component.name == "Meta":
+                self.diagnostics.extend(read_meta(element, self.disabled))
         style = styles.get(id(element))
         static: dict[str, Any] = {}
         dynamic: dict[str, DynamicAttr] = {}
@@ -267,7 +275,7 @@ class Compiler:
                 cond = self._if(attr)
                 continue
             spec = component.attr(attr.name) if component else None
-            if spec is None and component is not None:
+            if spec is None and component is not None and not component.open_attrs:
                 hint = suggest(attr.name, [a.name for a in component.all_attrs().values()])
                 self._problem(f"unknown attribute `{attr.name}` on `<{element.tag}>`", attr.span,
                               hint or _accepted(element.tag, component),

@@ -147,6 +147,25 @@ class Media:
 
 
 @dataclass(slots=True)
+class ToolPart:
+    """A tool call (`kind` "request", spoken by the ai) or a tool result ("response", by the tool).
+
+    Like `Media`, it becomes its own part of the message it lands in. `value` is the call's
+    arguments (a JSON value) for a request, and for a response the result: text, or a list of
+    text and `Media` boxes.
+    """
+
+    kind: str
+    id: str
+    name: str
+    value: Any
+
+    @property
+    def speaker(self) -> str:
+        return "ai" if self.kind == "request" else "tool"
+
+
+@dataclass(slots=True)
 class Table:
     """Tabular data: column names and rows (each row a list of cell values)."""
 
@@ -165,10 +184,10 @@ class Break:
 
 Box = (
     Inline | SoftSpace | Wrap | Block | Heading | Section | Captioned | Item | ListBox | Code | Data | Env | Named
-    | Speaker | Break | Media | Table
+    | Speaker | Break | Media | Table | ToolPart
 )
 
-BLOCK_TYPES = (Block, Heading, Section, Captioned, ListBox, Env, Speaker)
+BLOCK_TYPES = (Block, Heading, Section, Captioned, ListBox, Env, Speaker, Table)
 
 
 def is_block(box: Box) -> bool:

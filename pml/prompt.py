@@ -9,191 +9,116 @@ of one speaker is one message; a prompt that is a single implicit `system` messa
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pml.compiler import CNode, CompileResult
 from pml.errors import Diagnostic, PMLError, render_error
-from pml.ir import Media, Speaker
+from pml.ir import Media, Speaker, ToolPart
+from pml.parts import ROLES, MediaPart, Message, Part, ToolCallPart, ToolResultPart, ToolSpec
 from pml.render import Ctx, Renderer, write
+from pml.schemas import SchemaError, schema_from_value
+from pml.targets import FORMATS, to_format
 
-ROLES = {"system": "system", "human": "user", "ai": "assistant", "tool": "tool"}
-
-
-@dataclass(frozen=True, slots=True)
-class MediaPart:
-    """An image or audio part of a message."""
-
-    mime: str
-    base64: str
-    alt: str | None = None
-
-    @property
-    def kind(self) -> str:
-        return self.mime.split("/", 1)[0]
-
-    def to_dict(self) -> dict[str, Any]:
-        """POML's shape: `{"type": mime, "base64": …, "alt"?: …}`."""
-        data: dict[str, Any] = {"type": self.mime, "base64": self.base64}
-        if self.alt:
-            data["alt"] = self.alt
-        return data
-
-
-Part = str | MediaPart
-
-
-@dataclass(frozen=True, slots=True)
-class Message:
-    """One chat message: `speaker` is human, ai, system or tool; `parts` its text and media.
-
-    `content` is the text when the message is only text, else the list of parts (POML's
-    shape).
-    """
-
-    speaker: str
-    parts: tuple[Part, ...]
-
-    def __post_init__(self) -> None:
-        if isinstance(self.parts, str):  # Message("human", "Hello") is a text message
-            object.__setattr__(self, "parts", (self.parts,))
-
-    @property
-    def role(self) -> str:
-        """The role name chat APIs use (user, assistant, system, tool)."""
-        return ROLES[self.speaker]
-
-    @property
-    def text(self) -> str:
-        """The text parts joined (media left out)."""
-        return "".join(p for p in self.parts if isinstance(p, str))
-
-    @property
-    def has_media(self) -> bool:
-        return any(isinstance(p, MediaPart) for p in self.parts)
-
-    @property
-    def content(self) -> str | list[Any]:
-        if not self.has_media:
-            return self.text
-        return [p if isinstance(p, str) else p.to_dict() for p in self.parts]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"speaker": self.speaker, "content": self.content}
+__all__ = ["FORMATS", "ROLES", "MediaPart", "Message", "Part", "Prompt", "Rendered", "ToolCallPart",
+           "ToolResultPart", "ToolSpec", "assign_speakers", "dumps"]
 
 
 @dataclass(frozen=True, slots=True)
 class Rendered:
-    """The result of one render."""
+    """The result of one render: the messages, and what the call should carry besides them.
+
+    `schema` is the response's JSON schema (`<output-schema>`), `tools` the function tools
+    (`<tool-definition>`), `runtime` the call parameters (`<runtime>`, camelCase keys). The
+    `to_…` methods and `to_format(name)` give provider payloads (`pml.targets`).
+    """
 
     messages: tuple[Message, ...]
     chat: bool = True
     diagnostics: tuple[Diagnostic, ...] = field(default=(), compare=False)
+    schema: dict[str, Any] | None = None
+    tools: tuple[ToolSpec, ...] = ()
+    runtime: dict[str, Any] | None = None
 
     def to_message_dict(self) -> list[dict[str, Any]]:
         """POML's `message_dict` shape: `[{"speaker", "content"}]`."""
-        return [m.to_dict() for m in self.messages]
+        return to_format(self, "message_dict")
 
     def to_dict(self) -> dict[str, Any]:
-        """POML's `dict` shape: `{"messages": …}` (a string when rendered with chat off)."""
-        if not self.chat:
-            return {"messages": self.messages[0].content if self.messages else ""}
-        return {"messages": self.to_message_dict()}
+        """POML's `dict` shape: `{"messages", "schema"?, "tools"?, "runtime"?}`."""
+        return to_format(self, "dict")
 
     def to_openai(self) -> dict[str, Any]:
-        """OpenAI Chat Completions: `{"messages": [{"role", "content"}]}`; media as content parts."""
-        return {"messages": [{"role": m.role, "content": _openai_content(m)} for m in self.messages]}
+        """OpenAI Chat Completions keyword arguments (`pml.targets.openai_chat`)."""
+        return to_format(self, "openai")
+
+    def to_openai_responses(self) -> dict[str, Any]:
+        """OpenAI Responses keyword arguments (`pml.targets.openai_responses`)."""
+        return to_format(self, "openai-responses")
 
     def to_anthropic(self) -> dict[str, Any]:
-        """Anthropic Messages: `{"system", "messages"}`; same-role turns merged, system lifted out."""
-        system = [m.text for m in self.messages if m.speaker == "system"]
-        turns: list[dict[str, Any]] = []
-        for m in self.messages:
-            if m.speaker == "system":
-                continue
-            role = "assistant" if m.speaker == "ai" else "user"
-            content: str | list[dict[str, Any]] = _anthropic_content(m) if m.has_media else m.text
-            if turns and turns[-1]["role"] == role:
-                turns[-1]["content"] = _join_anthropic(turns[-1]["content"], content)
-            else:
-                turns.append({"role": role, "content": content})
-        payload: dict[str, Any] = {}
-        if system:
-            payload["system"] = "\n\n".join(system)
-        payload["messages"] = turns
-        return payload
+        """Anthropic Messages keyword arguments (`pml.targets.anthropic_messages`)."""
+        return to_format(self, "anthropic")
+
+    def to_gemini(self) -> dict[str, Any]:
+        """A Gemini `generateContent` request body (`pml.targets.gemini`)."""
+        return to_format(self, "gemini")
+
+    def to_langchain(self) -> dict[str, Any]:
+        """POML's `langchain` shape (`pml.targets.langchain`)."""
+        return to_format(self, "langchain")
+
+    def to_pydantic(self) -> Any:
+        """POML's `pydantic` shape: a `PomlFrame` (needs Pydantic)."""
+        return to_format(self, "pydantic")
 
     def text(self) -> str:
         """POML's pretty text: `===== speaker =====` blocks (just the content with chat off)."""
-        if not self.chat:
-            return _pretty(self.messages[0]) if self.messages else ""
-        return "\n\n".join(f"===== {m.speaker} =====\n\n{_pretty(m)}" for m in self.messages)
+        return to_format(self, "text")
 
     def to_format(self, name: str) -> Any:
-        return FORMATS[name](self)
+        """The payload in the format `name` (one of `FORMATS`)."""
+        return to_format(self, name)
+
+    def with_output_schema(self, schema: Any) -> Rendered:
+        """A copy whose response schema is `schema`: a dict, JSON text or a Pydantic model class."""
+        return dataclasses.replace(self, schema=_schema(schema))
+
+    def with_tools(self, tools: Iterable[Any]) -> Rendered:
+        """A copy with more function tools: `ToolSpec`s, `{name, description?, parameters}` dicts or
+        Pydantic model classes (the class name is the tool name, its docstring the description)."""
+        return dataclasses.replace(self, tools=(*self.tools, *(_tool(t) for t in tools)))
 
     def __str__(self) -> str:
         return self.text()
 
 
-def _pretty(message: Message) -> str:
-    """POML's pretty text of a message: media parts as one JSON line cut at 100 characters."""
-    out: list[str] = []
-    for part in message.parts:
-        if isinstance(part, str):
-            out.append(part)
-        else:
-            line = json.dumps(part.to_dict(), separators=(",", ":"), ensure_ascii=False)
-            out.append(line if len(line) <= 100 else line[:100] + "...")
-    return "\n\n".join(p.strip("\n") for p in out if p.strip()) if message.has_media else "".join(out)
+def _schema(value: Any) -> dict[str, Any]:
+    try:
+        return schema_from_value(value)
+    except SchemaError as exc:
+        raise ValueError(str(exc)) from None
 
 
-def _openai_content(message: Message) -> str | list[dict[str, Any]]:
-    if not message.has_media:
-        return message.text
-    parts: list[dict[str, Any]] = []
-    for part in message.parts:
-        if isinstance(part, str):
-            if part.strip():
-                parts.append({"type": "text", "text": part.strip("\n")})
-        elif part.kind == "audio":
-            fmt = part.mime.split("/", 1)[1].replace("mpeg", "mp3").replace("x-wav", "wav")
-            parts.append({"type": "input_audio", "input_audio": {"data": part.base64, "format": fmt}})
-        else:
-            parts.append({"type": "image_url", "image_url": {"url": f"data:{part.mime};base64,{part.base64}"}})
-    return parts
-
-
-def _anthropic_content(message: Message) -> list[dict[str, Any]]:
-    parts: list[dict[str, Any]] = []
-    for part in message.parts:
-        if isinstance(part, str):
-            if part.strip():
-                parts.append({"type": "text", "text": part.strip("\n")})
-        else:
-            parts.append({"type": "image", "source": {"type": "base64", "media_type": part.mime,
-                                                       "data": part.base64}})
-    return parts
-
-
-def _join_anthropic(left: Any, right: Any) -> Any:
-    if isinstance(left, str) and isinstance(right, str):
-        return left + "\n\n" + right
-    as_list = lambda c: [{"type": "text", "text": c}] if isinstance(c, str) else list(c)  # noqa: E731
-    return as_list(left) + as_list(right)
-
-
-FORMATS = {
-    "openai": Rendered.to_openai,
-    "anthropic": Rendered.to_anthropic,
-    "message_dict": Rendered.to_message_dict,
-    "dict": Rendered.to_dict,
-    "text": Rendered.text,
-}
+def _tool(value: Any) -> ToolSpec:
+    if isinstance(value, ToolSpec):
+        return value
+    if isinstance(value, Mapping):
+        if "function" in value and isinstance(value["function"], Mapping):  # OpenAI's shape
+            value = value["function"]
+        if not value.get("name"):
+            raise ValueError("a tool needs a name")
+        parameters = value["parameters"] if "parameters" in value else {"type": "object", "properties": {}}
+        return ToolSpec(str(value["name"]), value.get("description"), _schema(parameters))
+    if isinstance(value, type) and hasattr(value, "model_json_schema"):
+        doc = (value.__doc__ or "").strip() or None
+        return ToolSpec(value.__name__, doc, _schema(value))
+    raise ValueError(f"a tool must be a ToolSpec, a dict or a Pydantic model class, not {type(value).__name__}")
 
 
 def dumps(payload: Any) -> str:
@@ -223,8 +148,13 @@ class Prompt:
     def root(self) -> CNode:
         return self._compiled.root
 
-    def render(self, context: Mapping[str, Any] | None = None, *, chat: bool = True, **variables: Any) -> Rendered:
-        """Render with a context (a mapping) and/or keyword variables."""
+    def render(self, context: Mapping[str, Any] | None = None, *, chat: bool = True, output_schema: Any = None,
+               **variables: Any) -> Rendered:
+        """Render with a context (a mapping) and/or keyword variables.
+
+        `output_schema` (a dict, JSON text or a Pydantic model class) sets the response schema,
+        replacing the document's `<output-schema>`.
+        """
         scope: dict[str, Any] = {}
         if context:
             scope.update(context)
@@ -251,7 +181,10 @@ class Prompt:
         else:
             messages = [Message("human", _with_media(written.text, 0, len(written.text),
                                                     [(o, m) for o, _, m in written.media]))]
-        return Rendered(tuple(messages), chat, tuple(self._compiled.diagnostics))
+        call = renderer.call
+        schema = _schema(output_schema) if output_schema is not None else call.schema
+        return Rendered(tuple(messages), chat, tuple(self._compiled.diagnostics), schema, tuple(call.tools),
+                        dict(call.runtime) or None)
 
     def __repr__(self) -> str:
         return f"Prompt({self.name!r})"
@@ -269,7 +202,7 @@ def deep_merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
 
 def assign_speakers(text: str, ranges: list[tuple[int, int, str]],
                     separators: Sequence[tuple[int, int]] = (),
-                    media: Sequence[tuple[int, str | None, Media]] = ()) -> list[Message]:
+                    media: Sequence[tuple[int, str | None, Media | ToolPart]] = ()) -> list[Message]:
     """Split text (and media) into messages by the explicit speaker ranges (module docstring).
 
     Block separators at the edge of a message belong to no message and are dropped; everything
@@ -288,7 +221,7 @@ def assign_speakers(text: str, ranges: list[tuple[int, int, str]],
         return "human" if first_human is not None and first_human <= at else "system"
 
     # Pieces in order: (sort key, speaker, explicit, start, end, media or None).
-    pieces: list[tuple[tuple[int, int], str, bool, int, int, Media | None]] = []
+    pieces: list[tuple[tuple[int, int], str, bool, int, int, Media | ToolPart | None]] = []
     for start, end in itertools.pairwise(cuts):
         if start >= end or seps.get(start) == end:
             continue  # a separator: it joins messages of one speaker, and belongs to none
@@ -319,8 +252,22 @@ def assign_speakers(text: str, ranges: list[tuple[int, int, str]],
     return [Message(s, parts) for s, parts, _ in out]
 
 
-def _with_media(text: str, start: int, end: int, media: Sequence[tuple[int, Media]]) -> tuple[Part, ...]:
-    """The parts of text[start:end] with media placed where they stand (or at the top/bottom)."""
+def _part(box: Media | ToolPart) -> Part:
+    """The message part a media or tool box stands for."""
+    if isinstance(box, Media):
+        return MediaPart(box.mime, box.base64, box.alt)
+    if box.kind == "request":
+        return ToolCallPart(box.id, box.name, box.value)
+    content = box.value
+    if not isinstance(content, str):
+        content = tuple(p if isinstance(p, str) else _part(p) for p in content)
+    return ToolResultPart(box.id, box.name, content)
+
+
+def _with_media(text: str, start: int, end: int,
+                media: Sequence[tuple[int, Media | ToolPart]]) -> tuple[Part, ...]:
+    """The parts of text[start:end] with media and tool parts placed where they stand (media may
+    ask for the top or the bottom of their message instead)."""
     if not media:
         return (text[start:end],)
     top: list[Part] = []
@@ -328,11 +275,12 @@ def _with_media(text: str, start: int, end: int, media: Sequence[tuple[int, Medi
     parts: list[Part] = []
     position = start
     for offset, box in media:
-        part = MediaPart(box.mime, box.base64, box.alt)
-        if box.position == "top":
+        part = _part(box)
+        position_asked = box.position if isinstance(box, Media) else "here"
+        if position_asked == "top":
             top.append(part)
             continue
-        if box.position == "bottom":
+        if position_asked == "bottom":
             bottom.append(part)
             continue
         if offset > position:
@@ -341,4 +289,6 @@ def _with_media(text: str, start: int, end: int, media: Sequence[tuple[int, Medi
         parts.append(part)
     if end > position:
         parts.append(text[position:end])
-    return tuple(p for p in (*top, *parts, *bottom) if not isinstance(p, str) or p.strip())
+    # Around a media part, the block separators at the edges of the text parts belong to no part.
+    ordered = [p.strip("\n") if isinstance(p, str) else p for p in (*top, *parts, *bottom)]
+    return tuple(p for p in ordered if not isinstance(p, str) or p.strip())

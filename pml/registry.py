@@ -63,6 +63,8 @@ class Component:
     kind: Literal["block", "inline", "reader"] = "block"
     # Components this one is a kind of: a type selector for a base matches it too.
     bases: tuple[str, ...] = ()
+    # Takes any attribute (`<runtime>`): unknown attributes are not warned about.
+    open_attrs: bool = False
 
     def attr(self, name: str) -> Attr | None:
         key = normalize_name(name)
@@ -142,15 +144,36 @@ class Registry:
             names.update(a.name for a in c.attrs.values())
         return names
 
-    def find_attr(self, name: str) -> Attr | None:
-        """The attribute of any component with this name (for stylesheet validation)."""
+    def attrs_named(self, name: str) -> list[Attr]:
+        """Every distinct attribute with this name: the global one first, then components' own."""
         key = normalize_name(name)
-        if key in GLOBAL_ATTRS:
-            return GLOBAL_ATTRS[key]
+        found = [GLOBAL_ATTRS[key]] if key in GLOBAL_ATTRS else []
         for c in self._components:
-            if key in c.attrs:
-                return c.attrs[key]
-        return None
+            if key in c.attrs and c.attrs[key] not in found:
+                found.append(c.attrs[key])
+        return found
+
+    def fits(self, name: str, value: Any) -> bool:
+        """Whether a value fits the attribute `name` of at least one component (a stylesheet rule
+        may target any of them: `syntax: csv` is valid for `<table>` only)."""
+        for attr in self.attrs_named(name):
+            try:
+                attr.coerce(value)
+            except CoercionError:
+                continue
+            return True
+        return not self.attrs_named(name)
+
+    def find_attr(self, name: str) -> Attr | None:
+        """The most permissive attribute with this name, for stylesheet validation: enum choices
+        of every component are merged (`syntax` takes html… and also csv, for tables)."""
+        attrs = self.attrs_named(name)
+        if not attrs:
+            return None
+        if all(a.type == "enum" for a in attrs):
+            choices = tuple(dict.fromkeys(c for a in attrs for c in a.choices))
+            return Attr(attrs[0].name, "enum", attrs[0].doc, choices, attrs[0].default, attrs[0].required)
+        return next(a for a in attrs if a.type != "enum")
 
 
 REGISTRY = Registry()
@@ -163,11 +186,12 @@ def component(
     attrs: Iterable[Attr] = (),
     kind: Literal["block", "inline", "reader"] = "block",
     bases: tuple[str, ...] = (),
+    open_attrs: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a component whose layout function is the decorated callable."""
 
     def decorate(layout: Callable[..., Any]) -> Callable[..., Any]:
-        REGISTRY.add(Component(name, tags or (name,), doc, _attrs(*attrs), layout, kind, bases))
+        REGISTRY.add(Component(name, tags or (name,), doc, _attrs(*attrs), layout, kind, bases, open_attrs))
         return layout
 
     return decorate

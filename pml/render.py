@@ -18,6 +18,7 @@ from pml import ir
 from pml.compiler import CNode, DynamicAttr, ExprPiece, TextPiece
 from pml.errors import PMLError, render_error
 from pml.expressions import Expression
+from pml.parts import CallSettings
 from pml.registry import GLOBAL_ATTRS, CoercionError
 from pml.values import to_text
 from pml.writers.markdown import MarkdownWriter
@@ -56,6 +57,8 @@ class Renderer:
         self.globals = context
         self.root = root
         self.loops = 0
+        # What <output-schema>, <tool-definition> and <runtime> declare (pml/components/tools.py).
+        self.call = CallSettings()
 
     # ----------------------------------------------------------------- nodes
     def node(self, cnode: CNode, scope: dict[str, Any], ctx: Ctx) -> list[Any]:
@@ -249,7 +252,8 @@ class Written:
     text: str
     ranges: list[tuple[int, int, str]]
     separators: list[tuple[int, int]]
-    media: list[tuple[int, str | None, ir.Media]] = field(default_factory=list)
+    # Media and tool parts: the offset each stands at and its explicit speaker.
+    media: list[tuple[int, str | None, ir.Media | ir.ToolPart]] = field(default_factory=list)
 
 
 def write(boxes: list[ir.Box], syntax: str, options: Mapping[str, Any] | None = None) -> Written:

@@ -228,7 +228,7 @@ class _Reporter:
     def value_fits(self, name: str, value: Any, span: Span | None) -> bool:
         """Whether a value fits the property's type; a misfit is a warning and is ignored."""
         attr = REGISTRY.find_attr(name)
-        if attr is None or value is None:
+        if attr is None or value is None or REGISTRY.fits(name, value):
             return True
         try:
             attr.coerce(value)

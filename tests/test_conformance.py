@@ -3,8 +3,10 @@
 Expected files hold one `===== speaker =====` block per message; contents are compared after
 trimming the newlines around each block, as POML's own test does.
 
-Examples that read tables, PDF/DOCX documents, images or tool definitions need the data, media
-and tool components, which are not part of this release; they are listed in `NOT_YET` with what
+Examples with pictures (`PICTURES`) are compared with each picture reduced to its type: POML
+re-encodes every image it sends (and 103's stylesheet shrinks them), so the bytes cannot match.
+107 reads a PDF, whose text POML gets from pdfjs and PML from pypdf; `test_107_pdf_text` says
+how they differ. Examples that need components not built yet are listed in `NOT_YET` with what
 each needs, and the test asserts that they fail with a clear, located PML error rather than
 rendering something wrong.
 """
@@ -20,17 +22,28 @@ import pml
 
 EXAMPLES = Path(__file__).resolve().parent / "conformance" / "poml-examples"
 
+PICTURES = {
+    "101_explain_character": "pictures (a docx document, images)",
+    "103_word_todos": "pictures inside a docx document (and its tables)",
+}
+PDF = "107_read_report_pdf"
+
 NOT_YET = {
-    "101_explain_character": "docx document and images",
-    "103_word_todos": "docx document",
     "104_financial_analysis": "xlsx table and images (the reference fetches image URLs)",
-    "107_read_report_pdf": "pdf document",
-    "201_orders_qa": "csv tables",
-    "202_arc_agi": "tables from context",
-    "203_expense_extract_document": "images, pdf documents and output-schema",
-    "204_expense_extract_rules": "xlsx table, docx document and output-schema",
-    "205_expense_check_compliance": "output-schema",
-    "206_expense_send_email": "tool definitions",
+}
+# Reads a PDF (as 107 does: the text differs in whitespace only) and declares an output schema.
+SCHEMA_PDF = "203_expense_extract_document"
+
+# Where an example meets a deliberate difference from POML (docs/language.md, "Deliberate
+# differences from POML"), its expected text is changed before comparing: (POML's text, PML's
+# text, which difference). Each POML text must occur in the expected file.
+DIFFERENCES: dict[str, list[tuple[str, str, str]]] = {
+    "201_orders_qa": [
+        ("| 2024-01-19       |             |", "| 2024-01-19       | true        |",
+         "booleans render as true/false (POML leaves the IsCancelled cells empty)"),
+        ("**QUESTION:**", "**Question:**",
+         "a `cp` rule does not style components built from it internally (here `<qa>`)"),
+    ],
 }
 
 _BLOCK = re.compile(r"^===== (system|human|ai|tool) =====$", re.M)
@@ -45,12 +58,17 @@ def examples() -> list[str]:
     return sorted(p.stem for p in EXAMPLES.glob("*.poml"))
 
 
-@pytest.mark.parametrize("name", [n for n in examples() if n not in NOT_YET])
+@pytest.mark.parametrize("name", [n for n in examples()
+                                  if n not in NOT_YET and n not in PICTURES and n not in (PDF, SCHEMA_PDF)])
 def test_example(name: str) -> None:
     context_file = EXAMPLES / f"{name}.context.json"
     context = context_file if context_file.exists() else None
     messages = pml.render(EXAMPLES / f"{name}.poml", context, format="message_dict")
-    expected = parse_expected((EXAMPLES / "expects" / f"{name}.txt").read_text(encoding="utf-8"))
+    text = (EXAMPLES / "expects" / f"{name}.txt").read_text(encoding="utf-8")
+    for theirs, ours, _why in DIFFERENCES.get(name, []):
+        assert theirs in text, f"{name}: the documented difference no longer applies: {theirs!r}"
+        text = text.replace(theirs, ours)
+    expected = parse_expected(text)
     got = [(m["speaker"], m["content"].strip("\n")) for m in messages]
     assert got == expected
 
@@ -64,3 +82,72 @@ def test_example_needing_later_components_fails_clearly(name: str) -> None:
     message = str(info.value)
     assert re.match(r"^\S+\.poml:\d+:\d+: ", message), message
     assert "Traceback" not in message
+
+
+_PICTURE = re.compile(r'^\{"type":"(image/[\w.+-]+)","base64":.*$', re.M)
+
+
+def _pictures_as_types(text: str) -> list[tuple[str, str]]:
+    """Messages of the `text` format with each picture line reduced to `<image/TYPE>`."""
+    return parse_expected(_PICTURE.sub(r"<\1>", text))
+
+
+@pytest.mark.parametrize("name", sorted(PICTURES))
+def test_example_with_pictures(name: str) -> None:
+    context_file = EXAMPLES / f"{name}.context.json"
+    context = pml.load(EXAMPLES / f"{name}.poml").render(
+        pml.api._context(context_file if context_file.exists() else None))
+    expected = (EXAMPLES / "expects" / f"{name}.txt").read_text(encoding="utf-8")
+    assert _pictures_as_types(context.text()) == _pictures_as_types(expected)
+
+
+def test_101_document_matches_its_section_of_the_expected_output() -> None:
+    """The DOCX of 101 alone (in a section, as it sits under the hint's header there)."""
+    expected = (EXAMPLES / "expects" / "101_explain_character.txt").read_text(encoding="utf-8")
+    start = expected.index("# Background Knowledge\n\n") + len("# Background Knowledge\n\n")
+    section = expected[start:expected.index("===== human =====")].strip("\n")
+    markup = '<poml><section><Document src="assets/101_tom_and_jerry.docx"/></section></poml>'
+    messages = pml.loads(markup, base_dir=EXAMPLES).render().to_message_dict()
+    assert messages == [{"speaker": "human", "content": section}]
+
+
+def test_107_pdf_text() -> None:
+    """107 reads pages 1 and 2 of a PDF. POML extracts text with pdfjs, PML with pypdf; the
+    characters are the same and in the same order, and whitespace differs in four ways:
+
+    - POML starts a new line whenever the baseline moves at all, pypdf keeps pieces on one line
+      when they sit on nearly the same baseline (the keyboard figure's labels: `Sleep Wake Up`
+      against `Sleep \\nWake\\nUp`; a footnote marker: `Prince,[a] a` against `Prince,\\n[a] \\na`);
+    - pdfjs keeps a space at the end of some lines, pypdf does not;
+    - pypdf can lose the space between two words set in different fonts (`captionelement`,
+      `citeelement` where pdfjs has `caption element`, `cite element`);
+    - POML puts two blank lines before the text of each selected page after the first
+      (pdf-parse's page separator), PML one blank line between pages and none before them.
+
+    The prompt text before the document and the prose of sections 3.2 to 3.4 and 4 to the end
+    are the same to the character.
+    """
+    messages = pml.render(EXAMPLES / f"{PDF}.poml", format="message_dict")
+    [(speaker, expected)] = parse_expected((EXAMPLES / "expects" / f"{PDF}.txt").read_text(encoding="utf-8"))
+    assert [m["speaker"] for m in messages] == [speaker]
+    got = messages[0]["content"]
+    assert re.sub(r"\s", "", got) == re.sub(r"\s", "", expected)
+    intro = expected[: expected.index("F1 F2")].rstrip("\n")
+    assert got.startswith(intro + "\n\nF1 F2")
+
+    def part(text: str, start: str, end: str | None) -> str:
+        begin = text.index(start)
+        return text[begin : text.index(end, begin)] if end else text[begin:]
+
+    for start, end in (("3.2 CSS", "3.4 PDF"), ("4 Tables", None)):
+        assert part(got, start, end) == part(expected, start, end)
+
+
+def test_203_output_schema_and_pdf_text() -> None:
+    """203: the schema comes from the context (`{{ document_output_schema }}`); the PDF's text
+    differs from POML's in whitespace only (see `test_107_pdf_text`)."""
+    context = pml.api._context(EXAMPLES / f"{SCHEMA_PDF}.context.json")
+    rendered = pml.load(EXAMPLES / f"{SCHEMA_PDF}.poml").render(context)
+    assert rendered.schema == context["document_output_schema"]
+    expected = (EXAMPLES / "expects" / f"{SCHEMA_PDF}.txt").read_text(encoding="utf-8")
+    assert re.sub(r"\s", "", rendered.text()) == re.sub(r"\s", "", expected)

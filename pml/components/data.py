@@ -1,14 +1,26 @@
-"""Data components: `<object>` (structured data) and `<document>` (text files)."""
+"""Data components: `<object>` (structured data) and `<document>` (text, PDF and DOCX files).
+
+The file helpers here (`resolve_path`, `read_text`, `read_bytes`, `src_span`) are shared by
+every component that reads a file named in a prompt. The format readers themselves live in
+`pml.readers`; this module picks one, feeds it the bytes and puts the located error on what
+goes wrong.
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import textwrap
 from pathlib import Path
 from typing import Any
 
 from pml import ir
 from pml.components.text import handles_syntax
-from pml.errors import render_error
+from pml.errors import PMLRenderError, render_error
 from pml.files import ROOT_HINT, OutsideRoot, resolve_under, shown
+from pml.readers import MissingExtra, ReadFailure, sniff
+from pml.readers.docx import read_docx
+from pml.readers.pdf import PageSelectionError, read_pdf
 from pml.registry import SYNTAXES, Attr, component
 
 
@@ -30,23 +42,42 @@ def layout_object(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".py", ".js", ".ts", ".json", ".csv", ".tsv", ".yaml",
                  ".yml", ".xml", ".html", ".htm", ".rst", ".log", ".toml", ".ini", ".cfg", ".sh"}
+PARSERS = ("auto", "txt", "md", "pdf", "docx")
+SERIALIZED = ("json", "yaml", "xml")
+
+
+def attr_span(node: Any, name: str) -> Any:
+    """Where an element's attribute value is written (the element when it is not written)."""
+    attr = node.element.attribute(name)
+    return (attr.value_span or attr.span) if attr is not None else node.span
 
 
 def src_span(node: Any) -> Any:
     """Where an element's `src` value is written (for messages about the file)."""
-    attr = node.element.attribute("src")
-    return (attr.value_span or attr.span) if attr is not None else node.span
+    return attr_span(node, "src")
 
 
 def read_text(node: Any, path: Path, src: str, what: str) -> str:
     """A named file's text, or a located error saying why it cannot be read."""
     try:
         return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        where = shown(node.element.span.source.name, src)
-        raise render_error(f"{what} not found: {src}", src_span(node), f"looked for {where}") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise render_error(f"cannot read {what} {src}: {exc}", src_span(node)) from None
+        raise _file_error(node, src, what, exc) from None
+
+
+def read_bytes(node: Any, path: Path, src: str, what: str) -> bytes:
+    """A named file's bytes, or a located error saying why it cannot be read."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise _file_error(node, src, what, exc) from None
+
+
+def _file_error(node: Any, src: str, what: str, exc: Exception) -> PMLRenderError:
+    if isinstance(exc, FileNotFoundError):
+        where = shown(node.element.span.source.name, src)
+        return render_error(f"{what} not found: {src}", src_span(node), f"looked for {where}")
+    return render_error(f"cannot read {what} {src}: {exc}", src_span(node))
 
 
 def resolve_path(r: Any, node: Any, src: str) -> Path:
@@ -57,25 +88,142 @@ def resolve_path(r: Any, node: Any, src: str) -> Path:
         raise render_error(str(exc), src_span(node), ROOT_HINT) from None
 
 
+# ---------------------------------------------------------------------- <document>
+
+
 @component("Document", "document", "doc",
-           doc="The text of a file. This release reads plain-text files (`parser=\"txt\"`, or any "
-               "text extension); the file's whitespace is kept exactly.",
+           doc="The content of a document: a text file (kept exactly), a PDF (its text, page by "
+               "page) or a Word DOCX (paragraphs, headings, lists, tables and pictures). The "
+               "document comes from `src`, from `buffer` or `base64`, or is the element's own "
+               "text. PDF and DOCX need the optional readers: `pip install 'pml[documents]'`.",
            attrs=[Attr("src", "string", "The file to read, relative to this prompt file."),
-                  Attr("parser", "enum", "How to read the file: auto or txt.", ("auto", "txt", "pdf", "docx")),
-                  Attr("multimedia", "boolean", "Keep images found in the document.", default=True),
-                  Attr("selectedPages", "string", "Pages to keep (PDF), as a slice like `1:3`.")])
+                  Attr("buffer", "any", "The document itself, from an expression: text, or bytes of a "
+                       "PDF or DOCX."),
+                  Attr("base64", "string", "The document's bytes, base64-encoded."),
+                  Attr("parser", "enum", "How to read it: auto (by the file's extension, else by its "
+                       "content), txt, md, pdf or docx.", PARSERS),
+                  Attr("multimedia", "boolean", "Keep the pictures of a DOCX as images (true), or write "
+                       "their alt text instead (false).", default=True),
+                  Attr("selectedPages", "string", "The PDF pages to read, counted from 0: one page (`2`) "
+                       "or a slice (`1:3` is pages 1 and 2; `-1` is the last page)."),
+                  Attr("syntax", "enum", "json, yaml or xml write the document as a string in that "
+                       "syntax; markdown and text write it in place (never fenced).", SYNTAXES)])
+@handles_syntax
 def layout_document(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
-    src = attrs.get("src")
-    if not src:
-        body = r.children(node, scope, ctx, attrs, white_space="pre")
-        return [ir.Block(body)]
-    path = resolve_path(r, node, str(src))
+    boxes = _document(r, node, attrs, scope, ctx)
+    syntax = attrs.get("syntax")
+    if syntax in SERIALIZED and syntax != ctx.syntax:
+        return [ir.Env(syntax, boxes, dict(attrs.get("writerOptions") or {}))]
+    return boxes
+
+
+def _document(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
+    given = [name for name in ("src", "buffer", "base64") if attrs.get(name) not in (None, "")]
     parser = attrs.get("parser") or "auto"
-    if parser == "auto" and path.suffix.lower() not in TEXT_SUFFIXES:
-        parser = path.suffix.lower().lstrip(".")
-    if parser not in ("auto", "txt"):
-        raise render_error(f"reading `{parser}` documents is not supported yet: {src}", node.span,
-                           "convert the file to text, or use parser=\"txt\" for text files")
-    text = read_text(node, path, str(src), "document")
-    text = text.replace("\r\n", "\n")
-    return [ir.Block([ir.Inline(text, True)])]
+    if len(given) > 1:
+        raise render_error(f"`<{node.element.tag}>` takes one of src, buffer or base64, not {' and '.join(given)}",
+                           node.span)
+    if not given:
+        if parser in ("pdf", "docx"):
+            raise render_error(f"parser=\"{parser}\" needs a file: give src, buffer or base64", node.span)
+        return [ir.Block(_body(r.children(node, scope, ctx, attrs, white_space="pre")))]
+    if given[0] == "src":
+        return _from_file(r, node, attrs, str(attrs["src"]), parser)
+    data, parser = _inline_bytes(node, attrs, given[0], parser)
+    return _convert(node, attrs, data, parser, "the document")
+
+
+def _body(boxes: list[ir.Box]) -> list[ir.Box]:
+    """An inline document's text: kept exactly, less the blank lines that open it and the
+    whitespace that closes it, and dedented when it is all written text (no values)."""
+    if not boxes:
+        return boxes
+    if all(isinstance(b, ir.Inline) and not b.verbatim for b in boxes):
+        text = textwrap.dedent("".join(b.text for b in boxes))  # type: ignore[union-attr]
+        boxes = [ir.Inline(text)]
+    first, last = boxes[0], boxes[-1]
+    if isinstance(first, ir.Inline) and not first.verbatim:
+        lines = first.text.split("\n")
+        while len(lines) > 1 and not lines[0].strip():
+            lines.pop(0)
+        boxes[0] = ir.Inline("\n".join(lines))
+    if isinstance(last, ir.Inline) and not last.verbatim:
+        boxes[-1] = ir.Inline(boxes[-1].text.rstrip())  # type: ignore[union-attr]
+    return boxes
+
+
+def _from_file(r: Any, node: Any, attrs: dict[str, Any], src: str, parser: str) -> list[ir.Box]:
+    path = resolve_path(r, node, src)
+    suffix = path.suffix.lower()
+    if parser == "auto":
+        if suffix in (".pdf", ".docx"):
+            parser = suffix[1:]
+        elif suffix in TEXT_SUFFIXES:
+            parser = "txt"
+    if parser in ("txt", "md") and attrs.get("selectedPages") in (None, ""):
+        text = read_text(node, path, src, "document")
+        return [ir.Block([ir.Inline(text.replace("\r\n", "\n"), True)])]
+    if parser == "auto" and suffix == ".doc":
+        raise render_error(f"old Word .doc files cannot be read: {src}", src_span(node), "save it as .docx")
+    data = read_bytes(node, path, src, "document")
+    if parser == "auto":
+        parser = _guess(node, data, src)
+    return _convert(node, attrs, data, parser, src)
+
+
+def _inline_bytes(node: Any, attrs: dict[str, Any], name: str, parser: str) -> tuple[bytes, str]:
+    """The bytes of `buffer` or `base64`, and the parser (text for a string buffer, as POML)."""
+    if name == "base64":
+        try:
+            data = base64.b64decode(str(attrs["base64"]), validate=True)
+        except (binascii.Error, ValueError):
+            raise render_error("`base64` of the document is not valid base64", attr_span(node, "base64")) from None
+    else:
+        buffer = attrs["buffer"]
+        if isinstance(buffer, str):
+            return buffer.encode("utf-8"), "txt" if parser == "auto" else parser
+        if not isinstance(buffer, (bytes, bytearray, memoryview)):
+            raise render_error(f"`buffer` should be text or bytes, not {type(buffer).__name__}",
+                               attr_span(node, "buffer"))
+        data = bytes(buffer)
+    return data, _guess(node, data, None) if parser == "auto" else parser
+
+
+def _guess(node: Any, data: bytes, src: str | None) -> str:
+    """The parser for bytes whose name does not tell: PDF and DOCX by content, else UTF-8 text."""
+    found = sniff(data)
+    if found:
+        return found
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        what = f"`{src}`" if src else "the document"
+        raise render_error(f"cannot tell how to read {what}: it is not text, PDF or DOCX",
+                           src_span(node) if src else node.span,
+                           'set parser="txt", "pdf" or "docx"; spreadsheets are read by <table src>') from None
+    return "txt"
+
+
+def _convert(node: Any, attrs: dict[str, Any], data: bytes, parser: str, name: str) -> list[ir.Box]:
+    """Run the reader for `parser` over the bytes; reader problems become located errors."""
+    pages = attrs.get("selectedPages")
+    if pages not in (None, "") and parser != "pdf":
+        raise render_error(f"`selectedPages` applies to PDF documents, and {name} is read as {parser}",
+                           attr_span(node, "selectedPages"))
+    where = src_span(node) if attrs.get("src") else node.span
+    try:
+        if parser == "pdf":
+            return [ir.Block([ir.Inline(read_pdf(data, None if pages is None else str(pages)), True)])]
+        if parser == "docx":
+            return read_docx(data, multimedia=attrs.get("multimedia") is not False)
+        text = data.decode("utf-8-sig")
+    except MissingExtra as exc:
+        raise render_error(str(exc), where) from None
+    except PageSelectionError as exc:
+        raise render_error(str(exc), attr_span(node, "selectedPages")) from None
+    except ReadFailure as exc:
+        raise render_error(f"cannot read {name}: {exc}", where) from None
+    except UnicodeDecodeError as exc:
+        raise render_error(f"cannot read {name} as text: it is not UTF-8 ({exc.reason} at byte {exc.start})",
+                           where, 'set parser="pdf" or "docx" if it is one') from None
+    return [ir.Block([ir.Inline(text.replace("\r\n", "\n"), True)])]

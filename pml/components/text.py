@@ -244,11 +244,14 @@ def layout_example(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, An
 def _example_part(speaker: str) -> Any:
     def layout(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
         body = r.children(node, scope, ctx, attrs)
+        style = attrs.get("captionStyle")
         if ctx.chat and ctx.syntax in ("markdown", "text", "html"):
+            # A chat turn hides its caption, unless a caption style is asked for (as in POML).
+            inner = [captioned(attrs, body)] if style else body
             if attrs.get("speaker"):
-                return [ir.Block(body)]
-            return [ir.Speaker(speaker, body)]
-        return [captioned(attrs, body)]
+                return [ir.Block(inner)]
+            return [ir.Speaker(speaker, inner)]
+        return [captioned(dict(attrs, captionStyle=style or "bold"), body)]
 
     return layout
 

@@ -158,6 +158,9 @@ class HtmlWriter:
         if box.alt:
             self._text(parent, box.alt)
 
+    def box_ToolPart(self, parent: etree._Element, box: ir.ToolPart) -> None:
+        """Tool calls and results travel as message parts only: nothing is written."""
+
     def box_Table(self, parent: etree._Element, box: ir.Table) -> None:
         table = etree.SubElement(parent, "table")
         head = etree.SubElement(etree.SubElement(table, "thead"), "tr")

@@ -105,7 +105,7 @@ class MarkdownWriter:
         self._open: list[list[Any]] = []  # [speaker, start or None]
         self.ranges: list[SpeakerRange] = []
         # Media boxes: the offset in the text where each stands, and its explicit speaker.
-        self.media: list[tuple[int, str | None, ir.Media]] = []
+        self.media: list[tuple[int, str | None, ir.Media | ir.ToolPart]] = []
         # Where block separators were written: they belong to no message.
         self.separators: list[tuple[int, int]] = []
 
@@ -288,6 +288,27 @@ class MarkdownWriter:
                 entry[1] = self._length
         speaker = next((entry[0] for entry in reversed(self._open) if entry[0]), None)
         self.media.append((self._length, speaker, box))
+
+    def box_Table(self, box: ir.Table) -> None:
+        """A table (`pml.writers.table`): json, yaml, xml and html are fenced like any subtree in
+        that syntax; csv, tsv, jsonl and text start on the line after text before them."""
+        from pml.writers.table import FENCED_SYNTAXES, write_table
+
+        syntax = box.syntax or "markdown"
+        if syntax in FENCED_SYNTAXES:
+            self.box_Env(ir.Env(syntax, [ir.Table(box.columns, box.rows, None, box.options)], box.options))
+            return
+        self._boundary(2 if syntax == "markdown" else 1)
+        self._emit(write_table(box, syntax))
+        self._boundary(2)
+
+    def box_ToolPart(self, box: ir.ToolPart) -> None:
+        """A tool call or result: placed like media, spoken by its own speaker (ai or tool)."""
+        self._boundary(0)
+        for entry in self._open:
+            if entry[1] is None:
+                entry[1] = self._length
+        self.media.append((self._length, box.speaker, box))
 
     def box_Speaker(self, box: ir.Speaker) -> None:
         self._boundary(box.margin)

@@ -89,6 +89,10 @@ def _box_entries(box: ir.Box) -> list[Any]:
         return [[to_model(item.children) for item in box.items]]
     if isinstance(box, ir.Data):
         return [box.value]
+    if isinstance(box, ir.Table):
+        from pml.writers.table import table_value
+
+        return [table_value(box)]
     if isinstance(box, ir.Code):
         return [box.text]
     if isinstance(box, (ir.Block, ir.Section, ir.Speaker, ir.Env, ir.Heading, ir.Item)):

@@ -1,0 +1,321 @@
+"""Tools, schemas and call settings: `<output-schema>`, `<tool-definition>`, `<tool-request>`,
+`<tool-response>`, `<runtime>` and `<meta>`.
+
+The first three readers and `<runtime>` write no text: they fill the render's `CallSettings`
+(`Rendered.schema`, `.tools`, `.runtime`). `<tool-request>` and `<tool-response>` become
+message parts (an ai tool call, a tool message with the result), placed like media. `<meta>`
+is read while compiling (`read_meta`): it checks the version and turns components off or on.
+
+Schema bodies are JSON, a `{{ expression }}` giving a dict (or JSON text, or a Pydantic model),
+or a Zod expression that is parsed, never run (`pml.schemas`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from pml import ir
+from pml.errors import Diagnostic, render_error
+from pml.nodes import Element, Text
+from pml.registry import REGISTRY, Attr, component, kebab_to_camel
+from pml.schemas import SchemaError, schema_from_value, zod_to_json_schema
+from pml.source import Span
+
+PARSERS = ("json", "eval")
+PARSER_ATTR = Attr("parser", "enum", "How the body is read: json, or eval (a Zod schema, parsed — never run). "
+                   "Default: json when the body starts with `{`, else eval.", PARSERS)
+
+
+# ---------------------------------------------------------------------------- schema bodies
+
+
+def read_schema(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any]) -> dict[str, Any] | None:
+    """The JSON schema an element's body gives (None for an empty body)."""
+    from pml.compiler import CNode, ExprPiece, TextPiece  # (the compiler imports this module)
+
+    tag = node.element.tag
+    pieces = node.children
+    for child in pieces:
+        if isinstance(child, CNode):
+            raise render_error(f"`<{tag}>` takes a JSON or Zod schema as text, not elements", child.span,
+                               "write the schema as JSON, or pass one with {{ expression }}")
+    exprs = [p for p in pieces if isinstance(p, ExprPiece)]
+    literal = "".join(p.value for p in pieces if isinstance(p, TextPiece))
+    if len(exprs) == 1 and not literal.strip():
+        value = r.evaluate(exprs[0].expression, scope)
+        try:
+            return schema_from_value(value)
+        except SchemaError as exc:
+            raise render_error(f"`<{tag}>`: {exc}", exprs[0].expression.span, exc.hint) from None
+    text = "".join(p.value if isinstance(p, TextPiece) else _as_text(r.evaluate(p.expression, scope))
+                   for p in pieces)
+    body = text.strip()
+    if not body:
+        return None
+    lead = len(text) - len(text.lstrip())
+    parser = attrs.get("parser") or ("json" if body.startswith("{") else "eval")
+    try:
+        if parser == "json":
+            return _json_schema(body)
+        if re.match(r"z\s*\.", body):
+            return zod_to_json_schema(body)
+    except SchemaError as exc:
+        raise render_error(f"`<{tag}>`: {exc}", _body_span(node, lead + exc.offset, exprs), exc.hint) from None
+    return _expression_schema(r, node, body, scope, lead, exprs)
+
+
+def _as_text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def _json_schema(body: str) -> dict[str, Any]:
+    try:
+        data = json.loads(body)
+    except json.JSONDecodeError as exc:
+        raise SchemaError(f"the schema is not valid JSON: {exc.msg}", exc.pos) from None
+    if not isinstance(data, dict):
+        raise SchemaError("a schema must be a JSON object")
+    return data
+
+
+def _expression_schema(r: Any, node: Any, body: str, scope: dict[str, Any], lead: int, exprs: list[Any]) -> Any:
+    """`parser="eval"` with a body that is not Zod: a PML expression (sandboxed) giving the schema."""
+    from pml.errors import PMLError
+    from pml.expressions import compile_expression
+
+    span = _body_span(node, lead, exprs, len(body))
+    try:
+        expression = compile_expression(body, span)
+    except PMLError:
+        raise render_error(f"`<{node.element.tag}>` is neither JSON nor a Zod schema (`z.object(…)`)", span,
+                           "PML reads a subset of Zod and never runs JavaScript; see docs/language.md") from None
+    value = r.evaluate(expression, scope)
+    try:
+        return schema_from_value(value)
+    except SchemaError as exc:
+        raise render_error(f"`<{node.element.tag}>`: {exc}", span, exc.hint) from None
+
+
+def _body_span(node: Any, offset: int, exprs: list[Any], length: int = 1) -> Span:
+    """Where `offset` of the element's body text is in the source (the element when unsure)."""
+    texts = [c for c in node.element.children if isinstance(c, Text)]
+    if len(texts) != 1 or exprs:
+        return node.span
+    text = texts[0]
+    start = min(text.span.start + offset, text.span.end)
+    return text.span.source.span(start, min(start + max(length, 1), text.span.end))
+
+
+# ---------------------------------------------------------------------------- components
+
+
+@component("OutputSchema", "output-schema", kind="reader",
+           doc="The JSON schema of the response (`Rendered.schema`; `response_format` for OpenAI). The body is "
+               "JSON, `{{ expression }}` giving a schema (a dict, JSON text or a Pydantic model), or a Zod "
+               "schema such as `z.object({answer: z.string()})`, which is parsed, never run. One per "
+               "document.",
+           attrs=[PARSER_ATTR])
+def layout_output_schema(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[Any]:
+    call = r.call
+    if call.schema_span is not None:
+        first = call.schema_span
+        raise render_error("a prompt takes one `<output-schema>`", node.span,
+                           f"the first is at {first.line}:{first.column}")
+    call.schema = read_schema(r, node, attrs, scope)
+    call.schema_span = node.span
+    return []
+
+
+@component("ToolDefinition", "tool-definition", "tool-def", "tool", kind="reader",
+           doc="A function tool the model may call (`Rendered.tools`). The body is the JSON schema of its "
+               "parameters: JSON, `{{ expression }}`, or a Zod schema (parsed, never run). An empty body "
+               "is a tool without parameters.",
+           attrs=[Attr("name", "string", "The tool's name.", required=True),
+                  Attr("description", "string", "What the tool does, for the model."),
+                  PARSER_ATTR])
+def layout_tool_definition(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[Any]:
+    from pml.parts import ToolSpec
+
+    name = str(attrs.get("name") or "").strip()
+    if not name:
+        raise render_error("a tool needs a `name`", node.span)
+    if any(tool.name == name for tool in r.call.tools):
+        raise render_error(f"the tool `{name}` is defined twice", node.span)
+    parameters = read_schema(r, node, attrs, scope) or {"type": "object", "properties": {}}
+    description = attrs.get("description")
+    r.call.tools.append(ToolSpec(name, str(description) if description else None, parameters))
+    return []
+
+
+@component("ToolRequest", "tool-request", kind="inline",
+           doc="A tool call the assistant made: an ai message part (OpenAI `tool_calls`, Anthropic "
+               "`tool_use`).",
+           attrs=[Attr("id", "string", "The call's id (answered by a `<tool-response>` with the same id).",
+                       required=True),
+                  Attr("name", "string", "The tool called.", required=True),
+                  Attr("parameters", "any", "The arguments: a JSON object, or `{{ expression }}`.")])
+def layout_tool_request(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
+    arguments = attrs.get("parameters")
+    if arguments is None:
+        arguments = {}
+    elif isinstance(arguments, str):
+        try:
+            arguments = json.loads(arguments) if arguments.strip() else {}
+        except json.JSONDecodeError as exc:
+            attr = node.element.attribute("parameters")
+            raise render_error(f"`parameters` of a tool request must be JSON: {exc.msg}",
+                               (attr.value_span or attr.span) if attr else node.span,
+                               "write JSON such as '{\"city\": \"Paris\"}', or pass data with {{ expression }}") \
+                from None
+    return [ir.ToolPart("request", str(attrs["id"]), str(attrs["name"]), arguments)]
+
+
+@component("ToolResponse", "tool-response", kind="inline",
+           doc="The result of a tool call: its content becomes a `tool` message (OpenAI `tool` role, "
+               "Anthropic `tool_result`).",
+           attrs=[Attr("id", "string", "The id of the call this answers.", required=True),
+                  Attr("name", "string", "The tool that was called.", required=True)])
+def layout_tool_response(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
+    from pml.render import write
+
+    written = write([ir.Block(r.children(node, scope, ctx, attrs))], ctx.syntax)
+    content: Any = written.text
+    media = [(offset, box) for offset, _, box in written.media if isinstance(box, ir.Media)]
+    if media:
+        parts: list[Any] = []
+        position = 0
+        for offset, box in media:
+            if offset > position:
+                parts.append(written.text[position:offset])
+                position = offset
+            parts.append(box)
+        parts.append(written.text[position:])
+        content = [p for p in parts if not isinstance(p, str) or p.strip()]
+    return [ir.ToolPart("response", str(attrs["id"]), str(attrs["name"]), content)]
+
+
+@component("Runtime", "runtime", kind="reader", open_attrs=True,
+           doc="Parameters of the model call (`Rendered.runtime`): any attributes, e.g. "
+               "`<runtime model=\"gpt-4o\" temperature=\"0.2\" max-tokens=\"300\" stop='[\"END\"]'/>`. Names "
+               "become camelCase; values are typed (`0.2` → number, `false` → boolean, JSON arrays and "
+               "objects parsed); empty values are left out. Each provider format renames them "
+               "(docs/language.md).")
+def layout_runtime(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[Any]:
+    for name in sorted(node.written, key=_written_order(node)):
+        value = attrs.get(name)
+        if isinstance(value, str):
+            if not value:
+                continue
+            value = runtime_value(value)
+        elif value is None:
+            continue
+        r.call.runtime[kebab_to_camel(name) if "-" in name else name] = value
+    return []
+
+
+def _written_order(node: Any) -> Any:
+    order = {a.name: i for i, a in enumerate(node.element.attributes)}
+    spelled = {normalize(a.name): i for i, a in enumerate(node.element.attributes)}
+    return lambda name: order.get(name, spelled.get(normalize(name), len(order)))
+
+
+def normalize(name: str) -> str:
+    return name.replace("-", "").replace("_", "").lower()
+
+
+_NUMBER = re.compile(r"-?\d*\.?\d+")
+
+
+def runtime_value(text: str) -> Any:
+    """POML's typing of runtime values: booleans, numbers, JSON arrays and objects, else the text."""
+    if text in ("true", "false"):
+        return text == "true"
+    if _NUMBER.fullmatch(text):
+        return float(text) if "." in text else int(text)
+    if (text.startswith("[") and text.endswith("]")) or (text.startswith("{") and text.endswith("}")):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError:
+            return text
+    return text
+
+
+# ---------------------------------------------------------------------------- <meta>
+
+_OLD_META = {"schema": "output-schema", "tool": "tool-definition", "runtime": "runtime"}
+
+
+@component("Meta", "meta", kind="reader",
+           doc="Document settings, read while compiling: `minVersion`/`maxVersion` check the PML version; "
+               "`components=\"-table,+img\"` turns components off (`-`) or back on (`+`) for the rest of "
+               "the document (a component turned off is an unknown tag).",
+           attrs=[Attr("minVersion", "string", "The lowest PML version that may compile this document."),
+                  Attr("maxVersion", "string", "The highest PML version that may compile this document."),
+                  Attr("components", "string", "Components to turn off (`-name`) or on (`+name`), "
+                       "separated by commas or spaces.")])
+def layout_meta(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[Any]:
+    return []
+
+
+def read_meta(element: Element, disabled: dict[str, Span]) -> list[Diagnostic]:
+    """Apply a `<meta>` while compiling: check versions, update `disabled`; return the problems."""
+    problems: list[Diagnostic] = []
+
+    def problem(message: str, span: Span, hint: str | None = None, severity: str = "error") -> None:
+        problems.append(Diagnostic(severity, message, span, hint, "compile"))  # type: ignore[arg-type]
+
+    old = element.attribute("type")
+    if old is not None:
+        kind = old.text.strip()
+        problem(f"`<meta type=\"{kind}\">` is no longer supported", element.span,
+                f"write <{_OLD_META.get(kind, kind)}> instead")
+        return problems
+    for attr_name, check, word in (("minVersion", lambda c: c >= 0, "or higher"),
+                                   ("maxVersion", lambda c: c <= 0, "or lower")):
+        attr = element.attribute(attr_name)
+        if attr is None:
+            continue
+        span = attr.value_span or attr.span
+        wanted = _version(attr.text) if attr.is_static else None
+        if wanted is None:
+            problem(f"`{attr_name}` should be a version such as 1.2.0, not `{attr.raw}`", span)
+        elif not check(_compare(_version(pml_version()) or (0,), wanted)):
+            problem(f"this document needs PML {attr.text.strip()} {word}; this is PML {pml_version()}", span)
+    attr = element.attribute("components")
+    if attr is not None:
+        span = attr.value_span or attr.span
+        for token in re.split(r"[,\s]+", attr.text.strip()):
+            if not token:
+                continue
+            op, name = token[0], token[1:].strip()
+            if op not in "+-" or not name:
+                problem(f"`{token}` in `components` should be `+name` (turn on) or `-name` (turn off)", span)
+                continue
+            found = REGISTRY.lookup(name)
+            if found is None:
+                problem(f"unknown component `{name}` in `components`", span, severity="warning")
+            elif op == "-":
+                disabled[found.name] = span
+            else:
+                disabled.pop(found.name, None)
+    return problems
+
+
+def pml_version() -> str:
+    import pml
+
+    return str(pml.__version__)
+
+
+def _version(text: str) -> tuple[int, ...] | None:
+    match = re.fullmatch(r"\s*v?(\d+(?:\.\d+)*)(?:[-+][\w.]*)?\s*", text)
+    return tuple(int(p) for p in match.group(1).split(".")) if match else None
+
+
+def _compare(have: tuple[int, ...], wanted: tuple[int, ...]) -> int:
+    width = max(len(have), len(wanted))
+    left = have + (0,) * (width - len(have))
+    right = wanted + (0,) * (width - len(wanted))
+    return (left > right) - (left < right)

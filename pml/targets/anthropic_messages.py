@@ -1,0 +1,132 @@
+"""Anthropic Messages: the keyword arguments of `client.messages.create(**payload)`.
+
+    {"system"?: "…", "messages": [{"role": "user"|"assistant", "content": text or blocks}],
+     "tools"?: [{"name", "description"?, "input_schema"}],
+     "output_config"?: {"format": {"type": "json_schema", "schema"}},
+     …runtime parameters ("max_tokens", "stop_sequences", …), "extra_body"?: {…the others}}
+
+System messages are lifted out and joined by a blank line. Blocks are `text`, `image` (base64
+source), `tool_use` (an assistant's tool call) and `tool_result` (a tool's answer, sent in a
+user turn). Turns of the same role are merged, tool results first in their turn; the first turn
+must be the user's. `max_tokens` is required by the API: give it with `<runtime max-tokens>` or
+when calling. Sampling parameters (`temperature`, `top_p`, `top_k`) travel in `extra_body`,
+which every SDK version merges into the request body.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pml.parts import MediaPart, Message, ToolCallPart, ToolResultPart
+from pml.targets.common import FormatError, check_tool_message, only_user_media, split_runtime
+
+if TYPE_CHECKING:
+    from pml.prompt import Rendered
+
+TARGET = "Anthropic's Messages API"
+
+RENAMES = {
+    "maxTokens": "max_tokens",
+    "maxOutputTokens": "max_tokens",
+    "maxCompletionTokens": "max_tokens",
+    "stop": "stop_sequences",
+    "stopSequences": "stop_sequences",
+}
+PARAMS = frozenset({"model", "max_tokens", "stop_sequences", "stream", "metadata", "service_tier", "thinking",
+                    "tool_choice"})
+
+
+def payload(rendered: Rendered) -> dict[str, Any]:
+    """The Messages request (module docstring)."""
+    system: list[str] = []
+    turns: list[dict[str, Any]] = []
+    for index, message in enumerate(rendered.messages):
+        if message.speaker == "system":
+            if not message.is_text:
+                raise FormatError(f"{TARGET} takes text only in the system prompt, but message {index + 1} "
+                                  "has another part: move it into a <human-msg>")
+            system.append(message.text)
+            continue
+        role = "assistant" if message.speaker == "ai" else "user"
+        content = _content(message, index)
+        if turns and turns[-1]["role"] == role:
+            turns[-1]["content"] = _join(turns[-1]["content"], content)
+        else:
+            turns.append({"role": role, "content": content})
+    if not turns:
+        raise FormatError(f"{TARGET} needs at least one user message, and this prompt has only system "
+                          "messages: put the request in a <human-msg>")
+    if turns[0]["role"] != "user":
+        raise FormatError(f"{TARGET} needs the conversation to start with a user message: add a <human-msg> "
+                          "before the first <ai-msg>")
+    data: dict[str, Any] = {}
+    if system:
+        data["system"] = "\n\n".join(system)
+    data["messages"] = turns
+    if rendered.tools:
+        data["tools"] = [_tool(t.to_dict()) for t in rendered.tools]
+    if rendered.schema is not None:
+        data["output_config"] = {"format": {"type": "json_schema", "schema": rendered.schema}}
+    named, extra = split_runtime(rendered.runtime, renames=RENAMES, known=PARAMS)
+    if isinstance(named.get("stop_sequences"), str):
+        named["stop_sequences"] = [named["stop_sequences"]]
+    data.update(named)
+    if extra:
+        data["extra_body"] = extra
+    return data
+
+
+def _tool(tool: dict[str, Any]) -> dict[str, Any]:
+    out = {"name": tool["name"]}
+    if "description" in tool:
+        out["description"] = tool["description"]
+    out["input_schema"] = tool["parameters"]
+    return out
+
+
+def _content(message: Message, index: int) -> str | list[dict[str, Any]]:
+    if message.speaker == "tool":
+        check_tool_message(message, index)
+    else:
+        only_user_media(message, index, TARGET)
+    if message.is_text:
+        return message.text
+    blocks: list[dict[str, Any]] = []
+    for part in message.parts:
+        if isinstance(part, str):
+            if part.strip():
+                blocks.append({"type": "text", "text": part.strip("\n")})
+        elif isinstance(part, MediaPart):
+            blocks.append(_image(part))
+        elif isinstance(part, ToolCallPart):
+            if not isinstance(part.arguments, dict):
+                raise FormatError(f"{TARGET} needs tool-call arguments to be an object (`{part.name}`)")
+            blocks.append({"type": "tool_use", "id": part.id, "name": part.name, "input": part.arguments})
+        elif isinstance(part, ToolResultPart):
+            blocks.append({"type": "tool_result", "tool_use_id": part.id, "content": _result(part)})
+    return blocks
+
+
+def _image(part: MediaPart) -> dict[str, Any]:
+    if part.kind != "image":
+        raise FormatError(f"{TARGET} takes no audio ({part.mime})")
+    return {"type": "image", "source": {"type": "base64", "media_type": part.mime, "data": part.base64}}
+
+
+def _result(part: ToolResultPart) -> str | list[dict[str, Any]]:
+    if isinstance(part.content, str):
+        return part.content
+    return [_image(p) if isinstance(p, MediaPart) else {"type": "text", "text": p.strip("\n")}
+            for p in part.content if isinstance(p, MediaPart) or p.strip()]
+
+
+def _join(left: Any, right: Any) -> Any:
+    """Merge two turns of one role; tool results go first, as the API requires."""
+    if isinstance(left, str) and isinstance(right, str):
+        return left + "\n\n" + right
+    blocks = _blocks(left) + _blocks(right)
+    return [b for b in blocks if b["type"] == "tool_result"] + [b for b in blocks if b["type"] != "tool_result"]
+
+
+def _blocks(content: Any) -> list[dict[str, Any]]:
+    return [{"type": "text", "text": content}] if isinstance(content, str) else list(content)

@@ -1,0 +1,4 @@
+<poml>
+  <p>The user pasted this:</p>
+  <document buffer="{{ pasted }}"/>
+</poml>

@@ -1,0 +1,4 @@
+<poml>
+  <p>Describe the trend.</p>
+  <document src="files/chart.docx" multimedia="false"/>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <folder src="files/project" maxDepth="1"/>
+</poml>

@@ -1,0 +1,5 @@
+<poml>
+  <cp caption="Project layout">
+    <folder src="files/project"/>
+  </cp>
+</poml>

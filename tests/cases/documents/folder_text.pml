@@ -1,0 +1,3 @@
+<poml>
+  <folder src="files/project" syntax="text"/>
+</poml>

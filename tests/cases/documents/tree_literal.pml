@@ -1,0 +1,3 @@
+<poml>
+  <tree items='[{"name": "docs", "children": [{"name": "intro.md"}]}, {"name": "setup.py"}]'/>
+</poml>

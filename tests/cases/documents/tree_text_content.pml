@@ -1,0 +1,3 @@
+<poml>
+  <tree items="{{ tree }}" syntax="text" showContent="true"/>
+</poml>

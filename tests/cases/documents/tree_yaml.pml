@@ -1,0 +1,3 @@
+<poml>
+  <tree items="{{ tree }}" syntax="yaml" showContent="true"/>
+</poml>

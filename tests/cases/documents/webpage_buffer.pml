@@ -1,0 +1,3 @@
+<poml>
+  <webpage buffer="{{ html }}"/>
+</poml>

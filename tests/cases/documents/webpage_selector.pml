@@ -1,0 +1,3 @@
+<poml>
+  <webpage src="files/page.html" selector="#notes ol, .note"/>
+</poml>

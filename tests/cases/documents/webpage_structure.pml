@@ -1,0 +1,6 @@
+<poml>
+  <task>Summarize the release.</task>
+  <cp caption="Page">
+    <webpage src="files/page.html"/>
+  </cp>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <table src="table_broken.json"/>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <table records="{{ rows }}" syntax="csv" writerOptions='{"csvSeparator": ", "}'/>
+</poml>

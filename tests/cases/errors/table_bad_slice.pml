@@ -1,0 +1,3 @@
+<poml>
+  <table records="{{ rows }}" selectedRecords="first:last"/>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <table src="missing.csv"/>
+</poml>

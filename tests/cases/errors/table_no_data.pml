@@ -1,0 +1,4 @@
+<poml>
+  <p>Data:</p>
+  <table syntax="csv"/>
+</poml>

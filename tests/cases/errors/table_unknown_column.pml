@@ -1,0 +1,3 @@
+<poml>
+  <table records="{{ rows }}" selectedColumns='["nmae"]'/>
+</poml>

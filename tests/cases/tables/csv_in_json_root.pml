@@ -1,0 +1,3 @@
+<poml syntax="json">
+  <table name="cities" src="cities.tsv" syntax="csv"/>
+</poml>

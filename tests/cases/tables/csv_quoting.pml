@@ -1,0 +1,3 @@
+<poml>
+  <table src="people.csv" syntax="csv"/>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <table src="people.csv" selectedColumns='["name", "note"]' syntax="csv" writerOptions='{"csvSeparator": ";"}'/>
+</poml>

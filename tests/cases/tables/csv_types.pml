@@ -1,0 +1,3 @@
+<poml>
+  <table src="types.csv" syntax="json"/>
+</poml>

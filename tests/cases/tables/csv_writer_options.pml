@@ -1,0 +1,3 @@
+<poml>
+  <table records="{{ grid }}" syntax="csv" writerOptions='{"csvHeader": false, "csvSeparator": " "}'/>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <table records="{{ rows }}" maxColumns="1"/>
+</poml>

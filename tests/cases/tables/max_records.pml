@@ -1,0 +1,3 @@
+<poml>
+  <table records="{{ rows }}" maxRecords="3"/>
+</poml>

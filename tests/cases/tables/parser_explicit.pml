@@ -1,0 +1,3 @@
+<poml>
+  <table src="cities.tsv" parser="tsv" syntax="csv"/>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <table records="{{ grid }}" columns="{{ columns }}"/>
+</poml>

@@ -1,0 +1,4 @@
+<poml>
+  <task>Who is the oldest?</task>
+  <table records="{{ rows }}"/>
+</poml>

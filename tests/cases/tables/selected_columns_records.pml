@@ -1,0 +1,3 @@
+<poml>
+  <table records="{{ rows }}" selectedColumns='["city", "name"]'/>
+</poml>

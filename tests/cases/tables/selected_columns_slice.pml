@@ -1,0 +1,3 @@
+<poml>
+  <table src="people.csv" selectedColumns="-2:"/>
+</poml>

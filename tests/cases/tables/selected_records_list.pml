@@ -1,0 +1,3 @@
+<poml>
+  <table src="people.csv" selectedRecords="{{ [4, 0] }}"/>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <table records="{{ rows }}" selectedRecords="1:3"/>
+</poml>

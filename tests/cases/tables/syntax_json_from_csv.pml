@@ -1,0 +1,3 @@
+<poml>
+  <table src="cities.tsv" syntax="json"/>
+</poml>

@@ -1,0 +1,4 @@
+<poml>
+  <p>Rows:</p>
+  <table records="{{ rows }}" syntax="text"/>
+</poml>

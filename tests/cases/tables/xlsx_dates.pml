@@ -1,0 +1,3 @@
+<poml>
+  <table src="trips.xlsx"/>
+</poml>

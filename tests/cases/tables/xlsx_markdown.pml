@@ -1,0 +1,5 @@
+<poml>
+  <cp caption="Budget">
+    <table src="budget.xlsx"/>
+  </cp>
+</poml>

@@ -1,0 +1,3 @@
+<poml syntax="xml">
+  <table name="cities" src="cities.tsv"/>
+</poml>
