@@ -1,0 +1,3 @@
+<poml>
+  <table src="../tables/cities.tsv"/>
+</poml>
