@@ -1,0 +1,4 @@
+<poml>
+  <p>Look at the picture.</p>
+  <img src="red.png" alt="A red rectangle."/>
+</poml>
