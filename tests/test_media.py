@@ -64,7 +64,8 @@ def test_audio_is_a_part_with_its_type() -> None:
     (message,) = _render(f'<poml><audio base64="{clip}"/></poml>').messages
     assert message.content == [{"type": "audio/mpeg", "base64": clip}]
     payload = pml.loads(f'<poml><audio base64="{clip}"/></poml>').render().to_openai()
-    assert payload["messages"][0]["content"] == [{"type": "input_audio", "input_audio": {"data": clip, "format": "mp3"}}]
+    expected = [{"type": "input_audio", "input_audio": {"data": clip, "format": "mp3"}}]
+    assert payload["messages"][0]["content"] == expected
 
 
 def test_missing_image_and_urls_are_located_errors() -> None:
