@@ -2,20 +2,30 @@
 
 Run from the repository root::
 
-    python benchmarks/render.py            # full run (about 1-2 minutes with POML)
-    python benchmarks/render.py --quick    # shorter timing loops, 3 POML calls per case
+    python benchmarks/render.py            # full run (about 2-3 minutes with POML)
+    python benchmarks/render.py --quick    # shorter timing loops, 3 POML calls per case (1 for large inputs)
     python benchmarks/render.py --json results.json
 
 Cases: a small prompt, a 200-item list (from a `for=` loop and as 200 literal items) and a
 ~20 KB document. For each case it measures PML compile, parse and render, the warm `pml.poml()`
 one-shot call, an equivalent Jinja2 template, `lxml.etree.fromstring` on the same markup and
 POML's `poml.poml()` (a Node process per call), checks that the outputs agree and checks the
-performance targets. See `docs/performance.md` for a recorded run.
+performance targets.
+
+Large inputs, in their own table: a 1,000-row 4-column markdown table (records from the context,
+and the same rows from a csv file), a 10,000-item `for=` list and a 5-page PDF `<document>`. The
+csv and PDF files are generated into a temporary folder on every run (the PDF is written byte by
+byte, deterministic). For each: PML compile+render, PML render and POML's `poml.poml()`; the
+tables and the list are checked against POML's output (the PDF is not: POML reads PDFs with
+pdf.js, PML with pypdf). Then linear scaling: render time at 100 vs 1,000 rows, 1,000 vs 10,000
+items and 1 vs 5 PDF pages (text extraction not cached); PASS when n× the input takes at most
+1.2·n× the time. See `docs/performance.md` for a recorded run.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import json
 import os
@@ -24,9 +34,10 @@ import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,12 +52,14 @@ from lxml import etree  # noqa: E402
 import pml  # noqa: E402
 import pml.api  # noqa: E402
 import pml.parser  # noqa: E402
+import pml.readers  # noqa: E402
 from pml.source import Source  # noqa: E402
 
 # Targets (seconds, or a ratio).
 TARGET_SMALL_RENDER = 0.2e-3
 TARGET_DOC_COMPILE = 20e-3
 TARGET_POML_SPEEDUP = 1000.0
+TARGET_SCALING = 1.2  # n× the input renders in at most 1.2·n× the time
 
 
 # --------------------------------------------------------------------------------------------
@@ -214,6 +227,7 @@ class Settings:
     repeat: int
     warmup: int
     poml_calls: int
+    poml_large_calls: int
 
 
 def measure(fn: Callable[[], Any], settings: Settings) -> Stat:
@@ -344,6 +358,306 @@ def run_case(case: Case, settings: Settings, poml_mod: Any) -> CaseResult:
             result.poml_error = f"{type(exc).__name__}: {exc}"
             progress(f"POML poml() failed: {result.poml_error}")
     return result
+
+
+# --------------------------------------------------------------------------------------------
+# Large inputs: a 1,000-row table, a 10,000-item list, a 5-page PDF; and linear scaling
+# --------------------------------------------------------------------------------------------
+
+TABLE_ROWS = 1_000
+LIST_ITEMS = 10_000
+PDF_PAGES = 5
+_CITIES = ("Oslo", "Lima", "Pune", "Kyiv", "Accra", "Quito", "Hanoi")
+
+
+def table_rows(count: int) -> list[dict[str, Any]]:
+    """`count` records with 4 columns: an int, two strings and a number with up to 2 decimals."""
+    return [{"id": 1000 + i, "customer": f"Customer {i:04d}", "city": _CITIES[i % len(_CITIES)],
+             "total": round((i * 37 % 1000) * 0.25 + 5, 2)} for i in range(count)]
+
+
+def write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
+    """The records as a csv file: a header row, then one line per record."""
+    lines = [",".join(rows[0])] + [",".join(str(v) for v in row.values()) for row in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _pdf_string(text: str) -> str:
+    return "(" + text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ")"
+
+
+def pdf_bytes(pages: int, lines_per_page: int = 40, seed: int = 11) -> bytes:
+    """A minimal PDF 1.4 file: `pages` Letter pages of Helvetica text (no download, no writer lib).
+
+    Each page is a heading line and `lines_per_page` lines of 10 words drawn from a seeded generator,
+    so the same arguments always give the same bytes.
+    """
+    rng = random.Random(seed)
+    kids = " ".join(f"{4 + 2 * p} 0 R" for p in range(pages))
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        f"<< /Type /Pages /Kids [{kids}] /Count {pages} >>".encode(),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
+    for p in range(pages):
+        lines = [f"Page {p + 1}: support notes"]
+        for _ in range(lines_per_page):
+            text = " ".join(rng.choice(_WORDS) for _ in range(10))
+            lines.append(text[0].upper() + text[1:] + ".")
+        ops = ["BT", "/F1 11 Tf", "14 TL", "72 740 Td", f"{_pdf_string(lines[0])} Tj"]
+        ops += [f"T* {_pdf_string(line)} Tj" for line in lines[1:]]
+        ops.append("ET")
+        stream = "\n".join(ops).encode("latin-1")
+        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources "
+                       f"<< /Font << /F1 3 0 R >> >> /Contents {5 + 2 * p} 0 R >>".encode())
+        objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream))
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+@dataclass
+class LargeCase:
+    """A large input. The markup is written to `folder` (POML is given that file; PML compiles the
+    same text with `folder` as its base). `not_compared` says why the outputs are not compared."""
+
+    key: str
+    title: str
+    input: str
+    markup: str
+    context: dict[str, Any]
+    folder: Path
+    not_compared: str | None = None
+    reads_pdf: bool = False
+
+    @property
+    def path(self) -> Path:
+        return self.folder / f"{self.key}.poml"
+
+    def compile(self) -> Any:
+        return pml.api.compile_source(Source(self.markup, f"<bench:{self.key}>", None, self.folder))
+
+
+TABLE_MARKUP = '<poml>\n  <table records="{{ rows }}" syntax="markdown"/>\n</poml>\n'
+TABLE_CSV_MARKUP = '<poml>\n  <table src="rows.csv" syntax="markdown"/>\n</poml>\n'
+PDF_MARKUP = '<poml>\n  <document src="{name}"/>\n</poml>\n'
+
+
+def large_cases(folder: Path) -> list[LargeCase]:
+    """The large inputs, their files written into `folder` (deterministic, made on every run)."""
+    rows = table_rows(TABLE_ROWS)
+    write_csv(folder / "rows.csv", rows)
+    pdf = pdf_bytes(PDF_PAGES)
+    (folder / "doc5.pdf").write_bytes(pdf)
+    list_markup = list_for_case(LIST_ITEMS).markup
+    csv_kb = (folder / "rows.csv").stat().st_size / 1000
+    cases = [
+        LargeCase("table_records", f"{TABLE_ROWS:,}-row table (records)",
+                  f"{TABLE_ROWS:,} rows × 4 columns from the context", TABLE_MARKUP, {"rows": rows}, folder),
+        LargeCase("table_csv", f"{TABLE_ROWS:,}-row table (csv file)",
+                  f"the same rows from a {csv_kb:.1f} KB csv file", TABLE_CSV_MARKUP, {}, folder),
+        LargeCase("list_10k", f"{LIST_ITEMS:,}-item list (for=)", f"{LIST_ITEMS:,} strings from the context",
+                  list_markup, {"items": list_items(LIST_ITEMS)}, folder),
+        LargeCase("pdf", f"{PDF_PAGES}-page PDF document", f"{PDF_PAGES} pages of text, {len(pdf) / 1000:.1f} KB PDF",
+                  PDF_MARKUP.format(name="doc5.pdf"), {}, folder,
+                  not_compared="POML extracts PDF text with pdf.js, PML with pypdf: the outputs are not compared",
+                  reads_pdf=True),
+    ]
+    for case in cases:
+        case.path.write_text(case.markup, encoding="utf-8")
+    return cases
+
+
+@dataclass
+class LargeResult:
+    """What was measured for one large input."""
+
+    key: str
+    title: str
+    input: str
+    output_chars: int
+    stats: dict[str, Stat] = field(default_factory=dict)
+    matches_poml: bool | None = None
+    not_compared: str | None = None
+    poml_error: str | None = None
+    poml_stderr_lines: int = 0
+
+
+@contextlib.contextmanager
+def stderr_into(path: Path) -> Iterator[None]:
+    """Send file descriptor 2 (POML's Node process writes pdf.js warnings there) to `path`."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with path.open("wb") as sink:
+            os.dup2(sink.fileno(), 2)
+            yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def clear_reader_cache() -> None:
+    """Forget the extracted document texts PML keeps by content digest (`pml.readers._CACHE`)."""
+    pml.readers._CACHE.clear()
+
+
+def run_large(case: LargeCase, settings: Settings, poml_mod: Any) -> LargeResult:
+    print(f"[{case.key}] {case.title}: {case.input}", flush=True)
+    prompt = case.compile()
+    context = case.context
+    mine = [m.content for m in prompt.render(context).messages]
+    result = LargeResult(case.key, case.title, case.input, sum(len(c) for c in mine),
+                         not_compared=case.not_compared)
+
+    def uncached() -> Any:
+        clear_reader_cache()
+        return prompt.render(context)
+
+    timings: list[tuple[str, Callable[[], Any]]] = [
+        ("pml_compile_render", lambda: case.compile().render(context)),
+        ("pml_render", lambda: prompt.render(context)),
+    ]
+    if case.reads_pdf:
+        timings.append(("pml_render_uncached", uncached))
+    for name, fn in timings:
+        stat = measure(fn, settings)
+        result.stats[name] = stat
+        progress(f"{name:<19} median {fmt_time(stat.median):>10}  min {fmt_time(stat.min):>10}  "
+                 f"({stat.repeat}×{stat.number})")
+
+    if poml_mod is not None:
+        log = case.folder / f"{case.key}.poml-stderr.txt"
+        try:
+            with stderr_into(log):
+                # The first call checks the output and doubles as the warm-up.
+                theirs = poml_mod.poml(case.path, context=context)
+                stat = measure_calls(lambda: poml_mod.poml(case.path, context=context),
+                                     settings.poml_large_calls)
+            result.stats["poml_poml"] = stat
+            if case.not_compared is None:
+                result.matches_poml = contents(theirs) == mine
+                verdict = f"output {'matches' if result.matches_poml else 'DIFFERS'}"
+            else:
+                verdict = "output not compared (different PDF text extractors)"
+            progress(f"{'POML poml()':<19} median {fmt_time(stat.median):>10}  min {fmt_time(stat.min):>10}  "
+                     f"({stat.repeat} calls); {verdict}")
+        except Exception as exc:  # POML's failures must not stop the PML numbers
+            tail = log.read_text(errors="replace").strip().splitlines()[-3:] if log.exists() else []
+            result.poml_error = f"{type(exc).__name__}: {exc}" + (f" [{' | '.join(tail)}]" if tail else "")
+            progress(f"POML poml() failed: {result.poml_error}")
+        if log.exists():
+            lines = log.read_text(errors="replace").strip().splitlines()
+            result.poml_stderr_lines = len(lines)
+            if lines:
+                progress(f"POML's Node process wrote {len(lines)} lines to stderr, e.g. {lines[0][:110]}")
+    return result
+
+
+@dataclass
+class Scaling:
+    """Render time at two input sizes; linear if `factor`× the input takes ≤ limit× the time."""
+
+    name: str
+    measure: str
+    small: int
+    large: int
+    small_time: Stat
+    large_time: Stat
+    factor: float
+    time_ratio: float
+    limit: float
+    verdict: str
+
+
+def run_scaling(folder: Path, settings: Settings) -> list[Scaling]:
+    """Render each shape at two sizes (medians of repeats, same settings) and compare the times."""
+    (folder / "doc1.pdf").write_bytes(pdf_bytes(1))
+    table = pml.api.compile_source(Source(TABLE_MARKUP, "<bench:scale-table>", None, folder))
+    items = pml.api.compile_source(Source(list_for_case().markup, "<bench:scale-list>", None, folder))
+    pdf1 = pml.api.compile_source(Source(PDF_MARKUP.format(name="doc1.pdf"), "<bench:pdf1>", None, folder))
+    pdf5 = pml.api.compile_source(Source(PDF_MARKUP.format(name="doc5.pdf"), "<bench:pdf5>", None, folder))
+
+    def uncached(prompt: Any) -> Callable[[], Any]:
+        def fn() -> Any:
+            clear_reader_cache()
+            return prompt.render({})
+        return fn
+
+    def rows(n: int) -> Callable[[], Any]:
+        context = {"rows": table_rows(n)}
+        return lambda: table.render(context)
+
+    def entries(n: int) -> Callable[[], Any]:
+        context = {"items": list_items(n)}
+        return lambda: items.render(context)
+
+    plans = [
+        ("table (records, markdown)", "rows", 100, TABLE_ROWS, rows(100), rows(TABLE_ROWS)),
+        ("list (for=)", "items", 1_000, LIST_ITEMS, entries(1_000), entries(LIST_ITEMS)),
+        ("PDF document, text not cached", "pages", 1, PDF_PAGES, uncached(pdf1), uncached(pdf5)),
+    ]
+    out: list[Scaling] = []
+    for name, unit, small, large, small_fn, large_fn in plans:
+        a = measure(small_fn, settings)
+        b = measure(large_fn, settings)
+        factor = large / small
+        time_ratio = b.median / a.median
+        limit = TARGET_SCALING * factor
+        verdict = "PASS" if time_ratio <= limit else "FAIL"
+        out.append(Scaling(name, unit, small, large, a, b, factor, time_ratio, limit, verdict))
+        progress(f"{name}: {small:,} {unit} {fmt_time(a.median)}, {large:,} {unit} {fmt_time(b.median)}: "
+                 f"{factor:g}× the input, {time_ratio:.2f}× the time (limit {limit:g}×) {verdict}")
+    return out
+
+
+LARGE_ROWS: list[tuple[str, str]] = [
+    ("pml_compile_render", "PML compile+render (uncached compile)"),
+    ("pml_render", "PML render (compiled prompt)"),
+    ("pml_render_min", "PML render, min"),
+    ("pml_render_uncached", "PML render, PDF text not cached"),
+    ("poml_poml", "POML poml.poml() (Node per call)"),
+]
+
+
+def large_table(results: list[LargeResult], have_poml: bool) -> str:
+    """A markdown table: one row per measurement, one column per large input."""
+    lines = ["| Measurement | " + " | ".join(r.key for r in results) + " |", "|---|" + "---:|" * len(results)]
+    lines.append("| Input | " + " | ".join(r.input for r in results) + " |")
+    lines.append("| Output size (chars) | " + " | ".join(f"{r.output_chars:,}" for r in results) + " |")
+    for key, label in LARGE_ROWS:
+        if key == "poml_poml" and not have_poml:
+            continue
+        if key == "pml_render_min":
+            cells = [fmt_time(r.stats["pml_render"].min) for r in results]
+        else:
+            cells = [fmt_time(r.stats[key].median) if key in r.stats else "—" for r in results]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    if have_poml:
+        cells = [fmt_ratio(ratio(r.stats.get("poml_poml"), r.stats.get("pml_compile_render"))) for r in results]
+        lines.append("| POML poml() / PML compile+render (speed-up) | " + " | ".join(cells) + " |")
+        lines.append("| Output == POML 0.0.8 | " + " | ".join(
+            ("not compared" if r.not_compared else "—") if r.matches_poml is None
+            else ("yes" if r.matches_poml else "NO") for r in results) + " |")
+    return "\n".join(lines)
+
+
+def scaling_table(rows: list[Scaling]) -> str:
+    lines = ["| Render (median) | small | large | input × | time × | limit | verdict |",
+             "|---|---:|---:|---:|---:|---:|---|"]
+    for s in rows:
+        lines.append(f"| {s.name} | {s.small:,} {s.measure}: {fmt_time(s.small_time.median)} | "
+                     f"{s.large:,} {s.measure}: {fmt_time(s.large_time.median)} | {s.factor:g}× | "
+                     f"{s.time_ratio:.2f}× | ≤ {s.limit:g}× | {s.verdict} |")
+    return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------------------------
@@ -553,8 +867,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", metavar="OUT", help="also write the results as JSON to OUT")
     parser.add_argument("--no-poml", action="store_true", help="skip POML even if installed")
     args = parser.parse_args(argv)
-    settings = (Settings(budget=0.02, repeat=5, warmup=3, poml_calls=3) if args.quick
-                else Settings(budget=0.1, repeat=7, warmup=10, poml_calls=5))
+    settings = (Settings(budget=0.02, repeat=5, warmup=3, poml_calls=3, poml_large_calls=1) if args.quick
+                else Settings(budget=0.1, repeat=7, warmup=10, poml_calls=5, poml_large_calls=3))
 
     poml_mod: Any = None
     if not args.no_poml:
@@ -592,6 +906,14 @@ def main(argv: list[str] | None = None) -> int:
     progress(f"tracemalloc peak (compile + render doc) {peak / 1e6:.2f} MB; "
              f"RSS {process.get('rss', 0) / 1e6:.1f} MB, peak RSS {process.get('peak_rss', 0) / 1e6:.1f} MB")
 
+    print("large inputs (files made in a temporary folder) ...", flush=True)
+    with tempfile.TemporaryDirectory(prefix="pml-bench-") as tmp:
+        folder = Path(tmp)
+        large = [run_large(case, settings, poml_mod) for case in large_cases(folder)]
+        print("linear scaling (render at two sizes) ...", flush=True)
+        scaling = run_scaling(folder, settings)
+        clear_reader_cache()
+
     checks = targets(by_result, have_poml)
     elapsed = time.perf_counter() - started
 
@@ -608,15 +930,30 @@ def main(argv: list[str] | None = None) -> int:
     print("Targets:")
     for t in checks:
         print(f"  {t.verdict:<5} {t.name}: {t.measured} (target {t.limit})")
+    print()
+    print("Large inputs:")
+    print()
+    print(large_table(large, have_poml))
+    for r in large:
+        if r.not_compared and have_poml:
+            print(f"  {r.key}: {r.not_compared}")
+    print()
+    print(f"Linear scaling (PASS when n× the input takes ≤ {TARGET_SCALING:g}·n× the time):")
+    print()
+    print(scaling_table(scaling))
     load_after = load_average()
     load_note = f"; load average {load_after[0]:.2f} (1 min)" if load_after else ""
     print(f"\nTotal time {elapsed:.1f} s{load_note}")
     if not have_poml:
         print("POML columns skipped (POML not installed: pip install poml)")
     failed_match = [r.key for r in results if r.matches_poml is False]
+    failed_match += [r.key for r in large if r.matches_poml is False]
     if have_poml:
         print("PML output matches POML for all cases" if not failed_match
               else f"PML output DIFFERS from POML for: {', '.join(failed_match)}")
+        compared = [r.key for r in large if r.matches_poml is not None]
+        print(f"(large inputs compared with POML: {', '.join(compared) or 'none'}; "
+              f"not compared: {', '.join(r.key for r in large if r.not_compared) or 'none'})")
 
     if args.json:
         payload = {
@@ -629,6 +966,8 @@ def main(argv: list[str] | None = None) -> int:
             "memory": {"tracemalloc_peak_doc": peak, **process},
             "cases": [asdict(r) for r in results],
             "targets": [asdict(t) for t in checks],
+            "large_cases": [asdict(r) for r in large],
+            "scaling": [asdict(s) for s in scaling],
             "elapsed": elapsed,
         }
         Path(args.json).write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
