@@ -6,9 +6,8 @@ trimming the newlines around each block, as POML's own test does.
 Examples with pictures (`PICTURES`) are compared with each picture reduced to its type: POML
 re-encodes every image it sends (and 103's stylesheet shrinks them), so the bytes cannot match.
 107 reads a PDF, whose text POML gets from pdfjs and PML from pypdf; `test_107_pdf_text` says
-how they differ. Examples that need components not built yet are listed in `NOT_YET` with what
-each needs, and the test asserts that they fail with a clear, located PML error rather than
-rendering something wrong.
+how they differ. 104 names one chart by URL; PML does not fetch URLs, so its test reads the
+same chart from the assets folder (`test_104_from_local_files`).
 """
 
 from __future__ import annotations
@@ -28,9 +27,11 @@ PICTURES = {
 }
 PDF = "107_read_report_pdf"
 
-NOT_YET = {
-    "104_financial_analysis": "xlsx table and images (the reference fetches image URLs)",
-}
+# 104 names one chart by URL. PML never fetches URLs (a prompt must not reach the network while
+# it renders), so the test points that image at the same file in the examples' assets folder,
+# which is the file the URL serves.
+CHART_URL = "https://raw.githubusercontent.com/microsoft/poml/refs/heads/main/examples/assets/104_chart_normalized_price.png"
+LOCAL_104 = "104_financial_analysis"
 # Reads a PDF (as 107 does: the text differs in whitespace only) and declares an output schema.
 SCHEMA_PDF = "203_expense_extract_document"
 
@@ -59,7 +60,7 @@ def examples() -> list[str]:
 
 
 @pytest.mark.parametrize("name", [n for n in examples()
-                                  if n not in NOT_YET and n not in PICTURES and n not in (PDF, SCHEMA_PDF)])
+                                  if n not in PICTURES and n not in (PDF, SCHEMA_PDF, LOCAL_104)])
 def test_example(name: str) -> None:
     context_file = EXAMPLES / f"{name}.context.json"
     context = context_file if context_file.exists() else None
@@ -71,17 +72,6 @@ def test_example(name: str) -> None:
     expected = parse_expected(text)
     got = [(m["speaker"], m["content"].strip("\n")) for m in messages]
     assert got == expected
-
-
-@pytest.mark.parametrize("name", sorted(NOT_YET))
-def test_example_needing_later_components_fails_clearly(name: str) -> None:
-    context_file = EXAMPLES / f"{name}.context.json"
-    context = context_file if context_file.exists() else None
-    with pytest.raises(pml.PMLError) as info:
-        pml.render(EXAMPLES / f"{name}.poml", context, format="message_dict")
-    message = str(info.value)
-    assert re.match(r"^\S+\.poml:\d+:\d+: ", message), message
-    assert "Traceback" not in message
 
 
 _PICTURE = re.compile(r'^\{"type":"(image/[\w.+-]+)","base64":.*$', re.M)
@@ -99,6 +89,21 @@ def test_example_with_pictures(name: str) -> None:
         pml.api._context(context_file if context_file.exists() else None))
     expected = (EXAMPLES / "expects" / f"{name}.txt").read_text(encoding="utf-8")
     assert _pictures_as_types(context.text()) == _pictures_as_types(expected)
+
+
+def test_104_from_local_files() -> None:
+    markup = (EXAMPLES / f"{LOCAL_104}.poml").read_text(encoding="utf-8")
+    assert CHART_URL in markup
+    markup = markup.replace(CHART_URL, "assets/104_chart_normalized_price.png")
+    rendered = pml.loads(markup, name=f"{LOCAL_104}.poml", base_dir=EXAMPLES).render()
+    expected = (EXAMPLES / "expects" / f"{LOCAL_104}.txt").read_text(encoding="utf-8")
+    assert _pictures_as_types(rendered.text()) == _pictures_as_types(expected)
+
+
+def test_104_as_written_says_urls_are_not_fetched() -> None:
+    with pytest.raises(pml.PMLRenderError) as info:
+        pml.render(EXAMPLES / f"{LOCAL_104}.poml")
+    assert info.value.message == f"image URLs are not fetched: {CHART_URL}"
 
 
 def test_101_document_matches_its_section_of_the_expected_output() -> None:
