@@ -252,6 +252,35 @@ def measure(fn: Callable[[], Any], settings: Settings) -> Stat:
     return Stat(statistics.median(per_call), min(per_call), number, settings.repeat)
 
 
+def measure_pair(small: Callable[[], Any], large: Callable[[], Any], settings: Settings,
+                 repeat: int = 7) -> tuple[Stat, Stat]:
+    """Time two functions interleaved (small, large, large, small, ...), so that a change in the
+    machine's load during the run hits both; each loop count is calibrated to the budget."""
+    numbers: list[int] = []
+    for fn in (small, large):
+        for _ in range(settings.warmup):
+            fn()
+        start = time.perf_counter()
+        fn()
+        numbers.append(max(1, min(100_000, int(settings.budget / max(time.perf_counter() - start, 1e-7)))))
+    samples: tuple[list[float], list[float]] = ([], [])
+    gc.collect()
+    gc.disable()
+    try:
+        for r in range(max(repeat, settings.repeat)):
+            for which in ((0, 1) if r % 2 == 0 else (1, 0)):
+                fn, number = (small, large)[which], numbers[which]
+                start = time.perf_counter()
+                for _ in range(number):
+                    fn()
+                samples[which].append((time.perf_counter() - start) / number)
+    finally:
+        gc.enable()
+    a, b = samples
+    return (Stat(statistics.median(a), min(a), numbers[0], len(a)),
+            Stat(statistics.median(b), min(b), numbers[1], len(b)))
+
+
 def measure_calls(fn: Callable[[], Any], calls: int) -> Stat:
     """Time a slow call (POML) `calls` times, one call per sample."""
     samples: list[float] = []
@@ -579,7 +608,7 @@ class Scaling:
 
 
 def run_scaling(folder: Path, settings: Settings) -> list[Scaling]:
-    """Render each shape at two sizes (medians of repeats, same settings) and compare the times."""
+    """Render each shape at two sizes (medians of 7 interleaved repeats) and compare the times."""
     (folder / "doc1.pdf").write_bytes(pdf_bytes(1))
     table = pml.api.compile_source(Source(TABLE_MARKUP, "<bench:scale-table>", None, folder))
     items = pml.api.compile_source(Source(list_for_case().markup, "<bench:scale-list>", None, folder))
@@ -607,8 +636,7 @@ def run_scaling(folder: Path, settings: Settings) -> list[Scaling]:
     ]
     out: list[Scaling] = []
     for name, unit, small, large, small_fn, large_fn in plans:
-        a = measure(small_fn, settings)
-        b = measure(large_fn, settings)
+        a, b = measure_pair(small_fn, large_fn, settings)
         factor = large / small
         time_ratio = b.median / a.median
         limit = TARGET_SCALING * factor

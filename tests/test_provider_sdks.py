@@ -292,3 +292,18 @@ def test_the_documents_cover_each_feature() -> None:
     assert chat["runtime"]["stream"] is False
     claude = _rendered("tool_result_image").to_anthropic()
     assert claude["messages"][2]["content"][0]["content"][1]["type"] == "image"
+
+
+def test_langchain_payload_reads_back_with_messages_from_dict() -> None:
+    """LangChain's own reader turns the `langchain` payload into its message objects."""
+    from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage, messages_from_dict
+
+    markup = (
+        "<poml><system-msg>Be brief.</system-msg><human-msg>Weather in Paris?</human-msg>"
+        "<tool-request id=\"c1\" name=\"weather\" parameters='{\"city\": \"Paris\"}'/>"
+        "<tool-response id=\"c1\" name=\"weather\">Sunny</tool-response></poml>"
+    )
+    messages = messages_from_dict(pml.render(markup, format="langchain")["messages"])
+    assert [type(m) for m in messages] == [SystemMessage, HumanMessage, AIMessage, ToolMessage]
+    assert messages[2].tool_calls == [{"name": "weather", "args": {"city": "Paris"}, "id": "c1", "type": "tool_call"}]
+    assert (messages[3].content, messages[3].tool_call_id) == ("Sunny", "c1")
