@@ -102,18 +102,25 @@ def resize(r: Any, node: Any, data: bytes, mime: str, attrs: dict[str, Any]) -> 
         return out.getvalue(), "image/png" if kind == "PNG" else "image/jpeg"
 
 
+def _common_attrs(what: str) -> list[Attr]:
+    """The attributes images and audio share."""
+    return [
+        Attr("src", "string", f"The {what} file, relative to the prompt."),
+        Attr("base64", "string", f"The {what} bytes, base64-encoded (instead of src)."),
+        Attr("alt", "string", f"Text standing for the {what}."),
+        Attr("type", "string", "The MIME type (default: from the file)."),
+        Attr("position", "enum", f"Where the {what} goes in its message: here, top or bottom.",
+             POSITIONS, default="here"),
+        Attr("syntax", "enum", f"multimedia keeps the {what}; a text syntax writes the alt text.",
+             MEDIA_SYNTAXES),
+    ]
+
+
 @component("Image", "img", "image",
            doc="An image, sent as an image part of its message. With `alt` in a text syntax only "
                "the alt text is written; `syntax=\"multimedia\"` keeps the image.",
            kind="inline",
-           attrs=[Attr("src", "string", "The image file, relative to the prompt."),
-                  Attr("base64", "string", "The image bytes, base64-encoded (instead of src)."),
-                  Attr("alt", "string", "Text standing for the image."),
-                  Attr("type", "string", "The MIME type (default: from the file)."),
-                  Attr("position", "enum", "Where the image goes in its message: here, top or bottom.",
-                       POSITIONS, default="here"),
-                  Attr("syntax", "enum", "multimedia keeps the image; a text syntax writes the alt text.",
-                       MEDIA_SYNTAXES),
+           attrs=[*_common_attrs("image"),
                   Attr("maxWidth", "number", "Scale the image down to this width (pixels)."),
                   Attr("maxHeight", "number", "Scale the image down to this height (pixels)."),
                   Attr("resize", "number", "Scale the image by this ratio (0 to 1).")])
@@ -134,14 +141,7 @@ def layout_img(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], 
 @component("Audio", "audio",
            doc="An audio clip, sent as an audio part of its message.",
            kind="inline",
-           attrs=[Attr("src", "string", "The audio file, relative to the prompt."),
-                  Attr("base64", "string", "The audio bytes, base64-encoded (instead of src)."),
-                  Attr("alt", "string", "Text standing for the audio in text syntaxes."),
-                  Attr("type", "string", "The MIME type (default: from the file)."),
-                  Attr("position", "enum", "Where the clip goes in its message: here, top or bottom.",
-                       POSITIONS, default="here"),
-                  Attr("syntax", "enum", "multimedia keeps the clip; a text syntax writes the alt text.",
-                       MEDIA_SYNTAXES)])
+           attrs=_common_attrs("audio clip"))
 @handles_syntax
 def layout_audio(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
     syntax = attrs.get("syntax")
