@@ -1,0 +1,4 @@
+<poml>
+  <p>Transcribe this.</p>
+  <audio src="beep.mp3"/>
+</poml>
