@@ -516,22 +516,27 @@ class LargeResult:
     matches_poml: bool | None = None
     not_compared: str | None = None
     poml_error: str | None = None
-    poml_stderr_lines: int = 0
+    poml_output_lines: int = 0
 
 
 @contextlib.contextmanager
-def stderr_into(path: Path) -> Iterator[None]:
-    """Send file descriptor 2 (POML's Node process writes pdf.js warnings there) to `path`."""
+def output_into(path: Path) -> Iterator[None]:
+    """Send file descriptors 1 and 2 to `path`: POML's Node process prints pdf.js warnings there
+    (its result goes to a file of its own)."""
+    sys.stdout.flush()
     sys.stderr.flush()
-    saved = os.dup(2)
+    saved = [os.dup(1), os.dup(2)]
     try:
         with path.open("wb") as sink:
+            os.dup2(sink.fileno(), 1)
             os.dup2(sink.fileno(), 2)
             yield
     finally:
+        sys.stdout.flush()
         sys.stderr.flush()
-        os.dup2(saved, 2)
-        os.close(saved)
+        for fd, copy in zip((1, 2), saved, strict=True):
+            os.dup2(copy, fd)
+            os.close(copy)
 
 
 def clear_reader_cache() -> None:
@@ -564,9 +569,9 @@ def run_large(case: LargeCase, settings: Settings, poml_mod: Any) -> LargeResult
                  f"({stat.repeat}×{stat.number})")
 
     if poml_mod is not None:
-        log = case.folder / f"{case.key}.poml-stderr.txt"
+        log = case.folder / f"{case.key}.poml-output.txt"
         try:
-            with stderr_into(log):
+            with output_into(log):
                 # The first call checks the output and doubles as the warm-up.
                 theirs = poml_mod.poml(case.path, context=context)
                 stat = measure_calls(lambda: poml_mod.poml(case.path, context=context),
@@ -585,10 +590,15 @@ def run_large(case: LargeCase, settings: Settings, poml_mod: Any) -> LargeResult
             progress(f"POML poml() failed: {result.poml_error}")
         if log.exists():
             lines = log.read_text(errors="replace").strip().splitlines()
-            result.poml_stderr_lines = len(lines)
+            result.poml_output_lines = len(lines)
             if lines:
-                progress(f"POML's Node process wrote {len(lines)} lines to stderr, e.g. {lines[0][:110]}")
+                progress(f"POML's Node process printed {len(lines)} lines, e.g. {lines[0][:100]}")
     return result
+
+
+def count(n: int, unit: str) -> str:
+    """`1 page`, `5 pages`, `1,000 rows`."""
+    return f"{n:,} {unit[:-1] if n == 1 and unit.endswith('s') else unit}"
 
 
 @dataclass
@@ -642,7 +652,7 @@ def run_scaling(folder: Path, settings: Settings) -> list[Scaling]:
         limit = TARGET_SCALING * factor
         verdict = "PASS" if time_ratio <= limit else "FAIL"
         out.append(Scaling(name, unit, small, large, a, b, factor, time_ratio, limit, verdict))
-        progress(f"{name}: {small:,} {unit} {fmt_time(a.median)}, {large:,} {unit} {fmt_time(b.median)}: "
+        progress(f"{name}: {count(small, unit)} {fmt_time(a.median)}, {count(large, unit)} {fmt_time(b.median)}: "
                  f"{factor:g}× the input, {time_ratio:.2f}× the time (limit {limit:g}×) {verdict}")
     return out
 
@@ -682,8 +692,8 @@ def scaling_table(rows: list[Scaling]) -> str:
     lines = ["| Render (median) | small | large | input × | time × | limit | verdict |",
              "|---|---:|---:|---:|---:|---:|---|"]
     for s in rows:
-        lines.append(f"| {s.name} | {s.small:,} {s.measure}: {fmt_time(s.small_time.median)} | "
-                     f"{s.large:,} {s.measure}: {fmt_time(s.large_time.median)} | {s.factor:g}× | "
+        lines.append(f"| {s.name} | {count(s.small, s.measure)}: {fmt_time(s.small_time.median)} | "
+                     f"{count(s.large, s.measure)}: {fmt_time(s.large_time.median)} | {s.factor:g}× | "
                      f"{s.time_ratio:.2f}× | ≤ {s.limit:g}× | {s.verdict} |")
     return "\n".join(lines)
 
