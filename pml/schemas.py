@@ -43,13 +43,7 @@ def schema_from_value(value: Any) -> dict[str, Any]:
         text = value.strip()
         if text.startswith("z."):
             return zod_to_json_schema(text)
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise SchemaError(f"the schema is not valid JSON: {exc.msg}", exc.pos) from None
-        if not isinstance(data, dict):
-            raise SchemaError("a schema must be a JSON object")
-        return data
+        return json_schema_text(text)
     model_schema = getattr(value, "model_json_schema", None)
     if callable(model_schema):  # a Pydantic model class or instance (Pydantic is never imported here)
         schema = model_schema()
@@ -433,3 +427,14 @@ def _literal(value: Any) -> dict[str, Any]:
     if isinstance(value, (int, float)):
         return {"type": "number", "const": value}
     return {"type": "string", "const": value}
+
+
+def json_schema_text(text: str) -> dict[str, Any]:
+    """A JSON schema written as JSON text (a `SchemaError` with the position when it is not)."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SchemaError(f"the schema is not valid JSON: {exc.msg}", exc.pos) from None
+    if not isinstance(data, dict):
+        raise SchemaError("a schema must be a JSON object")
+    return data

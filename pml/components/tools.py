@@ -20,7 +20,7 @@ from pml import ir
 from pml.errors import Diagnostic, render_error
 from pml.nodes import Element, Text
 from pml.registry import REGISTRY, Attr, component, kebab_to_camel
-from pml.schemas import SchemaError, schema_from_value, zod_to_json_schema
+from pml.schemas import SchemaError, json_schema_text, schema_from_value, zod_to_json_schema
 from pml.source import Span
 
 PARSERS = ("json", "eval")
@@ -71,13 +71,7 @@ def _as_text(value: Any) -> str:
 
 
 def _json_schema(body: str) -> dict[str, Any]:
-    try:
-        data = json.loads(body)
-    except json.JSONDecodeError as exc:
-        raise SchemaError(f"the schema is not valid JSON: {exc.msg}", exc.pos) from None
-    if not isinstance(data, dict):
-        raise SchemaError("a schema must be a JSON object")
-    return data
+    return json_schema_text(body)
 
 
 def _expression_schema(r: Any, node: Any, body: str, scope: dict[str, Any], lead: int, exprs: list[Any]) -> Any:
