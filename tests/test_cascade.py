@@ -11,11 +11,12 @@ import json
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import casefiles
 import pytest
+from casefiles import Case
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -90,40 +91,8 @@ def styled(style: ComputedStyle, element: Element) -> dict[str, Any]:
 # ---- Case files ---------------------------------------------------------------------------------
 
 
-@dataclass
-class Case:
-    title: str
-    line: int
-    sections: list[tuple[str, str, str]] = field(default_factory=list)
-
-    def bodies(self, kind: str) -> list[tuple[str, str]]:
-        return [(argument, body) for k, argument, body in self.sections if k == kind]
-
-    def body(self, kind: str) -> str | None:
-        found = self.bodies(kind)
-        return found[0][1] if found else None
-
-
-def read_cases(path: Path) -> list[Case]:
-    cases: list[Case] = []
-    lines: list[str] = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if line.startswith("### "):
-            cases.append(Case(line[4:].strip(), number))
-        elif line.startswith("--- ") and cases:
-            kind, _, argument = line[4:].partition(" ")
-            lines = []
-            cases[-1].sections.append((kind, argument.strip(), ""))
-        elif cases and cases[-1].sections:
-            lines.append(line)
-            kind, argument, _ = cases[-1].sections[-1]
-            cases[-1].sections[-1] = (kind, argument, "\n".join(lines).rstrip("\n"))
-    return cases
-
-
 def case_params(name: str) -> list[Any]:
-    path = CASES / name
-    return [pytest.param(case, id=f"{path.stem}:{case.line}") for case in read_cases(path)]
+    return casefiles.case_params(CASES / name)
 
 
 _READERS = {

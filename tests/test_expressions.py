@@ -419,6 +419,11 @@ ARROW_TEXT = st.lists(
 @settings(max_examples=300)
 @given(code=ARROW_TEXT)
 def test_any_arrow_text_compiles_or_raises_a_syntax_error(code: str) -> None:
+    _compiles_and_runs_or_fails_cleanly(code, {"x": 1, "y": "s", "xs": [1, 2], "f": lambda v: v})
+
+
+def _compiles_and_runs_or_fails_cleanly(code: str, scope: dict[str, Any]) -> None:
+    """Compiling and evaluating `code` either works or raises a PML error with a span."""
     source = Source(code)
     try:
         expression = compile_expression(code, source.whole())
@@ -426,7 +431,7 @@ def test_any_arrow_text_compiles_or_raises_a_syntax_error(code: str) -> None:
         assert error.span is not None
         return
     try:
-        value = expression.evaluate({"x": 1, "y": "s", "xs": [1, 2], "f": lambda v: v})
+        value = expression.evaluate(scope)
     except PMLError as error:
         assert error.span is not None
         return
@@ -549,13 +554,4 @@ EXPRESSION_TEXT = st.text(
 @settings(max_examples=300)
 @given(code=EXPRESSION_TEXT)
 def test_any_text_compiles_or_raises_a_syntax_error(code: str) -> None:
-    source = Source(code)
-    try:
-        expression = compile_expression(code, source.whole())
-    except PMLSyntaxError as error:
-        assert error.span is not None
-        return
-    try:
-        expression.evaluate({"a": 1, "b": "x", "c": [1, 2], "d": {"e": None}})
-    except PMLError as error:
-        assert error.span is not None
+    _compiles_and_runs_or_fails_cleanly(code, {"a": 1, "b": "x", "c": [1, 2], "d": {"e": None}})

@@ -8,11 +8,12 @@ specificity.txt (the specificity table).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import casefiles
 import pytest
+from casefiles import Case
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -41,34 +42,8 @@ import pml.components  # noqa: E402,F401  (registers the real component catalog)
 # ---- Case files ---------------------------------------------------------------------------------
 
 
-@dataclass
-class Case:
-    title: str
-    line: int
-    sections: list[tuple[str, str]] = field(default_factory=list)
-
-    def body(self, kind: str) -> str | None:
-        return next((body for k, body in self.sections if k == kind), None)
-
-
-def read_cases(path: Path) -> list[Case]:
-    cases: list[Case] = []
-    lines: list[str] = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if line.startswith("### "):
-            cases.append(Case(line[4:].strip(), number))
-        elif line.startswith("--- ") and cases:
-            lines = []
-            cases[-1].sections.append((line[4:].strip(), ""))
-        elif cases and cases[-1].sections:
-            lines.append(line)
-            cases[-1].sections[-1] = (cases[-1].sections[-1][0], "\n".join(lines).rstrip("\n"))
-    return cases
-
-
 def case_params(name: str) -> list[Any]:
-    path = CASES / name
-    return [pytest.param(case, id=f"{path.stem}:{case.line}") for case in read_cases(path)]
+    return casefiles.case_params(CASES / name)
 
 
 def read_sheet(kind: str, body: str) -> Stylesheet:
@@ -88,7 +63,7 @@ def warning_lines(diagnostics: tuple[Diagnostic, ...]) -> list[str]:
 
 
 def sheet_sections(case: Case) -> list[Stylesheet]:
-    return [read_sheet(kind, body) for kind, body in case.sections if kind in ("css", "json")]
+    return [read_sheet(kind, body) for kind, _, body in case.sections if kind in ("css", "json")]
 
 
 @pytest.mark.parametrize("case", case_params("sheets.txt"))
