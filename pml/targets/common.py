@@ -88,3 +88,11 @@ def only_user_media(message: Message, index: int, target: str) -> None:
 def audio_format(part: MediaPart) -> str:
     """OpenAI's name for an audio clip's format (`mp3`, `wav`)."""
     return part.mime.split("/", 1)[1].replace("mpeg", "mp3").replace("x-wav", "wav")
+
+
+def system_text(message: Message, index: int, target: str, place: str) -> str:
+    """The text of a system message, for targets that lift it out of the turns (text only)."""
+    if not message.is_text:
+        raise FormatError(f"{target} takes text only in the {place}, but message {index + 1} "
+                          "has another part: move it into a <human-msg>")
+    return message.text

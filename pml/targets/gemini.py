@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from pml.parts import MediaPart, Message, ToolCallPart, ToolResultPart
-from pml.targets.common import FormatError, check_tool_message, split_runtime
+from pml.targets.common import FormatError, check_tool_message, split_runtime, system_text
 
 if TYPE_CHECKING:
     from pml.prompt import Rendered
@@ -46,10 +46,7 @@ def payload(rendered: Rendered) -> dict[str, Any]:
     contents: list[dict[str, Any]] = []
     for index, message in enumerate(rendered.messages):
         if message.speaker == "system":
-            if not message.is_text:
-                raise FormatError(f"{TARGET} takes text only in the system instruction, but message {index + 1} "
-                                  "has another part: move it into a <human-msg>")
-            system.append(message.text)
+            system.append(system_text(message, index, TARGET, "system instruction"))
             continue
         role = "model" if message.speaker == "ai" else "user"
         parts = _parts(message, index)
