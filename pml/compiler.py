@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pml import components as _components  # noqa: F401  (registers the catalog)
 from pml.cascade import compute_styles
+from pml.cnodes import CNode, DynamicAttr, ExprPiece, TextPiece
 from pml.components.tools import read_meta
 from pml.errors import Diagnostic, PMLCompileError, PMLError, suggest
 from pml.expressions import Expression, compile_expression, parse_for
 from pml.files import ROOT_HINT, OutsideRoot, resolve_under, shown
+from pml.modules import ModuleDef, analyze
 from pml.nodes import Attribute, Comment, Document, Element, Expr, Text, normalize_name
 from pml.parser import parse_source
 from pml.registry import REGISTRY, Attr, CoercionError, Component
@@ -32,44 +34,6 @@ from pml.stylesheet import Stylesheet, parse_css, parse_json_stylesheet
 TEMPLATE_ATTRS = {"for", "if"}
 # Tags handled here or by the template pass rather than rendered.
 STYLE_TAGS = {"stylesheet", "style"}
-
-
-@dataclass(slots=True)
-class TextPiece:
-    value: str
-
-
-@dataclass(slots=True)
-class ExprPiece:
-    expression: Expression
-
-
-@dataclass(slots=True)
-class DynamicAttr:
-    """An attribute whose value has expressions: one raw value, or text with holes."""
-
-    attr: Attr | None
-    parts: tuple[str | Expression, ...]
-    single: Expression | None
-
-
-@dataclass(slots=True)
-class CNode:
-    """A compiled element: its component, coerced static attributes and compiled children."""
-
-    element: Element
-    component: Component | None  # None for an include fragment
-    static: dict[str, Any]
-    dynamic: dict[str, DynamicAttr]
-    children: list[CNode | TextPiece | ExprPiece]
-    loop: tuple[str, Expression] | None = None
-    cond: Expression | None = None
-    written: frozenset[str] = frozenset()
-    data: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def span(self) -> Span:
-        return self.element.span
 
 
 @dataclass(slots=True)
@@ -107,6 +71,8 @@ class Compiler:
         self._names: list[str] = []
         # Components turned off by `<meta components="-name">`, with where that was said.
         self.disabled: dict[str, Span] = {}
+        # Every module definition (`pml.modules`), imported ones included.
+        self.modules: list[ModuleDef] = []
 
     # ----------------------------------------------------------------- entry
     def compile(self, document: Document) -> CompileResult:
@@ -116,7 +82,9 @@ class Compiler:
             self.files.append(document.source.path)
         self._names = [document.source.name]
         root = document.root
-        if "include" in document.source.text.lower():
+        lowered = document.source.text.lower()
+        self.modules = []
+        if "include" in lowered or "import" in lowered:
             root = self._inline_includes(root, document.source, (self._file_key(document.source),))
         sheets = [default_stylesheet()]
         root = self._collect_styles(root, document.source, sheets)
@@ -125,6 +93,8 @@ class Compiler:
             self.diagnostics.extend(sheet.diagnostics)
         styles = compute_styles(root, sheets)
         croot = self._compile_element(root, styles)
+        if croot is not None and ("schema" in lowered or "import" in lowered):
+            self.modules = analyze(croot, self._problem)
         if self.strict:
             self.diagnostics = [
                 Diagnostic("error", d.message, d.span, d.hint, d.code) if d.code == "attribute" else d
@@ -149,7 +119,7 @@ class Compiler:
         children: list[Any] = []
         changed = False
         for child in element.children:
-            if isinstance(child, Element) and child.key == "include":
+            if isinstance(child, Element) and child.key in ("include", "import"):
                 changed = True
                 children.append(self._include(child, source, chain))
             elif isinstance(child, Element):
@@ -163,37 +133,58 @@ class Compiler:
         return Element(element.tag, element.attributes, tuple(children), element.span, element.name_span)
 
     def _include(self, element: Element, source: Source, chain: tuple[str, ...]) -> Element:
+        """An `<include>` holds the included file's content; an `<import>` its `<schema>`s."""
+        kind = element.key
         src = element.attribute("src")
         if src is None or not src.is_static or not src.text.strip():
-            self._problem("`<include>` needs a literal `src` path", element.span,
-                          'write `<include src="other.pml"/>`')
-            return Element("include", element.attributes, (), element.span, element.name_span)
+            self._problem(f"`<{element.tag}>` needs a literal `src` path", element.span,
+                          f'write `<{element.tag} src="other.pml"/>`')
+            return Element(kind, element.attributes, (), element.span, element.name_span)
         try:
             path = resolve_under(source.directory, src.text.strip(), self.root or source.directory)
         except OutsideRoot as exc:
             self._problem(str(exc), src.value_span or src.span, ROOT_HINT)
-            return Element("include", element.attributes, (), element.span, element.name_span)
+            return Element(kind, element.attributes, (), element.span, element.name_span)
         key = str(path)
         display = shown(source.name, src.text.strip())
         if key in chain:
             cycle = " → ".join([*self._names, display])
-            self._problem(f"include cycle: {cycle}", src.span, "remove one of the includes in the chain")
-            return Element("include", element.attributes, (), element.span, element.name_span)
+            self._problem(f"{kind} cycle: {cycle}", src.span, f"remove one of the {kind}s in the chain")
+            return Element(kind, element.attributes, (), element.span, element.name_span)
         if not path.is_file():
-            self._problem(f"included file not found: {src.text.strip()}", src.value_span or src.span,
+            self._problem(f"{kind}d file not found: {src.text.strip()}", src.value_span or src.span,
                           f"looked for {display}")
-            return Element("include", element.attributes, (), element.span, element.name_span)
+            return Element(kind, element.attributes, (), element.span, element.name_span)
         try:
             included = parse_source(Source.from_path(path, display))
         except PMLError as exc:
             self.diagnostics.extend(exc.diagnostics)
-            return Element("include", element.attributes, (), element.span, element.name_span)
+            return Element(kind, element.attributes, (), element.span, element.name_span)
         self.files.append(path)
         self._names.append(display)
         root = self._inline_includes(included.root, included.source, (*chain, key))
         self._names.pop()
         body = root.children if root.key in ("poml", "pml") else (root,)
-        return Element("include", element.attributes, tuple(body), element.span, element.name_span)
+        if kind == "import":
+            body = self._schemas(body, display)
+        return Element(kind, element.attributes, tuple(body), element.span, element.name_span)
+
+    def _schemas(self, body: Sequence[Any], display: str) -> list[Any]:
+        """What an imported file contributes: its `<schema>`s and `<import>`s."""
+        kept: list[Any] = []
+        for child in body:
+            if isinstance(child, Element) and child.key in ("schema", "import"):
+                kept.append(child)
+            elif isinstance(child, Element) and child.key not in STYLE_TAGS:
+                self._problem(f"`<{child.tag}>` in an imported file is not used: an import brings in only "
+                              f"`<schema>`s", child.name_span or child.span,
+                              f"move it into a module of a schema in {display}, or `<include>` the file instead",
+                              severity="warning", code="import")
+            elif isinstance(child, Text) and child.value.strip():
+                self._problem("text in an imported file is not used: an import brings in only `<schema>`s",
+                              child.span, "move it into a module", severity="warning", code="import")
+        return kept
+
 
     # ----------------------------------------------------------------- stylesheets
     def _collect_styles(self, root: Element, source: Source, sheets: list[Stylesheet]) -> Element:

@@ -175,6 +175,34 @@ class Table:
     options: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class ModuleMark:
+    """What the cache plan knows about a placed module.
+
+    `name` is the module as the `<use>` named it, `key` the content hash of this rendering
+    (module definition, arguments, selection, syntax), `cached` whether it is a cached module,
+    `span` the `<use>` (or nested definition) that placed it.
+    """
+
+    name: str
+    key: str
+    cached: bool
+    span: Any = None
+
+
+@dataclass(slots=True, eq=False)
+class Module:
+    """A placed module: written as a block of its own, its offsets recorded for the cache plan.
+
+    `entry` is the render-cache entry of a cached module: it keeps the written text, so the
+    module's bytes are laid out once per heading level and spliced in on every later render.
+    """
+
+    mark: ModuleMark
+    children: list[Box]
+    entry: Any = None
+
+
 @dataclass(slots=True)
 class Break:
     """`<br/>`: `count` newlines inside a paragraph."""
@@ -184,10 +212,10 @@ class Break:
 
 Box = (
     Inline | SoftSpace | Wrap | Block | Heading | Section | Captioned | Item | ListBox | Code | Data | Env | Named
-    | Speaker | Break | Media | Table | ToolPart
+    | Speaker | Break | Media | Table | ToolPart | Module
 )
 
-BLOCK_TYPES = (Block, Heading, Section, Captioned, ListBox, Env, Speaker, Table)
+BLOCK_TYPES = (Block, Heading, Section, Captioned, ListBox, Env, Speaker, Table, Module)
 
 
 def is_block(box: Box) -> bool:

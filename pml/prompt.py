@@ -17,9 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pml.cacheplan import Placed, Position, ProviderPlan
+from pml.cacheplan import plan as cache_plan
 from pml.compiler import CNode, CompileResult
 from pml.errors import Diagnostic, PMLError, render_error
-from pml.ir import Media, Speaker, ToolPart
+from pml.ir import Media, ModuleMark, Speaker, ToolPart
 from pml.parts import ROLES, MediaPart, Message, Part, ToolCallPart, ToolResultPart, ToolSpec
 from pml.render import Ctx, Renderer, write
 from pml.schemas import SchemaError, schema_from_value
@@ -44,6 +46,14 @@ class Rendered:
     schema: dict[str, Any] | None = None
     tools: tuple[ToolSpec, ...] = ()
     runtime: dict[str, Any] | None = None
+    # Where each placed module starts and ends in the messages (`pml.cacheplan`).
+    modules: tuple[Placed, ...] = field(default=(), compare=False)
+
+    def cache_plan(self, provider: str = "anthropic", model: str | None = None) -> ProviderPlan:
+        """What `provider` (anthropic or openai) can cache of this render: the stable prefix in bytes
+        and tokens, Anthropic's breakpoints, OpenAI's `prompt_cache_key` (`pml.cacheplan`).
+        `model` defaults to the `<runtime model>` of the prompt."""
+        return cache_plan(self, provider, model)
 
     def to_message_dict(self) -> list[dict[str, Any]]:
         """POML's `message_dict` shape: `[{"speaker", "content"}]`."""
@@ -61,9 +71,14 @@ class Rendered:
         """OpenAI Responses keyword arguments (`pml.targets.openai_responses`)."""
         return to_format(self, "openai-responses")
 
-    def to_anthropic(self) -> dict[str, Any]:
-        """Anthropic Messages keyword arguments (`pml.targets.anthropic_messages`)."""
-        return to_format(self, "anthropic")
+    def to_anthropic(self, model: str | None = None) -> dict[str, Any]:
+        """Anthropic Messages keyword arguments (`pml.targets.anthropic_messages`), with
+        `cache_control` breakpoints after cached modules (for `model`, or `<runtime model>`)."""
+        if model is None:
+            return to_format(self, "anthropic")
+        from pml.targets.anthropic_messages import payload
+
+        return payload(self, model)
 
     def to_gemini(self) -> dict[str, Any]:
         """A Gemini `generateContent` request body (`pml.targets.gemini`)."""
@@ -177,14 +192,16 @@ class Prompt:
         except RecursionError:
             raise render_error("the document is nested too deeply to render", root.span) from None
         if chat:
-            messages = assign_speakers(written.text, written.ranges, written.separators, written.media)
+            messages, placed = assign(written.text, written.ranges, written.separators, written.media,
+                                      written.modules)
         else:
-            messages = [Message("human", _with_media(written.text, 0, len(written.text),
-                                                    [(o, m) for o, _, m in written.media]))]
+            parts, spans = _parts(written.text, 0, len(written.text), [(o, m) for o, _, m in written.media])
+            messages = [Message("human", parts)]
+            placed = locate(written.modules, [spans]) if written.modules else []
         call = renderer.call
         schema = _schema(output_schema) if output_schema is not None else call.schema
         return Rendered(tuple(messages), chat, tuple(self._compiled.diagnostics), schema, tuple(call.tools),
-                        dict(call.runtime) or None)
+                        dict(call.runtime) or None, tuple(placed))
 
     def __repr__(self) -> str:
         return f"Prompt({self.name!r})"
@@ -209,6 +226,13 @@ def assign_speakers(text: str, ranges: list[tuple[int, int, str]],
     else (including whitespace inside values) is kept byte for byte. A media part belongs to
     the speaker that was in force where it stands.
     """
+    return assign(text, ranges, separators, media)[0]
+
+
+def assign(text: str, ranges: list[tuple[int, int, str]], separators: Sequence[tuple[int, int]] = (),
+           media: Sequence[tuple[int, str | None, Media | ToolPart]] = (),
+           modules: Sequence[tuple[int, int, ModuleMark]] = ()) -> tuple[list[Message], list[Placed]]:
+    """`assign_speakers`, and where each placed module starts and ends in the messages."""
     seps = {start: end for start, end in separators}
     sep_ends = {end: start for start, end in separators}
     cuts = sorted({0, len(text), *(r[0] for r in ranges), *(r[1] for r in ranges), *seps, *sep_ends})
@@ -244,12 +268,13 @@ def assign_speakers(text: str, ranges: list[tuple[int, int, str]],
             messages.append(last)
         if box is not None:
             last[4].append((start, box))
-    out = [(s, _with_media(text, a, b, m), e) for s, a, b, e, m in messages if m or text[a:b].strip()]
+    out = [(s, *_parts(text, a, b, m), e) for s, a, b, e, m in messages if m or text[a:b].strip()]
     if not ranges and not media:
-        out = [("system", o[1], False) for o in out]
-    if len(out) == 1 and out[0][0] == "system" and not out[0][2]:
-        return [Message("human", out[0][1])]
-    return [Message(s, parts) for s, parts, _ in out]
+        out = [("system", o[1], o[2], False) for o in out]
+    if len(out) == 1 and out[0][0] == "system" and not out[0][3]:
+        out = [("human", out[0][1], out[0][2], False)]
+    placed = locate(modules, [o[2] for o in out]) if modules else []
+    return [Message(s, parts) for s, parts, _, _ in out], placed
 
 
 def _part(box: Media | ToolPart) -> Part:
@@ -268,27 +293,66 @@ def _with_media(text: str, start: int, end: int,
                 media: Sequence[tuple[int, Media | ToolPart]]) -> tuple[Part, ...]:
     """The parts of text[start:end] with media and tool parts placed where they stand (media may
     ask for the top or the bottom of their message instead)."""
+    return _parts(text, start, end, media)[0]
+
+
+def _parts(text: str, start: int, end: int, media: Sequence[tuple[int, Media | ToolPart]]
+           ) -> tuple[tuple[Part, ...], list[tuple[int, int] | None]]:
+    """`_with_media`, and for each part the span of `text` a text part was cut from (None for others)."""
     if not media:
-        return (text[start:end],)
-    top: list[Part] = []
-    bottom: list[Part] = []
-    parts: list[Part] = []
+        return (text[start:end],), [(start, end)]
+    top: list[tuple[Part, Any]] = []
+    bottom: list[tuple[Part, Any]] = []
+    parts: list[tuple[Part, Any]] = []
     position = start
     for offset, box in media:
         part = _part(box)
         position_asked = box.position if isinstance(box, Media) else "here"
         if position_asked == "top":
-            top.append(part)
+            top.append((part, None))
             continue
         if position_asked == "bottom":
-            bottom.append(part)
+            bottom.append((part, None))
             continue
         if offset > position:
-            parts.append(text[position:offset])
+            parts.append((text[position:offset], position))
             position = offset
-        parts.append(part)
+        parts.append((part, None))
     if end > position:
-        parts.append(text[position:end])
+        parts.append((text[position:end], position))
     # Around a media part, the block separators at the edges of the text parts belong to no part.
-    ordered = [p.strip("\n") if isinstance(p, str) else p for p in (*top, *parts, *bottom)]
-    return tuple(p for p in ordered if not isinstance(p, str) or p.strip())
+    kept: list[Part] = []
+    spans: list[tuple[int, int] | None] = []
+    for part, at in (*top, *parts, *bottom):
+        if isinstance(part, str):
+            stripped = part.strip("\n")
+            if not stripped.strip():
+                continue
+            lead = len(part) - len(part.lstrip("\n"))
+            kept.append(stripped)
+            spans.append((at + lead, at + lead + len(stripped)))
+        else:
+            kept.append(part)
+            spans.append(None)
+    return tuple(kept), spans
+
+
+def locate(modules: Sequence[tuple[int, int, ModuleMark]],
+           spans: Sequence[Sequence[tuple[int, int] | None]]) -> list[Placed]:
+    """Where each module's text starts and ends, as (message, part, offset) positions."""
+    def position(at: int, end: bool) -> Position | None:
+        for message, parts in enumerate(spans):
+            for index, span in enumerate(parts):
+                if span is None:
+                    continue
+                first, last = span
+                if (first < at <= last) if end else (first <= at < last):
+                    return Position(message, index, at - first)
+        return None
+
+    placed: list[Placed] = []
+    for start, end, mark in sorted(modules, key=lambda m: (m[0], -m[1])):
+        begin, finish = position(start, False), position(end, True)
+        if begin is not None and finish is not None:
+            placed.append(Placed(mark, begin, finish))
+    return placed

@@ -59,6 +59,10 @@ class Renderer:
         self.loops = 0
         # What <output-schema>, <tool-definition> and <runtime> declare (pml/components/tools.py).
         self.call = CallSettings()
+        # Modules (pml/components/modules.py): the selections of the modules being rendered, and
+        # which alternative of each union the prompt placed.
+        self.frames: list[Any] = []
+        self.union_picks: dict[int, Any] = {}
 
     # ----------------------------------------------------------------- nodes
     def node(self, cnode: CNode, scope: dict[str, Any], ctx: Ctx) -> list[Any]:
@@ -254,6 +258,8 @@ class Written:
     separators: list[tuple[int, int]]
     # Media and tool parts: the offset each stands at and its explicit speaker.
     media: list[tuple[int, str | None, ir.Media | ir.ToolPart]] = field(default_factory=list)
+    # Placed modules: where each one's text starts and ends.
+    modules: list[tuple[int, int, ir.ModuleMark]] = field(default_factory=list)
 
 
 def write(boxes: list[ir.Box], syntax: str, options: Mapping[str, Any] | None = None) -> Written:
@@ -262,7 +268,7 @@ def write(boxes: list[ir.Box], syntax: str, options: Mapping[str, Any] | None = 
     if syntax in SERIALIZED:
         return Written(serialize(syntax, boxes, opts), [], [])
     writer = MarkdownWriter(serialize, int(opts.get("markdownBaseHeaderLevel", 1)))
-    return Written(writer.write(boxes), writer.ranges, writer.separators, writer.media)
+    return Written(writer.write(boxes), writer.ranges, writer.separators, writer.media, writer.modules)
 
 
 def _kind(value: Any) -> str:

@@ -15,8 +15,11 @@ which every SDK version merges into the request body.
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from pml.cacheplan import cuts, plan
 from pml.parts import MediaPart, Message, ToolCallPart, ToolResultPart
 from pml.targets.common import FormatError, check_tool_message, only_user_media, split_runtime, system_text
 
@@ -36,16 +39,23 @@ PARAMS = frozenset({"model", "max_tokens", "stop_sequences", "stream", "metadata
                     "tool_choice"})
 
 
-def payload(rendered: Rendered) -> dict[str, Any]:
-    """The Messages request (module docstring)."""
+def payload(rendered: Rendered, model: str | None = None) -> dict[str, Any]:
+    """The Messages request (module docstring). With cached modules, `cache_control` breakpoints
+    go where the cache plan for `model` puts them (`pml.cacheplan`)."""
+    marks: dict[int, list[tuple[int, int]]] = {}
+    if any(p.cached for p in rendered.modules):
+        marks = cuts(plan(rendered, "anthropic", model, totals=False))
     system: list[str] = []
+    system_marks: list[int] = []
     turns: list[dict[str, Any]] = []
     for index, message in enumerate(rendered.messages):
         if message.speaker == "system":
+            start = sum(len(t) + 2 for t in system)
             system.append(system_text(message, index, TARGET, "system prompt"))
+            system_marks.extend(start + _text_offset(message, part, offset) for part, offset in marks.get(index, ()))
             continue
         role = "assistant" if message.speaker == "ai" else "user"
-        content = _content(message, index)
+        content = _content(message, index, marks.get(index, ()))
         if turns and turns[-1]["role"] == role:
             turns[-1]["content"] = _join(turns[-1]["content"], content)
         else:
@@ -58,7 +68,8 @@ def payload(rendered: Rendered) -> dict[str, Any]:
                           "before the first <ai-msg>")
     data: dict[str, Any] = {}
     if system:
-        data["system"] = "\n\n".join(system)
+        joined = "\n\n".join(system)
+        data["system"] = _split(joined, system_marks) if system_marks else joined
     data["messages"] = turns
     if rendered.tools:
         data["tools"] = [_tool(t.to_dict()) for t in rendered.tools]
@@ -81,18 +92,21 @@ def _tool(tool: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _content(message: Message, index: int) -> str | list[dict[str, Any]]:
+def _content(message: Message, index: int, marks: Sequence[tuple[int, int]] = ()) -> str | list[dict[str, Any]]:
     if message.speaker == "tool":
         check_tool_message(message, index)
     else:
         only_user_media(message, index, TARGET)
-    if message.is_text:
+    if message.is_text and not marks:
         return message.text
     blocks: list[dict[str, Any]] = []
-    for part in message.parts:
+    for part_index, part in enumerate(message.parts):
         if isinstance(part, str):
-            if part.strip():
-                blocks.append({"type": "text", "text": part.strip("\n")})
+            offsets = [offset for at, offset in marks if at == part_index]
+            if offsets:
+                blocks.extend(_split(part, offsets))
+            elif part.strip():
+                blocks.append({"type": "text", "text": part.strip("\n") if len(message.parts) > 1 else part})
         elif isinstance(part, MediaPart):
             blocks.append(_image(part))
         elif isinstance(part, ToolCallPart):
@@ -101,6 +115,35 @@ def _content(message: Message, index: int) -> str | list[dict[str, Any]]:
             blocks.append({"type": "tool_use", "id": part.id, "name": part.name, "input": part.arguments})
         elif isinstance(part, ToolResultPart):
             blocks.append({"type": "tool_result", "tool_use_id": part.id, "content": _result(part)})
+    return blocks
+
+
+def _text_offset(message: Message, part: int, offset: int) -> int:
+    """An offset in one text part as an offset in the message's text."""
+    return sum(len(p) for p in message.parts[:part] if isinstance(p, str)) + offset
+
+
+def _split(text: str, offsets: Sequence[int]) -> list[dict[str, Any]]:
+    """Text blocks cut at `offsets`; the block ending at each offset carries `cache_control`.
+
+    Bytes are kept: a cut only decides where one block ends and the next begins (whitespace
+    between two cuts joins the block after it, since the API takes no blank text blocks)."""
+    marks = {o for o in offsets if 0 < o <= len(text)}
+    bounds = sorted({0, len(text), *marks})
+    blocks: list[dict[str, Any]] = []
+    carry = ""
+    for start, end in itertools.pairwise(bounds):
+        piece = carry + text[start:end]
+        if not piece.strip():
+            if blocks and end == len(text):
+                blocks[-1]["text"] += piece
+            else:
+                carry = piece
+            continue
+        carry = ""
+        blocks.append({"type": "text", "text": piece})
+        if end in marks:
+            blocks[-1]["cache_control"] = {"type": "ephemeral"}
     return blocks
 
 

@@ -96,3 +96,12 @@ def system_text(message: Message, index: int, target: str, place: str) -> str:
         raise FormatError(f"{target} takes text only in the {place}, but message {index + 1} "
                           "has another part: move it into a <human-msg>")
     return message.text
+
+
+def prompt_cache_key(rendered: Any) -> str | None:
+    """OpenAI's `prompt_cache_key` for a render with cached modules: a hash of its stable prefix."""
+    if not any(p.cached for p in rendered.modules):
+        return None
+    from pml.cacheplan import plan
+
+    return plan(rendered, "openai", totals=False).cache_key

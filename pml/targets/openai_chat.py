@@ -23,6 +23,7 @@ from pml.targets.common import (
     audio_format,
     check_tool_message,
     only_user_media,
+    prompt_cache_key,
     split_runtime,
     tool_calls,
     tool_results,
@@ -60,6 +61,9 @@ def payload(rendered: Rendered) -> dict[str, Any]:
             "name": "schema", "schema": rendered.schema, "strict": qualifies_for_strict(rendered.schema)}}
     named, extra = split_runtime(rendered.runtime, renames=RENAMES, known=PARAMS)
     data.update(named)
+    key = prompt_cache_key(rendered)
+    if key is not None and "prompt_cache_key" not in data:
+        data["prompt_cache_key"] = key
     if extra:
         data["extra_body"] = extra
     return data

@@ -25,6 +25,7 @@ from pml.targets.common import (
     audio_format,
     check_tool_message,
     only_user_media,
+    prompt_cache_key,
     split_runtime,
     tool_calls,
     tool_results,
@@ -70,6 +71,9 @@ def payload(rendered: Rendered) -> dict[str, Any]:
     if effort is not None:
         named["reasoning"] = {**named.get("reasoning", {}), "effort": effort}
     data.update(named)
+    key = prompt_cache_key(rendered)
+    if key is not None and "prompt_cache_key" not in data:
+        data["prompt_cache_key"] = key
     if extra:
         data["extra_body"] = extra
     return data

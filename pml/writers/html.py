@@ -98,6 +98,9 @@ class HtmlWriter:
     def box_Speaker(self, parent: etree._Element, box: ir.Speaker) -> None:
         self._into(parent, box.children)
 
+    def box_Module(self, parent: etree._Element, box: ir.Module) -> None:
+        self._into(parent, box.children)
+
     def box_Env(self, parent: etree._Element, box: ir.Env) -> None:
         self._into(parent, box.children)
 

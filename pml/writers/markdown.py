@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from pml import ir
 from pml.values import to_text
@@ -27,6 +27,17 @@ from pml.values import to_text
 _SOFT = "\x00soft\x00"
 
 SpeakerRange = tuple[int, int, str]
+ModuleRange = tuple[int, int, "ir.ModuleMark"]
+
+
+class Piece(NamedTuple):
+    """A written subtree: its text and what was recorded in it, offsets relative to its start."""
+
+    text: str
+    ranges: list[SpeakerRange]
+    separators: list[tuple[int, int]]
+    media: list[tuple[int, str | None, ir.Media | ir.ToolPart]]
+    modules: list[ModuleRange]
 
 
 def fence_for(text: str, minimum: int = 3) -> str:
@@ -108,6 +119,9 @@ class MarkdownWriter:
         self.media: list[tuple[int, str | None, ir.Media | ir.ToolPart]] = []
         # Where block separators were written: they belong to no message.
         self.separators: list[tuple[int, int]] = []
+        # Where each placed module's text starts and ends (`ir.Module`), for the cache plan.
+        self.modules: list[ModuleRange] = []
+        self._modules_open: list[list[Any]] = []  # [mark, start or None]
 
     # ------------------------------------------------------------------ public
     def write(self, boxes: Sequence[ir.Box]) -> str:
@@ -125,11 +139,37 @@ class MarkdownWriter:
             self.separators.append((self._length, self._length + len(sep)))
             self._length += len(sep)
         self._pending = 0
+        self._mark_starts()
+        self._out.append(text)
+        self._length += len(text)
+
+    def _mark_starts(self) -> None:
+        """Open speaker and module ranges start where their first text (or part) stands."""
         for entry in self._open:
             if entry[1] is None:
                 entry[1] = self._length
-        self._out.append(text)
-        self._length += len(text)
+        for entry in self._modules_open:
+            if entry[1] is None:
+                entry[1] = self._length
+
+    def piece(self, boxes: Sequence[ir.Box]) -> Piece:
+        """Write boxes as a standalone piece (a cached module's text, spliced in later)."""
+        text = self.write(boxes)
+        return Piece(text, self.ranges, self.separators, self.media, self.modules)
+
+    def _splice(self, piece: Piece) -> None:
+        """Write a piece written before, shifting what it recorded to where it lands."""
+        if piece.text:
+            self._emit(piece.text)
+        else:
+            self._boundary(0)
+            self._mark_starts()
+        offset = self._length - len(piece.text)
+        self.ranges.extend((a + offset, b + offset, who) for a, b, who in piece.ranges)
+        self.separators.extend((a + offset, b + offset) for a, b in piece.separators)
+        speaker = next((entry[0] for entry in reversed(self._open) if entry[0]), None)
+        self.media.extend((at + offset, who or speaker, box) for at, who, box in piece.media)
+        self.modules.extend((a + offset, b + offset, mark) for a, b, mark in piece.modules)
 
     def _flush_run(self) -> None:
         if not self._run:
@@ -283,9 +323,7 @@ class MarkdownWriter:
     def box_Media(self, box: ir.Media) -> None:
         """A media part: it takes no room in the text; it is placed at the current offset."""
         self._boundary(0)
-        for entry in self._open:
-            if entry[1] is None:
-                entry[1] = self._length
+        self._mark_starts()
         speaker = next((entry[0] for entry in reversed(self._open) if entry[0]), None)
         self.media.append((self._length, speaker, box))
 
@@ -305,9 +343,7 @@ class MarkdownWriter:
     def box_ToolPart(self, box: ir.ToolPart) -> None:
         """A tool call or result: placed like media, spoken by its own speaker (ai or tool)."""
         self._boundary(0)
-        for entry in self._open:
-            if entry[1] is None:
-                entry[1] = self._length
+        self._mark_starts()
         self.media.append((self._length, box.speaker, box))
 
     def box_Speaker(self, box: ir.Speaker) -> None:
@@ -319,3 +355,23 @@ class MarkdownWriter:
         self._open.remove(entry)
         if entry[1] is not None:
             self.ranges.append((entry[1], self._length, box.speaker))
+
+    def box_Module(self, box: ir.Module) -> None:
+        """A module is a block of its own. A cached one is written once per heading level (the
+        render cache keeps the piece) and spliced in after that."""
+        self._boundary(2)
+        entry: list[Any] = [box.mark, None]
+        self._modules_open.append(entry)
+        cache = box.entry
+        if cache is None:
+            self._walk(box.children)
+        else:
+            level = self._base_level + self._depth
+            piece = cache.piece(level)
+            if piece is None:
+                piece = cache.keep(level, MarkdownWriter(self._serialize, level).piece(box.children))
+            self._splice(piece)
+        self._boundary(2)
+        self._modules_open.remove(entry)
+        if entry[1] is not None:
+            self.modules.append((entry[1], self._length, box.mark))
