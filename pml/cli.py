@@ -1,7 +1,9 @@
-"""The `pml` command: render prompts and check them.
+"""The `pml` command: render prompts, check them, and see what provider caches can reuse.
 
     pml render prompt.pml --context ctx.json --var name=Ada --format anthropic
     pml check prompts/*.pml --format json
+    pml cache plan prompt.pml --target anthropic      (pml/cli_cache.py)
+    pml lock --check
 
 Bad input prints a located message on stderr and exits with status 1; `--debug` adds the
 Python traceback.
@@ -18,6 +20,11 @@ from typing import Annotated, Any
 import typer
 
 from pml.api import compile_source, load
+from pml.cli_cache import cache_app, lock
+from pml.cliutil import beside as _beside
+from pml.cliutil import fail as _fail
+from pml.cliutil import parse_var as _parse_var
+from pml.cliutil import read_json as _read_json
 from pml.errors import Diagnostic, PMLError
 from pml.prompt import dumps
 from pml.source import Source
@@ -51,41 +58,6 @@ class Format(str, Enum):
 class CheckFormat(str, Enum):
     text = "text"
     json = "json"
-
-
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    typer.echo(message, err=True)
-    return typer.Exit(code)
-
-
-def _parse_var(text: str) -> tuple[str, Any]:
-    if "=" not in text:
-        raise _fail(f"--var expects key=value, not `{text}`")
-    key, value = text.split("=", 1)
-    key = key.strip()
-    if not key:
-        raise _fail(f"--var expects key=value, not `{text}`")
-    try:
-        return key, json.loads(value)
-    except json.JSONDecodeError:
-        return key, value
-
-
-def _read_json(path: Path, what: str) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise _fail(f"{path}: {what} file not found") from None
-    except json.JSONDecodeError as exc:
-        raise _fail(f"{path}:{exc.lineno}:{exc.colno}: the {what} is not valid JSON: {exc.msg}") from None
-    if not isinstance(data, dict):
-        raise _fail(f"{path}: the {what} must be a JSON object")
-    return data
-
-
-def _beside(file: Path, suffix: str) -> Path | None:
-    candidate = file.with_name(file.stem + suffix)
-    return candidate if candidate.is_file() else None
 
 
 @app.command()
@@ -182,6 +154,10 @@ def _check_one(file: Path, strict: bool) -> list[Diagnostic]:
     except (OSError, UnicodeDecodeError) as exc:
         return [Diagnostic("error", f"{file}: {exc}", None, None, "io")]
     return prompt.diagnostics
+
+
+app.add_typer(cache_app, name="cache")
+app.command("lock")(lock)
 
 
 def main() -> None:

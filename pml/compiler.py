@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from pml import components as _components  # noqa: F401  (registers the catalog)
+from pml import stability
 from pml.cascade import compute_styles
 from pml.cnodes import CNode, DynamicAttr, ExprPiece, TextPiece
 from pml.components.tools import read_meta
@@ -43,6 +44,7 @@ class CompileResult:
     context: dict[str, Any]
     files: tuple[Path, ...]
     folder: Path
+    modules: tuple[ModuleDef, ...] = ()
 
 
 def default_stylesheet() -> Stylesheet:
@@ -95,6 +97,8 @@ class Compiler:
         croot = self._compile_element(root, styles)
         if croot is not None and ("schema" in lowered or "import" in lowered):
             self.modules = analyze(croot, self._problem)
+        if croot is not None and "volatile" in lowered and stability.declares_volatile(croot):
+            self.diagnostics.extend(stability.check(croot))
         if self.strict:
             self.diagnostics = [
                 Diagnostic("error", d.message, d.span, d.hint, d.code) if d.code == "attribute" else d
@@ -104,7 +108,7 @@ class Compiler:
         if errors:
             raise PMLCompileError(self.diagnostics)
         return CompileResult(croot or _empty_root(root), self.diagnostics, self.context, tuple(self.files),
-                             self.root or document.source.directory)
+                             self.root or document.source.directory, tuple(self.modules))
 
     def _problem(self, message: str, span: Span | None, hint: str | None = None, *,
                  severity: str = "error", code: str = "compile") -> None:

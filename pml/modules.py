@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pml.cnodes import CNode, DynamicAttr, ExprPiece, TextPiece
-from pml.errors import suggest
-from pml.expressions import Expression
+from pml.errors import PMLError, suggest
+from pml.expressions import Expression, compile_expression
 from pml.nodes import normalize_name
 from pml.source import Span
 
@@ -434,17 +434,8 @@ def _reads_in(node: CNode, bound: set[str]) -> Iterator[tuple[str, Span]]:
         yield from _free(node.cond, inner)
     for dyn in node.dynamic.values():
         yield from _dynamic_free(dyn, inner)
-    if component_name(node) == "Let" and "value" in node.static and "value" not in node.dynamic:
-        expression = node.data.get("value_expr")
-        if expression is None:
-            from pml.expressions import compile_expression
-
-            attr = node.element.attribute("value")
-            try:
-                expression = compile_expression(str(node.static["value"]), attr.value_span or attr.span)
-            except Exception:  # reported when rendering
-                expression = None
-            node.data["value_expr"] = expression
+    if component_name(node) == "Let":
+        expression = let_value(node)
         if expression is not None:
             yield from _free(expression, inner)
     target = node.data.get("use")
@@ -457,6 +448,20 @@ def _reads_in(node: CNode, bound: set[str]) -> Iterator[tuple[str, Span]]:
             yield from _free(child.expression, inner)
         elif isinstance(child, CNode):
             yield from _reads_in(child, inner)
+
+
+def let_value(node: CNode) -> Expression | None:
+    """The compiled `value` expression of a `<let>` written as plain text (`value="a + 1"`), which
+    the compiler keeps as text: compiled here once and kept where `<let>` looks for it."""
+    if "value" not in node.static or "value" in node.dynamic:
+        return None
+    if "value_expr" not in node.data:
+        attr = node.element.attribute("value")
+        try:
+            node.data["value_expr"] = compile_expression(str(node.static["value"]), attr.value_span or attr.span)
+        except PMLError:
+            node.data["value_expr"] = None  # reported when it is rendered
+    return node.data["value_expr"]
 
 
 def _free(expression: Expression, bound: set[str]) -> Iterator[tuple[str, Span]]:

@@ -22,6 +22,7 @@ from pml.cacheplan import plan as cache_plan
 from pml.compiler import CNode, CompileResult
 from pml.errors import Diagnostic, PMLError, render_error
 from pml.ir import Media, ModuleMark, Speaker, ToolPart
+from pml.modules import ModuleDef
 from pml.parts import ROLES, MediaPart, Message, Part, ToolCallPart, ToolResultPart, ToolSpec
 from pml.render import Ctx, Renderer, write
 from pml.schemas import SchemaError, schema_from_value
@@ -163,6 +164,11 @@ class Prompt:
     def root(self) -> CNode:
         return self._compiled.root
 
+    @property
+    def modules(self) -> tuple[ModuleDef, ...]:
+        """The module definitions this prompt can place (its own and imported ones)."""
+        return self._compiled.modules
+
     def render(self, context: Mapping[str, Any] | None = None, *, chat: bool = True, output_schema: Any = None,
                **variables: Any) -> Rendered:
         """Render with a context (a mapping) and/or keyword variables.
@@ -170,13 +176,17 @@ class Prompt:
         `output_schema` (a dict, JSON text or a Pydantic model class) sets the response schema,
         replacing the document's `<output-schema>`.
         """
+        return self._render(context, chat, output_schema, variables, Renderer)
+
+    def _render(self, context: Mapping[str, Any] | None, chat: bool, output_schema: Any,
+                variables: Mapping[str, Any], make: type[Renderer]) -> Rendered:
         scope: dict[str, Any] = {}
         if context:
             scope.update(context)
         scope.update(variables)
         if self._compiled.context:
             scope = deep_merge(scope, self._compiled.context)
-        renderer = Renderer(scope, self._compiled.folder)
+        renderer = make(scope, self._compiled.folder)
         root = self._compiled.root
         try:
             attrs = renderer.attributes(root, scope)

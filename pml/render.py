@@ -18,6 +18,7 @@ from pml import ir
 from pml.compiler import CNode, DynamicAttr, ExprPiece, TextPiece
 from pml.errors import PMLError, render_error
 from pml.expressions import Expression
+from pml.modcache import module_cache
 from pml.parts import CallSettings
 from pml.registry import GLOBAL_ATTRS, CoercionError
 from pml.values import to_text
@@ -63,6 +64,7 @@ class Renderer:
         # which alternative of each union the prompt placed.
         self.frames: list[Any] = []
         self.union_picks: dict[int, Any] = {}
+        self.module_cache = module_cache()
 
     # ----------------------------------------------------------------- nodes
     def node(self, cnode: CNode, scope: dict[str, Any], ctx: Ctx) -> list[Any]:

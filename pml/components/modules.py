@@ -16,7 +16,6 @@ from typing import Any
 from pml import ir
 from pml.cnodes import CNode
 from pml.errors import render_error
-from pml.modcache import module_cache
 from pml.modules import USE_ATTRS, ModuleDef, conflict
 from pml.nodes import normalize_name
 from pml.registry import Attr, component
@@ -166,7 +165,7 @@ def place(r: Any, pick: Pick, scope: dict[str, Any], ctx: Any, name: str) -> lis
         def render() -> list[ir.Box]:
             return _body(r, mdef, pick, dict(values), ctx)
 
-        entry = module_cache().get_or_render(key, render)
+        entry = r.module_cache.get_or_render(key, render)
         return [ir.Module(ir.ModuleMark(name, key, True, pick.span), entry.boxes, entry)]
     inner = dict(scope)
     inner.update(values)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from pml.cnodes import TextPiece
 from pml.components.data import read_text, resolve_path, src_span
 from pml.errors import render_error
 from pml.registry import Attr, component
@@ -19,13 +20,20 @@ LET_TYPES = ("string", "integer", "float", "number", "boolean", "array", "object
 @component("Let", "let", kind="reader",
            doc="Define variables: `<let name=\"x\" value=\"expr\"/>`, `<let name=\"x\">text or JSON</let>`, "
                "`<let name=\"x\" type=\"integer\">5</let>`, `<let name=\"x\" src=\"data.json\"/>`, or "
-               "without a name to spread an object's keys into the context.",
+               "without a name to spread an object's keys into the context. `volatile=\"true\"` marks the "
+               "variable as changing on every request (`<let name=\"now\" volatile=\"true\"/>` declares a "
+               "context variable so), for the cache-stability check.",
            attrs=[Attr("name", "string", "The variable to define."),
                   Attr("value", "any", "An expression giving the value."),
                   Attr("src", "string", "A file to read (JSON is parsed; other text is a string)."),
-                  Attr("type", "enum", "The type of the body text.", LET_TYPES)])
+                  Attr("type", "enum", "The type of the body text.", LET_TYPES),
+                  Attr("volatile", "boolean", "The value changes on every request (a time, an id): `pml check` "
+                                              "warns when it lands before or inside a cached module.",
+                       default=False)])
 def layout_let(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[Any]:
     name = attrs.get("name")
+    if attrs.get("volatile") and is_declaration(node):
+        return []  # only says that the context variable `name` is volatile
     if "value" in node.dynamic or "value" in node.static:
         value = _value(r, node, attrs, scope)
     elif attrs.get("src"):
@@ -46,6 +54,13 @@ def layout_let(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], 
         raise render_error("`<let>` without a name needs an object to spread", node.span,
                            'add name="…", or give a JSON object')
     return []
+
+
+def is_declaration(node: Any) -> bool:
+    """A `<let>` with a name and no value, `src` or body: it declares, and assigns nothing."""
+    if "value" in node.static or "value" in node.dynamic or "src" in node.static or "src" in node.dynamic:
+        return False
+    return all(isinstance(c, TextPiece) and not c.value.strip() for c in node.children)
 
 
 def _value(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any]) -> Any:
