@@ -350,6 +350,8 @@ def part_a(quick: bool) -> dict[str, Any]:
                  f"{i % 40 + 1} days ago?" for i in range(count)]
     context = {"company": COMPANY}  # read by the inline content; the cached module sees its param only
     count_tokens("warm the tokenizer")
+    warm = f'<pml><schema>{module_def("warm", "<p>{{ company }}</p>")}</schema>{use("warm")}{question}</pml>'
+    pml.api.compile_source(Source(warm, "<caching:warm-up>")).render(question="?")  # one-time set-up costs
 
     module_cache().clear()
     cold: dict[str, float] = {}
@@ -673,6 +675,12 @@ TOOLS = (
 NAIVE_HEAD = "<p>Current time: {{ now }}</p>\n"
 
 
+def volatile(*names: str) -> str:
+    """Declare context variables volatile: PML's stability check then warns when one lands before a
+    cached module (the naive variant)."""
+    return "".join(f'<let name="{n}" volatile="true"/>\n' for n in names)
+
+
 def conversation_sources() -> dict[str, str]:
     w = Writer(23)
     policy = "\n".join(w.sections(7, paragraphs=2, sentences=5, bullets=3))
@@ -682,13 +690,13 @@ def conversation_sources() -> dict[str, str]:
     turns = ('<div for="t in turns"><human-msg>{{ t.user }}</human-msg><ai-msg>{{ t.assistant }}</ai-msg></div>\n'
              "<human-msg>{{ question }}</human-msg>\n")
     schema = f'<schema name="support">\n{module_def("policy", policy)}\n{module_def("guide", guide)}\n</schema>\n'
+    top = volatile("now", "turns", "question")
     head = "<p>You are the support assistant of {{ company }}. Follow the policy below.</p>\n"
-    mods = f"{use('policy')}\n{use('guide')}\n"
+    mods = f"{head}{use('policy')}\n{use('guide')}\n"
     return {
-        "modules": f"<pml>\n{schema}{TOOLS}<system-msg>\n{mods}</system-msg>\n{turns}</pml>\n",
-        "inline": f"<pml>\n{TOOLS}<system-msg>\n{policy}\n{guide}\n</system-msg>\n{turns}</pml>\n",
-        "naive": f"<pml>\n{schema}{TOOLS}<system-msg>\n{NAIVE_HEAD}{mods}</system-msg>\n{turns}</pml>\n",
-        "_head": head,
+        "modules": f"<pml>\n{top}{schema}{TOOLS}<system-msg>\n{mods}</system-msg>\n{turns}</pml>\n",
+        "inline": f"<pml>\n{top}{TOOLS}<system-msg>\n{head}{policy}\n{guide}\n</system-msg>\n{turns}</pml>\n",
+        "naive": f"<pml>\n{top}{schema}{TOOLS}<system-msg>\n{NAIVE_HEAD}{mods}</system-msg>\n{turns}</pml>\n",
     }
 
 
@@ -710,10 +718,11 @@ def stream_sources() -> dict[str, str]:
                "{{ profile.since }}; {{ profile.orders }} orders, last on {{ profile.last }}. Prefers "
                "{{ profile.channel }}. Notes: {{ profile.notes }}</p>\n</section>\n")
     human = "<human-msg>{{ question }}</human-msg>\n"
+    top = volatile("now", "profile", "question")
     return {
-        "modules": f"<pml>\n{schema}<system-msg>\n{mods}{profile}</system-msg>\n{human}</pml>\n",
-        "inline": f"<pml>\n<system-msg>\n{inl}{profile}</system-msg>\n{human}</pml>\n",
-        "naive": f"<pml>\n{schema}<system-msg>\n{NAIVE_HEAD}{mods}{profile}</system-msg>\n{human}</pml>\n",
+        "modules": f"<pml>\n{top}{schema}<system-msg>\n{mods}{profile}</system-msg>\n{human}</pml>\n",
+        "inline": f"<pml>\n{top}<system-msg>\n{inl}{profile}</system-msg>\n{human}</pml>\n",
+        "naive": f"<pml>\n{top}{schema}<system-msg>\n{NAIVE_HEAD}{mods}{profile}</system-msg>\n{human}</pml>\n",
     }
 
 
@@ -766,6 +775,7 @@ class WorkloadResult:
     same_text: bool
     render_seconds: float
     tallies: list[Tally]
+    warnings: dict[str, list[str]]
 
 
 def run_workload(key: str, title: str, sources: dict[str, str], requests: list[Request],
@@ -796,7 +806,8 @@ def run_workload(key: str, title: str, sources: dict[str, str], requests: list[R
         tallies.append(openai)
     tallies.sort(key=lambda t: t.provider)
     span = requests[-1].at - requests[0].at if requests else 0.0
-    return WorkloadResult(key, title, len(requests), span, same, time.perf_counter() - started, tallies)
+    warnings = {v: [d.message for d in p.diagnostics if d.severity == "warning"] for v, p in prompts.items()}
+    return WorkloadResult(key, title, len(requests), span, same, time.perf_counter() - started, tallies, warnings)
 
 
 def report_workload(result: WorkloadResult) -> None:
@@ -814,6 +825,10 @@ def report_workload(result: WorkloadResult) -> None:
     print(table(["provider", "variant", "requests", "bp/req", "hits", "input tokens", "cache reads", "cache writes",
                  "uncached", "cost (units)", "cost/token", "saving vs inline"], rows, left=2))
     print(f"  Module and inline variants render the same messages: {'yes' if result.same_text else 'NO'}")
+    counts = ", ".join(f"{v} {len(w)}" for v, w in result.warnings.items())
+    first = next((w[0] for w in result.warnings.values() if w), None)
+    print(f"  PML compile warnings (stability check, `now` declared volatile): {counts}"
+          + (f"; e.g. {first}" if first else ""))
 
 
 # --------------------------------------------------------------------------------------------
@@ -867,10 +882,8 @@ def main(argv: list[str] | None = None) -> int:
     print("(b) prefix-cache simulation ...", flush=True)
     turns = 20
     stream = 300 if args.quick else 1000
-    conv = conversation_sources()
-    conv.pop("_head")
     results = [
-        run_workload("conversation", f"{turns}-turn conversation (one request every 30 s)", conv,
+        run_workload("conversation", f"{turns}-turn conversation (one request every 30 s)", conversation_sources(),
                      conversation_requests(turns), rolling=True),
     ]
     progress(f"conversation simulated in {results[-1].render_seconds:.1f} s")
@@ -904,7 +917,7 @@ def main(argv: list[str] | None = None) -> int:
             "render": a,
             "simulation": [{"workload": r.key, "title": r.title, "requests": r.requests,
                             "span_seconds": r.span_seconds, "same_messages_module_inline": r.same_text,
-                            "seconds": r.render_seconds} for r in results],
+                            "seconds": r.render_seconds, "compile_warnings": r.warnings} for r in results],
             "rows": list(iter_rows(results)),
             "elapsed": elapsed,
         }

@@ -97,7 +97,11 @@ def render(
         prompt = load(file, stylesheet=sheet, strict=strict, root=root)
         for warning in prompt.diagnostics:
             typer.echo(warning.format(), err=True)
-        payload = prompt.render(ctx).to_format(format.value)
+        rendered = prompt.render(ctx)
+        if format is Format.anthropic and any(p.cached for p in rendered.modules):
+            for warning in rendered.cache_plan("anthropic").warnings:
+                typer.echo(warning.format(), err=True)
+        payload = rendered.to_format(format.value)
         if hasattr(payload, "model_dump"):  # the pydantic format: print its JSON
             payload = payload.model_dump(mode="json")
         text = payload if isinstance(payload, str) else dumps(payload)

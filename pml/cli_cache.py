@@ -109,8 +109,8 @@ def format_plan(name: str, rendered: Rendered, plan: ProviderPlan, *, full: bool
         label = f"module {placed.name}" + (" · cached" if placed.cached else "")
         marks.setdefault(placed.start[:2], []).append((placed.start.offset, 2, f"⟪{label}⟫"))
         end = f"⟪/module {placed.name}⟫"
-        if placed.end in points:
-            number, point = points[placed.end]
+        if placed.cached and placed.end in points:
+            number, point = points.pop(placed.end)
             end += f" ◆ breakpoint {number}: {point.prefix_tokens:,} tokens before it"
         marks.setdefault(placed.end[:2], []).append((placed.end.offset, 0, end))
     if stable_end is not None and plan.provider == "openai":
