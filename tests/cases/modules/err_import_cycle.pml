@@ -1,0 +1,4 @@
+<poml>
+  <import src="lib/cycle_a.poml"/>
+  <use module="one"/>
+</poml>

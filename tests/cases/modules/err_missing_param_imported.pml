@@ -1,0 +1,4 @@
+<poml>
+  <import src="lib/kit.poml" as="k"/>
+  <use module="k.rules"/>
+</poml>
