@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from pml.errors import Diagnostic
 from pml.ir import ModuleMark
 from pml.parts import MediaPart
+from pml.tokens import tokenizer_for
 
 if TYPE_CHECKING:
     from pml.prompt import Rendered
@@ -182,10 +183,11 @@ def _canonical(value: Any) -> str:
 
 
 # ---------------------------------------------------------------------- counting
+_PREFIX_MEMO = 4096
+_PREFIXES: dict[tuple[str, str | None], tuple[int, int]] = {}
+
 @functools.lru_cache(maxsize=512)
 def _count(text: str, model: str | None) -> int:
-    from pml.tokens import tokenizer_for
-
     return tokenizer_for(model).count(text)
 
 
@@ -193,8 +195,6 @@ def _media_tokens(part: MediaPart, model: str | None) -> int:
     if part.kind != "image":
         return 0
     size = _image_size(part)
-    from pml.tokens import tokenizer_for
-
     if size is None:
         return tokenizer_for(model).count_image(1024, 1024)
     return tokenizer_for(model).count_image(*size)
@@ -215,11 +215,23 @@ class _Prefix:
     """Token and byte counts of the request up to any position, counted segment by segment
     (lazily: a payload needs the counts before its breakpoints only)."""
 
-    def __init__(self, segments: Sequence[_Segment], model: str | None, totals: bool = True) -> None:
+    def __init__(self, segments: Sequence[_Segment], model: str | None, totals: bool = True,
+                 modules: Sequence[Placed] = ()) -> None:
         self.segments = segments
         self.model = model
         self.totals = totals
         self._counted: list[tuple[int, int]] = [(0, 0)]  # (tokens, bytes) before segment i
+        self._index = {(s.message, s.part): i for i, s in enumerate(segments)}
+        # Cached modules lying inside one segment: their bytes are known by their key.
+        self._spans: dict[tuple[int, int], list[tuple[int, int, str]]] = {}
+        last_end: dict[tuple[int, int], int] = {}
+        for placed in sorted(modules, key=lambda p: (p.start, (-p.end.message, -p.end.part, -p.end.offset))):
+            where = placed.start[:2]
+            if placed.end[:2] != where or placed.start.offset < last_end.get(where, 0):
+                continue  # spans parts, or nested in a module already marked
+            last_end[where] = placed.end.offset
+            self._spans.setdefault(where, []).append(
+                (placed.start.offset, placed.end.offset, f"{placed.mark.key}@{placed.mark.level}"))
 
     def _before(self, index: int) -> tuple[int, int]:
         while len(self._counted) <= index:
@@ -239,27 +251,51 @@ class _Prefix:
         return self._before(len(self.segments))[0] if self.totals else None
 
     def index(self, position: Position) -> int | None:
-        for index, segment in enumerate(self.segments):
-            if segment.message == position.message and segment.part == position.part:
-                return index
-        return None
+        return self._index.get((position.message, position.part))
 
     def upto(self, position: Position) -> tuple[int, int]:
-        """(tokens, bytes) of everything before `position`."""
+        """(tokens, bytes) of everything before `position` (remembered by the prefix's fingerprint,
+        so the text of a cached module is counted once, not on every render)."""
         index = self.index(position)
         if index is None:
             return 0, 0
-        text = self.segments[index].text[:position.offset]
-        tokens, size = self._before(index)
-        return tokens + _count(text, self.model), size + len(text.encode())
+        memo = (self.fingerprint(position), self.model)
+        known = _PREFIXES.get(memo)
+        if known is None:
+            text = self.segments[index].text[:position.offset]
+            tokens, size = self._before(index)
+            known = (tokens + _count(text, self.model), size + len(text.encode()))
+            if len(_PREFIXES) >= _PREFIX_MEMO:
+                _PREFIXES.clear()
+            _PREFIXES[memo] = known
+        return known
 
-    def text_upto(self, position: Position) -> str:
+    def fingerprint(self, position: Position) -> str:
+        """A short string that is equal for two requests exactly when their bytes up to `position`
+        are: text is taken as it is, a cached module by its key and heading level, media by hash."""
         index = self.index(position)
         if index is None:
             return ""
-        pieces = [s.text if s.media is None else s.media.base64 for s in self.segments[:index]]
-        pieces.append(self.segments[index].text[:position.offset])
-        return "\x00".join(pieces)
+        pieces = [self._print(i, None) for i in range(index)]
+        pieces.append(self._print(index, position.offset))
+        return "\x01".join(pieces)
+
+    def _print(self, index: int, limit: int | None) -> str:
+        segment = self.segments[index]
+        if segment.media is not None:
+            return "\x02" + hashlib.sha256(segment.media.base64.encode()).hexdigest()
+        text = segment.text
+        end = len(text) if limit is None else limit
+        pieces: list[str] = []
+        position = 0
+        for start, stop, key in self._spans.get((segment.message, segment.part), ()):
+            if stop > end:
+                break
+            pieces.append(text[position:start])
+            pieces.append(f"\x00{key}\x00")
+            position = stop
+        pieces.append(text[position:end])
+        return "".join(pieces)
 
     def order(self, position: Position) -> tuple[int, int]:
         index = self.index(position)
@@ -274,10 +310,9 @@ def plan(rendered: Rendered, provider: str, model: str | None = None, *, totals:
         raise ValueError(f"unknown provider {provider!r}; cache plans are made for {', '.join(PROVIDERS)}")
     if model is None and rendered.runtime:
         model = rendered.runtime.get("model")
-    from pml.tokens import tokenizer_for
-
     estimate = provider == "anthropic" or tokenizer_for(model).estimate
-    prefix = _Prefix(request_order(rendered, provider), model if provider == "openai" else None, totals)
+    prefix = _Prefix(request_order(rendered, provider), model if provider == "openai" else None, totals,
+                     [p for p in rendered.modules if p.cached])
     return _plan(rendered, provider, model, prefix, estimate)
 
 
@@ -296,7 +331,7 @@ def _openai(rendered: Rendered, prefix: _Prefix, cached: list[Placed], model: st
     notes: list[str] = []
     if cached:
         tokens, size = prefix.upto(cached[-1].end)
-        key = "pml-" + hashlib.sha256(prefix.text_upto(cached[-1].end).encode()).hexdigest()[:24]
+        key = "pml-" + hashlib.sha256(prefix.fingerprint(cached[-1].end).encode()).hexdigest()[:24]
         if tokens < OPENAI_MINIMUM:
             notes.append(f"the stable prefix is {tokens} tokens, below the {OPENAI_MINIMUM} OpenAI caches")
     else:

@@ -188,6 +188,8 @@ class ModuleMark:
     key: str
     cached: bool
     span: Any = None
+    # The heading level its text was written at (a cached module's bytes depend on it).
+    level: int = 1
 
 
 @dataclass(slots=True, eq=False)

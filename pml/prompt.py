@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,8 @@ from pml.parts import ROLES, MediaPart, Message, Part, ToolCallPart, ToolResultP
 from pml.render import Ctx, Renderer, write
 from pml.schemas import SchemaError, schema_from_value
 from pml.targets import FORMATS, to_format
+
+_VISIBLE = re.compile(r"\S")
 
 __all__ = ["FORMATS", "ROLES", "MediaPart", "Message", "Part", "Prompt", "Rendered", "ToolCallPart",
            "ToolResultPart", "ToolSpec", "assign_speakers", "dumps"]
@@ -278,7 +281,7 @@ def assign(text: str, ranges: list[tuple[int, int, str]], separators: Sequence[t
             messages.append(last)
         if box is not None:
             last[4].append((start, box))
-    out = [(s, *_parts(text, a, b, m), e) for s, a, b, e, m in messages if m or text[a:b].strip()]
+    out = [(s, *_parts(text, a, b, m), e) for s, a, b, e, m in messages if m or _VISIBLE.search(text, a, b)]
     if not ranges and not media:
         out = [("system", o[1], o[2], False) for o in out]
     if len(out) == 1 and out[0][0] == "system" and not out[0][3]:

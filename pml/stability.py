@@ -4,8 +4,9 @@ Provider caches reuse exact prefixes. A value that changes on every request (a t
 request id, a user profile) written before a cached module changes the prefix of every request,
 and every cache behind it misses; passed into a cached module, it makes a new module rendering
 per value. A variable is declared volatile with `<let name="now" volatile="true"/>` (a context
-variable) or by `volatile="true"` on a `<let>` that computes it; a `<let>` whose value reads a
-volatile variable is volatile too, and so is a loop variable over a volatile list.
+variable) or by `volatile="true"` on a `<let>` that computes it, wherever in the document the
+declaration stands; a `<let>` whose value reads a volatile variable is volatile after it, and so
+is a loop variable over a volatile list.
 
 The check walks the compiled tree in document order, expanding uncached modules where they are
 placed, and reports each volatile read that comes before a cached module, and each volatile
@@ -57,7 +58,9 @@ def declares_volatile(root: CNode) -> bool:
 
 def check(root: CNode) -> list[Diagnostic]:
     """The stability warnings of a compiled document (module docstring)."""
-    events = list(_events(root, set(), ()))
+    declared = {str(n.static["name"]) for n in _walk(root)
+                if component_name(n) == "Let" and n.static.get("volatile") and n.static.get("name")}
+    events = list(_events(root, declared, ()))
     out: list[Diagnostic] = []
     cached_after: list[_Cached | None] = [None] * len(events)
     upcoming: _Cached | None = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pml import ir
@@ -23,12 +23,17 @@ from pml.registry import Attr, component
 
 @dataclass(frozen=True, slots=True)
 class Pick:
-    """A module selected inside a placed module, with its arguments and its own selection."""
+    """A module selected inside a placed module, with its arguments and its own selection.
+
+    `keys` remembers the render-cache key of a pick that is the same on every render (literal
+    arguments, placed outside other modules), by syntax and chat mode.
+    """
 
     module: ModuleDef
     args: dict[str, Any]
     inner: tuple[Pick, ...]
     span: Any
+    keys: dict[tuple[str, bool, str], tuple[str, ir.ModuleMark]] = field(default_factory=dict, compare=False)
 
     def key(self) -> list[Any]:
         return [self.module.path, _canonical(self.args), [p.key() for p in self.inner]]
@@ -110,10 +115,21 @@ def layout_use(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], 
     mdef: ModuleDef | None = node.data.get("use")
     if mdef is None:  # reported at compile time
         return []
-    pick = Pick(mdef, _arguments(mdef, node, attrs, nested=False), _selection(r, node, mdef, scope), node.span)
+    pick = node.data.get("pick")  # a use with literal arguments and picks is the same every time
+    if pick is None:
+        pick = Pick(mdef, _arguments(mdef, node, attrs, nested=False), _selection(r, node, mdef, scope), node.span)
+        if _literal(node):
+            node.data["pick"] = pick
     if not r.frames:
         conflict(r.union_picks, mdef, node.span, _raise)
     return place(r, pick, scope, ctx, str(attrs.get("module") or mdef.path))
+
+
+def _literal(node: CNode) -> bool:
+    """Whether a `<use>` and the picks inside it have only literal arguments and no conditions."""
+    if node.dynamic or node.cond is not None or node.loop is not None:
+        return False
+    return all(_literal(c) for c in node.children if isinstance(c, CNode))
 
 
 def _arguments(mdef: ModuleDef, node: Any, attrs: dict[str, Any], *, nested: bool) -> dict[str, Any]:
@@ -151,6 +167,29 @@ def _raise(message: str, span: Any, hint: str | None = None) -> None:
 def place(r: Any, pick: Pick, scope: dict[str, Any], ctx: Any, name: str) -> list[ir.Box]:
     """Render a picked module as an `ir.Module` box, through the render cache when it is cached."""
     mdef = pick.module
+    if not mdef.cached:
+        inner = dict(scope)
+        inner.update(_values(pick, scope))
+        return [ir.Module(ir.ModuleMark(name, mdef.digest, False, pick.span), _body(r, mdef, pick, inner, ctx))]
+    memo = (ctx.syntax, ctx.chat, name)
+    known = pick.keys.get(memo) if not r.frames else None
+    if known is None:
+        key = _key(mdef, _values(pick, scope), pick, ctx)
+        known = (key, ir.ModuleMark(name, key, True, pick.span))
+        if not r.frames:
+            pick.keys[memo] = known
+    key, mark = known
+
+    def render() -> list[ir.Box]:
+        return _body(r, mdef, pick, _values(pick, scope), ctx)
+
+    entry = r.module_cache.get_or_render(key, render)
+    return [ir.Module(mark, entry.boxes, entry)]
+
+
+def _values(pick: Pick, scope: dict[str, Any]) -> dict[str, Any]:
+    """The module's variables: arguments, enclosing modules' params, defaults."""
+    mdef = pick.module
     values: dict[str, Any] = {}
     for param in mdef.chain().values():
         if param.name in pick.args:
@@ -159,17 +198,7 @@ def place(r: Any, pick: Pick, scope: dict[str, Any], ctx: Any, name: str) -> lis
             values[param.name] = scope[param.name]  # an enclosing module's param
         elif not param.required:
             values[param.name] = param.default
-    if mdef.cached:
-        key = _key(mdef, values, pick, ctx)
-
-        def render() -> list[ir.Box]:
-            return _body(r, mdef, pick, dict(values), ctx)
-
-        entry = r.module_cache.get_or_render(key, render)
-        return [ir.Module(ir.ModuleMark(name, key, True, pick.span), entry.boxes, entry)]
-    inner = dict(scope)
-    inner.update(values)
-    return [ir.Module(ir.ModuleMark(name, mdef.digest, False, pick.span), _body(r, mdef, pick, inner, ctx))]
+    return values
 
 
 def _body(r: Any, mdef: ModuleDef, pick: Pick, scope: dict[str, Any], ctx: Any) -> list[ir.Box]:

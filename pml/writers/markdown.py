@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any, NamedTuple
 
 from pml import ir
@@ -159,6 +160,9 @@ class MarkdownWriter:
 
     def _splice(self, piece: Piece) -> None:
         """Write a piece written before, shifting what it recorded to where it lands."""
+        if piece.text and not (piece.ranges or piece.media or piece.modules):
+            self._emit(piece.text)  # the common case: text of one speaker, nothing inside to record
+            return
         if piece.text:
             self._emit(piece.text)
         else:
@@ -166,7 +170,10 @@ class MarkdownWriter:
             self._mark_starts()
         offset = self._length - len(piece.text)
         self.ranges.extend((a + offset, b + offset, who) for a, b, who in piece.ranges)
-        self.separators.extend((a + offset, b + offset) for a, b in piece.separators)
+        if piece.ranges or piece.media:
+            # Separators matter where a message may end: at speaker changes and parts. A piece
+            # spoken by one speaker throughout has none of those inside it.
+            self.separators.extend((a + offset, b + offset) for a, b in piece.separators)
         speaker = next((entry[0] for entry in reversed(self._open) if entry[0]), None)
         self.media.extend((at + offset, who or speaker, box) for at, who, box in piece.media)
         self.modules.extend((a + offset, b + offset, mark) for a, b, mark in piece.modules)
@@ -360,13 +367,14 @@ class MarkdownWriter:
         """A module is a block of its own. A cached one is written once per heading level (the
         render cache keeps the piece) and spliced in after that."""
         self._boundary(2)
-        entry: list[Any] = [box.mark, None]
+        level = self._base_level + self._depth
+        mark = box.mark if box.mark.level == level else replace(box.mark, level=level)
+        entry: list[Any] = [mark, None]
         self._modules_open.append(entry)
         cache = box.entry
         if cache is None:
             self._walk(box.children)
         else:
-            level = self._base_level + self._depth
             piece = cache.piece(level)
             if piece is None:
                 piece = cache.keep(level, MarkdownWriter(self._serialize, level).piece(box.children))
@@ -374,4 +382,4 @@ class MarkdownWriter:
         self._boundary(2)
         self._modules_open.remove(entry)
         if entry[1] is not None:
-            self.modules.append((entry[1], self._length, box.mark))
+            self.modules.append((entry[1], self._length, mark))
