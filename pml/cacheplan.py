@@ -164,6 +164,8 @@ def request_order(rendered: Rendered, provider: str) -> list[_Segment]:
     turns: list[_Segment] = []
     for index, message in enumerate(rendered.messages):
         target = system if provider == "anthropic" and message.speaker == "system" else turns
+        if target is system and system:
+            system.append(_Segment(-2, index, "\n\n"))  # the payload joins system messages so
         for part_index, part in enumerate(message.parts):
             if isinstance(part, str):
                 target.append(_Segment(index, part_index, part))

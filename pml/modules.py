@@ -17,6 +17,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from pml.cnodes import CNode, DynamicAttr, ExprPiece, TextPiece
@@ -64,6 +65,10 @@ class ModuleDef:
     children: dict[str, ModuleDef] = field(default_factory=dict)  # nested, by normalized local name
     digest: str = ""
     free: frozenset[str] | None = None  # context names the body reads (computed on demand)
+    # Files its body reads (`src=` written literally), and whether a `src` comes from an expression:
+    # a cached rendering depends on them too.
+    files: tuple[Path, ...] = ()
+    reads_files: bool = False
 
     @property
     def span(self) -> Span:
@@ -267,6 +272,10 @@ def _define(node: CNode, schema: str, parent: ModuleDef | None, union: UnionDef 
         scope.add(spelling, mdef, problem, node.element.name_span or node.span)
     _define_in(node, schema, mdef, None, scope, problem, everything, uses)
     mdef.digest = digest(node)
+    readers = [c for c in _walk(node) if "src" in c.static or "src" in c.dynamic]
+    mdef.reads_files = bool(readers)
+    mdef.files = tuple(sorted({c.element.span.source.directory / str(c.static["src"]) for c in readers
+                               if isinstance(c.static.get("src"), str)}))
 
 
 def _param(node: CNode, owner: ModuleDef, problem: Problem) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from pml import ir
@@ -172,11 +173,12 @@ def place(r: Any, pick: Pick, scope: dict[str, Any], ctx: Any, name: str) -> lis
         inner.update(_values(pick, scope))
         return [ir.Module(ir.ModuleMark(name, mdef.digest, False, pick.span), _body(r, mdef, pick, inner, ctx))]
     memo = (ctx.syntax, ctx.chat, name)
-    known = pick.keys.get(memo) if not r.frames else None
+    constant = not r.frames and not mdef.reads_files  # files read may change: stat them every time
+    known = pick.keys.get(memo) if constant else None
     if known is None:
         key = _key(mdef, _values(pick, scope), pick, ctx)
         known = (key, ir.ModuleMark(name, key, True, pick.span))
-        if not r.frames:
+        if constant:
             pick.keys[memo] = known
     key, mark = known
 
@@ -210,9 +212,19 @@ def _body(r: Any, mdef: ModuleDef, pick: Pick, scope: dict[str, Any], ctx: Any) 
 
 
 def _key(mdef: ModuleDef, values: dict[str, Any], pick: Pick, ctx: Any) -> str:
-    text = json.dumps([mdef.digest, _canonical(values), [p.key() for p in pick.inner], ctx.syntax, ctx.chat],
-                      ensure_ascii=False, separators=(",", ":"))
+    parts: list[Any] = [mdef.digest, _canonical(values), [p.key() for p in pick.inner], ctx.syntax, ctx.chat]
+    if mdef.reads_files:  # the same markup in another folder, or a file changed since: another rendering
+        parts.append([str(mdef.span.source.directory), *(_stamp(path) for path in mdef.files)])
+    text = json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def _stamp(path: Path) -> list[Any]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return [str(path), None]
+    return [str(path), stat.st_mtime_ns, stat.st_size]
 
 
 def _canonical(values: dict[str, Any]) -> str:

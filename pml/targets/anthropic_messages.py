@@ -164,8 +164,15 @@ def _join(left: Any, right: Any) -> Any:
     """Merge two turns of one role; tool results go first, as the API requires."""
     if isinstance(left, str) and isinstance(right, str):
         return left + "\n\n" + right
+    if _textual(left) and _textual(right):  # text cut at a breakpoint: still joined by a blank line
+        right = _blocks(right)
+        right[0] = {**right[0], "text": "\n\n" + right[0]["text"]}
     blocks = _blocks(left) + _blocks(right)
     return [b for b in blocks if b["type"] == "tool_result"] + [b for b in blocks if b["type"] != "tool_result"]
+
+
+def _textual(content: Any) -> bool:
+    return isinstance(content, str) or all(b["type"] == "text" for b in content)
 
 
 def _blocks(content: Any) -> list[dict[str, Any]]:
