@@ -2,21 +2,23 @@
 
 Run from the repository root::
 
-    python benchmarks/caching.py            # full run (about a minute)
-    python benchmarks/caching.py --quick    # fewer renders and requests (under 20 s)
+    python benchmarks/caching.py            # full run (under a minute)
+    python benchmarks/caching.py --quick    # fewer renders and requests (under 10 s)
     python benchmarks/caching.py --json results.json
 
 Part (a), render cost. A prompt places a ~50 KB cached module (`<module cache="true">`: policy
 sections, an FAQ and a 300-item catalogue list, generated deterministically as PML markup, with a
 `company` param) before a `<human-msg>{{ question }}</human-msg>`. It is compiled once
 (`pml.loads`) and rendered 1,000 times, with a different question each time. The same loop runs
-for the prompt without the module (just the question) and for the same content written inline (no
-module). Each loop is timed with `time.perf_counter` after a warm-up render, gc off, and repeated
-(variants interleaved); the table gives the median (and the minimum) per render, for `render()`,
+for the prompt without the module (just the question) and for the same content written inline
+(no module; its `{{ company }}` comes from the context; 100 renders per loop, since every render
+re-renders the 50 KB; `--quick`: 200 and 20 renders). Each loop is timed with
+`time.perf_counter` after a warm-up render, gc off, and repeated (variants interleaved); the
+table gives the median (and the minimum) per render, for `render()`,
 `render().to_anthropic(model=…)` and `render().to_openai()`. The ratio module / without-module
-has a target of at most 2×. The first (cold) render after compiling, with the module cache empty,
-and the module cache's counters (`pml.modcache.module_cache().stats()`) are reported too. The
-module and inline variants are checked to render the same messages.
+has a target of at most 2×. The first (cold) render after compiling, with the module cache
+empty, and the module cache's counters (`pml.modcache.module_cache().stats()`) are reported too.
+The module and inline variants are checked to render the same messages.
 
 Part (b), a prefix-cache simulation. Nothing is sent to a provider: each request is rendered
 with PML, turned into the provider payload PML produces, and fed to a model of the provider's
@@ -51,21 +53,28 @@ costs 1, a cache read 0.1 and a cache write 1.25 (the 5-minute write price of An
   here: for OpenAI the rows with and without modules cost the same when the content and its
   order are the same. What matters there is the order: stable content first.
 
-Workloads (content generated with a fixed seed; every variant renders the same text):
+Workloads (content generated with a fixed seed; the variants of a workload render the same
+text, which the script checks):
 
-1. A 20-turn support conversation: two tools, a system prompt with a cached ~4K-token policy
-   module and a cached FAQ/tool-use module, then the turns so far (`<human-msg>` / `<ai-msg>` in a
-   `for` loop over the `turns` context list) and the new user message; one request every 30 s.
-2. 1,000 requests arriving every ~2 s (exponential gaps, mean 2 s, fixed seed): the shared cached
-   policy, one of three cached task modules (a `<union>`, picked with `if`), then a per-request
-   customer profile (volatile) in the system prompt and a per-request question.
+1. A 20-turn support conversation: two tools, a system prompt with a cached ~3.6K-token policy
+   module and a cached ~1.2K-token FAQ/tool-use module, then the turns so far (`<human-msg>` /
+   `<ai-msg>` in a `for` loop over the `turns` context list) and the new user message; one
+   request every 30 s.
+2. 1,000 requests (`--quick`: 300) arriving every ~2 s (exponential gaps, mean 2 s, fixed seed):
+   the shared cached ~3.8K-token policy, one of three cached ~1.1K-token task modules (a
+   `<union>`, picked with `if`), then a per-request customer profile (volatile) in the system
+   prompt and a per-request question.
 
 Variants of each workload: "PML modules" (cached modules: breakpoints, `prompt_cache_key`);
 "no modules" (the same prompts rendered with the module bodies written inline: the same text, no
-breakpoints, no key); "naive order" (the modules, but a volatile timestamp — the request time —
-opens the system prompt before the policy, which defeats any prefix cache; for Anthropic the
-breakpoints are still there, so every request pays for cache writes it never reads).
-The saving is the cost without modules divided by the cost with them.
+breakpoints, no key — a hand-written `cache_control` would of course do as well as PML's);
+"naive order" (the modules, but a volatile timestamp — the request time, to the second — opens
+the system prompt before the policy, which defeats the prefix caches except for requests that
+fall in the same second; for Anthropic the breakpoints are still placed, so every request pays
+for cache writes it never reads). The prompts declare `now`, the profile, the turns and the
+question volatile (`<let name="now" volatile="true"/>`), so PML's stability check warns about
+the naive order at compile time; the script prints the warnings. The saving is the cost without
+modules divided by the cost with them.
 """
 
 from __future__ import annotations
@@ -74,6 +83,7 @@ import argparse
 import gc
 import hashlib
 import json
+import os
 import platform
 import random
 import statistics
@@ -82,7 +92,7 @@ import sys
 import time
 from array import array
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -401,7 +411,10 @@ def part_a(quick: bool) -> dict[str, Any]:
     progress(f"{count} renders per loop ({inline_count} for the inline content), {repeat} loops per variant")
     stats = time_loops(fns, numbers, repeat)
     cache = module_cache().stats()
+    ratio = stats["module/render"].median / stats["without/render"].median
     return {
+        "target": {"ratio": ratio, "limit": TARGET_MODULE_RATIO,
+                   "verdict": "PASS" if ratio <= TARGET_MODULE_RATIO else "FAIL"},
         "module_chars": len(module_text),
         "module_bytes": len(module_text.encode()),
         "module_tokens": count_tokens(module_text),
@@ -454,11 +467,9 @@ def report_a(a: dict[str, Any]) -> None:
           f"{a['openai_plan']['cacheable_tokens']:,} of {a['openai_plan']['stable_prefix_tokens']:,} stable-prefix "
           f"tokens, prompt_cache_key {a['openai_prompt_cache_key']}")
     print(f"Module and inline render the same messages: {'yes' if a['same_messages_module_inline'] else 'NO'}")
-    ratio = s["module/render"].median / s["without/render"].median
-    verdict = "PASS" if ratio <= TARGET_MODULE_RATIO else "FAIL"
-    print(f"Target: render with the cached module ≤ {TARGET_MODULE_RATIO:g}× render without it: {ratio:.2f}× "
-          f"— {verdict}")
-    a["target"] = {"ratio": ratio, "limit": TARGET_MODULE_RATIO, "verdict": verdict}
+    target = a["target"]
+    print(f"Target: render with the cached module ≤ {TARGET_MODULE_RATIO:g}× render without it: "
+          f"{target['ratio']:.2f}× — {target['verdict']}")
 
 
 # --------------------------------------------------------------------------------------------
@@ -540,7 +551,6 @@ class Tally:
     breakpoints: int = 0  # cache_control blocks seen (Anthropic), summed over requests
     hits: int = 0  # requests that read something from the cache
     cost: float = 0.0
-    notes: list[str] = field(default_factory=list)
 
     def add(self, total: int, read: int, write: int) -> None:
         uncached = total - read - write
@@ -683,7 +693,7 @@ def volatile(*names: str) -> str:
 
 def conversation_sources() -> dict[str, str]:
     w = Writer(23)
-    policy = "\n".join(w.sections(7, paragraphs=2, sentences=5, bullets=3))
+    policy = "\n".join(w.sections(10, paragraphs=2, sentences=5, bullets=3))
     guide = ("<section><h>Using the tools</h>\n<p>Call lookup_order before answering any question about a "
              "specific order, and quote the status it returns. Call issue_refund only after the rules above "
              "allow the refund and the customer has confirmed the amount.</p>\n</section>\n" + w.faq(30))
@@ -705,7 +715,7 @@ TASKS = ("refunds", "shipping", "account")
 
 def stream_sources() -> dict[str, str]:
     w = Writer(31)
-    policy = "\n".join(w.sections(8, paragraphs=2, sentences=5, bullets=3))
+    policy = "\n".join(w.sections(11, paragraphs=2, sentences=5, bullets=3))
     tasks = {}
     for i, name in enumerate(TASKS):
         body = "\n".join(w.sections(3, paragraphs=2, sentences=4, bullets=2)) + "\n" + w.faq(6 + 2 * i)
@@ -776,6 +786,7 @@ class WorkloadResult:
     render_seconds: float
     tallies: list[Tally]
     warnings: dict[str, list[str]]
+    breakpoints: list[tuple[str, int]]  # PML's Anthropic plan for the first request: (module, prefix tokens)
 
 
 def run_workload(key: str, title: str, sources: dict[str, str], requests: list[Request],
@@ -807,7 +818,10 @@ def run_workload(key: str, title: str, sources: dict[str, str], requests: list[R
     tallies.sort(key=lambda t: t.provider)
     span = requests[-1].at - requests[0].at if requests else 0.0
     warnings = {v: [d.message for d in p.diagnostics if d.severity == "warning"] for v, p in prompts.items()}
-    return WorkloadResult(key, title, len(requests), span, same, time.perf_counter() - started, tallies, warnings)
+    plan = prompts["modules"].render(requests[0].context).cache_plan("anthropic", ANTHROPIC_MODEL)
+    points = [(b.module, b.prefix_tokens) for b in plan.breakpoints]
+    return WorkloadResult(key, title, len(requests), span, same, time.perf_counter() - started, tallies, warnings,
+                          points)
 
 
 def report_workload(result: WorkloadResult) -> None:
@@ -825,6 +839,8 @@ def report_workload(result: WorkloadResult) -> None:
     print(table(["provider", "variant", "requests", "bp/req", "hits", "input tokens", "cache reads", "cache writes",
                  "uncached", "cost (units)", "cost/token", "saving vs inline"], rows, left=2))
     print(f"  Module and inline variants render the same messages: {'yes' if result.same_text else 'NO'}")
+    points = ", ".join(f"after `{m}` at {n:,} tokens" for m, n in result.breakpoints)
+    print(f"  PML's Anthropic breakpoints in the first request: {points or 'none'}")
     counts = ", ".join(f"{v} {len(w)}" for v, w in result.warnings.items())
     first = next((w[0] for w in result.warnings.values() if w), None)
     print(f"  PML compile warnings (stability check, `now` declared volatile): {counts}"
@@ -860,6 +876,13 @@ def cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
+def load_average() -> float | None:
+    try:
+        return os.getloadavg()[0]
+    except (OSError, AttributeError):
+        return None
+
+
 def iter_rows(results: Sequence[WorkloadResult]) -> Iterator[dict[str, Any]]:
     for r in results:
         base = {t.provider: t.cost for t in r.tallies if t.variant.startswith("no modules")}
@@ -869,7 +892,7 @@ def iter_rows(results: Sequence[WorkloadResult]) -> Iterator[dict[str, Any]]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer renders and requests (under 20 s)")
+    parser.add_argument("--quick", action="store_true", help="fewer renders and requests (under 10 s)")
     parser.add_argument("--json", metavar="OUT", help="also write the results as JSON to OUT")
     args = parser.parse_args(argv)
     started = time.perf_counter()
@@ -877,6 +900,9 @@ def main(argv: list[str] | None = None) -> int:
     dirty = f" + uncommitted changes to {', '.join(code['dirty'])}" if code.get("dirty") else ""
     print(f"PML caching benchmark — {cpu_name()}, Python {platform.python_version()}"
           f"{' (quick)' if args.quick else ''}; code: commit {code.get('commit', '?')}{dirty}", flush=True)
+    load_before = load_average()
+    if load_before is not None:
+        print(f"load average before the run: {load_before:.2f} (1 min)")
 
     a = part_a(args.quick)
     print("(b) prefix-cache simulation ...", flush=True)
@@ -904,20 +930,24 @@ def main(argv: list[str] | None = None) -> int:
           "The 'rolling breakpoint' row adds one on the last message, as a caller would.")
     print("bp/req: cache_control blocks per request; hits: requests that read from the cache.")
     elapsed = time.perf_counter() - started
-    print(f"\nTotal time {elapsed:.1f} s")
+    load_after = load_average()
+    load_note = f"; load average {load_after:.2f} (1 min)" if load_after is not None else ""
+    print(f"\nTotal time {elapsed:.1f} s{load_note}")
 
     if args.json:
         payload = {
             "machine": {"cpu": cpu_name(), "python": platform.python_version(), "platform": platform.platform()},
             "code": code,
             "quick": args.quick,
+            "load_average": {"before": load_before, "after": load_after},
             "models": {"anthropic": ANTHROPIC_MODEL, "openai": OPENAI_MODEL},
             "prices": {"uncached": 1.0, "read": READ_PRICE, "write": WRITE_PRICE},
             "ttl_seconds": TTL,
             "render": a,
             "simulation": [{"workload": r.key, "title": r.title, "requests": r.requests,
                             "span_seconds": r.span_seconds, "same_messages_module_inline": r.same_text,
-                            "seconds": r.render_seconds, "compile_warnings": r.warnings} for r in results],
+                            "seconds": r.render_seconds, "compile_warnings": r.warnings,
+                            "first_request_breakpoints": r.breakpoints} for r in results],
             "rows": list(iter_rows(results)),
             "elapsed": elapsed,
         }

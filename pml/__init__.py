@@ -10,6 +10,7 @@ messages that LLM APIs take::
 """
 
 from pml.api import load, loads, poml, render
+from pml.cacheplan import ProviderPlan
 from pml.errors import (
     Diagnostic,
     PMLCompileError,
@@ -18,6 +19,7 @@ from pml.errors import (
     PMLSyntaxError,
     PMLUndefinedError,
 )
+from pml.modcache import configure_module_cache, module_cache
 from pml.prompt import Message, Prompt, Rendered
 from pml.source import Span
 
@@ -32,10 +34,13 @@ __all__ = [
     "PMLSyntaxError",
     "PMLUndefinedError",
     "Prompt",
+    "ProviderPlan",
     "Rendered",
     "Span",
+    "configure_module_cache",
     "load",
     "loads",
+    "module_cache",
     "poml",
     "render",
 ]

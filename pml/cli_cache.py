@@ -20,6 +20,7 @@ from pml.api import load
 from pml.cacheplan import Position, ProviderPlan
 from pml.cliutil import beside, context_of, fail
 from pml.errors import PMLError
+from pml.nodes import normalize_name
 from pml.parts import MediaPart
 from pml.prompt import Prompt, Rendered
 from pml.targets import FormatError
@@ -234,9 +235,9 @@ def describe_difference(prompt: Prompt, traced: list[Any], contexts: list[dict[s
         position = (index, 0)
     index, offset = position
     before = sum(len(first.texts[i].encode()) for i in order[:order.index(index)] if i < len(first.texts))
+    same = before + len((first.texts[index] if index < len(first.texts) else "")[:offset].encode())
     lines = [f"the renders differ at message {index + 1}, character {offset + 1} "
-             f"(byte {before + len((first.texts[index] if index < len(first.texts) else '')[:offset].encode()):,} "
-             f"of the {provider} request's text, in its order)"]
+             f"(after {same:,} bytes of the {provider} request's text, in its order)"]
     for name, item in zip(names, traced, strict=True):
         text = item.texts[index] if index < len(item.texts) else None
         shown = "(no such message)" if text is None else _excerpt(text, offset)
@@ -253,6 +254,9 @@ def describe_difference(prompt: Prompt, traced: list[Any], contexts: list[dict[s
         excerpt = span.excerpt()
         if excerpt:
             lines.append(excerpt)
+        for param, use, given in _arguments_behind(prompt, origin.expression):
+            lines.append(f"`{param}` is a param, given by the `<use>` at {use.span} as `{given.strip()}`")
+            reads = sorted({*reads, *_names_in(use, param)} - {param})
         culprits = [n for n in reads if n in changed] or reads
         for name in culprits:
             lines.append(f"variable `{name}`: {_value(contexts[0], name)} in {names[0]}, "
@@ -272,6 +276,42 @@ def describe_difference(prompt: Prompt, traced: list[Any], contexts: list[dict[s
         if lost:
             lines.append("breakpoints after the difference miss: " + ", ".join(f"`{b.module}`" for b in lost))
     return "\n".join(lines), True
+
+
+def _arguments_behind(prompt: Prompt, expression: Any) -> list[tuple[str, Any, str]]:
+    """When `expression` reads params of the module it is written in: each param, a `<use>` that
+    gives it, and the argument as written."""
+    span = expression.span
+    inside = [m for m in prompt.modules if m.span.source is span.source and m.span.start <= span.start < m.span.end]
+    if not inside:
+        return []
+    mdef = min(inside, key=lambda m: m.span.end - m.span.start)
+    params = {p.name: key for key, p in mdef.chain().items() if p.name in expression.names}
+    found: list[tuple[str, Any, str]] = []
+    for node in _walk(prompt.root):
+        target = node.data.get("use")
+        if target is None or (target is not mdef and mdef not in tuple(target.descendants())):
+            continue
+        for attr in node.element.attributes:
+            key = normalize_name(attr.name)
+            for name, param_key in params.items():
+                if key == param_key:
+                    found.append((name, node, attr.raw))
+    return found
+
+
+def _names_in(use: Any, param: str) -> set[str]:
+    for name, dyn in use.dynamic.items():
+        if normalize_name(name) == normalize_name(param):
+            return {n for part in dyn.parts if not isinstance(part, str) for n in part.names}
+    return set()
+
+
+def _walk(node: Any) -> Any:
+    yield node
+    for child in node.children:
+        if hasattr(child, "children") and hasattr(child, "data"):
+            yield from _walk(child)
 
 
 def _provider_order(rendered: Rendered, provider: str) -> list[int]:
@@ -334,9 +374,10 @@ def lock(
             typer.echo(str(exc), err=True)
             errors += 1
             continue
-        found.update(lockfile.module_hashes(prompt, base))
+        found.update(lockfile.module_hashes(prompt, file, base))
     if errors:
-        raise fail(f"{errors} file{'s' if errors != 1 else ''} did not compile: fix them first")
+        raise fail(f"{errors} file{'s' if errors != 1 else ''} did not compile: fix "
+                   f"{'them' if errors != 1 else 'it'} first")
     if not check:
         lock_file.write_text(lockfile.dumps(found), encoding="utf-8")
         typer.echo(f"wrote {lock_file}: {len(found)} cached module{'s' if len(found) != 1 else ''} "

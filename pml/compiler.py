@@ -95,7 +95,7 @@ class Compiler:
             self.diagnostics.extend(sheet.diagnostics)
         styles = compute_styles(root, sheets)
         croot = self._compile_element(root, styles)
-        if croot is not None and ("schema" in lowered or "import" in lowered):
+        if croot is not None:
             self.modules = analyze(croot, self._problem)
         if croot is not None and "volatile" in lowered and stability.declares_volatile(croot):
             self.diagnostics.extend(stability.check(croot))
@@ -156,7 +156,7 @@ class Compiler:
             self._problem(f"{kind} cycle: {cycle}", src.span, f"remove one of the {kind}s in the chain")
             return Element(kind, element.attributes, (), element.span, element.name_span)
         if not path.is_file():
-            self._problem(f"{kind}d file not found: {src.text.strip()}", src.value_span or src.span,
+            self._problem(f"{_DONE[kind]} file not found: {src.text.strip()}", src.value_span or src.span,
                           f"looked for {display}")
             return Element(kind, element.attributes, (), element.span, element.name_span)
         try:
@@ -358,6 +358,9 @@ class Compiler:
                     parts.append(expression)
         single = parts[0] if len(parts) == 1 and isinstance(parts[0], Expression) else None
         return DynamicAttr(spec, tuple(parts), single)
+
+
+_DONE = {"include": "included", "import": "imported"}
 
 
 def _accepted(tag: str, component: Component) -> str:

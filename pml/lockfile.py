@@ -47,20 +47,27 @@ def prompt_files(paths: Iterable[Path]) -> Iterator[Path]:
             yield path
 
 
-def module_hashes(prompt: Prompt, base: Path) -> dict[str, str]:
-    """`file#schema.module` → digest, for each cached module the prompt defines or imports."""
+def module_hashes(prompt: Prompt, file: Path, base: Path) -> dict[str, str]:
+    """Digest of each cached module the prompt in `file` defines or imports, by name: `lib.pml#schema.module`
+    for a module defined in the file itself, `prompt.pml > lib.pml#schema.module` for an imported one
+    (the importing prompt's stylesheets are part of the bytes it sends)."""
     out: dict[str, str] = {}
+    own = _shown(file, base)
     for mdef in prompt.modules:
         if not mdef.cached:
             continue
         source = mdef.span.source
-        where = source.path if source.path is not None else Path(source.name)
-        try:
-            shown = Path(os.path.relpath(Path(where).resolve(), base.resolve())).as_posix()
-        except ValueError:  # another drive
-            shown = Path(where).as_posix()
-        out[f"{shown}#{mdef.qualified}"] = "sha256:" + mdef.digest
+        defined = _shown(source.path if source.path is not None else Path(source.name), base)
+        name = f"{defined}#{mdef.qualified}" if defined == own else f"{own} > {defined}#{mdef.qualified}"
+        out[name] = "sha256:" + mdef.digest
     return out
+
+
+def _shown(path: Path, base: Path) -> str:
+    try:
+        return Path(os.path.relpath(Path(path).resolve(), base.resolve())).as_posix()
+    except ValueError:  # another drive
+        return Path(path).as_posix()
 
 
 def dumps(hashes: dict[str, str]) -> str:

@@ -107,6 +107,8 @@ class Scope:
     def add(self, name: str, mdef: ModuleDef, problem: Problem, span: Span) -> None:
         key = name.lower()
         found = self.names.get(key)
+        if found is not None and found is not mdef and _same_definition(found, mdef):
+            return  # the same file imported twice
         if found is not None and found is not mdef:
             problem(f"two modules are named `{name}` (the other is at {found.span.line}:{found.span.column} "
                     f"of {found.span.source.name})", span, "rename one, or import one of them with `as`")
@@ -116,6 +118,11 @@ class Scope:
 
     def lookup(self, name: str) -> ModuleDef | None:
         return self.names.get(name.strip().lower())
+
+
+def _same_definition(a: ModuleDef, b: ModuleDef) -> bool:
+    return (a.span.source.path == b.span.source.path and a.span.source.path is not None
+            and a.span.start == b.span.start)
 
 
 def component_name(node: Any) -> str | None:
@@ -202,7 +209,15 @@ def _define_in(holder: CNode, schema: str, parent: ModuleDef | None, union: Unio
             udef = UnionDef(child.span, str(default).strip() if default else None)
             child.data["union"] = udef
             _define_in(child, schema, parent, udef, scope, problem, everything, uses)
-            if udef.default and not any(m.name.lower() == udef.default.lower() for m in udef.members):
+            member = next((m for m in udef.members if udef.default and m.name.lower() == udef.default.lower()),
+                          None)
+            needed = [p.name for p in member.params.values() if p.required] if member is not None else []
+            if needed:
+                problem(f"the union's default `{member.name}` needs the param "  # type: ignore[union-attr]
+                        f"{', '.join(f'`{n}`' for n in needed)}, but a default is placed without arguments",
+                        child.element.name_span or child.span,
+                        "give those params a default, or pick the module with a nested `<use>`")
+            if udef.default and member is None:
                 problem(f"the union's default `{udef.default}` is not one of its modules",
                         child.element.name_span or child.span,
                         suggest(udef.default, [m.name for m in udef.members]) or
@@ -286,7 +301,6 @@ def _param(node: CNode, owner: ModuleDef, problem: Problem) -> None:
     if key in USE_ATTRS:
         problem(f"`{name}` cannot be a param name: `<use>` takes it as its own attribute",
                 node.element.name_span or node.span, "pick another name")
-        return
     if key in owner.params:
         problem(f"module `{owner.path}` declares the param `{name}` twice", node.element.name_span or node.span)
         return
@@ -331,6 +345,11 @@ def _resolve_selection(use: CNode, mdef: ModuleDef, scope: Scope, problem: Probl
             continue
         assert isinstance(child, CNode)
         raw = str(child.static.get("module") or "").strip()
+        if "." in raw:
+            head, _, rest = raw.partition(".")
+            problem(f"a nested `<use>` picks one level: `{raw}` is two", _attr_span(child, "module"),
+                    f'pick `{head}` and inside it `{rest}`: <use module="{head}"><use module="{rest}"/></use>')
+            continue
         inner = _nested(mdef, raw)
         if inner is None:
             nested = [d.path[len(mdef.path) + 1:] for d in mdef.descendants()]
@@ -369,8 +388,11 @@ def _check_arguments(use: CNode, mdef: ModuleDef, problem: Problem, *, nested: b
         given.add(key)
     for key, param in params.items():
         if param.required and key not in given:
+            where = f"{param.span.line}:{param.span.column}"
+            if param.span.source is not use.span.source:
+                where += f" of {param.span.source.name}"
             problem(f"module `{mdef.path}` needs the param `{param.name}`", use.element.name_span or use.span,
-                    f'add {param.name}="…" (declared at {param.span.line}:{param.span.column})')
+                    f'add {param.name}="…" (declared at {where})')
 
 
 def _check_unions(node: CNode, problem: Problem) -> None:

@@ -1,4 +1,4 @@
 <poml>
   <import src="lib/nowhere.poml" as="n"/>
-  <use module="n.thing"/>
+  <p>Hello.</p>
 </poml>

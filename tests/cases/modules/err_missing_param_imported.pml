@@ -1,4 +1,0 @@
-<poml>
-  <import src="lib/kit.poml" as="k"/>
-  <use module="k.rules"/>
-</poml>

@@ -1,0 +1,5 @@
+<poml>
+  <p>Hi</p>
+  <use module="nothing"/>
+  <param name="loose"/>
+</poml>

@@ -1,0 +1,4 @@
+<poml>
+  <import src="lib/noisy.poml" as="n"/>
+  <use module="n.tip"/>
+</poml>
