@@ -331,6 +331,10 @@ def _openai(rendered: Rendered, prefix: _Prefix, cached: list[Placed], model: st
     tokens = size = 0
     key = None
     notes: list[str] = []
+    stable = [p for p in cached if not p.mark.after_volatile]
+    if len(stable) < len(cached):
+        notes.append("cached modules after volatile data are not part of the stable prefix (see `pml check`)")
+    cached = stable
     if cached:
         tokens, size = prefix.upto(cached[-1].end)
         key = "pml-" + hashlib.sha256(prefix.fingerprint(cached[-1].end).encode()).hexdigest()[:24]
@@ -356,6 +360,10 @@ def _anthropic(prefix: _Prefix, cached: list[Placed], model: str | None) -> Prov
             marks[placed.end].append(placed)
             continue
         marks[placed.end] = [placed]
+        if placed.mark.after_volatile:
+            notes.append(f"no breakpoint after `{placed.name}`: volatile data comes before it, so its prefix "
+                         "changes on every request (see the warning of `pml check`)")
+            continue
         if tokens < minimum:
             notes.append(f"no breakpoint after `{placed.name}`: the prefix is {tokens} tokens, below the "
                          f"{minimum} the model caches")
@@ -376,8 +384,9 @@ def _anthropic(prefix: _Prefix, cached: list[Placed], model: str | None) -> Prov
                 span, "merge small cached modules into one, or drop cache=\"true\" from the least reused",
                 "cache"))
     stable_tokens, stable_bytes = (kept[-1].prefix_tokens, kept[-1].prefix_bytes) if kept else (0, 0)
-    if cached and not kept:
-        stable_tokens, stable_bytes = prefix.upto(cached[-1].end)
+    steady = [p for p in cached if not p.mark.after_volatile]
+    if steady and not kept:
+        stable_tokens, stable_bytes = prefix.upto(steady[-1].end)
     if not cached:
         notes.append("no cached module: no breakpoints")
     return ProviderPlan("anthropic", model, minimum, True, stable_bytes, stable_tokens,

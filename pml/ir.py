@@ -190,6 +190,8 @@ class ModuleMark:
     span: Any = None
     # The heading level its text was written at (a cached module's bytes depend on it).
     level: int = 1
+    # Volatile data comes before it (`pml.stability`): its prefix changes on every request.
+    after_volatile: bool = False
 
 
 @dataclass(slots=True, eq=False)

@@ -10,7 +10,9 @@ is a loop variable over a volatile list.
 
 The check walks the compiled tree in document order, expanding uncached modules where they are
 placed, and reports each volatile read that comes before a cached module, and each volatile
-argument of a cached module, with its location.
+argument of a cached module, with its location. Those cached modules are marked (`after_volatile`
+in the `<use>`'s data): the cache plan places no breakpoint after them, since their prefix changes
+on every request and a breakpoint would only pay for cache writes.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ class _Cached:
     module: ModuleDef
     span: Span
     name: str  # as the `<use>` wrote it
+    node: CNode
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +88,12 @@ def check(root: CNode) -> list[Diagnostic]:
                 "warning", f"volatile {names} lands before the cached module `{target.name}` (placed at "
                            f"{where}): the prefix changes on every request, so provider caches miss", event.span,
                 HINT, "stability"))
+    seen_volatile = False
+    for event in events:
+        if isinstance(event, _Read):
+            seen_volatile = True
+        elif isinstance(event, _Cached) and seen_volatile:
+            event.node.data["after_volatile"] = True  # the cache plan puts no breakpoint after it
     return out
 
 
@@ -140,8 +149,9 @@ def _use(node: CNode, volatile: set[str], stack: tuple[ModuleDef, ...]) -> Itera
             attr = node.element.attribute(name)
             yield _Inside(frozenset(names), str(node.static.get("module") or mdef.path),
                           attr.span if attr is not None else node.span)
+            node.data["after_volatile"] = True
     if mdef.cached:
-        yield _Cached(mdef, node.span, str(node.static.get("module") or mdef.path))
+        yield _Cached(mdef, node.span, str(node.static.get("module") or mdef.path), node)
         return
     body = {n for n in volatile if n not in {p.name for p in mdef.chain().values()}} | tainted
     yield from _events(mdef.node, body, (*stack, mdef))

@@ -685,3 +685,25 @@ def test_prefix_bytes_count_the_blank_line_between_system_messages() -> None:
     system = rendered.to_anthropic(SONNET)["system"]
     assert point.prefix_bytes == len(system[0]["text"].encode()) == len(f"First system.\n\n{BIG}".encode())
     assert point.prefix_tokens == count_tokens("First system.") + count_tokens("\n\n") + count_tokens(BIG)
+
+
+def test_no_breakpoint_and_no_key_after_volatile_data() -> None:
+    markup = (f'<poml><let name="now" volatile="true"/><p>Now: {{{{ now }}}}</p>'
+              f'<schema><module name="m" cache="true"><p>{BIG}</p></module></schema>'
+              '<use module="m"/><human-msg>Q</human-msg></poml>')
+    prompt = pml.loads(markup)
+    assert [d.code for d in prompt.diagnostics] == ["stability"]
+    rendered = prompt.render(now="12:00:01")
+    plan = rendered.cache_plan("anthropic", SONNET)
+    assert plan.breakpoints == ()
+    assert plan.stable_prefix_tokens == 0
+    assert ("no breakpoint after `m`: volatile data comes before it, so its prefix changes on every request "
+            "(see the warning of `pml check`)") in plan.notes
+    assert count_cache_control(rendered.to_anthropic(SONNET)) == 0
+    openai = rendered.cache_plan("openai", "gpt-4o")
+    assert openai.cache_key is None
+    assert "prompt_cache_key" not in rendered.to_openai()
+    # the same module before the volatile data keeps its breakpoint
+    moved = markup.replace("<p>Now: {{ now }}</p>", "").replace("<human-msg>Q</human-msg>",
+                                                                 "<human-msg>Now: {{ now }}. Q</human-msg>")
+    assert len(pml.loads(moved).render(now="12:00:01").cache_plan("anthropic", SONNET).breakpoints) == 1

@@ -123,7 +123,7 @@ def layout_use(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], 
             node.data["pick"] = pick
     if not r.frames:
         conflict(r.union_picks, mdef, node.span, _raise)
-    return place(r, pick, scope, ctx, str(attrs.get("module") or mdef.path))
+    return place(r, pick, scope, ctx, str(attrs.get("module") or mdef.path), bool(node.data.get("after_volatile")))
 
 
 def _literal(node: CNode) -> bool:
@@ -165,7 +165,8 @@ def _raise(message: str, span: Any, hint: str | None = None) -> None:
     raise render_error(message, span, hint)
 
 
-def place(r: Any, pick: Pick, scope: dict[str, Any], ctx: Any, name: str) -> list[ir.Box]:
+def place(r: Any, pick: Pick, scope: dict[str, Any], ctx: Any, name: str, after_volatile: bool = False
+          ) -> list[ir.Box]:
     """Render a picked module as an `ir.Module` box, through the render cache when it is cached."""
     mdef = pick.module
     if not mdef.cached:
@@ -177,7 +178,7 @@ def place(r: Any, pick: Pick, scope: dict[str, Any], ctx: Any, name: str) -> lis
     known = pick.keys.get(memo) if constant else None
     if known is None:
         key = _key(mdef, _values(pick, scope), pick, ctx)
-        known = (key, ir.ModuleMark(name, key, True, pick.span))
+        known = (key, ir.ModuleMark(name, key, True, pick.span, after_volatile=after_volatile))
         if constant:
             pick.keys[memo] = known
     key, mark = known
