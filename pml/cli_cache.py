@@ -192,8 +192,7 @@ def diff_command(
     model: ModelOption = None,
     root: RootOption = None,
 ) -> None:
-    """Print the first byte where two renders differ, the source element and variable behind it,
-    and which cache breakpoints the difference invalidates."""
+    """Print where two renders first differ, the {{ }} and variable behind it, and the breakpoints that miss."""
     if len(context) != 2:
         raise fail(f"cache diff compares two renders: give --context twice (got {len(context)})", 2)
 

@@ -165,10 +165,14 @@ class Renderer:
             elif isinstance(child, ExprPiece):
                 text = to_text(self.evaluate(child.expression, scope))
                 if text:
-                    out.append(_Val(text))
+                    out.append(self.value(child.expression, text))
             else:
                 out.extend(self.node(child, scope, ctx))
         return out
+
+    def value(self, expression: Expression, text: str) -> str:
+        """An interpolated value, as it goes into the children (`pml.trace` marks it)."""
+        return _Val(text)
 
     def children(self, cnode: CNode, scope: dict[str, Any], ctx: Ctx, attrs: Mapping[str, Any] | None = None,
                  *, white_space: str | None = None) -> list[ir.Box]:

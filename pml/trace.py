@@ -12,12 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pml.cnodes import CNode, ExprPiece, TextPiece
 from pml.expressions import Expression
 from pml.modcache import ModuleCache
 from pml.prompt import Prompt, Rendered
-from pml.render import Renderer, _Lit, _Val
-from pml.values import to_text
+from pml.render import Renderer, _Val
 
 _OPEN, _MID, _CLOSE = "\ue000", "\ue001", "\ue002"
 _MARK = re.compile(f"{_OPEN}(\\d+){_MID}|{_CLOSE}")
@@ -55,19 +53,9 @@ class _TracingRenderer(Renderer):
         self.module_cache = ModuleCache(64)
         self.expressions: list[Expression] = []
 
-    def items(self, cnode: CNode, scope: dict[str, Any], ctx: Any) -> list[Any]:
-        out: list[Any] = []
-        for child in cnode.children:
-            if isinstance(child, TextPiece):
-                out.append(_Lit(child.value))
-            elif isinstance(child, ExprPiece):
-                text = to_text(self.evaluate(child.expression, scope))
-                if text:
-                    self.expressions.append(child.expression)
-                    out.append(_Val(f"{_OPEN}{len(self.expressions) - 1}{_MID}{text}{_CLOSE}"))
-            else:
-                out.extend(self.node(child, scope, ctx))
-        return out
+    def value(self, expression: Expression, text: str) -> str:
+        self.expressions.append(expression)
+        return _Val(f"{_OPEN}{len(self.expressions) - 1}{_MID}{text}{_CLOSE}")
 
 
 def trace(prompt: Prompt, context: Mapping[str, Any] | None = None) -> Traced:

@@ -307,3 +307,35 @@ def test_langchain_payload_reads_back_with_messages_from_dict() -> None:
     assert [type(m) for m in messages] == [SystemMessage, HumanMessage, AIMessage, ToolMessage]
     assert messages[2].tool_calls == [{"name": "weather", "args": {"city": "Paris"}, "id": "c1", "type": "tool_call"}]
     assert (messages[3].content, messages[3].tool_call_id) == ("Sunny", "c1")
+
+
+# --------------------------------------------------------------------------- cache marks
+CACHED = ('<poml><tool-definition name="lookup" description="Find an order.">'
+          '{"type": "object", "properties": {"id": {"type": "string"}}}</tool-definition>'
+          '<runtime max-tokens="64"/>'
+          '<schema><module name="policy" cache="true"><p>{{ "Refunds are due within thirty days. " * 150 }}</p>'
+          '</module></schema><use module="policy"/><human-msg>{{ question }}</human-msg></poml>')
+
+
+def test_anthropic_payload_with_a_cache_breakpoint_is_an_sdk_request(stub: str) -> None:
+    payload = pml.loads(CACHED).render(question="Q?").to_anthropic("claude-sonnet-4-5")
+    assert payload["system"][-1]["cache_control"] == {"type": "ephemeral"}
+    _validate(MessageCreateParamsNonStreaming, payload, model="claude-sonnet-4-5")
+    client = anthropic.Anthropic(base_url=stub, api_key="test", max_retries=0)
+    assert client.messages.create(**payload, model="claude-test").content[0].text == "ok"
+    assert _last_request("/v1/messages") == _request(payload, model="claude-test")
+
+
+def test_openai_payloads_with_a_prompt_cache_key_are_sdk_requests(stub: str) -> None:
+    rendered = pml.loads(CACHED).render(question="Q?")
+    client = openai.OpenAI(base_url=f"{stub}/v1", api_key="test", max_retries=0)
+    chat = rendered.to_openai()
+    assert chat["prompt_cache_key"].startswith("pml-")
+    _validate(CompletionCreateParamsNonStreaming, chat, model="gpt-4o")
+    assert client.chat.completions.create(**chat, model="gpt-4o").choices[0].message.content == "ok"
+    assert _last_request("/v1/chat/completions") == _request(chat, model="gpt-4o")
+    responses = rendered.to_openai_responses()
+    assert responses["prompt_cache_key"] == chat["prompt_cache_key"]
+    _validate(ResponseCreateParamsNonStreaming, responses, model="gpt-4o")
+    assert client.responses.create(**responses, model="gpt-4o").output_text == "ok"
+    assert _last_request("/v1/responses") == _request(responses, model="gpt-4o")
