@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass, is_dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pml.errors import Diagnostic
-from pml.ir import ModuleMark
+from pml.ir import Mark, ModuleMark
 from pml.parts import MediaPart
 from pml.tokens import tokenizer_for
 
@@ -67,9 +67,9 @@ class Position(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class Placed:
-    """A module placed in a render: where its text starts and ends."""
+    """A module placed in a render (or a marked subtree, `ir.Mark`): where its text starts and ends."""
 
-    mark: ModuleMark
+    mark: ModuleMark | Mark
     start: Position
     end: Position
 

@@ -21,6 +21,7 @@ import typer
 
 from pml.api import compile_source, load
 from pml.cli_cache import cache_app, lock
+from pml.cli_tokens import tokens
 from pml.cliutil import beside as _beside
 from pml.cliutil import fail as _fail
 from pml.cliutil import parse_var as _parse_var
@@ -78,6 +79,10 @@ def render(
     root: Annotated[Path | None, typer.Option(
         help="The folder the prompt may read files from (includes, documents, <let src>). "
         "Default: the prompt's folder.")] = None,
+    max_tokens: Annotated[int | None, typer.Option(
+        "--max-tokens", min=1, help="A token budget for the whole prompt (o200k_base): lower `priority` "
+        "elements are dropped first, then text is cut, never inside code, tables, data or cached modules. "
+        "What was dropped is listed on stderr.")] = None,
     debug: Annotated[bool, typer.Option(help="Show a Python traceback on errors.")] = False,
 ) -> None:
     """Render a prompt into chat messages and print the payload (JSON, or text with --format text)."""
@@ -97,7 +102,12 @@ def render(
         prompt = load(file, stylesheet=sheet, strict=strict, root=root)
         for warning in prompt.diagnostics:
             typer.echo(warning.format(), err=True)
-        rendered = prompt.render(ctx)
+        rendered = prompt.render(ctx, max_tokens=max_tokens)
+        if rendered.dropped:
+            typer.echo(f"budget: {len(rendered.dropped)} cut{'s' if len(rendered.dropped) != 1 else ''} to fit:",
+                       err=True)
+            for item in rendered.dropped:
+                typer.echo(f"  {item.describe()}", err=True)
         if format is Format.anthropic and any(p.cached for p in rendered.modules):
             for warning in rendered.cache_plan("anthropic").warnings:
                 typer.echo(warning.format(), err=True)
@@ -162,6 +172,7 @@ def _check_one(file: Path, strict: bool) -> list[Diagnostic]:
 
 app.add_typer(cache_app, name="cache")
 app.command("lock")(lock)
+app.command("tokens")(tokens)
 
 
 def main() -> None:

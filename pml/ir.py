@@ -207,6 +207,17 @@ class Module:
     entry: Any = None
 
 
+@dataclass(slots=True, eq=False)
+class Mark:
+    """A subtree whose place in the output is recorded (`name`, `span`), without changing how it
+    is laid out: reports such as `pml tokens` wrap the prompt's top-level elements in marks."""
+
+    name: str
+    span: Any
+    children: list[Box]
+    cached: bool = False
+
+
 @dataclass(slots=True)
 class Break:
     """`<br/>`: `count` newlines inside a paragraph."""
@@ -216,7 +227,7 @@ class Break:
 
 Box = (
     Inline | SoftSpace | Wrap | Block | Heading | Section | Captioned | Item | ListBox | Code | Data | Env | Named
-    | Speaker | Break | Media | Table | ToolPart | Module
+    | Speaker | Break | Media | Table | ToolPart | Module | Mark
 )
 
 BLOCK_TYPES = (Block, Heading, Section, Captioned, ListBox, Env, Speaker, Table, Module)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pml.budget import Dropped
 from pml.cacheplan import Placed, Position, ProviderPlan
 from pml.cacheplan import plan as cache_plan
 from pml.compiler import CNode, CompileResult
@@ -52,6 +53,10 @@ class Rendered:
     runtime: dict[str, Any] | None = None
     # Where each placed module starts and ends in the messages (`pml.cacheplan`).
     modules: tuple[Placed, ...] = field(default=(), compare=False)
+    # Where each marked subtree starts and ends, for renders that mark them (`pml.tokenreport`).
+    marks: tuple[Placed, ...] = field(default=(), compare=False)
+    # What `char-limit`, `token-limit` and `priority` left out (`pml.budget`).
+    dropped: tuple[Dropped, ...] = field(default=(), compare=False)
 
     def cache_plan(self, provider: str = "anthropic", model: str | None = None) -> ProviderPlan:
         """What `provider` (anthropic or openai) can cache of this render: the stable prefix in bytes
@@ -173,16 +178,18 @@ class Prompt:
         return self._compiled.modules
 
     def render(self, context: Mapping[str, Any] | None = None, *, chat: bool = True, output_schema: Any = None,
-               **variables: Any) -> Rendered:
+               max_tokens: int | None = None, **variables: Any) -> Rendered:
         """Render with a context (a mapping) and/or keyword variables.
 
         `output_schema` (a dict, JSON text or a Pydantic model class) sets the response schema,
-        replacing the document's `<output-schema>`.
+        replacing the document's `<output-schema>`. `max_tokens` is a budget for the whole prompt,
+        as a `token-limit` on the root (the smaller one wins): lower priorities are dropped first,
+        then the text is cut (`pml.budget`); `Rendered.dropped` says what went.
         """
-        return self._render(context, chat, output_schema, variables, Renderer)
+        return self._render(context, chat, output_schema, variables, Renderer, max_tokens)
 
     def _render(self, context: Mapping[str, Any] | None, chat: bool, output_schema: Any,
-                variables: Mapping[str, Any], make: type[Renderer]) -> Rendered:
+                variables: Mapping[str, Any], make: type[Renderer], max_tokens: int | None = None) -> Rendered:
         scope: dict[str, Any] = {}
         if context:
             scope.update(context)
@@ -193,10 +200,16 @@ class Prompt:
         root = self._compiled.root
         try:
             attrs = renderer.attributes(root, scope)
+            if max_tokens is not None:
+                if max_tokens < 1:
+                    raise ValueError(f"max_tokens must be at least 1, not {max_tokens}")
+                attrs = {**attrs, "tokenLimit": min(int(max_tokens), int(attrs.get("tokenLimit") or max_tokens))}
             syntax = attrs.get("syntax") or "markdown"
             ctx = Ctx(syntax=syntax, chat=chat, base_dir=self.base_dir)
             assert root.component is not None and root.component.layout is not None
             boxes = root.component.layout(renderer, root, attrs, scope, ctx)
+            if "charLimit" in attrs or "tokenLimit" in attrs:
+                boxes = renderer.fit(root, attrs, boxes)
             if attrs.get("speaker"):
                 boxes = [Speaker(attrs["speaker"], boxes)]
             written = write(boxes, syntax, attrs.get("writerOptions"))
@@ -205,16 +218,17 @@ class Prompt:
         except RecursionError:
             raise render_error("the document is nested too deeply to render", root.span) from None
         if chat:
-            messages, placed = assign(written.text, written.ranges, written.separators, written.media,
-                                      written.modules)
+            messages, placed, marked = assign(written.text, written.ranges, written.separators, written.media,
+                                              written.modules, written.marks)
         else:
             parts, spans = _parts(written.text, 0, len(written.text), [(o, m) for o, _, m in written.media])
             messages = [Message("human", parts)]
             placed = locate(written.modules, [spans]) if written.modules else []
+            marked = locate(written.marks, [spans]) if written.marks else []
         call = renderer.call
         schema = _schema(output_schema) if output_schema is not None else call.schema
         return Rendered(tuple(messages), chat, tuple(self._compiled.diagnostics), schema, tuple(call.tools),
-                        dict(call.runtime) or None, tuple(placed))
+                        dict(call.runtime) or None, tuple(placed), tuple(marked), tuple(renderer.dropped))
 
     def __repr__(self) -> str:
         return f"Prompt({self.name!r})"
@@ -244,8 +258,9 @@ def assign_speakers(text: str, ranges: list[tuple[int, int, str]],
 
 def assign(text: str, ranges: list[tuple[int, int, str]], separators: Sequence[tuple[int, int]] = (),
            media: Sequence[tuple[int, str | None, Media | ToolPart]] = (),
-           modules: Sequence[tuple[int, int, ModuleMark]] = ()) -> tuple[list[Message], list[Placed]]:
-    """`assign_speakers`, and where each placed module starts and ends in the messages."""
+           modules: Sequence[tuple[int, int, ModuleMark]] = (), marks: Sequence[tuple[int, int, Any]] = ()
+           ) -> tuple[list[Message], list[Placed], list[Placed]]:
+    """`assign_speakers`, and where each placed module and each mark starts and ends in the messages."""
     seps = {start: end for start, end in separators}
     sep_ends = {end: start for start, end in separators}
     cuts = sorted({0, len(text), *(r[0] for r in ranges), *(r[1] for r in ranges), *seps, *sep_ends})
@@ -287,7 +302,8 @@ def assign(text: str, ranges: list[tuple[int, int, str]], separators: Sequence[t
     if len(out) == 1 and out[0][0] == "system" and not out[0][3]:
         out = [("human", out[0][1], out[0][2], False)]
     placed = locate(modules, [o[2] for o in out]) if modules else []
-    return [Message(s, parts) for s, parts, _, _ in out], placed
+    marked = locate(marks, [o[2] for o in out]) if marks else []
+    return [Message(s, parts) for s, parts, _, _ in out], placed, marked
 
 
 def _part(box: Media | ToolPart) -> Part:

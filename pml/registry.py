@@ -101,9 +101,14 @@ GLOBAL_ATTRS: dict[str, Attr] = _attrs(
     Attr("name", "string", "The key this element takes when serialized (json, yaml, xml)."),
     Attr("type", "string", "The value type used when serializing."),
     Attr("writerOptions", "object", "Options for the writer of this subtree (JSON object)."),
-    Attr("charLimit", "integer", "Soft limit on the characters of this element's output."),
-    Attr("tokenLimit", "integer", "Soft limit on the tokens of this element's output."),
-    Attr("priority", "number", "Lower priorities are dropped first when a parent's limit is exceeded."),
+    Attr("charLimit", "integer", "Soft limit on the characters of this element's output: lower-priority children "
+                                 "are dropped first, then the text is cut with a marker (docs/tokens.md)."),
+    Attr("tokenLimit", "integer", "Soft limit on the tokens of this element's output (o200k_base): lower-priority "
+                                  "children are dropped first, then the text is cut with a marker."),
+    Attr("priority", "number", "Lower priorities are dropped first when a parent's limit is exceeded (default 0)."),
+    Attr("truncateMarker", "string", "What marks a cut made by a limit (default ` (...truncated)`)."),
+    Attr("truncateDirection", "enum", "Which part a limit keeps: `end` cuts the end (the default), `start` the "
+                                      "start, `middle` the middle.", ("end", "start", "middle")),
 )
 GLOBAL_ATTRS["class"] = GLOBAL_ATTRS["classname"]
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from pml import ir
+from pml import budget, ir
 from pml.compiler import CNode, DynamicAttr, ExprPiece, TextPiece
 from pml.errors import PMLError, render_error
 from pml.expressions import Expression
@@ -65,6 +65,8 @@ class Renderer:
         self.frames: list[Any] = []
         self.union_picks: dict[int, Any] = {}
         self.module_cache = module_cache()
+        # What budgets left out (`pml.budget`), in the order it happened.
+        self.dropped: list[budget.Dropped] = []
 
     # ----------------------------------------------------------------- nodes
     def node(self, cnode: CNode, scope: dict[str, Any], ctx: Ctx) -> list[Any]:
@@ -73,6 +75,17 @@ class Renderer:
             if cnode.cond is not None and not self.evaluate(cnode.cond, scope):
                 return []
             return self.instance(cnode, scope, ctx)
+        out: list[Any] = []
+        for inner in self.scopes(cnode, scope):
+            out.extend(self.instance(cnode, inner, ctx))
+        return out
+
+    def scopes(self, cnode: CNode, scope: dict[str, Any]) -> list[dict[str, Any]]:
+        """The scopes an element renders in: one, or one per item of its `for=`, where `if=` holds."""
+        if cnode.loop is None:
+            if cnode.cond is not None and not self.evaluate(cnode.cond, scope):
+                return []
+            return [scope]
         name, expression = cnode.loop
         items = self.evaluate(expression, scope)
         if isinstance(items, Mapping) or isinstance(items, (str, bytes)) or not hasattr(items, "__iter__"):
@@ -83,7 +96,7 @@ class Renderer:
         if self.loops > MAX_LOOP:
             raise render_error(f"loops expanded more than {MAX_LOOP} elements", cnode.span,
                                "render smaller data, or split the prompt")
-        out: list[Any] = []
+        out: list[dict[str, Any]] = []
         length = len(items)
         for index, item in enumerate(items):
             inner = dict(scope)
@@ -92,7 +105,7 @@ class Renderer:
                              "last": index == length - 1}
             if cnode.cond is not None and not self.evaluate(cnode.cond, inner):
                 continue
-            out.extend(self.instance(cnode, inner, ctx))
+            out.append(inner)
         return out
 
     def instance(self, cnode: CNode, scope: dict[str, Any], ctx: Ctx) -> list[Any]:
@@ -114,6 +127,8 @@ class Renderer:
             boxes = [ir.Named(str(key), boxes)]
         if switched:
             boxes = [ir.Env(syntax, boxes, dict(attrs.get("writerOptions") or {}))]
+        if ("charLimit" in attrs or "tokenLimit" in attrs) and component.kind != "reader":
+            boxes = self.fit(cnode, attrs, boxes)  # a subtree in another syntax is one unit: whole or not at all
         speaker = attrs.get("speaker")
         if speaker:
             boxes = [ir.Speaker(speaker, boxes)]
@@ -176,9 +191,46 @@ class Renderer:
 
     def children(self, cnode: CNode, scope: dict[str, Any], ctx: Ctx, attrs: Mapping[str, Any] | None = None,
                  *, white_space: str | None = None) -> list[ir.Box]:
-        """Render children into boxes, applying the element's white-space rule and sticky speakers."""
+        """Render children into boxes, applying the element's white-space rule and sticky speakers.
+
+        Under a `char-limit` or `token-limit`, children are dropped by priority first (`pml.budget`)."""
         mode = white_space or (attrs or {}).get("whiteSpace") or ("pre" if ctx.syntax == "text" else "filter")
+        if attrs and ("charLimit" in attrs or "tokenLimit" in attrs):
+            limits = budget.limits_of(attrs)
+            if limits:
+                return self.prioritized(cnode, scope, ctx, mode, limits)
         return finish(self.items(cnode, scope, ctx), mode)
+
+    # ----------------------------------------------------------------- budgets
+    def prioritized(self, cnode: CNode, scope: dict[str, Any], ctx: Ctx, mode: str,
+                    limits: list[budget.Limit]) -> list[ir.Box]:
+        """The children under the element's limits, the lowest priorities dropped first."""
+        groups: list[tuple[float, list[Any], str, Any]] = []
+        for child in cnode.children:
+            if isinstance(child, TextPiece):
+                groups.append((0.0, [_Lit(child.value)], "text", None))
+            elif isinstance(child, ExprPiece):
+                text = to_text(self.evaluate(child.expression, scope))
+                if text:
+                    name = f"`{{{{ {child.expression.code.strip()} }}}}`"
+                    groups.append((0.0, [self.value(child.expression, text)], name, child.expression.span))
+            else:
+                for inner in self.scopes(child, scope):
+                    priority = self.attributes(child, inner).get("priority") if child.component is not None else None
+                    groups.append((float(priority or 0), self.instance(child, inner, ctx), f"<{child.element.tag}>",
+                                   child.span))
+        owner = _owner(cnode)
+        boxes: list[ir.Box] = []
+        for limit in limits:
+            boxes, groups = budget.drop_by_priority(groups, limit, owner, lambda items: finish(items, mode), _measure,
+                                                    self.dropped)
+        return boxes
+
+    def fit(self, cnode: CNode, attrs: Mapping[str, Any], boxes: list[ir.Box]) -> list[ir.Box]:
+        """An element's boxes cut to its limits (`pml.budget`)."""
+        for limit in budget.limits_of(attrs):
+            boxes = budget.truncate(boxes, limit, _owner(cnode), _measure, self.dropped)
+        return boxes
 
     def text(self, cnode: CNode, scope: dict[str, Any], ctx: Ctx, mode: str = "filter") -> str:
         """Children as plain text (for captions, code, let bodies)."""
@@ -266,6 +318,8 @@ class Written:
     media: list[tuple[int, str | None, ir.Media | ir.ToolPart]] = field(default_factory=list)
     # Placed modules: where each one's text starts and ends.
     modules: list[tuple[int, int, ir.ModuleMark]] = field(default_factory=list)
+    # Marked subtrees (`ir.Mark`): where each one's text starts and ends.
+    marks: list[tuple[int, int, ir.Mark]] = field(default_factory=list)
 
 
 def write(boxes: list[ir.Box], syntax: str, options: Mapping[str, Any] | None = None) -> Written:
@@ -274,7 +328,19 @@ def write(boxes: list[ir.Box], syntax: str, options: Mapping[str, Any] | None = 
     if syntax in SERIALIZED:
         return Written(serialize(syntax, boxes, opts), [], [])
     writer = MarkdownWriter(serialize, int(opts.get("markdownBaseHeaderLevel", 1)))
-    return Written(writer.write(boxes), writer.ranges, writer.separators, writer.media, writer.modules)
+    text = writer.write(boxes)
+    return Written(text, writer.ranges, writer.separators, writer.media, writer.modules, writer.marks)
+
+
+def _owner(cnode: CNode) -> str:
+    return f"<{cnode.element.tag}> at {cnode.span.line}:{cnode.span.column}"
+
+
+def _measure(boxes: Any) -> str:
+    """Boxes written alone, as markdown: what a limit measures (list items as a list)."""
+    if any(isinstance(b, ir.Item) for b in boxes):
+        boxes = [ir.ListBox("dash", [b]) if isinstance(b, ir.Item) else b for b in boxes]
+    return MarkdownWriter(serialize).write(boxes)
 
 
 def _kind(value: Any) -> str:

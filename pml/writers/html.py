@@ -101,6 +101,9 @@ class HtmlWriter:
     def box_Module(self, parent: etree._Element, box: ir.Module) -> None:
         self._into(parent, box.children)
 
+    def box_Mark(self, parent: etree._Element, box: ir.Mark) -> None:
+        self._into(parent, box.children)
+
     def box_Env(self, parent: etree._Element, box: ir.Env) -> None:
         self._into(parent, box.children)
 

@@ -27,6 +27,16 @@ from pml.values import to_text
 
 _SOFT = "\x00soft\x00"
 
+
+class _Point:
+    """Where a mark starts or ends, kept in the run of inline text until the run is written."""
+
+    __slots__ = ("entry", "start")
+
+    def __init__(self, entry: list[Any], start: bool) -> None:
+        self.entry = entry
+        self.start = start
+
 SpeakerRange = tuple[int, int, str]
 ModuleRange = tuple[int, int, "ir.ModuleMark"]
 
@@ -123,6 +133,8 @@ class MarkdownWriter:
         # Where each placed module's text starts and ends (`ir.Module`), for the cache plan.
         self.modules: list[ModuleRange] = []
         self._modules_open: list[list[Any]] = []  # [mark, start or None]
+        # Marks (`ir.Mark`): [box, start, end, state], in the order they were opened.
+        self._marks: list[list[Any]] = []
 
     # ------------------------------------------------------------------ public
     def write(self, boxes: Sequence[ir.Box]) -> str:
@@ -152,6 +164,9 @@ class MarkdownWriter:
         for entry in self._modules_open:
             if entry[1] is None:
                 entry[1] = self._length
+        for entry in self._marks:
+            if entry[3] is True and entry[1] is None:
+                entry[1] = self._length
 
     def piece(self, boxes: Sequence[ir.Box]) -> Piece:
         """Write boxes as a standalone piece (a cached module's text, spliced in later)."""
@@ -178,8 +193,16 @@ class MarkdownWriter:
         self.media.extend((at + offset, who or speaker, box) for at, who, box in piece.media)
         self.modules.extend((a + offset, b + offset, mark) for a, b, mark in piece.modules)
 
+    @property
+    def marks(self) -> list[tuple[int, int, ir.Mark]]:
+        """Where each marked subtree's text starts and ends (empty ones left out)."""
+        return [(e[1], e[2], e[0]) for e in self._marks if e[1] is not None and e[2] is not None and e[2] > e[1]]
+
     def _flush_run(self) -> None:
         if not self._run:
+            return
+        if any(type(p) is _Point for p in self._run):
+            self._flush_marked_run()
             return
         parts = self._run
         self._run = []
@@ -199,6 +222,42 @@ class MarkdownWriter:
         text = "".join(pieces)
         if text.strip():
             self._emit(text)
+
+    def _flush_marked_run(self) -> None:
+        """A run with mark points: the text is written as without them, and each point gets the
+        offset it stands at. A start before any text waits for the text that follows; an end
+        before any text stands before the separator that text brings."""
+        run = self._run
+        self._run = [p for p in run if type(p) is not _Point]
+        before = self._length
+        self._flush_run()
+        text = self._out[-1] if self._length > before else ""
+        base = self._length - len(text)
+        lead = 0  # characters dropped at the start of the run (whitespace-only pieces)
+        for piece in self._run_pieces(run):
+            if piece.strip():
+                break
+            lead += len(piece)
+        seen = 0
+        for item in run:
+            if type(item) is not _Point:
+                if item is not _SOFT:
+                    seen += len(item)
+                continue
+            entry = item.entry
+            if item.start:
+                if entry[1] is None and text and seen - lead < len(text):
+                    entry[1] = base + max(seen - lead, 0)
+                elif entry[3] == "run":
+                    entry[3] = True  # no text after it in this run: the next text starts it
+                continue
+            entry[3] = False
+            if entry[1] is not None and entry[2] is None:
+                entry[2] = base + min(seen - lead, len(text)) if text and seen > lead else before
+
+    @staticmethod
+    def _run_pieces(run: list[Any]) -> list[str]:
+        return [p for p in run if type(p) is not _Point and p is not _SOFT]
 
     def _boundary(self, margin: int) -> None:
         self._flush_run()
@@ -383,3 +442,11 @@ class MarkdownWriter:
         self._modules_open.remove(entry)
         if entry[1] is not None:
             self.modules.append((entry[1], self._length, mark))
+
+    def box_Mark(self, box: ir.Mark) -> None:
+        """Record where a subtree's text stands; the layout is the same as without the mark."""
+        entry: list[Any] = [box, None, None, "run"]  # open: "run" (its start is in the run), True, False
+        self._marks.append(entry)
+        self._run.append(_Point(entry, True))  # type: ignore[arg-type]
+        self._walk(box.children)
+        self._run.append(_Point(entry, False))  # type: ignore[arg-type]

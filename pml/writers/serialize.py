@@ -95,7 +95,7 @@ def _box_entries(box: ir.Box) -> list[Any]:
         return [table_value(box)]
     if isinstance(box, ir.Code):
         return [box.text]
-    if isinstance(box, (ir.Block, ir.Section, ir.Speaker, ir.Env, ir.Heading, ir.Item, ir.Module)):
+    if isinstance(box, (ir.Block, ir.Section, ir.Speaker, ir.Env, ir.Heading, ir.Item, ir.Module, ir.Mark)):
         children = box.children
         return _entries(children)
     return []

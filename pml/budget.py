@@ -1,0 +1,375 @@
+"""Budgets: `char-limit`, `token-limit` and `priority`, fitted without cutting through structure.
+
+An element with a limit (an attribute, or a style property) is fitted in two steps, as POML
+does. First its children are dropped by priority: while the children's text is over the limit
+and they have more than one priority level, every child at the lowest level is dropped (an
+element without `priority` has priority 0; each item of a `for` loop is a child of its own).
+Then, if the element's text is still over, it is cut, and a marker (` (...truncated)` unless
+`truncate-marker` says otherwise) shows where.
+
+Cutting keeps whole units while they fit: paragraphs, list items, table rows. The first unit
+that does not fit is cut if it is text: at a character for `char-limit` (as POML does), at a
+token and then back to a word boundary for `token-limit`. A unit that is not plain text is
+never cut inside; it is dropped whole. That covers a code block, a table row, a JSON, YAML or
+XML value, an image and a cached module, whose bytes the provider caches key on.
+`truncate-direction` keeps the start (`end`, the default), the end (`start`) or both ends
+(`middle`). Limits are soft: the marker is not counted.
+
+What was dropped or cut is recorded (`Dropped`) and reported by `Rendered.dropped`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from pml import ir
+from pml.tokens import Tokenizer, tokenizer_for
+
+MARKER = " (...truncated)"
+DIRECTIONS = ("end", "start", "middle")
+_WORD_END = re.compile(r"\s\S*$")
+_WORD_START = re.compile(r"^\S*\s")
+
+
+@dataclass(frozen=True, slots=True)
+class Limit:
+    """One element's limit: `size` characters or tokens, how to cut, and what marks the cut."""
+
+    unit: str  # "chars" or "tokens"
+    size: int
+    direction: str = "end"
+    marker: str = MARKER
+    tokenizer: Tokenizer | None = None
+
+    def measure(self, text: str) -> int:
+        if self.unit == "chars":
+            return len(text)
+        assert self.tokenizer is not None
+        return self.tokenizer.count(text)
+
+    def describe(self) -> str:
+        return f"{'char-limit' if self.unit == 'chars' else 'token-limit'} {self.size}"
+
+
+@dataclass(frozen=True, slots=True)
+class Dropped:
+    """Something a budget left out: a whole element, or the cut part of a text."""
+
+    kind: str  # "element" (dropped by priority), "unit" (dropped whole when cutting), "text" (cut)
+    name: str  # the element, e.g. `<p>`, or what the unit was
+    span: Any  # where it is written (None for data that has no element, such as a table row)
+    limit: str  # the limit that dropped it, e.g. "token-limit 40 of <poml> at 1:1"
+    size: int  # its size in the limit's unit (characters or tokens)
+    priority: float | None = None
+
+    def describe(self) -> str:
+        where = f" at {self.span}" if self.span is not None else ""
+        what = {"element": "dropped", "unit": "dropped", "text": "cut"}[self.kind]
+        level = f" (priority {_number(self.priority)})" if self.priority is not None else ""
+        unit = "tokens" if "token" in self.limit else "characters"
+        return f"{what} {self.name}{where}{level}: {self.size} {unit}, by the {self.limit}"
+
+
+def _number(value: float | None) -> str:
+    return str(int(value)) if value is not None and float(value).is_integer() else str(value)
+
+
+def limits_of(attrs: Mapping[str, Any]) -> list[Limit]:
+    """The limits an element's attributes ask for (character limit first)."""
+    chars, tokens = attrs.get("charLimit"), attrs.get("tokenLimit")
+    if chars is None and tokens is None:
+        return []
+    options = attrs.get("writerOptions") or {}
+    direction = str(attrs.get("truncateDirection") or options.get("truncateDirection") or "end")
+    marker = attrs.get("truncateMarker")
+    if marker is None:
+        marker = options.get("truncateMarker", MARKER)
+    out: list[Limit] = []
+    if chars is not None:
+        out.append(Limit("chars", int(chars), direction, str(marker)))
+    if tokens is not None:
+        model = options.get("tokenEncodingModel")
+        out.append(Limit("tokens", int(tokens), direction, str(marker), tokenizer_for(model)))
+    return out
+
+
+# ---------------------------------------------------------------------- measuring
+Write = Callable[[Sequence[ir.Box]], str]
+
+
+def _size(limit: Limit, write: Write, boxes: Sequence[ir.Box]) -> int:
+    return limit.measure(write(boxes)) if boxes else 0
+
+
+# ---------------------------------------------------------------------- priority
+def drop_by_priority(groups: list[tuple[float, list[Any], str, Any]], limit: Limit, owner: str,
+                     build: Callable[[list[Any]], list[ir.Box]], write: Write,
+                     dropped: list[Dropped]) -> tuple[list[ir.Box], list[tuple[float, list[Any], str, Any]]]:
+    """Children fitted by priority: `groups` are (priority, items, name, span) per child, `build`
+    turns items into boxes. The lowest level goes first, while more than one level is left.
+    Returns the boxes and the groups kept."""
+    while True:
+        boxes = build([item for group in groups for item in group[1]])
+        if _size(limit, write, boxes) <= limit.size:
+            return boxes, groups
+        levels = sorted({g[0] for g in groups})
+        if len(levels) <= 1:
+            return boxes, groups
+        lowest = levels[0]
+        for priority, items, name, span in groups:
+            if priority == lowest and items:
+                size = _size(limit, write, build(list(items)))
+                if size:
+                    dropped.append(Dropped("element", name, span, f"{limit.describe()} of {owner}", size, priority))
+        groups = [g for g in groups if g[0] != lowest]
+
+
+# ---------------------------------------------------------------------- cutting
+class _Cutter:
+    """Cuts a list of boxes down to `room`, keeping whole units (module docstring)."""
+
+    def __init__(self, limit: Limit, write: Write, owner: str, dropped: list[Dropped], from_end: bool) -> None:
+        self.limit = limit
+        self.write = write
+        self.owner = f"{limit.describe()} of {owner}"
+        self.dropped = dropped
+        self.from_end = from_end  # keep the end of the content (truncate-direction: start)
+        self.cut = False
+
+    def size(self, boxes: Sequence[ir.Box]) -> int:
+        return _size(self.limit, self.write, boxes)
+
+    def boxes(self, boxes: Sequence[ir.Box], room: int) -> list[ir.Box]:
+        """The boxes that fit in `room`, in order; sets `cut` when something was left out."""
+        order = list(reversed(boxes)) if self.from_end else list(boxes)
+        kept: list[ir.Box] = []
+        for index, box in enumerate(order):
+            if self.cut:
+                self._record_many(order[index:], None)
+                break
+            size = self.size([box])
+            gap = self.limit.measure("\n\n") if kept and ir.is_block(box) else 0
+            if size + gap <= room:
+                kept.append(box)
+                room -= size + gap
+                continue
+            part = self.one(box, room - gap)
+            self.cut = True
+            if part is not None:
+                kept.append(part)
+            self._record_many(order[index + 1:], None)
+            break
+        return list(reversed(kept)) if self.from_end else kept
+
+    def one(self, box: ir.Box, room: int) -> ir.Box | None:
+        """The part of one box that fits in `room`, or None (the box is dropped whole)."""
+        if room <= 0:
+            self._record(box)
+            return None
+        if isinstance(box, ir.Inline):
+            text = self.text(box.text, room)
+            if text != box.text:
+                self._cut_text(box.text, text)
+            return ir.Inline(text, box.verbatim) if text else None
+        if isinstance(box, (ir.Block, ir.Section, ir.Heading, ir.Named, ir.Speaker, ir.Item, ir.Wrap)):
+            children = self.boxes(box.children, room - self._frame(box))
+            if not children:
+                return None
+            return replace(box, children=children)
+        if isinstance(box, ir.Captioned):
+            body = self.boxes(box.body, room - self._frame(box))
+            return replace(box, body=body) if body else None
+        if isinstance(box, ir.ListBox):
+            return self.listbox(box, room)
+        if isinstance(box, ir.Table) and box.rows:
+            return self.table(box, room)
+        self._record(box)  # code, data, another syntax, media, a tool part, a cached module: whole or not at all
+        return None
+
+    def _frame(self, box: Any) -> int:
+        """What a container adds around its children (a caption, a heading marker)."""
+        if isinstance(box, ir.Captioned):
+            return self.size([replace(box, body=[ir.Inline("x")])]) - self.limit.measure("x")
+        if isinstance(box, ir.Wrap):
+            return self.limit.measure(box.prefix + box.suffix)
+        return 0
+
+    def listbox(self, box: ir.ListBox, room: int) -> ir.ListBox | None:
+        """Whole items while they fit; the first that does not is cut if it is text."""
+        items = list(reversed(box.items)) if self.from_end else list(box.items)
+        kept: list[ir.Item] = []
+        used = 0
+        newline = self.limit.measure("\n")
+        for index, item in enumerate(items):
+            size = self.size([ir.ListBox(box.style, [item])]) + (newline if kept else 0)
+            if used + size <= room:
+                kept.append(item)
+                used += size
+                continue
+            marker = self.size([ir.ListBox(box.style, [ir.Item([ir.Inline("x")])])]) - self.limit.measure("x")
+            gap = self.limit.measure("\n") if kept else 0
+            before = len(self.dropped)
+            children = self.boxes(item.children, room - used - marker - gap)
+            if children:
+                kept.append(ir.Item(children, item.margin))
+            else:
+                del self.dropped[before:]  # the item goes whole: one entry for it
+                self._record(ir.ListBox(box.style, [item]))
+            rest = items[index + 1:]
+            if rest:
+                self._record_many([ir.ListBox(box.style, rest)], f"{len(rest)} list item{'s' if len(rest) > 1 else ''}")
+            self.cut = True
+            break
+        if not kept:
+            return None
+        return ir.ListBox(box.style, list(reversed(kept)) if self.from_end else kept)
+
+    def table(self, box: ir.Table, room: int) -> ir.Table | None:
+        header = self.size([ir.Table(box.columns, [], box.syntax, box.options)])
+        rows = list(reversed(box.rows)) if self.from_end else list(box.rows)
+        kept: list[list[Any]] = []
+        used = header
+        for index, row in enumerate(rows):
+            size = self.size([ir.Table(box.columns, [row], box.syntax, box.options)]) - header
+            if used + size > room:
+                rest = rows[index:]
+                size = self.size([ir.Table(box.columns, rest, box.syntax, box.options)]) - header
+                self.dropped.append(Dropped("unit", f"{len(rest)} table row{'s' if len(rest) > 1 else ''}", None,
+                                            self.owner, max(size, 0)))
+                self.cut = True
+                break
+            kept.append(row)
+            used += size
+        if not kept:
+            return None
+        return ir.Table(box.columns, list(reversed(kept)) if self.from_end else kept, box.syntax, box.options)
+
+    def text(self, text: str, room: int) -> str:
+        """The longest piece of `text` within `room` (from its start, or its end)."""
+        if self.limit.measure(text) <= room:
+            return text
+        if self.limit.unit == "chars":
+            return text[len(text) - room:] if self.from_end else text[:room]
+        assert self.limit.tokenizer is not None
+        tokens = self.limit.tokenizer.encode(text)
+        encoding = tokenizer_encoding(self.limit.tokenizer)
+        if self.from_end:
+            piece = encoding.decode(tokens[len(tokens) - room:])
+            start = len(text) - len(piece)
+            if 0 < start < len(text) and not text[start - 1].isspace() and not piece[:1].isspace():
+                match = _WORD_START.search(piece)
+                piece = piece[match.end():] if match else piece
+            return piece
+        piece = encoding.decode(tokens[:room])
+        end = len(piece)
+        if end < len(text) and not text[end].isspace() and piece[-1:].isalnum():
+            match = _WORD_END.search(piece)
+            piece = piece[:match.start()] if match else piece
+        return piece.rstrip() if piece.strip() else piece
+
+    def _cut_text(self, before: str, after: str) -> None:
+        removed = self.limit.measure(before) - self.limit.measure(after)
+        self.dropped.append(Dropped("text", "text", None, self.owner, max(removed, 0)))
+
+    def _record(self, box: ir.Box) -> None:
+        self._record_many([box], None)
+
+    def _record_many(self, boxes: Sequence[ir.Box], label: str | None) -> None:
+        """Boxes left out whole (after the cut), recorded as one entry."""
+        if not boxes:
+            return
+        size = self.size(list(reversed(boxes)) if self.from_end else list(boxes))
+        if size:
+            name = label or (_describe(boxes[0]) if len(boxes) == 1 else f"{len(boxes)} blocks")
+            self.dropped.append(Dropped("unit", name, None, self.owner, size))
+
+
+def tokenizer_encoding(tokenizer: Tokenizer) -> Any:
+    from pml.tokens import encoding
+
+    return encoding(tokenizer.encoding_name)
+
+
+def _describe(box: ir.Box) -> str:
+    if isinstance(box, ir.ListBox) and len(box.items) == 1:
+        return "a list item"
+    names = {ir.Code: "a code block", ir.Data: "a data value", ir.Env: "a block in another syntax",
+             ir.Media: "an image or audio clip", ir.ToolPart: "a tool call or result", ir.Module: "a module",
+             ir.Table: "a table", ir.ListBox: "a list", ir.Item: "a list item", ir.Captioned: "a captioned block"}
+    return names.get(type(box), "a paragraph" if ir.is_block(box) else "text")
+
+
+def truncate(boxes: list[ir.Box], limit: Limit, owner: str, write: Write, dropped: list[Dropped]) -> list[ir.Box]:
+    """The element's boxes cut to its limit, with the marker where the cut is (module docstring)."""
+    if _size(limit, write, boxes) <= limit.size:
+        return boxes
+    if limit.direction == "middle":
+        half = limit.size // 2
+        head = _Cutter(limit, write, owner, [], from_end=False)
+        first = head.boxes(boxes, limit.size - half)
+        tail = _Cutter(limit, write, owner, [], from_end=True)
+        last = tail.boxes(boxes, half)
+        dropped.append(Dropped("text", "the middle", None, f"{limit.describe()} of {owner}",
+                               max(_size(limit, write, boxes) - _size(limit, write, first)
+                                   - _size(limit, write, last), 0)))
+        return _join(first, limit.marker, last)
+    cutter = _Cutter(limit, write, owner, dropped, from_end=limit.direction == "start")
+    kept = cutter.boxes(boxes, limit.size)
+    if limit.direction == "start":
+        return _join([], limit.marker.strip() + " " if limit.marker == MARKER else limit.marker, kept)
+    return _join(kept, limit.marker, [])
+
+
+def _join(head: list[ir.Box], marker: str, tail: list[ir.Box]) -> list[ir.Box]:
+    """Head, marker, tail: the marker runs into the text it touches when that text is inline, and
+    the two halves of one paragraph or list cut in the middle stay one paragraph or list."""
+    if head and tail and type(head[-1]) is type(tail[0]) and isinstance(head[-1], (ir.Block, ir.ListBox)):
+        first, last = head[-1], tail[0]
+        if isinstance(first, ir.Block) and isinstance(last, ir.Block):
+            merged: ir.Box = ir.Block([*first.children, ir.Inline(marker, True), *last.children], first.margin)
+        else:
+            assert isinstance(first, ir.ListBox) and isinstance(last, ir.ListBox)
+            merged = ir.ListBox(first.style, [*first.items[:-1], _append(first.items[-1], ir.Inline(marker, True)),
+                                              *last.items])  # type: ignore[list-item]
+        return [*head[:-1], merged, *tail[1:]]
+    out = list(head)
+    mark = ir.Inline(marker, True)
+    if head and _ends_inline(head[-1]):
+        out[-1] = _append(head[-1], mark)
+    elif tail and _ends_inline(tail[0], first=True) and not head:
+        out.append(_prepend(tail[0], mark))
+        return out + list(tail[1:])
+    else:
+        out.append(ir.Block([ir.Inline(marker.strip() if head else marker.lstrip(), True)]))
+    return out + list(tail)
+
+
+def _ends_inline(box: ir.Box, first: bool = False) -> bool:
+    if isinstance(box, ir.Inline):
+        return True
+    if isinstance(box, (ir.Block, ir.Speaker, ir.Named, ir.Section)) and box.children:
+        return _ends_inline(box.children[0] if first else box.children[-1], first)
+    if isinstance(box, ir.Item) and box.children:
+        return _ends_inline(box.children[0] if first else box.children[-1], first)
+    if isinstance(box, ir.ListBox) and box.items:
+        return _ends_inline(box.items[0] if first else box.items[-1], first)
+    return False
+
+
+def _append(box: ir.Box, mark: ir.Inline) -> ir.Box:
+    if isinstance(box, ir.Inline):
+        return ir.Inline(box.text + mark.text, box.verbatim)
+    if isinstance(box, ir.ListBox):
+        return ir.ListBox(box.style, [*box.items[:-1], _append(box.items[-1], mark)])  # type: ignore[list-item]
+    return replace(box, children=[*box.children[:-1], _append(box.children[-1], mark)])  # type: ignore[union-attr]
+
+
+def _prepend(box: ir.Box, mark: ir.Inline) -> ir.Box:
+    if isinstance(box, ir.Inline):
+        return ir.Inline(mark.text + (box.text.lstrip() if mark.text.endswith(" ") else box.text), box.verbatim)
+    if isinstance(box, ir.ListBox):
+        return ir.ListBox(box.style, [_prepend(box.items[0], mark), *box.items[1:]])  # type: ignore[list-item]
+    return replace(box, children=[_prepend(box.children[0], mark), *box.children[1:]])  # type: ignore[union-attr]
