@@ -110,21 +110,27 @@ def drop_by_priority(groups: list[tuple[float, list[Any], str, Any]], limit: Lim
                      dropped: list[Dropped]) -> tuple[list[ir.Box], list[tuple[float, list[Any], str, Any]]]:
     """Children fitted by priority: `groups` are (priority, items, name, span) per child, `build`
     turns items into boxes. The lowest level goes first, while more than one level is left.
-    Returns the boxes and the groups kept."""
+    Returns the boxes and the groups kept.
+
+    Each child is measured once; the total of the children left is estimated from those sizes
+    (and a separator between blocks), and checked exactly before it is accepted."""
+    sizes = [_size(limit, write, build(list(g[1]))) if g[1] else 0 for g in groups]
+    gap = limit.measure("\n\n")
+    kept = list(range(len(groups)))
     while True:
-        boxes = build([item for group in groups for item in group[1]])
-        if _size(limit, write, boxes) <= limit.size:
-            return boxes, groups
-        levels = sorted({g[0] for g in groups})
-        if len(levels) <= 1:
-            return boxes, groups
+        present = [i for i in kept if sizes[i]]
+        estimate = sum(sizes[i] for i in present) + gap * max(len(present) - 1, 0)
+        levels = sorted({groups[i][0] for i in kept})
+        if estimate <= limit.size or len(levels) <= 1:
+            boxes = build([item for i in kept for item in groups[i][1]])
+            if len(levels) <= 1 or _size(limit, write, boxes) <= limit.size:
+                return boxes, [groups[i] for i in kept]
         lowest = levels[0]
-        for priority, items, name, span in groups:
-            if priority == lowest and items:
-                size = _size(limit, write, build(list(items)))
-                if size:
-                    dropped.append(Dropped("element", name, span, f"{limit.describe()} of {owner}", size, priority))
-        groups = [g for g in groups if g[0] != lowest]
+        for i in kept:
+            priority, _, name, span = groups[i]
+            if priority == lowest and sizes[i]:
+                dropped.append(Dropped("element", name, span, f"{limit.describe()} of {owner}", sizes[i], priority))
+        kept = [i for i in kept if groups[i][0] != lowest]
 
 
 # ---------------------------------------------------------------------- cutting
