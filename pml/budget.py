@@ -119,11 +119,14 @@ def drop_by_priority(groups: list[tuple[float, list[Any], str, Any]], limit: Lim
     kept = list(range(len(groups)))
     while True:
         present = [i for i in kept if sizes[i]]
-        estimate = sum(sizes[i] for i in present) + gap * max(len(present) - 1, 0)
+        least = sum(sizes[i] for i in present)  # without the blank lines between blocks
+        estimate = least + gap * max(len(present) - 1, 0)
         levels = sorted({groups[i][0] for i in kept})
-        if estimate <= limit.size or len(levels) <= 1:
+        # Pieces counted apart can merge into fewer tokens: below the estimate's slack, count exactly.
+        if least - len(present) <= limit.size or len(levels) <= 1:
             boxes = build([item for i in kept for item in groups[i][1]])
-            if len(levels) <= 1 or _size(limit, write, boxes) <= limit.size:
+            if len(levels) <= 1 or (estimate <= limit.size + len(present)
+                                    and _size(limit, write, boxes) <= limit.size):
                 return boxes, [groups[i] for i in kept]
         lowest = levels[0]
         for i in kept:
@@ -144,6 +147,7 @@ class _Cutter:
         self.dropped = dropped
         self.from_end = from_end  # keep the end of the content (truncate-direction: start)
         self.cut = False
+        self.text_cut = False  # the cut went through text (else whole units were left out)
 
     def size(self, boxes: Sequence[ir.Box]) -> int:
         return _size(self.limit, self.write, boxes)
@@ -179,6 +183,7 @@ class _Cutter:
             text = self.text(box.text, room)
             if text != box.text:
                 self._cut_text(box.text, text)
+                self.text_cut = bool(text)
             return ir.Inline(text, box.verbatim) if text else None
         if isinstance(box, (ir.Block, ir.Section, ir.Heading, ir.Named, ir.Speaker, ir.Item, ir.Wrap)):
             children = self.boxes(box.children, room - self._frame(box))
@@ -226,7 +231,8 @@ class _Cutter:
                 self._record(ir.ListBox(box.style, [item]))
             rest = items[index + 1:]
             if rest:
-                self._record_many([ir.ListBox(box.style, rest)], f"{len(rest)} list item{'s' if len(rest) > 1 else ''}")
+                self._record_many([ir.ListBox(box.style, rest)],
+                                  f"{len(rest)} list items" if len(rest) > 1 else "a list item")
             self.cut = True
             break
         if not kept:
@@ -263,18 +269,18 @@ class _Cutter:
         tokens = self.limit.tokenizer.encode(text)
         encoding = tokenizer_encoding(self.limit.tokenizer)
         if self.from_end:
-            piece = encoding.decode(tokens[len(tokens) - room:])
+            piece = encoding.decode_bytes(tokens[len(tokens) - room:]).decode("utf-8", errors="ignore")
             start = len(text) - len(piece)
-            if 0 < start < len(text) and not text[start - 1].isspace() and not piece[:1].isspace():
-                match = _WORD_START.search(piece)
-                piece = piece[match.end():] if match else piece
-            return piece
-        piece = encoding.decode(tokens[:room])
+            if 0 < start and text[start - 1].isalnum() and piece[:1].isalnum():
+                match = _WORD_START.search(piece)  # a word cut in two: keep from the next word
+                piece = piece[match.end():] if match else ""
+            return piece.lstrip()
+        piece = encoding.decode_bytes(tokens[:room]).decode("utf-8", errors="ignore")
         end = len(piece)
-        if end < len(text) and not text[end].isspace() and piece[-1:].isalnum():
-            match = _WORD_END.search(piece)
-            piece = piece[:match.start()] if match else piece
-        return piece.rstrip() if piece.strip() else piece
+        if end < len(text) and text[end].isalnum() and piece[-1:].isalnum():
+            match = _WORD_END.search(piece)  # a word cut in two: keep up to the word before
+            piece = piece[:match.start()] if match else ""
+        return piece.rstrip()
 
     def _cut_text(self, before: str, after: str) -> None:
         removed = self.limit.measure(before) - self.limit.measure(after)
@@ -321,61 +327,103 @@ def truncate(boxes: list[ir.Box], limit: Limit, owner: str, write: Write, droppe
         dropped.append(Dropped("text", "the middle", None, f"{limit.describe()} of {owner}",
                                max(_size(limit, write, boxes) - _size(limit, write, first)
                                    - _size(limit, write, last), 0)))
-        return _join(first, limit.marker, last)
+        marker = limit.marker + " " if limit.marker == MARKER else limit.marker
+        return _join(first, marker, last, head.text_cut or tail.text_cut)
     cutter = _Cutter(limit, write, owner, dropped, from_end=limit.direction == "start")
     kept = cutter.boxes(boxes, limit.size)
     if limit.direction == "start":
-        return _join([], limit.marker.strip() + " " if limit.marker == MARKER else limit.marker, kept)
-    return _join(kept, limit.marker, [])
+        marker = limit.marker.strip() + " " if limit.marker == MARKER else limit.marker
+        return _join([], marker, kept, cutter.text_cut)
+    return _join(kept, limit.marker, [], cutter.text_cut)
 
 
-def _join(head: list[ir.Box], marker: str, tail: list[ir.Box]) -> list[ir.Box]:
-    """Head, marker, tail: the marker runs into the text it touches when that text is inline, and
-    the two halves of one paragraph or list cut in the middle stay one paragraph or list."""
-    if head and tail and type(head[-1]) is type(tail[0]) and isinstance(head[-1], (ir.Block, ir.ListBox)):
+def _join(head: list[ir.Box], marker: str, tail: list[ir.Box], inline: bool = True) -> list[ir.Box]:
+    """Head, marker, tail. Where text was cut (`inline`), the marker runs into it; where whole
+    units were left out, it stands as a paragraph of its own. The two halves of one paragraph,
+    list or container cut in the middle stay one."""
+    if head and tail and type(head[-1]) is type(tail[0]):
         first, last = head[-1], tail[0]
-        if isinstance(first, ir.Block) and isinstance(last, ir.Block):
-            merged: ir.Box = ir.Block([*first.children, ir.Inline(marker, True), *last.children], first.margin)
-        else:
-            assert isinstance(first, ir.ListBox) and isinstance(last, ir.ListBox)
-            merged = ir.ListBox(first.style, [*first.items[:-1], _append(first.items[-1], ir.Inline(marker, True)),
-                                              *last.items])  # type: ignore[list-item]
-        return [*head[:-1], merged, *tail[1:]]
+        merged = _merge(first, marker, last)
+        if merged is not None:
+            return [*head[:-1], merged, *tail[1:]]
     out = list(head)
     mark = ir.Inline(marker, True)
-    if head and _ends_inline(head[-1]):
+    if inline and head and _ends_inline(head[-1]):
         out[-1] = _append(head[-1], mark)
-    elif tail and _ends_inline(tail[0], first=True) and not head:
+    elif inline and tail and _ends_inline(tail[0], first=True) and not head:
         out.append(_prepend(tail[0], mark))
         return out + list(tail[1:])
     else:
-        out.append(ir.Block([ir.Inline(marker.strip() if head else marker.lstrip(), True)]))
+        out.append(ir.Block([ir.Inline(marker.strip(), True)]))
     return out + list(tail)
+
+
+def _merge(first: ir.Box, marker: str, last: ir.Box) -> ir.Box | None:
+    """One box from the two halves of a box cut in the middle, the marker where they meet."""
+    if isinstance(first, ir.Block) and isinstance(last, ir.Block):
+        inline = all(not ir.is_block(b) for b in (*first.children, *last.children))
+        if inline:
+            return ir.Block([*first.children, ir.Inline(marker, True), *last.children], first.margin)
+        return ir.Block(_join(first.children, marker, last.children, True), first.margin)
+    if isinstance(first, (ir.Section, ir.Speaker, ir.Named)) and isinstance(last, type(first)):
+        return replace(first, children=_join(first.children, marker, last.children, True))
+    if isinstance(first, ir.Captioned) and isinstance(last, ir.Captioned):
+        return replace(first, body=_join(first.body, marker, last.body, True))
+    if isinstance(first, ir.ListBox) and isinstance(last, ir.ListBox) and first.items and last.items:
+        return ir.ListBox(first.style, [*first.items[:-1], _append(first.items[-1], ir.Inline(marker.rstrip(), True)),
+                                        *last.items])  # type: ignore[list-item]
+    return None
+
+
+def _inner(box: ir.Box) -> list[ir.Box] | None:
+    if isinstance(box, ir.Captioned):
+        return box.body
+    if isinstance(box, ir.ListBox):
+        return box.items  # type: ignore[return-value]
+    if isinstance(box, (ir.Block, ir.Speaker, ir.Named, ir.Section, ir.Item)):
+        return box.children
+    return None
+
+
+def _edge(inner: list[ir.Box], first: bool) -> int | None:
+    """The index of the first (or last) box that is not blank text."""
+    order = range(len(inner)) if first else range(len(inner) - 1, -1, -1)
+    for index in order:
+        box = inner[index]
+        if not (isinstance(box, ir.Inline) and not box.text.strip()):
+            return index
+    return None
 
 
 def _ends_inline(box: ir.Box, first: bool = False) -> bool:
     if isinstance(box, ir.Inline):
-        return True
-    if isinstance(box, (ir.Block, ir.Speaker, ir.Named, ir.Section)) and box.children:
-        return _ends_inline(box.children[0] if first else box.children[-1], first)
-    if isinstance(box, ir.Item) and box.children:
-        return _ends_inline(box.children[0] if first else box.children[-1], first)
-    if isinstance(box, ir.ListBox) and box.items:
-        return _ends_inline(box.items[0] if first else box.items[-1], first)
-    return False
+        return bool(box.text.strip())
+    inner = _inner(box)
+    index = _edge(inner, first) if inner else None
+    return index is not None and _ends_inline(inner[index], first)  # type: ignore[index]
+
+
+def _rebuilt(box: ir.Box, inner: list[ir.Box]) -> ir.Box:
+    if isinstance(box, ir.Captioned):
+        return replace(box, body=inner)
+    if isinstance(box, ir.ListBox):
+        return ir.ListBox(box.style, inner)  # type: ignore[arg-type]
+    return replace(box, children=inner)  # type: ignore[call-arg]
 
 
 def _append(box: ir.Box, mark: ir.Inline) -> ir.Box:
     if isinstance(box, ir.Inline):
         return ir.Inline(box.text + mark.text, box.verbatim)
-    if isinstance(box, ir.ListBox):
-        return ir.ListBox(box.style, [*box.items[:-1], _append(box.items[-1], mark)])  # type: ignore[list-item]
-    return replace(box, children=[*box.children[:-1], _append(box.children[-1], mark)])  # type: ignore[union-attr]
+    inner = list(_inner(box) or [])
+    index = _edge(inner, False)
+    assert index is not None
+    return _rebuilt(box, [*inner[:index], _append(inner[index], mark)])
 
 
 def _prepend(box: ir.Box, mark: ir.Inline) -> ir.Box:
     if isinstance(box, ir.Inline):
-        return ir.Inline(mark.text + (box.text.lstrip() if mark.text.endswith(" ") else box.text), box.verbatim)
-    if isinstance(box, ir.ListBox):
-        return ir.ListBox(box.style, [_prepend(box.items[0], mark), *box.items[1:]])  # type: ignore[list-item]
-    return replace(box, children=[_prepend(box.children[0], mark), *box.children[1:]])  # type: ignore[union-attr]
+        return ir.Inline(mark.text + box.text.lstrip(), box.verbatim)
+    inner = list(_inner(box) or [])
+    index = _edge(inner, True)
+    assert index is not None
+    return _rebuilt(box, [_prepend(inner[index], mark), *inner[index + 1:]])

@@ -333,7 +333,7 @@ def write(boxes: list[ir.Box], syntax: str, options: Mapping[str, Any] | None = 
 
 
 def _owner(cnode: CNode) -> str:
-    return f"<{cnode.element.tag}> at {cnode.span.line}:{cnode.span.column}"
+    return f"<{cnode.element.tag}> at {cnode.span}"
 
 
 def _measure(boxes: Any) -> str:
