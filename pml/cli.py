@@ -4,6 +4,8 @@
     pml check prompts/*.pml --format json
     pml cache plan prompt.pml --target anthropic      (pml/cli_cache.py)
     pml lock --check
+    pml lsp                                           (the language server on stdio: pml/lsp/)
+    pml preview prompt.pml                            (the preview page on 127.0.0.1)
 
 Bad input prints a located message on stderr and exits with status 1; `--debug` adds the
 Python traceback.
@@ -168,6 +170,43 @@ def _check_one(file: Path, strict: bool) -> list[Diagnostic]:
     except (OSError, UnicodeDecodeError) as exc:
         return [Diagnostic("error", f"{file}: {exc}", None, None, "io")]
     return prompt.diagnostics
+
+
+@app.command("lsp")
+def lsp() -> None:
+    """Run the PML language server on stdio (for editors)."""
+    from pml.lsp.server import main as serve
+
+    serve()
+
+
+@app.command("preview")
+def preview(
+    file: Annotated[Path, typer.Argument(help="The prompt file.", show_default=False)],
+    context: Annotated[list[Path] | None, typer.Option(
+        "--context", "-c", help="A JSON file with the context (default: FILE.context.json beside the prompt).")]
+    = None,
+    var: Annotated[list[str] | None, typer.Option("--var", "-v", help="Set one variable: key=value.")] = None,
+    port: Annotated[int, typer.Option(help="The port on 127.0.0.1 (0 picks a free one).")] = 8765,
+) -> None:
+    """Serve the preview (messages, tokens, cache breakpoints) on 127.0.0.1; it follows the file as you edit it."""
+    from pml.cliutil import context_of
+    from pml.preview_server import make_server
+
+    if not file.is_file():
+        raise _fail(f"{file}: no such file")
+    try:
+        server = make_server(file, context_of(file, context, var), port=port)
+    except OSError as exc:
+        raise _fail(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}; hint: try --port 0") from None
+    host, bound = server.server_address[:2]
+    typer.echo(f"previewing {file} at http://{host}:{bound}/ (Ctrl-C stops)", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
 
 
 app.add_typer(cache_app, name="cache")

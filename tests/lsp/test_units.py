@@ -1,0 +1,107 @@
+"""The pure parts of the server: UTF-16 positions, the cursor scanner and the preview page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lsprotocol import types
+from typer.testing import CliRunner
+
+from pml.cli import app
+from pml.lsp import cursor
+from pml.lsp.position import LineIndex, utf16_len
+from pml.lsp.preview import preview_html
+
+
+def test_utf16_positions_round_trip() -> None:
+    text = "a😀b\nçé😀😀x\n\nend"
+    index = LineIndex(text)
+    assert utf16_len("😀") == 2 and utf16_len("çé") == 2
+    expected = {0: (0, 0), 1: (0, 1), 2: (0, 3), 3: (0, 4), 4: (1, 0), 6: (1, 2), 7: (1, 4), 8: (1, 6),
+                9: (1, 7), 10: (2, 0), 11: (3, 0), 14: (3, 3)}
+    for offset, (line, character) in expected.items():
+        assert index.position(offset) == types.Position(line=line, character=character), offset
+        assert index.offset(types.Position(line=line, character=character)) == offset
+    # past the end of a line, or of the text: clamped
+    assert index.offset(types.Position(line=0, character=99)) == 3
+    assert index.offset(types.Position(line=99, character=0)) == len(text)
+    assert index.position(999) == types.Position(line=3, character=3)
+
+
+def test_utf8_and_utf32_positions() -> None:
+    text = "é😀x"
+    for encoding, columns in (("utf-8", [0, 2, 6, 7]), ("utf-32", [0, 1, 2, 3]), ("utf-16", [0, 1, 3, 4])):
+        index = LineIndex(text, encoding)
+        assert [index.position(o).character for o in range(4)] == columns, encoding
+        assert [index.offset(types.Position(line=0, character=c)) for c in columns] == [0, 1, 2, 3]
+
+
+def test_cursor_before_finds_what_is_being_typed() -> None:
+    def kind(text: str) -> tuple[str, str, str | None, str | None]:
+        found = cursor.before(text.replace("|", ""), text.index("|"))
+        return found.kind, found.text, found.tag, found.attr
+
+    assert kind("<ta|") == ("tag", "ta", None, None)
+    assert kind("<p>x</|") == ("close_tag", "", None, None)
+    assert kind('<list a="1>2" listSt|') == ("attribute", "listSt", "list", None)
+    assert kind('<list listStyle="de|') == ("value", "de", "list", "listStyle")
+    assert kind("<p>{{ user.na|") == ("expression", " user.na", None, None)
+    assert kind("<p>{{ a }} te|") == ("text", "", None, None)
+    assert kind("<style>task { caption-style: bo|") == ("style_value", "bo", None, "caption-style")
+    assert kind("<style>task { x: y; capt|") == ("style_property", "capt", None, None)
+    assert kind("<style>x{}</style><ta|") == ("tag", "ta", None, None)
+    assert kind("<!-- <ta|") == ("text", "", None, None)
+
+
+def test_preview_html_escapes_everything() -> None:
+    page = preview_html({
+        "messages": [
+            {"speaker": "human<script>", "text": "<b>&amp;</b>", "tokens": 1,
+             "parts": [{"type": "text", "text": "<b>&amp;</b>"},
+                       {"type": "image", "mime": "image/png", "alt": "a \"cat\" <img>"},
+                       {"type": "tool_call", "name": "<f>", "arguments": {"q": "<x>"}}]},
+        ],
+        "total_tokens": 1,
+        "diagnostics": [{"severity": "warning", "message": "<bad>", "hint": "use <good>", "file": "a<.pml",
+                         "line": 1, "column": 2}],
+        "cache": {"anthropic": {"breakpoints": [{"module": "<m>", "message": 0, "part": 0, "offset": 3,
+                                                 "prefix_tokens": 5}], "cache_key": None, "notes": ["<n>"]}},
+    }, title="<title>")
+    assert "<script>" not in page and "<b>" not in page and "<bad>" not in page and "<m>" not in page
+    assert "&lt;b&gt;&amp;amp;&lt;/b&gt;" not in page  # cut by the breakpoint at offset 3:
+    assert "&lt;b&gt;" in page and "&amp;amp;&lt;/b&gt;" in page
+    assert "⟂ cache breakpoint after &lt;m&gt; · 5 tokens before it" in page
+    assert "[image/png: a &quot;cat&quot; &lt;img&gt;]" in page
+    assert "a&lt;.pml:1:2: warning: &lt;bad&gt; — use &lt;good&gt;" in page
+    assert "1 message · 1 token" in page
+    assert "<title>&lt;title&gt;</title>" in page
+
+
+def test_preview_html_of_nothing() -> None:
+    page = preview_html({})
+    assert "0 messages · 0 tokens" in page and "The prompt renders no messages." in page
+
+
+def test_the_lsp_command_is_listed() -> None:
+    result = CliRunner().invoke(app, ["--help"])
+    assert result.exit_code == 0
+    assert "lsp" in result.stdout and "Run the PML language server on stdio" in result.stdout
+
+
+def test_a_compiler_crash_is_a_diagnostic_at_the_top(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from pml.lsp import analysis
+    from pml.lsp.diagnostics import convert
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(analysis, "compile_source", crash)
+    uri = analysis.path_uri(tmp_path / "x.pml")
+    found = convert(analysis.analyze(uri, "<p>Hi</p>"))
+    assert list(found) == [uri]
+    [diagnostic] = found[uri]
+    assert diagnostic.range == types.Range(start=types.Position(line=0, character=0),
+                                           end=types.Position(line=0, character=0))
+    assert diagnostic.severity == types.DiagnosticSeverity.Error and diagnostic.code == "internal"
+    assert diagnostic.message.startswith("internal error in the PML compiler: RuntimeError: boom (at ")
