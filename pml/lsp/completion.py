@@ -41,7 +41,7 @@ def complete(analysis: Analysis, offset: int, documents: Documents) -> list[type
     found = cursor.before(analysis.text, offset, stylesheet=analysis.is_stylesheet)
     edit = line_index(analysis.text).range(found.start, offset)
     if found.kind == "tag":
-        return [_tag_item(tag, edit) for tag, _ in vocabulary.tag_names()]
+        return _tag_items(analysis.text, found, edit)
     if found.kind == "close_tag":
         return _close_items(analysis.text, found, edit)
     if found.kind == "attribute":
@@ -66,11 +66,40 @@ def _markdown(text: str | None) -> types.MarkupContent | None:
     return types.MarkupContent(kind=types.MarkupKind.Markdown, value=text) if text else None
 
 
-def _tag_item(tag: str, edit: types.Range) -> types.CompletionItem:
+# Tags that are only valid inside certain elements, elements that hold only certain tags, and the
+# tags an element usually holds (offered first).
+ONLY_INSIDE = {"param": {"module"}, "module": {"schema", "module", "union"}, "union": {"schema", "module"},
+               "item": {"list"}}
+ROOTS = {"poml", "pml"}
+TOP_LEVEL = {"schema", "import"}
+ONLY_HOLDS = {"union": {"module"}}
+USUAL = {"list": {"item"}, "examples": {"example"}, "example": {"input", "output"}, "schema": {"module", "union"},
+         "module": {"param", "module", "union", "use"}, "union": {"module"}, "use": {"use"}, "conversation": {"msg"}}
+
+
+def _tag_items(text: str, found: cursor.Cursor, edit: types.Range) -> list[types.CompletionItem]:
+    """The tags valid where the cursor is, those the enclosing element usually holds first."""
+    still_open, _ = _open_tags(text[: max(found.start - 1, 0)])
+    parent = normalize_name(still_open[-1][0]) if still_open else None
+    items = []
+    for tag, _ in vocabulary.tag_names():
+        key = normalize_name(tag)
+        allowed = ONLY_INSIDE.get(key)
+        if allowed is not None and parent not in allowed:
+            continue
+        if key in TOP_LEVEL and parent is not None and parent not in ROOTS:
+            continue
+        if parent in ONLY_HOLDS and key not in ONLY_HOLDS[parent]:
+            continue
+        items.append(_tag_item(tag, edit, ("0" if key in USUAL.get(parent or "", ()) else "1") + tag))
+    return items
+
+
+def _tag_item(tag: str, edit: types.Range, sort_text: str | None = None) -> types.CompletionItem:
     found = vocabulary.lookup_tag(tag)
     detail = found.name if isinstance(found, Component) else "built in"
     return types.CompletionItem(
-        label=tag, kind=types.CompletionItemKind.Class, detail=detail,
+        label=tag, kind=types.CompletionItemKind.Class, detail=detail, sort_text=sort_text,
         documentation=_markdown(vocabulary.tag_markdown(tag)),
         text_edit=types.TextEdit(range=edit, new_text=tag))
 

@@ -119,6 +119,8 @@ def _tag_end(text: str, start: int) -> int:
 
 
 def _in_tag(text: str, offset: int) -> Cursor:
+    if offset and text[offset - 1] == "<" and (offset == len(text) or not _NAME.match(text, offset)):
+        return Cursor("tag", offset, offset, "")  # a `<` just typed: a tag name comes next
     lt = _tag_start(text, offset)
     if lt is None:
         return Cursor("text", offset, offset)

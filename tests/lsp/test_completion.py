@@ -34,12 +34,33 @@ def labels(items: list[types.CompletionItem]) -> list[str]:
 async def test_tags_after_a_less_than(client: LanguageClient, tmp_path: Path) -> None:
     uri = await open_file(client, tmp_path / "t.pml", "")
     items = await complete(client, uri, "<poml>\n  <ta|\n</poml>")
-    expected = [tag for c in REGISTRY for tag in c.tags] + ["include", "style", "stylesheet", "context"]
-    assert labels(items) == expected
+    restricted = {"param", "module", "union", "item"}  # valid only inside their own parents
+    expected = [tag for c in REGISTRY for tag in c.tags if tag not in restricted]
+    assert labels(items) == [*expected, "include", "style", "stylesheet", "context"]
+    assert all(i.sort_text == "1" + i.label for i in items)
     task = next(i for i in items if i.label == "task")
     assert task.detail == "Task"
     assert task.documentation.value.startswith("**`<task>`** · Task\n\nWhat the model should do.")  # type: ignore
     assert task.text_edit == types.TextEdit(range=rng(1, 3, 1, 5), new_text="task")
+
+
+@pytest.mark.parametrize(("text", "first", "present", "absent"), [
+    ("<poml><list>\n  <|\n</list></poml>", ["item"], ["p", "b"], ["param", "schema", "module"]),
+    ("<poml><schema name='s'><module name='m'>\n  <|</module></schema></poml>",
+     ["module", "param", "union", "use"], ["p"], ["schema", "import", "item"]),
+    ("<poml><schema name='s'><union>\n  <|</union></schema></poml>", ["module"], [], ["p", "param", "union"]),
+    ("<poml><p>\n  <|\n</p></poml>", [], ["b", "span"], ["schema", "import", "param", "item"]),
+    ("<poml>\n  <|\n</poml>", [], ["schema", "import", "use"], ["param", "module"]),
+])
+async def test_tags_valid_where_the_cursor_is(client: LanguageClient, tmp_path: Path, text: str, first: list[str],
+                                              present: list[str], absent: list[str]) -> None:
+    uri = await open_file(client, tmp_path / "v.pml", "")
+    items = await complete(client, uri, text)
+    ordered = [i.label for i in sorted(items, key=lambda i: i.sort_text or "")]
+    assert ordered[:len(first)] == sorted(first)
+    assert all(i.sort_text == "0" + i.label for i in items if i.label in first)
+    assert set(present) <= set(ordered)
+    assert not set(absent) & set(ordered)
 
 
 async def test_attributes_inside_a_tag_leave_out_those_written(client: LanguageClient, tmp_path: Path) -> None:
