@@ -1,8 +1,8 @@
 """Source texts and spans: where every node, diagnostic and error points.
 
 Lines and columns are 1-based (as editors show them); offsets are 0-based character offsets
-into the text. Conversion to the 0-based positions of the Language Server Protocol happens only
-at that boundary (`Span.to_lsp`).
+into the text. Conversion to the 0-based UTF-16 positions of the Language Server Protocol happens
+only at that boundary (`pml/lsp/position.py`).
 """
 
 from __future__ import annotations
@@ -118,15 +118,6 @@ class Span(NamedTuple):
         width = max(1, min(width, max(1, len(text) - column + 1)))
         prefix = "".join(ch if ch == "\t" else " " for ch in text[: column - 1])
         return f"  {text}\n  {prefix}{'^' * width}"
-
-    def to_lsp(self) -> dict[str, dict[str, int]]:
-        """The span as an LSP range (0-based lines and characters)."""
-        line, column = self.source.position(self.start)
-        end_line, end_column = self.source.position(self.end)
-        return {
-            "start": {"line": line - 1, "character": column - 1},
-            "end": {"line": end_line - 1, "character": end_column - 1},
-        }
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}"
