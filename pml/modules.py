@@ -135,7 +135,7 @@ def analyze(root: CNode, problem: Problem) -> list[ModuleDef]:
     Returns every module definition (imported ones included), in document order.
     """
     everything: list[ModuleDef] = []
-    _file_scope(root, problem, everything)
+    file_scope(root, problem, everything)
     cycles: list[ModuleDef] = []
     for mdef in everything:
         if _check_use_cycles(mdef, problem):
@@ -151,7 +151,7 @@ def analyze(root: CNode, problem: Problem) -> list[ModuleDef]:
 
 
 # --------------------------------------------------------------------- definitions
-def _file_scope(node: CNode, problem: Problem, everything: list[ModuleDef]) -> Scope:
+def file_scope(node: CNode, problem: Problem, everything: list[ModuleDef]) -> Scope:
     """Collect the definitions of one file (a document, or the body of an `<import>`), then
     resolve the uses written in it."""
     scope = Scope()
@@ -169,7 +169,7 @@ def _collect(node: CNode, scope: Scope, problem: Problem, everything: list[Modul
             continue
         kind = component_name(child)
         if kind == "Import":
-            inner = _file_scope(child, problem, everything)
+            inner = file_scope(child, problem, everything)
             namespace = str(child.static.get("as") or "").strip()
             for spellings, mdef in inner.own:
                 for spelling in spellings:

@@ -391,7 +391,7 @@ _SCAN = re.compile(
 )
 
 
-def _open_tags(text: str) -> tuple[list[tuple[str, int]], tuple[str, int, str, int, int] | None]:
+def open_tags_in(text: str) -> tuple[list[tuple[str, int]], tuple[str, int, str, int, int] | None]:
     """Scan tags as the parser nests them (a close tag closes the innermost open tag).
 
     Returns the tags still open at the end and the first close tag whose name does not match
@@ -435,7 +435,7 @@ def _explain(exc: UnexpectedInput, source: Source, pos: int, found: str) -> Diag
         return Diagnostic("error", message, source.span(start, end if end is not None else start + 1), hint, "syntax")
 
     if pos >= len(text):
-        open_tags, mismatch = _open_tags(text)
+        open_tags, mismatch = open_tags_in(text)
         if mismatch is not None:
             name, start, opened, opened_at, end = mismatch
             line, column = source.position(opened_at)

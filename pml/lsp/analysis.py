@@ -24,7 +24,7 @@ from pml.api import compile_source
 from pml.cliutil import beside
 from pml.cnodes import CNode
 from pml.errors import Diagnostic, PMLError
-from pml.modules import Scope, _file_scope
+from pml.modules import Scope, file_scope
 from pml.nodes import Document, Element
 from pml.parser import parse_source
 from pml.prompt import Prompt
@@ -214,7 +214,7 @@ class Documents:
             fresh = analyze(good.uri, good.text).prompt
             if fresh is None:
                 return None
-            scope = _file_scope(fresh.root, _ignore, [])
+            scope = file_scope(fresh.root, _ignore, [])
         except Exception:
             return None
         self._scopes[uri] = (good.prompt, scope)

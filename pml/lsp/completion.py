@@ -27,7 +27,7 @@ from pml.lsp.analysis import Analysis, Documents
 from pml.lsp.position import line_index
 from pml.modules import ModuleDef
 from pml.nodes import Element, normalize_name
-from pml.parser import _open_tags
+from pml.parser import open_tags_in
 from pml.registry import REGISTRY, Attr, Component
 
 _DOTTED = re.compile(r"([A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*)\s*\.\s*(\w*)$")
@@ -79,7 +79,7 @@ USUAL = {"list": {"item"}, "examples": {"example"}, "example": {"input", "output
 
 def _tag_items(text: str, found: cursor.Cursor, edit: types.Range) -> list[types.CompletionItem]:
     """The tags valid where the cursor is, those the enclosing element usually holds first."""
-    still_open, _ = _open_tags(text[: max(found.start - 1, 0)])
+    still_open, _ = open_tags_in(text[: max(found.start - 1, 0)])
     parent = normalize_name(still_open[-1][0]) if still_open else None
     items = []
     for tag, _ in vocabulary.tag_names():
@@ -105,7 +105,7 @@ def _tag_item(tag: str, edit: types.Range, sort_text: str | None = None) -> type
 
 
 def _close_items(text: str, found: cursor.Cursor, edit: types.Range) -> list[types.CompletionItem]:
-    still_open, _ = _open_tags(text[: found.start - 2])
+    still_open, _ = open_tags_in(text[: found.start - 2])
     if not still_open:
         return []
     name = still_open[-1][0]
