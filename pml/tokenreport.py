@@ -25,7 +25,7 @@ import binascii
 import json
 import struct
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from pml import ir
@@ -56,8 +56,7 @@ class MessageCount:
     image_tokens: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"index": self.index, "speaker": self.speaker, "tokens": self.tokens, "chars": self.chars,
-                "images": self.images, "image_tokens": self.image_tokens}
+        return asdict(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,8 +71,7 @@ class ComponentCount:
     image_tokens: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "location": self.location, "tokens": self.tokens, "chars": self.chars,
-                "images": self.images, "image_tokens": self.image_tokens}
+        return asdict(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,8 +85,7 @@ class ModuleCount:
     location: str | None = None  # the `<use>` that placed it
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "cached": self.cached, "tokens": self.tokens, "chars": self.chars,
-                "location": self.location}
+        return asdict(self)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ unclosed `{{`, the last unclosed `<tag`, or the `<style>` block the cursor is in
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -82,6 +83,20 @@ def _inside_style(head: str) -> int | None:
     return None if _STYLE_CLOSE.search(head, opened[-1]) else opened[-1]
 
 
+def _unquoted(text: str, start: int, stop: int) -> Iterator[tuple[int, str]]:
+    """The characters of `text[start:stop]` that stand outside attribute quotes, with their offsets."""
+    quote = ""
+    for at in range(start, stop):
+        ch = text[at]
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        else:
+            yield at, ch
+
+
 def _tag_start(text: str, offset: int) -> int | None:
     """The `<` of the tag the cursor is inside, or None when it is in text."""
     lt = -1
@@ -89,31 +104,17 @@ def _tag_start(text: str, offset: int) -> int | None:
         lt = found.start()
     if lt == -1:
         return None
-    quote = ""
-    for ch in text[lt + 1 : offset]:
-        if quote:
-            if ch == quote:
-                quote = ""
-        elif ch in "\"'":
-            quote = ch
-        elif ch == ">":
-            return None
+    if any(ch == ">" for _, ch in _unquoted(text, lt + 1, offset)):
+        return None
     return lt
 
 
 def _tag_end(text: str, start: int) -> int:
     """Where the tag from `start` ends (after its `>`), or where the next tag starts, or the end."""
-    quote = ""
-    for at in range(start, len(text)):
-        ch = text[at]
-        if quote:
-            if ch == quote:
-                quote = ""
-        elif ch in "\"'":
-            quote = ch
-        elif ch == ">":
+    for at, ch in _unquoted(text, start, len(text)):
+        if ch == ">":
             return at + 1
-        elif ch == "<":
+        if ch == "<":
             return at
     return len(text)
 
