@@ -708,8 +708,12 @@ class _KeyFinder:
             return _Place(None), None
         written = json.dumps(key, ensure_ascii=False)
         found = self._text.find(written, self._cursor)
+        if found < 0:  # written with escapes: try the all-ASCII spelling, else point at the sheet
+            written = json.dumps(key)
+            found = self._text.find(written, self._cursor)
         if found < 0:
-            return _Place(None), None
+            whole = _Place(self._source).span(self._offset, self._offset + min(len(self._text), 1))
+            return _Place(None), whole
         self._cursor = found + len(written)
         start = self._offset + found
         key_span = _Place(self._source).span(start, start + len(written))
