@@ -5,13 +5,12 @@ How a block is read (for whoever writes the docs):
 - A `python` block runs. The blocks of one document run in order, in one namespace, so a later
   block may use what an earlier one defined.
 - In a `sh`, `console`, `bash` or `shell` block, or a block with no language, a line starting with
-  `$ ` is a command; the lines after it, up to the next `$ ` line, are what it prints (stdout, and
-  what it writes on stderr first, then stdout), compared exactly, except that `…` stands for any
-  text.
-  A command whose output is not shown must exit with status 0. In a `sh`, `console`, `bash` or
-  `shell` block without `$ ` lines, each line starting with `pml ` is a command, run for its exit
-  status. Only `pml` commands run; setup lines (`python3 -m venv`, `pip install`, `bash .ci/…`)
-  do not.
+  `$ ` is a command; the lines after it, up to the next `$ ` line, are what it prints (what it
+  writes on stderr first, then stdout), compared exactly but for spaces at the ends of lines, and
+  `…` stands for any text. A command whose output is not shown must exit with status 0. In a
+  `sh`, `console`, `bash` or `shell` block without `$ ` lines, each line starting with `pml ` is a
+  command, run for its exit status. Only `pml` commands run; setup lines (`python3 -m venv`,
+  `pip install`, `bash .ci/…`) do not.
 - `<!-- file: NAME -->` on the line before a block makes the block the file NAME, beside the
   repository's folders, for the document's commands and Python blocks to use.
 - `<!-- shows: PATH -->` on the line before a block says the block is the repository's file PATH
@@ -45,8 +44,8 @@ DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 SHELLS = {"sh", "console", "bash", "shell"}
 COPIED = ("examples",)  # folders a command may write into: copied, not linked
 LEFT_OUT = {".git", ".venv", "node_modules", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache"}
-FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>```+)(?P<lang>[\w+-]*)[^\n]*\n(?P<body>.*?)^(?P=indent)(?P=fence)\s*$",
-                   re.M | re.S)
+FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>```+)(?P<lang>[\w+-]*)[^\n]*\n"
+                   r"(?P<body>.*?)^(?P=indent)(?P=fence)\s*$", re.M | re.S)
 MARK = re.compile(r"<!--\s*(?P<kind>no-run|file|shows)(:\s*(?P<name>[^\s>]+))?\s*-->\s*$")
 TIMEOUT = 120  # seconds for one command: a command that waits (a server) must be marked no-run
 
@@ -107,9 +106,15 @@ def commands(block: Block) -> Iterator[Command]:
 
 
 def matches(expected: str, actual: str) -> bool:
-    """`actual` is `expected`, where each `…` in `expected` stands for any text."""
+    """`actual` is `expected`, where each `…` in `expected` stands for any text (spaces at the
+    ends of lines do not count: tables pad their lines, editors strip them)."""
+    expected, actual = _unpadded(expected), _unpadded(actual)
     pattern = ".*?".join(re.escape(piece) for piece in expected.split("…"))
     return re.fullmatch(pattern, actual, re.S) is not None
+
+
+def _unpadded(text: str) -> str:
+    return "\n".join(line.rstrip() for line in text.rstrip("\n").split("\n"))
 
 
 def workspace(tmp: Path, doc_blocks: list[Block]) -> Path:
@@ -204,12 +209,12 @@ def test_the_reader_finds_commands_outputs_and_marks(tmp_path: Path) -> None:
         "```text\npml render FILE [--format FORMAT]\n```\n", encoding="utf-8")
     found = blocks(doc)
     assert [(b.line, b.lang, b.mark, b.name) for b in found] == [
-        (4, "xml", "file", "a.pml"), (8, "console", None, None), (15, "sh", None, None),
-        (21, "sh", "no-run", None), (25, "text", None, None)]
+        (4, "xml", "file", "a.pml"), (8, "console", None, None), (16, "sh", None, None),
+        (22, "sh", "no-run", None), (26, "text", None, None)]
     assert [(c.line, c.argv, c.expected) for b in found for c in commands(b)] == [
         (9, ["pml", "render", "a.pml", "--format", "text"], "===== human =====\n\nHi"),
         (13, ["pml", "check", "a.pml"], None),
-        (17, ["pml", "check", "a.pml"], None),
+        (18, ["pml", "check", "a.pml"], None),
     ]
 
 
@@ -220,6 +225,7 @@ def test_the_reader_finds_commands_outputs_and_marks(tmp_path: Path) -> None:
     ("a.c", "abc", False),
     ("a…c", "abcd", False),
     ("[x]", "[x]", True),
+    ("a\nb", "a   \nb\n", True),
 ])
 def test_an_ellipsis_stands_for_any_text(expected: str, actual: str, result: bool) -> None:
     assert matches(expected, actual) is result
