@@ -438,7 +438,9 @@ def _edge_text(children: list[ir.Box], first: bool) -> str:
             return " "
         if isinstance(box, ir.Wrap):
             edge = box.prefix if first else box.suffix
-            return edge[:1] if first else edge[-1:] if edge else _edge_text(box.children, first)
+            if edge:
+                return edge[0] if first else edge[-1]
+            return _edge_text(box.children, first)
         if not isinstance(box, ir.Inline):
             return "x"  # inline code, a value: something that is not a space
     return ""
