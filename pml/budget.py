@@ -13,7 +13,10 @@ token and then back to a word boundary for `token-limit`. A unit that is not pla
 never cut inside; it is dropped whole. That covers a code block, a table row, a JSON, YAML or
 XML value, an image and a cached module, whose bytes the provider caches key on.
 `truncate-direction` keeps the start (`end`, the default), the end (`start`) or both ends
-(`middle`). Limits are soft: the marker is not counted.
+(`middle`). Limits are soft: the marker is not counted. Where a middle cut joins two pieces of
+one paragraph, cut at tokens (pieces of words are never kept) or at whitespace, a space keeps
+them apart on each side of the marker (an empty marker leaves one space); the pieces are fitted
+so that the joined text without its marker is within the limit.
 
 What was dropped or cut is recorded (`Dropped`) and reported by `Rendered.dropped`.
 """
@@ -148,6 +151,7 @@ class _Cutter:
         self.from_end = from_end  # keep the end of the content (truncate-direction: start)
         self.cut = False
         self.text_cut = False  # the cut went through text (else whole units were left out)
+        self.spaced = False  # the text was cut between words (at tokens, or at whitespace)
 
     def size(self, boxes: Sequence[ir.Box]) -> int:
         return _size(self.limit, self.write, boxes)
@@ -177,6 +181,8 @@ class _Cutter:
     def one(self, box: ir.Box, room: int) -> ir.Box | None:
         """The part of one box that fits in `room`, or None (the box is dropped whole)."""
         if room <= 0:
+            if isinstance(box, ir.Inline):
+                self._note_edge(box.text, 0)
             self._record(box)
             return None
         if isinstance(box, ir.Inline):
@@ -264,7 +270,9 @@ class _Cutter:
         if self.limit.measure(text) <= room:
             return text
         if self.limit.unit == "chars":
-            return text[len(text) - room:] if self.from_end else text[:room]
+            piece = text[len(text) - room:] if self.from_end else text[:room]
+            self._note_edge(text, len(piece))
+            return piece
         assert self.limit.tokenizer is not None
         tokens = self.limit.tokenizer.encode(text)
         encoding = tokenizer_encoding(self.limit.tokenizer)
@@ -274,13 +282,27 @@ class _Cutter:
             if 0 < start and text[start - 1].isalnum() and piece[:1].isalnum():
                 match = _WORD_START.search(piece)  # a word cut in two: keep from the next word
                 piece = piece[match.end():] if match else ""
+            self._note_edge(text, len(piece))
             return piece.lstrip()
         piece = encoding.decode_bytes(tokens[:room]).decode("utf-8", errors="ignore")
         end = len(piece)
         if end < len(text) and text[end].isalnum() and piece[-1:].isalnum():
             match = _WORD_END.search(piece)  # a word cut in two: keep up to the word before
             piece = piece[:match.start()] if match else ""
+        self._note_edge(text, len(piece))
         return piece.rstrip()
+
+    def _note_edge(self, text: str, kept: int) -> None:
+        """Notes whether `text`, of which `kept` characters are kept, is cut between words: a token
+        cut always is (it goes back to a word boundary), a character cut where there is whitespace."""
+        if self.limit.unit == "tokens":
+            self.spaced = True
+            return
+        if self.from_end:
+            edge = text[max(len(text) - kept - 1, 0):len(text) - kept + 1]
+        else:
+            edge = text[max(kept - 1, 0):kept + 1]
+        self.spaced = self.spaced or any(c.isspace() for c in edge)
 
     def _cut_text(self, before: str, after: str) -> None:
         removed = self.limit.measure(before) - self.limit.measure(after)
@@ -319,16 +341,7 @@ def truncate(boxes: list[ir.Box], limit: Limit, owner: str, write: Write, droppe
     if _size(limit, write, boxes) <= limit.size:
         return boxes
     if limit.direction == "middle":
-        half = limit.size // 2
-        head = _Cutter(limit, write, owner, [], from_end=False)
-        first = head.boxes(boxes, limit.size - half)
-        tail = _Cutter(limit, write, owner, [], from_end=True)
-        last = tail.boxes(boxes, half)
-        dropped.append(Dropped("text", "the middle", None, f"{limit.describe()} of {owner}",
-                               max(_size(limit, write, boxes) - _size(limit, write, first)
-                                   - _size(limit, write, last), 0)))
-        marker = limit.marker + " " if limit.marker == MARKER else limit.marker
-        return _join(first, marker, last, head.text_cut or tail.text_cut)
+        return _middle(boxes, limit, owner, write, dropped)
     cutter = _Cutter(limit, write, owner, dropped, from_end=limit.direction == "start")
     kept = cutter.boxes(boxes, limit.size)
     if limit.direction == "start":
@@ -337,13 +350,41 @@ def truncate(boxes: list[ir.Box], limit: Limit, owner: str, write: Write, droppe
     return _join(kept, limit.marker, [], cutter.text_cut)
 
 
-def _join(head: list[ir.Box], marker: str, tail: list[ir.Box], inline: bool = True) -> list[ir.Box]:
+def _middle(boxes: list[ir.Box], limit: Limit, owner: str, write: Write, dropped: list[Dropped]) -> list[ir.Box]:
+    """Both ends kept, each in half of the room, the marker between them. The halves are fitted
+    again, with less room, while the join without the marker is over the limit (the space kept
+    between the pieces of a paragraph, or tokens merging across the join, can cost a little)."""
+    head_room, tail_room = limit.size - limit.size // 2, limit.size // 2
+    step = 0
+    while True:
+        head = _Cutter(limit, write, owner, [], from_end=False)
+        first = head.boxes(boxes, head_room)
+        tail = _Cutter(limit, write, owner, [], from_end=True)
+        last = tail.boxes(boxes, tail_room)
+        inline, spaced = head.text_cut or tail.text_cut, head.spaced or tail.spaced
+        over = _size(limit, write, _join(first, "", last, inline, spaced, boxes)) - limit.size
+        if over <= 0 or head_room + tail_room == 0:
+            break
+        step = max(over, step * 2)  # the room shrinks faster each time: a few rounds at most
+        taken = min(step, head_room)
+        head_room, tail_room = head_room - taken, max(tail_room - (step - taken), 0)
+    dropped.append(Dropped("text", "the middle", None, f"{limit.describe()} of {owner}",
+                           max(_size(limit, write, boxes) - _size(limit, write, first)
+                               - _size(limit, write, last), 0)))
+    marker = limit.marker + " " if limit.marker == MARKER else limit.marker
+    return _join(first, marker, last, inline, spaced, boxes)
+
+
+def _join(head: list[ir.Box], marker: str, tail: list[ir.Box], inline: bool = True,
+          spaced: bool = False, whole: Sequence[ir.Box] = ()) -> list[ir.Box]:
     """Head, marker, tail. Where text was cut (`inline`), the marker runs into it; where whole
     units were left out, it stands as a paragraph of its own. The two halves of one paragraph,
-    list or container cut in the middle stay one."""
-    if head and tail and type(head[-1]) is type(tail[0]):
+    list or container cut in the middle (`head` and `tail` are a prefix and a suffix of `whole`
+    that share its box) stay one; where the text was cut at whitespace (`spaced`), the halves
+    keep a space between them on each side of the marker."""
+    if head and tail and len(head) + len(tail) == len(whole) + 1 and type(head[-1]) is type(tail[0]):
         first, last = head[-1], tail[0]
-        merged = _merge(first, marker, last)
+        merged = _merge(first, marker, last, spaced, whole[len(head) - 1])
         if merged is not None:
             return [*head[:-1], merged, *tail[1:]]
     out = list(head)
@@ -358,21 +399,51 @@ def _join(head: list[ir.Box], marker: str, tail: list[ir.Box], inline: bool = Tr
     return out + list(tail)
 
 
-def _merge(first: ir.Box, marker: str, last: ir.Box) -> ir.Box | None:
-    """One box from the two halves of a box cut in the middle, the marker where they meet."""
+def _merge(first: ir.Box, marker: str, last: ir.Box, spaced: bool, original: ir.Box) -> ir.Box | None:
+    """One box from the two halves of `original` cut in the middle, the marker where they meet."""
     if isinstance(first, ir.Block) and isinstance(last, ir.Block):
         inline = all(not ir.is_block(b) for b in (*first.children, *last.children))
         if inline:
+            if spaced:
+                marker = _spaced(marker, _edge_text(first.children, False), _edge_text(last.children, True))
             return ir.Block([*first.children, ir.Inline(marker, True), *last.children], first.margin)
-        return ir.Block(_join(first.children, marker, last.children, True), first.margin)
+        return ir.Block(_join(first.children, marker, last.children, True, spaced, _inner(original) or ()),
+                        first.margin)
     if isinstance(first, (ir.Section, ir.Speaker, ir.Named)) and isinstance(last, type(first)):
-        return replace(first, children=_join(first.children, marker, last.children, True))
+        return replace(first, children=_join(first.children, marker, last.children, True, spaced,
+                                             _inner(original) or ()))
     if isinstance(first, ir.Captioned) and isinstance(last, ir.Captioned):
-        return replace(first, body=_join(first.body, marker, last.body, True))
+        return replace(first, body=_join(first.body, marker, last.body, True, spaced, _inner(original) or ()))
     if isinstance(first, ir.ListBox) and isinstance(last, ir.ListBox) and first.items and last.items:
         return ir.ListBox(first.style, [*first.items[:-1], _append(first.items[-1], ir.Inline(marker.rstrip(), True)),
                                         *last.items])  # type: ignore[list-item]
     return None
+
+
+def _spaced(marker: str, before: str, after: str) -> str:
+    """The marker with a space on each side where neither it nor the text beside it has one."""
+    if not marker:
+        return "" if before[-1:].isspace() or after[:1].isspace() or not before or not after else " "
+    left = "" if marker[0].isspace() or before[-1:].isspace() or not before else " "
+    right = "" if marker[-1].isspace() or after[:1].isspace() or not after else " "
+    return left + marker + right
+
+
+def _edge_text(children: list[ir.Box], first: bool) -> str:
+    """A character at the start (or end) of a run of inline boxes ("" where there is none)."""
+    for box in children if first else reversed(children):
+        if isinstance(box, ir.Inline) and box.text:
+            return box.text[0] if first else box.text[-1]
+        if isinstance(box, (ir.SoftSpace, ir.Break)):
+            return " "
+        if isinstance(box, ir.Wrap):
+            edge = box.prefix if first else box.suffix
+            if edge:
+                return edge[0] if first else edge[-1]
+            return _edge_text(box.children, first)
+        if not isinstance(box, ir.Inline):
+            return "x"  # inline code, a value: something that is not a space
+    return ""
 
 
 def _inner(box: ir.Box) -> list[ir.Box] | None:

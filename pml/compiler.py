@@ -253,6 +253,8 @@ class Compiler:
                 return None
             if component.name == "Meta":
                 self.diagnostics.extend(read_meta(element, self.disabled))
+            if component.check is not None:
+                self.diagnostics.extend(component.check(element))
         style = styles.get(id(element))
         static: dict[str, Any] = {}
         dynamic: dict[str, DynamicAttr] = {}

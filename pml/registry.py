@@ -65,6 +65,8 @@ class Component:
     bases: tuple[str, ...] = ()
     # Takes any attribute (`<runtime>`): unknown attributes are not warned about.
     open_attrs: bool = False
+    # Checks an element of this component while compiling; returns diagnostics (`Diagnostic`s).
+    check: Callable[[Any], list[Any]] | None = field(default=None, compare=False, repr=False)
 
     def attr(self, name: str) -> Attr | None:
         key = normalize_name(name)
@@ -192,11 +194,14 @@ def component(
     kind: Literal["block", "inline", "reader"] = "block",
     bases: tuple[str, ...] = (),
     open_attrs: bool = False,
+    check: Callable[[Any], list[Any]] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register a component whose layout function is the decorated callable."""
+    """Register a component whose layout function is the decorated callable. `check`, when
+    given, is called with each element of the component while compiling and returns diagnostics."""
 
     def decorate(layout: Callable[..., Any]) -> Callable[..., Any]:
-        REGISTRY.add(Component(name, tags or (name,), doc, _attrs(*attrs), layout, kind, bases, open_attrs))
+        REGISTRY.add(Component(name, tags or (name,), doc, _attrs(*attrs), layout, kind, bases, open_attrs,
+                               check))
         return layout
 
     return decorate

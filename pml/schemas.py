@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from pml import limits
+
 ZOD_HINT = "write the schema as JSON (a body starting with `{`), or see docs/language.md for the Zod subset"
 
 
@@ -438,3 +440,187 @@ def json_schema_text(text: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise SchemaError("a schema must be a JSON object")
     return data
+
+
+# ---------------------------------------------------------------------------- checking against the meta-schema
+
+JSON_TYPES = ("array", "boolean", "integer", "null", "number", "object", "string")
+# Type names from programming languages that JSON Schema spells otherwise.
+_TYPE_ALIASES = {"str": "string", "text": "string", "int": "integer", "float": "number", "double": "number",
+                 "bool": "boolean", "dict": "object", "map": "object", "list": "array", "none": "null"}
+_NUMERIC = re.compile(r"\s*-?\d+(\.\d+)?([eE][-+]?\d+)?\s*")
+_KINDS = {"array": "an array", "boolean": "a boolean", "integer": "an integer", "null": "null",
+          "number": "a number", "object": "an object", "string": "a string"}
+
+Path = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaProblem:
+    """Something wrong with a JSON schema: where (`path` into the schema), what, and what to do."""
+
+    path: Path
+    message: str
+    hint: str | None = None
+
+    @property
+    def where(self) -> str:
+        return json_path(self.path)
+
+
+def json_path(path: Path) -> str:
+    """`$.properties.name.type`, `$.type[0]`, `$["odd key"]`."""
+    out = "$"
+    for step in path:
+        if isinstance(step, int):
+            out += f"[{step}]"
+        elif re.fullmatch(r"[A-Za-z_$][\w$]*", step):
+            out += f".{step}"
+        else:
+            out += f"[{json.dumps(step, ensure_ascii=False)}]"
+    return out
+
+
+def schema_problems(schema: Any) -> list[SchemaProblem]:
+    """What the JSON Schema meta-schema finds wrong with `schema` (the draft its `$schema` names,
+    else 2020-12), one problem per place, deepest first where a keyword allows several forms."""
+    import warnings
+
+    from jsonschema.validators import Draft202012Validator, validator_for
+
+    declared = schema.get("$schema") if isinstance(schema, dict) else None
+    with warnings.catch_warnings():  # an unknown `$schema` is checked as 2020-12
+        warnings.simplefilter("ignore")
+        cls = validator_for(schema, default=Draft202012Validator) if isinstance(declared, str) \
+            else Draft202012Validator
+    meta = _meta_validator(cls)
+    found: dict[tuple[Path, str], SchemaProblem] = {}
+    deepest = limits.current().max_depth
+    if _depth(schema, deepest) > deepest:
+        return [SchemaProblem((), f"$: the schema is nested more than {deepest} levels deep; it is not checked")]
+    try:
+        errors = list(meta.iter_errors(schema))
+    except RecursionError:
+        return [SchemaProblem((), "$: the schema is nested too deeply to check")]
+    for error in errors:
+        for problem in _problems(error):
+            found.setdefault((problem.path, problem.message), problem)
+    return sorted(found.values(), key=lambda p: [str(s) for s in p.path])
+
+
+def _depth(value: Any, stop: int) -> int:
+    """How deep objects and arrays nest in `value` (counted up to just past `stop`)."""
+    deepest, level = 0, [(value, 1)]
+    while level:
+        node, depth = level.pop()
+        if isinstance(node, (dict, list)):
+            deepest = max(deepest, depth)
+            if deepest > stop:
+                break
+            level.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return deepest
+
+
+def _meta_validator(cls: Any) -> Any:
+    cached = _META_VALIDATORS.get(cls)
+    if cached is None:
+        from jsonschema.validators import validator_for
+
+        cached = _META_VALIDATORS[cls] = validator_for(cls.META_SCHEMA, default=cls)(cls.META_SCHEMA)
+    return cached
+
+
+_META_VALIDATORS: dict[Any, Any] = {}
+
+
+def _problems(error: Any) -> list[SchemaProblem]:
+    """The problems one meta-schema error stands for: where a keyword takes one of several forms
+    (`anyOf`) and a form matched part of the value, what went wrong deeper in that form."""
+    path: Path = tuple(error.absolute_path)
+    instance = error.instance
+    if isinstance(instance, str) and _is_type_position(path) and error.validator in ("anyOf", "enum"):
+        return [_type_name(path, instance)]
+    if error.validator in ("anyOf", "oneOf") and error.context:
+        deeper = [e for e in error.context if len(e.absolute_path) > len(path)]
+        if deeper:
+            return [p for e in deeper for p in _problems(e)]
+    if error.validator == "type":
+        expected = error.validator_value
+        wanted = [expected] if isinstance(expected, str) else list(expected)
+        if sorted(wanted) == ["boolean", "object"]:
+            what = "a schema (an object, or true or false)"
+        else:
+            what = " or ".join(_KINDS.get(w, w) for w in wanted)
+        hint = None
+        if wanted == ["array"] and not isinstance(instance, (dict, list)):
+            hint = f"write [{json.dumps(instance, ensure_ascii=False)}]"
+        elif {"number", "integer"} & set(wanted) and isinstance(instance, str) and _NUMERIC.fullmatch(instance):
+            hint = f"write {instance.strip()} without quotes"
+        return [SchemaProblem(path, f"{json_path(path)} must be {what}, not {_KINDS[_kind(instance)]}", hint)]
+    return [SchemaProblem(path, f"{json_path(path)}: {error.message}")]
+
+
+def _is_type_position(path: Path) -> bool:
+    """`path` ends at a `type` keyword, or at an entry of a `type` list."""
+    if path and path[-1] == "type":
+        return len(path) < 2 or path[-2] not in ("properties", "patternProperties", "$defs", "definitions")
+    return len(path) >= 2 and isinstance(path[-1], int) and path[-2] == "type"
+
+
+def _type_name(path: Path, name: str) -> SchemaProblem:
+    from pml.errors import suggest
+
+    alias = _TYPE_ALIASES.get(name.lower())
+    hint = f"did you mean `{alias}`?" if alias else suggest(name, JSON_TYPES)
+    listing = "the types are " + ", ".join(JSON_TYPES)
+    return SchemaProblem(path, f"{json_path(path)} is `{name}`, not a JSON Schema type",
+                         f"{hint} ({listing})" if hint else listing)
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
+
+
+_WS = re.compile(r"[ \t\n\r]*")
+
+
+def locate(text: str, path: Path) -> tuple[int, int] | None:
+    """Where in JSON `text` the value at `path` is (start and end offsets), or None."""
+    decoder = json.JSONDecoder()
+    try:
+        pos = _WS.match(text, 0).end()  # type: ignore[union-attr]
+        for step in path:
+            opening, closing = ("{", "}") if isinstance(step, str) else ("[", "]")
+            if not text.startswith(opening, pos):
+                return None
+            pos = _WS.match(text, pos + 1).end()  # type: ignore[union-attr]
+            found, index = None, 0
+            while not text.startswith(closing, pos):
+                if isinstance(step, str):
+                    key, pos = json.decoder.scanstring(text, pos + 1)  # type: ignore[attr-defined]
+                    pos = _WS.match(text, pos).end()  # type: ignore[union-attr]
+                    pos = _WS.match(text, pos + 1).end()  # type: ignore[union-attr]  (past the colon)
+                    if key == step:
+                        found = pos  # the last of repeated keys is the one JSON keeps
+                elif index == step:
+                    found = pos
+                index += 1
+                _, end = decoder.raw_decode(text, pos)
+                pos = _WS.match(text, end).end()  # type: ignore[union-attr]
+                if text.startswith(",", pos):
+                    pos = _WS.match(text, pos + 1).end()  # type: ignore[union-attr]
+            if found is None:
+                return None
+            pos = found
+        _, end = decoder.raw_decode(text, pos)
+    except (ValueError, IndexError, RecursionError):
+        return None
+    return pos, end

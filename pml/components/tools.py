@@ -7,7 +7,9 @@ message parts (an ai tool call, a tool message with the result), placed like med
 is read while compiling (`read_meta`): it checks the version and turns components off or on.
 
 Schema bodies are JSON, a `{{ expression }}` giving a dict (or JSON text, or a Pydantic model),
-or a Zod expression that is parsed, never run (`pml.schemas`).
+or a Zod expression that is parsed, never run (`pml.schemas`). A body written as JSON is checked
+against the JSON Schema meta-schema while compiling (`check_schema_body`): each problem is a
+warning at the bad value, with its JSON path.
 """
 
 from __future__ import annotations
@@ -18,9 +20,9 @@ from typing import Any
 
 from pml import ir
 from pml.errors import Diagnostic, render_error
-from pml.nodes import Element, Text
+from pml.nodes import Comment, Element, Text
 from pml.registry import REGISTRY, Attr, component, kebab_to_camel
-from pml.schemas import SchemaError, json_schema_text, schema_from_value, zod_to_json_schema
+from pml.schemas import SchemaError, json_schema_text, locate, schema_from_value, schema_problems, zod_to_json_schema
 from pml.source import Span
 
 PARSERS = ("json", "eval")
@@ -102,6 +104,43 @@ def _body_span(node: Any, offset: int, exprs: list[Any], length: int = 1) -> Spa
     return text.span.source.span(start, min(start + max(length, 1), text.span.end))
 
 
+def check_schema_body(element: Element) -> list[Diagnostic]:
+    """Warnings for a schema body written as JSON that the JSON Schema meta-schema rejects, each at
+    the bad value. Bodies with `{{ }}` are known only when rendering; Zod bodies are converted to
+    valid schemas; a body that is not JSON is an error when rendering."""
+    if any(not isinstance(child, (Text, Comment)) for child in element.children):
+        return []
+    texts = [child for child in element.children if isinstance(child, Text)]
+    body = "".join(t.value for t in texts)
+    parser = element.attribute("parser")
+    written = parser.text.strip() if parser is not None and parser.is_static else None
+    if written == "eval" or (written != "json" and not body.lstrip().startswith("{")):
+        return []
+    try:
+        schema = json.loads(body)
+    except (ValueError, RecursionError):
+        return []
+    if not isinstance(schema, dict):
+        return []
+    located = []
+    for problem in schema_problems(schema):
+        offsets = locate(body, problem.path)
+        located.append((offsets[0] if offsets else -1, problem, _value_span(element, texts, offsets)))
+    located.sort(key=lambda item: item[0])
+    return [Diagnostic("warning", f"`<{element.tag}>`: {problem.message}", span, problem.hint, "schema")
+            for _, problem, span in located]
+
+
+def _value_span(element: Element, texts: list[Text], offsets: tuple[int, int] | None) -> Span:
+    """The span of `offsets` in the body, where the body is one text written as it reads."""
+    if offsets is None or len(texts) != 1:
+        return element.name_span or element.span
+    span = texts[0].span
+    if span.source.text[span.start:span.end] != texts[0].value:  # entities: offsets do not map
+        return span
+    return span.source.span(span.start + offsets[0], span.start + offsets[1])
+
+
 # ---------------------------------------------------------------------------- components
 
 
@@ -110,7 +149,7 @@ def _body_span(node: Any, offset: int, exprs: list[Any], length: int = 1) -> Spa
                "JSON, `{{ expression }}` giving a schema (a dict, JSON text or a Pydantic model), or a Zod "
                "schema such as `z.object({answer: z.string()})`, which is parsed, never run. One per "
                "document.",
-           attrs=[PARSER_ATTR])
+           attrs=[PARSER_ATTR], check=check_schema_body)
 def layout_output_schema(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[Any]:
     call = r.call
     if call.schema_span is not None:
@@ -128,7 +167,7 @@ def layout_output_schema(r: Any, node: Any, attrs: dict[str, Any], scope: dict[s
                "is a tool without parameters.",
            attrs=[Attr("name", "string", "The tool's name.", required=True),
                   Attr("description", "string", "What the tool does, for the model."),
-                  PARSER_ATTR])
+                  PARSER_ATTR], check=check_schema_body)
 def layout_tool_definition(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[Any]:
     from pml.parts import ToolSpec
 
