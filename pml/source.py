@@ -137,6 +137,8 @@ class Span(NamedTuple):
         if hi > width:
             lo = max(0, min(first - width // 4, hi - width))
             hi = lo + width
+        if not text.isascii():
+            lo, hi = _fit(text, lo, hi, first, width)
         shown = visible(text[lo:hi])
         before = "…" if lo > 0 else ""
         after = "…" if hi < len(text) else ""
@@ -175,6 +177,20 @@ def _char_width(char: str) -> int:
 
 def _display_width(text: str) -> int:
     return len(text) if text.isascii() else sum(_char_width(c) for c in text)
+
+
+def _fit(text: str, lo: int, hi: int, caret: int, width: int) -> tuple[int, int]:
+    """Narrow `text[lo:hi]` until it is at most `width` columns on screen (wide characters take
+    two), cutting on the side with more context around `caret`."""
+    used = _display_width(text[lo:hi])
+    while used > width and hi - lo > 1:
+        if caret - lo > hi - caret - 1:
+            used -= _char_width(text[lo])
+            lo += 1
+        else:
+            hi -= 1
+            used -= _char_width(text[hi])
+    return lo, hi
 
 
 def _pad(text: str) -> str:
