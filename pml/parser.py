@@ -439,12 +439,17 @@ def parse_source(source: Source) -> Document:
         try:
             nodes = _lark().parse(source.text)
         except UnexpectedInput as exc:
-            raise _translate(exc, source, state.problems, state.omitted) from None
+            raise _translate(exc, source, _in_order(state.problems), state.omitted) from None
         except VisitError as exc:  # pragma: no cover - the builder raises nothing itself
             raise exc.orig_exc from None
     if state.problems or state.omitted:
-        raise PMLSyntaxError(state.problems, omitted=state.omitted)
+        raise PMLSyntaxError(_in_order(state.problems), omitted=state.omitted)
     return _wrap(nodes, source)
+
+
+def _in_order(problems: list[Diagnostic]) -> list[Diagnostic]:
+    """Problems in the order of the text (characters are checked before the rest is read)."""
+    return sorted(problems, key=lambda d: d.span.start if d.span is not None else 0)
 
 
 def _wrap(nodes: list[Node], source: Source) -> Document:
