@@ -264,7 +264,9 @@ _BUILDER = _Builder()
 
 
 class _ScannerLexer(Lexer):
-    """`pml.scanner` as Lark's lexer, so that the LALR parser sees exactly the fast path's tokens."""
+    """`pml.scanner` as Lark's lexer, so that the LALR parser sees exactly the fast path's tokens.
+
+    (Lark's first custom-lexer interface: `lex` is given the whole text.)"""
 
     def __init__(self, conf: Any) -> None:
         self.allowed = {t.name for t in conf.terminals}
@@ -340,6 +342,7 @@ def _fast_nodes(text: str) -> list[Node] | None:
     pending: list[str] = []
     pending_start = pending_end = 0
     deepest = limits.current().max_depth
+    too_deep_seen = False
     try:
         for raw in scan(text):
             kind, value, start, end = raw
@@ -355,9 +358,9 @@ def _fast_nodes(text: str) -> list[Node] | None:
             if kind == "OPEN_TAG":
                 stack.append((opened, children))
                 opened, children = raw, []
-                if len(stack) > deepest:
+                if len(stack) > deepest and not too_deep_seen:
                     builder.report(_too_deep_tag(source, raw, len(stack)))
-                    deepest = len(text)  # reported once
+                    too_deep_seen = True
             elif kind == "CLOSE_TAG":
                 if opened is None:
                     return None
@@ -365,9 +368,9 @@ def _fast_nodes(text: str) -> list[Node] | None:
                 opened, children = stack.pop()
                 children.append(element)
             elif kind == "EMPTY_TAG":
-                if len(stack) >= deepest:
+                if len(stack) >= deepest and not too_deep_seen:
                     builder.report(_too_deep_tag(source, raw, len(stack) + 1))
-                    deepest = len(text)
+                    too_deep_seen = True
                 children.append(builder.empty_raw(raw))
             elif kind == "EXPRESSION":
                 children.append(Expr(value[2:-2], Span(source, start + 2, end - 2)))

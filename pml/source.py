@@ -68,12 +68,17 @@ class Source:
         line = max(1, min(line, len(starts)))
         return min(starts[line - 1] + column - 1, len(self.text))
 
-    def line_text(self, line: int) -> str:
+    def line_bounds(self, line: int) -> tuple[int, int]:
+        """The offsets where a line starts and ends (its newline excluded); (0, 0) past the text."""
         starts = self._starts()
         if not 1 <= line <= len(starts):
-            return ""
+            return 0, 0
         end = starts[line] - 1 if line < len(starts) else len(self.text)
-        return self.text[starts[line - 1] : end]
+        return starts[line - 1], end
+
+    def line_text(self, line: int) -> str:
+        start, end = self.line_bounds(line)
+        return self.text[start:end]
 
     def span(self, start: int, end: int | None = None) -> Span:
         return Span(self, start, start if end is None else end)
@@ -128,20 +133,25 @@ class Span(NamedTuple):
             return ""
         line, column = self.source.position(self.start)
         end_line, end_column = self.source.position(self.end)
-        text = self.source.line_text(line)
+        line_start, line_end = self.source.line_bounds(line)
+        length = line_end - line_start
         first = column - 1
-        last = (end_column - 1) if end_line == line else len(text)
-        last = max(first + 1, min(last, len(text)))
+        last = (end_column - 1) if end_line == line else length
+        last = max(first + 1, min(last, length))
         width = max(8, width or limits.current().excerpt_width)
-        lo, hi = 0, len(text)
+        lo, hi = 0, length
         if hi > width:
             lo = max(0, min(first - width // 4, hi - width))
             hi = lo + width
-        if not text.isascii():
-            lo, hi = _fit(text, lo, hi, first, width)
-        shown = visible(text[lo:hi])
+        # Only the window is ever copied out of the text, however long the line.
+        window = self.source.text[line_start + lo : line_start + hi]
+        if not window.isascii():
+            cut_lo, cut_hi = _fit(window, first - lo, width)
+            window = window[cut_lo:cut_hi]
+            lo, hi = lo + cut_lo, lo + cut_hi
+        shown = visible(window)
         before = "…" if lo > 0 else ""
-        after = "…" if hi < len(text) else ""
+        after = "…" if hi < length else ""
         pad = _pad(shown[: first - lo])
         carets = max(1, _display_width(shown[first - lo : min(last, hi) - lo]))
         return f"  {before}{shown}{after}\n  {' ' * len(before)}{pad}{'^' * carets}"
@@ -179,10 +189,11 @@ def _display_width(text: str) -> int:
     return len(text) if text.isascii() else sum(_char_width(c) for c in text)
 
 
-def _fit(text: str, lo: int, hi: int, caret: int, width: int) -> tuple[int, int]:
-    """Narrow `text[lo:hi]` until it is at most `width` columns on screen (wide characters take
-    two), cutting on the side with more context around `caret`."""
-    used = _display_width(text[lo:hi])
+def _fit(text: str, caret: int, width: int) -> tuple[int, int]:
+    """The part `lo:hi` of `text` at most `width` columns wide on screen (wide characters take
+    two), cut on the side with more context around `caret`."""
+    lo, hi = 0, len(text)
+    used = _display_width(text)
     while used > width and hi - lo > 1:
         if caret - lo > hi - caret - 1:
             used -= _char_width(text[lo])
