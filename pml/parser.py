@@ -320,6 +320,7 @@ def parse(text: str, name: str = "<string>", *, path: Any = None) -> Document:
 
 
 _TEXTUAL = frozenset(("TEXT", "ENTITY", "CDATA"))
+_PIECES = 1024
 
 
 def _fast_nodes(text: str) -> list[Node] | None:
@@ -339,7 +340,8 @@ def _fast_nodes(text: str) -> list[Node] | None:
     stack: list[tuple[Raw | None, list[Node]]] = []
     opened: Raw | None = None
     children: list[Node] = []
-    pending: list[str] = []
+    pending: list[str] = []  # the pieces of the text being read …
+    runs: list[str] = []  # … and earlier pieces, joined _PIECES at a time
     pending_start = pending_end = 0
     deepest = limits.current().max_depth
     too_deep_seen = False
@@ -347,14 +349,17 @@ def _fast_nodes(text: str) -> list[Node] | None:
         for raw in scan(text):
             kind, value, start, end = raw
             if kind in _TEXTUAL:
-                if not pending:
+                if not pending and not runs:
                     pending_start = start
                 pending.append(text_value(kind, value, start, end))
                 pending_end = end
+                if len(pending) == _PIECES:  # thousands of entities: hold them as one string each
+                    runs.append("".join(pending))
+                    pending = []
                 continue
-            if pending:
-                children.append(Text("".join(pending), Span(source, pending_start, pending_end)))
-                pending = []
+            if pending or runs:
+                children.append(Text("".join([*runs, *pending]), Span(source, pending_start, pending_end)))
+                pending, runs = [], []
             if kind == "OPEN_TAG":
                 stack.append((opened, children))
                 opened, children = raw, []
@@ -381,8 +386,8 @@ def _fast_nodes(text: str) -> list[Node] | None:
         return None
     if opened is not None:
         return None
-    if pending:
-        children.append(Text("".join(pending), Span(source, pending_start, pending_end)))
+    if pending or runs:
+        children.append(Text("".join([*runs, *pending]), Span(source, pending_start, pending_end)))
     return children
 
 

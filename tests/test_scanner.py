@@ -118,6 +118,7 @@ BIG: dict[str, Callable[[], str]] = {
     "text run": lambda: "<poml><p>" + "a" * SIZE + "</p></poml>",
     "text with stray & and {": lambda: "<poml><p>" + "a&{" * (SIZE // 3) + "</p></poml>",
     "entities": lambda: "<poml><p>" + "&amp;" * (SIZE // 5) + "</p></poml>",
+    "unknown entities": lambda: "<poml><p>" + "&bogus;" * (SIZE // 7) + "</p></poml>",
     "comment": lambda: "<poml><!--" + "a-" * (SIZE // 2) + "--></poml>",
     "CDATA": lambda: "<poml><p><![CDATA[" + "a]" * (SIZE // 2) + "]]></p></poml>",
     "prolog": lambda: "<?xml " + "a?" * (SIZE // 2) + "?><poml>x</poml>",
