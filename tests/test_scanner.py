@@ -142,7 +142,7 @@ def test_one_long_token_parses_in_a_small_multiple_of_its_size(kind: str) -> Non
             parse(text)
         except pml.PMLSyntaxError as error:
             assert error.span is not None
-            assert len(str(error)) < 2000
+            assert len(str(error)) < 40_000  # at most max_diagnostics excerpts of one window each
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
