@@ -123,7 +123,8 @@ def loads(text: str, *, name: str = "<string>", base_dir: str | Path | None = No
     """
     text = normalize_newlines(text)
     folder = Path(base_dir).resolve() if base_dir is not None else Path.cwd()
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    # surrogatepass: text with a lone surrogate gets a key too, and the parser reports where it is.
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     key = ("text", digest, name, str(folder), _sheet_key([], stylesheet), strict, str(root))
     prompt = _cached(key)
     if prompt is None:

@@ -16,16 +16,16 @@ from pathlib import Path
 from typing import Any
 
 from pml import components as _components  # noqa: F401  (registers the catalog)
-from pml import stability
+from pml import limits, stability
 from pml.cascade import compute_styles
 from pml.cnodes import CNode, DynamicAttr, ExprPiece, TextPiece
 from pml.components.tools import read_meta
-from pml.errors import Diagnostic, PMLCompileError, PMLError, suggest
+from pml.errors import Diagnostic, PMLCompileError, PMLError, compile_error, suggest
 from pml.expressions import Expression, compile_expression, parse_for
 from pml.files import ROOT_HINT, OutsideRoot, resolve_under, shown
 from pml.modules import ModuleDef, analyze
 from pml.nodes import Attribute, Comment, Document, Element, Expr, Text, normalize_name
-from pml.parser import parse_source
+from pml.parser import parse_source, too_deep
 from pml.registry import REGISTRY, Attr, CoercionError, Component
 from pml.resources import resource_path
 from pml.source import Source, Span
@@ -87,7 +87,17 @@ class Compiler:
         lowered = document.source.text.lower()
         self.modules = []
         if "include" in lowered or "import" in lowered:
-            root = self._inline_includes(root, document.source, (self._file_key(document.source),))
+            root = self._inline_includes(root, document.source, (self._file_key(document.source),),
+                                         0 if root.name_span is None else 1)
+            self._check_depth(root)
+        try:
+            return self._compile_tree(document, root, lowered)
+        except RecursionError:
+            raise compile_error("the document is nested too deeply to compile", document.root.span,
+                                "nest fewer elements inside one another, or lower the `max_depth` limit "
+                                "(it is above what this Python's recursion limit allows)") from None
+
+    def _compile_tree(self, document: Document, root: Element, lowered: str) -> CompileResult:
         sheets = [default_stylesheet()]
         root = self._collect_styles(root, document.source, sheets)
         sheets.extend(self.extra_sheets)
@@ -110,6 +120,21 @@ class Compiler:
         return CompileResult(croot or _empty_root(root), self.diagnostics, self.context, tuple(self.files),
                              self.root or document.source.directory, tuple(self.modules))
 
+    def _check_depth(self, root: Element) -> None:
+        """Stop when included files nest elements deeper than the `max_depth` limit.
+
+        Each file was checked when it was parsed; here an included file's elements count from
+        the depth of its `<include>`. An implicit root (a document without `<poml>`) does not count.
+        """
+        limit = limits.current().max_depth
+        stack = [(root, 0 if root.name_span is None else 1)]
+        while stack:
+            element, depth = stack.pop()
+            if depth > limit:
+                self.diagnostics.append(too_deep(element.tag, element.name_span or element.span, depth, "compile"))
+                raise PMLCompileError(self.diagnostics)
+            stack.extend((child, depth + 1) for child in reversed(element.children) if isinstance(child, Element))
+
     def _problem(self, message: str, span: Span | None, hint: str | None = None, *,
                  severity: str = "error", code: str = "compile") -> None:
         self.diagnostics.append(Diagnostic(severity, message, span, hint, code))  # type: ignore[arg-type]
@@ -119,15 +144,19 @@ class Compiler:
         return str(source.path) if source.path is not None else f"<{id(source)}>"
 
     # ----------------------------------------------------------------- includes
-    def _inline_includes(self, element: Element, source: Source, chain: tuple[str, ...]) -> Element:
+    def _inline_includes(self, element: Element, source: Source, chain: tuple[str, ...], depth: int = 1) -> Element:
+        # `depth` is the element's depth in the document with its includes; past the limit the
+        # walk stops (`_check_depth` reports it), so that it never recurses without bound.
+        if depth > limits.current().max_depth:
+            return element
         children: list[Any] = []
         changed = False
         for child in element.children:
             if isinstance(child, Element) and child.key in ("include", "import"):
                 changed = True
-                children.append(self._include(child, source, chain))
+                children.append(self._include(child, source, chain, depth + 1))
             elif isinstance(child, Element):
-                new = self._inline_includes(child, source, chain)
+                new = self._inline_includes(child, source, chain, depth + 1)
                 changed = changed or new is not child
                 children.append(new)
             else:
@@ -136,7 +165,7 @@ class Compiler:
             return element
         return Element(element.tag, element.attributes, tuple(children), element.span, element.name_span)
 
-    def _include(self, element: Element, source: Source, chain: tuple[str, ...]) -> Element:
+    def _include(self, element: Element, source: Source, chain: tuple[str, ...], depth: int = 1) -> Element:
         """An `<include>` holds the included file's content; an `<import>` its `<schema>`s."""
         kind = element.key
         src = element.attribute("src")
@@ -166,7 +195,7 @@ class Compiler:
             return Element(kind, element.attributes, (), element.span, element.name_span)
         self.files.append(path)
         self._names.append(display)
-        root = self._inline_includes(included.root, included.source, (*chain, key))
+        root = self._inline_includes(included.root, included.source, (*chain, key), depth)
         self._names.pop()
         body = root.children if root.key in ("poml", "pml") else (root,)
         if kind == "import":

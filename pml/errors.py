@@ -11,6 +11,11 @@ text a person reads::
 
 Each stage raises through one helper (`syntax_error`, `compile_error`, `render_error`) so that the
 location is always stamped the same way.
+
+Reports stay readable and cheap however much went wrong: an error prints at most the
+`max_diagnostics` limit of diagnostics and counts the rest ("and 120 more errors"), excerpts are cut
+to `excerpt_width` characters around the caret, and `clip` shortens long source text quoted in a
+message.
 """
 
 from __future__ import annotations
@@ -20,7 +25,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from pml.source import Span
+from pml import limits
+from pml.source import Span, visible
 
 Severity = Literal["error", "warning"]
 
@@ -36,23 +42,23 @@ class Diagnostic:
     code: str = "pml"
 
     def format(self, *, excerpt: bool = True) -> str:
-        where = f"{self.span}: " if self.span is not None else ""
+        where = f"{visible(str(self.span))}: " if self.span is not None else ""
         label = "warning: " if self.severity == "warning" else ""
-        lines = [f"{where}{label}{self.message}"]
+        lines = [f"{where}{label}{visible(self.message)}"]
         if excerpt and self.span is not None:
             snippet = self.span.excerpt()
             if snippet:
                 lines.append(snippet)
         if self.hint:
-            lines.append(f"hint: {self.hint}")
+            lines.append(f"hint: {visible(self.hint)}")
         return "\n".join(lines)
 
     def to_json(self) -> dict[str, object]:
         data: dict[str, object] = {
             "severity": self.severity,
-            "message": self.message,
+            "message": visible(self.message),
             "code": self.code,
-            "hint": self.hint,
+            "hint": visible(self.hint) if self.hint else self.hint,
         }
         if self.span is not None:
             data.update(
@@ -69,12 +75,17 @@ class Diagnostic:
 
 
 class PMLError(Exception):
-    """The root of every error PML raises. Carries one or more diagnostics."""
+    """The root of every error PML raises. Carries one or more diagnostics.
 
-    def __init__(self, diagnostics: Diagnostic | Sequence[Diagnostic]) -> None:
+    `omitted` counts further errors that were found but not kept (a stage stops collecting
+    after the `max_diagnostics` limit); reports add them to the count of those not shown.
+    """
+
+    def __init__(self, diagnostics: Diagnostic | Sequence[Diagnostic], *, omitted: int = 0) -> None:
         if isinstance(diagnostics, Diagnostic):
             diagnostics = [diagnostics]
         self.diagnostics: list[Diagnostic] = list(diagnostics)
+        self.omitted = omitted
         super().__init__(self.message)
 
     @property
@@ -110,11 +121,21 @@ class PMLError(Exception):
         return self.span.file if self.span else None
 
     def __str__(self) -> str:
-        shown = self.errors or self.diagnostics
+        errors = self.errors
+        found = errors or self.diagnostics
+        total = len(found) + self.omitted
+        shown = found[: limits.current().max_diagnostics]
         text = "\n\n".join(d.format() for d in shown)
-        if len(shown) > 1:
-            text += f"\n\n{len(shown)} errors"
+        if total > len(shown):
+            noun = "errors" if errors or self.omitted else "warnings"
+            text += f"\n\nand {total - len(shown)} more {noun} ({total} in all)"
+        elif total > 1:
+            text += f"\n\n{total} errors"
         return text
+
+    def to_json(self) -> dict[str, object]:
+        """Every diagnostic kept, and how many more errors were found but not kept."""
+        return {"diagnostics": [d.to_json() for d in self.diagnostics], "omitted": self.omitted}
 
 
 class PMLSyntaxError(PMLError):
@@ -153,6 +174,25 @@ def compile_error(message: str, span: Span | None, hint: str | None = None) -> P
 def render_error(message: str, span: Span | None, hint: str | None = None) -> PMLRenderError:
     """The render stage's single way to report a problem."""
     return PMLRenderError(Diagnostic("error", message, span, hint, "render"))
+
+
+def clip(text: str, width: int | None = None) -> str:
+    """Source text to quote in a message, cut in the middle with `…` when it is long.
+
+    The default width is half the `excerpt_width` limit, so that a message and its excerpt
+    together stay about one excerpt wide.
+    """
+    width = max(8, width or limits.current().excerpt_width // 2)
+    if len(text) <= width:
+        return text
+    head = (width - 1) * 2 // 3
+    return f"{text[:head]}…{text[len(text) - (width - 1 - head):]}"
+
+
+def limit_hint(name: str, advice: str | None = None) -> str:
+    """A hint for a resource limit that was reached: what to do, and how to raise the limit."""
+    raise_it = f"raise the limit with `--limit {name}=N` (CLI) or `limits=Limits({name}=N)` (SDK)"
+    return f"{advice}, or {raise_it}" if advice else raise_it
 
 
 def closest(name: str, candidates: Iterable[str]) -> str | None:

@@ -7,9 +7,17 @@ only at that boundary (`pml/lsp/position.py`).
 
 from __future__ import annotations
 
+import codecs
+import re
+import unicodedata
 from bisect import bisect_right
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+from pml import limits
+
+if TYPE_CHECKING:
+    from pml.errors import PMLSyntaxError
 
 
 class Source:
@@ -27,8 +35,8 @@ class Source:
 
     @classmethod
     def from_path(cls, path: Path, display: str | None = None) -> Source:
-        text = path.read_text(encoding="utf-8")
-        return cls(normalize_newlines(text), display or str(path), path.resolve())
+        """Read a UTF-8 file (see `read_source`)."""
+        return read_source(path, display)
 
     @property
     def directory(self) -> Path:
@@ -60,12 +68,17 @@ class Source:
         line = max(1, min(line, len(starts)))
         return min(starts[line - 1] + column - 1, len(self.text))
 
-    def line_text(self, line: int) -> str:
+    def line_bounds(self, line: int) -> tuple[int, int]:
+        """The offsets where a line starts and ends (its newline excluded); (0, 0) past the text."""
         starts = self._starts()
         if not 1 <= line <= len(starts):
-            return ""
+            return 0, 0
         end = starts[line] - 1 if line < len(starts) else len(self.text)
-        return self.text[starts[line - 1] : end]
+        return starts[line - 1], end
+
+    def line_text(self, line: int) -> str:
+        start, end = self.line_bounds(line)
+        return self.text[start:end]
 
     def span(self, start: int, end: int | None = None) -> Span:
         return Span(self, start, start if end is None else end)
@@ -109,18 +122,93 @@ class Span(NamedTuple):
     def file(self) -> str:
         return self.source.name
 
-    def excerpt(self) -> str:
-        """The first source line of the span with a caret line under the spanned columns."""
+    def excerpt(self, width: int | None = None) -> str:
+        """The first source line of the span with a caret line under the spanned columns.
+
+        A line longer than `width` characters (default: the `excerpt_width` limit) is cut to a
+        window around the caret, with `…` where it was cut. Control characters and lone
+        surrogates are shown as visible symbols, so that the excerpt can always be printed.
+        """
+        if not self.source.text:
+            return ""
         line, column = self.source.position(self.start)
         end_line, end_column = self.source.position(self.end)
-        text = self.source.line_text(line)
-        width = (end_column - column) if end_line == line else len(text) - column + 1
-        width = max(1, min(width, max(1, len(text) - column + 1)))
-        prefix = "".join(ch if ch == "\t" else " " for ch in text[: column - 1])
-        return f"  {text}\n  {prefix}{'^' * width}"
+        line_start, line_end = self.source.line_bounds(line)
+        length = line_end - line_start
+        first = column - 1
+        last = (end_column - 1) if end_line == line else length
+        last = max(first + 1, min(last, length))
+        width = max(8, width or limits.current().excerpt_width)
+        lo, hi = 0, length
+        if hi > width:
+            lo = max(0, min(first - width // 4, hi - width))
+            hi = lo + width
+        # Only the window is ever copied out of the text, however long the line.
+        window = self.source.text[line_start + lo : line_start + hi]
+        if not window.isascii():
+            cut_lo, cut_hi = _fit(window, first - lo, width)
+            window = window[cut_lo:cut_hi]
+            lo, hi = lo + cut_lo, lo + cut_hi
+        shown = visible(window)
+        before = "…" if lo > 0 else ""
+        after = "…" if hi < length else ""
+        pad = _pad(shown[: first - lo])
+        carets = max(1, _display_width(shown[first - lo : min(last, hi) - lo]))
+        return f"  {before}{shown}{after}\n  {' ' * len(before)}{pad}{'^' * carets}"
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}"
+
+
+# What an excerpt or a message shows in place of characters a terminal cannot print: C0 controls
+# (tab and newline stay) as their Control Pictures, DEL as ␡, lone surrogates as U+FFFD.
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
+
+
+def _picture(found: re.Match[str]) -> str:
+    code = ord(found.group())
+    if code < 0x20:
+        return chr(0x2400 + code)
+    return "\u2421" if code == 0x7F else "\ufffd"
+
+
+def visible(text: str) -> str:
+    """`text` with control characters and lone surrogates replaced by visible symbols."""
+    return _INVISIBLE.sub(_picture, text) if _INVISIBLE.search(text) else text
+
+
+def _char_width(char: str) -> int:
+    if char == "\t":
+        return 1
+    if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def _display_width(text: str) -> int:
+    return len(text) if text.isascii() else sum(_char_width(c) for c in text)
+
+
+def _fit(text: str, caret: int, width: int) -> tuple[int, int]:
+    """The part `lo:hi` of `text` at most `width` columns wide on screen (wide characters take
+    two), cut on the side with more context around `caret`."""
+    lo, hi = 0, len(text)
+    used = _display_width(text)
+    while used > width and hi - lo > 1:
+        if caret - lo > hi - caret - 1:
+            used -= _char_width(text[lo])
+            lo += 1
+        else:
+            hi -= 1
+            used -= _char_width(text[hi])
+    return lo, hi
+
+
+def _pad(text: str) -> str:
+    """Blanks as wide on screen as `text` (tabs kept, so that the caret lines up under them)."""
+    if text.isascii():
+        return "".join(c if c == "\t" else " " for c in text)
+    return "".join(c if c == "\t" else " " * _char_width(c) for c in text)
 
 
 def normalize_newlines(text: str) -> str:
@@ -128,3 +216,56 @@ def normalize_newlines(text: str) -> str:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text
+
+
+# ---------------------------------------------------------------- reading files
+
+_BOM = codecs.BOM_UTF8
+
+
+def decode(data: bytes, name: str, path: Path | None = None) -> Source:
+    """A `Source` from the bytes of a UTF-8 file (a leading byte-order mark is dropped).
+
+    Bytes that are not UTF-8 raise a `PMLSyntaxError` at the line and column of the first bad
+    byte, its excerpt showing the line with the bad bytes as U+FFFD.
+    """
+    if data.startswith(_BOM):
+        data = data[len(_BOM):]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _not_utf8(data, exc, name, path) from None
+    return Source(normalize_newlines(text), name, path)
+
+
+def read_source(path: Path, display: str | None = None) -> Source:
+    """Read a prompt file as a `Source` named `display` (default: the path).
+
+    Raises a located `PMLSyntaxError` when the file is not UTF-8, and when it is larger than the
+    `max_file_size` limit. Errors from the file system (`OSError`) are left to the caller.
+    """
+    name = display or str(path)
+    bound = limits.current().max_file_size
+    with path.open("rb") as handle:
+        data = handle.read(bound + 1)
+    if len(data) > bound:
+        from pml.errors import limit_hint, syntax_error
+
+        raise syntax_error(f"the file is larger than {bound:,} bytes", Source("", name, path).span(0),
+                           limit_hint("max_file_size", "split the file"))
+    return decode(data, name, path.resolve())
+
+
+def _not_utf8(data: bytes, exc: UnicodeDecodeError, name: str, path: Path | None) -> PMLSyntaxError:
+    from pml.errors import syntax_error
+
+    good = normalize_newlines(data[: exc.start].decode("utf-8"))
+    shown = normalize_newlines(data.decode("utf-8", errors="replace"))
+    bad = data[exc.start : max(exc.end, exc.start + 1)]
+    source = Source(shown, name, path)
+    what = " ".join(f"0x{b:02X}" for b in bad[:4])
+    return syntax_error(
+        f"the file is not UTF-8 text: the byte{'s' if len(bad) > 1 else ''} {what} cannot be decoded",
+        source.span(len(good), len(good) + 1),
+        "save the file as UTF-8 (a file in Latin-1 or Windows-1252 has bytes like these for accented letters)",
+    )

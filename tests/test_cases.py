@@ -8,6 +8,7 @@ Files beside `NAME.pml`:
 - `NAME.expected.txt` — the messages as `===== speaker =====` blocks (the `text` format), or
 - `NAME.expected.json` — `{"format": "openai", "payload": …}`, or
 - `NAME.err` — the exact error text (`str(error)`), file names relative to `tests/cases`;
+  (`NAME.pml` is read as a prompt file is: bytes that are not UTF-8 are an error case too);
 - `NAME.warnings` — the exact warnings of the compile (optional, beside an expected output).
 """
 
@@ -21,7 +22,7 @@ import pytest
 
 import pml
 from pml.api import compile_source
-from pml.source import Source
+from pml.source import read_source
 from pml.stylesheet import load_stylesheet
 
 CASES = Path(__file__).resolve().parent / "cases"
@@ -47,7 +48,7 @@ def _load(path: Path) -> tuple[pml.Prompt, dict[str, Any], dict[str, Any]]:
         if candidate.exists():
             sheet = load_stylesheet(candidate)
     name = path.relative_to(CASES).as_posix()
-    source = Source(path.read_text(encoding="utf-8"), name, path.resolve())
+    source = read_source(path, name)
     prompt = compile_source(source, stylesheet=sheet)
     return prompt, context, options
 

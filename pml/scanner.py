@@ -1,0 +1,228 @@
+"""Markup → tokens: the lexer of `grammar/pml.lark`, written out by hand so it runs in linear time and memory.
+
+The grammar's terminals are the specification; this module splits text exactly as they do
+(`tests/test_scanner.py` checks it against Lark's lexer over the grammar). It exists because
+CPython's regular-expression engine keeps a backtracking record for every repetition of a
+group with alternatives: matching the grammar's `TEXT`, `COMMENT`, `CDATA` or `EXPRESSION` over a
+10 MB run held about 120 bytes per character. Here every token's end is found with `str.find`,
+searches for a few stop characters, and regular expressions that repeat only single character
+classes (which the engine runs without records) or a group a bounded number of times.
+
+A token is `(terminal name, text, start offset, end offset)`. `scan` yields them in order and
+raises `ScanError` at the first character no terminal matches.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+# A token as the parser sees it: (terminal name, text, start offset, end offset).
+Raw = tuple[str, str, int, int]
+
+
+class ScanError(Exception):
+    """No terminal matches at `pos` (the parser explains why)."""
+
+    def __init__(self, pos: int) -> None:
+        super().__init__(pos)
+        self.pos = pos
+
+
+_WS = r"[ \t\n\f]"
+_ATTR = rf"{_WS}+[A-Za-z_@:][\w.\-:]*(?:{_WS}*={_WS}*(?:\"[^\"]*\"|'[^']*'))?"
+_ENTITY_BODY = r"&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#[xX][0-9A-Fa-f]+);"
+_ENTITY = re.compile(_ENTITY_BODY)
+# Where text stops: a `<` that may start a tag, comment, CDATA, prolog or close tag; `{{`; an entity.
+_TEXT_STOP = re.compile(rf"<[A-Za-z_/!?]|\{{\{{|{_ENTITY_BODY}")
+# A whole tag with at most eight attributes in one match (the usual case) …
+_TAG_QUICK = re.compile(rf"<[A-Za-z_][\w.\-:]*(?:{_ATTR}){{0,8}}{_WS}*(/?)>")
+# … otherwise the name, one attribute at a time, and the end.
+_TAG_NAME = re.compile(r"<[A-Za-z_][\w.\-:]*")
+_ONE_ATTR = re.compile(_ATTR)
+_TAG_END = re.compile(rf"{_WS}*(/?)>")
+_CLOSE_TAG = re.compile(rf"</[A-Za-z_][\w.\-:]*{_WS}*>")
+_DOCTYPE = re.compile(r"<!doctype", re.IGNORECASE)
+_EXPRESSION_STOP = re.compile(r"\}\}|['\"]")
+_STRING_STOP = {"'": re.compile(r"['\\]"), '"': re.compile(r'["\\]')}
+
+
+def scan(text: str) -> Iterator[Raw]:
+    """The tokens of `text`, in order; `ScanError` where no terminal matches."""
+    end = len(text)
+    pos = 0
+    search = _TEXT_STOP.search
+    while pos < end:
+        found = search(text, pos)
+        if found is None:
+            yield ("TEXT", text[pos:], pos, end)
+            return
+        stop = found.start()
+        if stop > pos:
+            yield ("TEXT", text[pos:stop], pos, stop)
+        first = text[stop]
+        if first == "&":
+            pos = found.end()
+            yield ("ENTITY", found.group(), stop, pos)
+            continue
+        raw = _expression(text, stop) if first == "{" else _markup(text, stop)
+        if raw is None:
+            raise ScanError(stop)
+        yield raw
+        pos = raw[3]
+
+
+def text_end(text: str, pos: int) -> int:
+    """Where the `TEXT` token starting at `pos` ends (`pos` itself when no text starts there)."""
+    found = _TEXT_STOP.search(text, pos)
+    return len(text) if found is None else found.start()
+
+
+def _expression(text: str, pos: int) -> Raw | None:
+    end = expression_end(text, pos)
+    return ("EXPRESSION", text[pos:end], pos, end) if end >= 0 else None
+
+
+def _markup(text: str, pos: int) -> Raw | None:
+    """The token at a `<` that text stops at: a tag, close tag, comment, CDATA or prolog."""
+    second = text[pos + 1]
+    if second == "/":
+        found = _CLOSE_TAG.match(text, pos)
+        return ("CLOSE_TAG", found.group(), pos, found.end()) if found else None
+    if second == "!":
+        return _declaration(text, pos)
+    if second == "?":
+        return _until(text, pos, "PROLOG", "?>", 2)
+    return _tag(text, pos)
+
+
+def _declaration(text: str, pos: int) -> Raw | None:
+    if text.startswith("<!--", pos):
+        return _until(text, pos, "COMMENT", "-->", 4)
+    if text.startswith("<![CDATA[", pos):
+        return _until(text, pos, "CDATA", "]]>", 9)
+    if _DOCTYPE.match(text, pos):
+        return _until(text, pos, "PROLOG", ">", 9)
+    return None
+
+
+def _until(text: str, pos: int, kind: str, closer: str, skip: int) -> Raw | None:
+    """A token that runs from `pos` to the first `closer` after its opening `skip` characters."""
+    at = text.find(closer, pos + skip)
+    if at < 0:
+        return None
+    end = at + len(closer)
+    return (kind, text[pos:end], pos, end)
+
+
+def _tag(text: str, pos: int) -> Raw | None:
+    found = _TAG_QUICK.match(text, pos)
+    if found is not None:
+        return ("EMPTY_TAG" if found.group(1) else "OPEN_TAG", found.group(), pos, found.end())
+    name = _TAG_NAME.match(text, pos)
+    if name is None:
+        return None
+    at = name.end()
+    attribute = _ONE_ATTR.match
+    while (found := attribute(text, at)) is not None:
+        at = found.end()
+    close = _TAG_END.match(text, at)
+    if close is None:
+        return None
+    return ("EMPTY_TAG" if close.group(1) else "OPEN_TAG", text[pos : close.end()], pos, close.end())
+
+
+def expression_end(text: str, start: int) -> int:
+    """The end of the `{{ … }}` at `start` (just after its `}}`), or -1 when it is not closed.
+
+    The expression ends at the first `}}` outside a quoted string; a backslash in a string
+    escapes the next character, and a string that is not closed leaves the expression open.
+    """
+    search = _EXPRESSION_STOP.search
+    pos = start + 2
+    while True:
+        found = search(text, pos)
+        if found is None:
+            return -1
+        at = found.start()
+        char = text[at]
+        if char == "}":
+            return at + 2
+        pos = _string_end(text, at + 1, char)
+        if pos < 0:
+            return -1
+
+
+def _string_end(text: str, pos: int, quote: str) -> int:
+    search = _STRING_STOP[quote].search
+    while True:
+        found = search(text, pos)
+        if found is None:
+            return -1
+        at = found.start()
+        if text[at] == quote:
+            return at + 1
+        if at + 1 >= len(text):
+            return -1
+        pos = at + 2
+
+
+def expressions_in(value: str) -> Iterator[tuple[int, int]]:
+    """The `{{ … }}` expressions in an attribute value, as (start, end) offsets.
+
+    Stops at the first `{{` that is not closed (the parser reports it), so that a value full of
+    unclosed braces costs one pass, not one pass per brace.
+    """
+    pos = 0
+    while (start := value.find("{{", pos)) >= 0:
+        end = expression_end(value, start)
+        if end < 0:
+            return
+        yield start, end
+        pos = end
+
+
+# ---------------------------------------------------------------- a lenient scan for explanations
+
+_LOOSE_STOP = re.compile(r"<|\{\{")
+_LOOSE_TAG = re.compile(r"<(/?)([A-Za-z_][\w.\-:]*)")
+_LOOSE_ATTR = re.compile(r"\s+[^\s=/>]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'))?")
+_LOOSE_END = re.compile(r"\s*(/?)>")
+_LOOSE_SKIPS = (("<!--", "-->"), ("<![CDATA[", "]]>"), ("<?", "?>"), ("{{", "}}"))
+
+
+def loose_tags(text: str) -> Iterator[tuple[str, bool, bool, int, int]]:
+    """The tags of possibly broken markup: (name, is a close tag, is empty, start, end).
+
+    Comments, CDATA, prologs and expressions are skipped (an unclosed one runs to the end);
+    attribute names may be anything but space, `=`, `/` and `>`; what is not a tag is passed over.
+    Used to explain errors and by the language server on text being edited.
+    """
+    pos = 0
+    while (found := _LOOSE_STOP.search(text, pos)) is not None:
+        at = found.start()
+        skipped = False
+        for opener, closer in _LOOSE_SKIPS:
+            if text.startswith(opener, at):
+                close = text.find(closer, at + len(opener))
+                pos = len(text) if close < 0 else close + len(closer)
+                skipped = True
+                break
+        if skipped:
+            continue
+        name = _LOOSE_TAG.match(text, at)
+        if name is None:
+            pos = at + 1
+            continue
+        end = name.end()
+        while (attribute := _LOOSE_ATTR.match(text, end)) is not None:
+            end = attribute.end()
+        close_mark = _LOOSE_END.match(text, end)
+        if close_mark is None:
+            pos = at + 1
+            continue
+        yield name.group(2), bool(name.group(1)), bool(close_mark.group(1)), at, close_mark.end()
+        pos = close_mark.end()
+
+
+__all__ = ["Raw", "ScanError", "expression_end", "expressions_in", "loose_tags", "scan", "text_end"]

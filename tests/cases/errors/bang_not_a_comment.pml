@@ -1,0 +1,4 @@
+<poml>
+  <!ELEMENT p ANY>
+  <p>text</p>
+</poml>

@@ -1,0 +1,4 @@
+<poml>
+  <p>text</p>
+</poml>
+<!DOCTYPE poml
