@@ -16,19 +16,18 @@ from pathlib import Path
 from typing import Any
 
 from pml import components as _components  # noqa: F401  (registers the catalog)
-from pml import stability
+from pml import files, stability
 from pml.cascade import compute_styles
 from pml.cnodes import CNode, DynamicAttr, ExprPiece, TextPiece
 from pml.components.tools import read_meta
 from pml.errors import Diagnostic, PMLCompileError, PMLError, suggest
 from pml.expressions import Expression, compile_expression, parse_for
-from pml.files import ROOT_HINT, OutsideRoot, resolve_under, shown
 from pml.modules import ModuleDef, analyze
 from pml.nodes import Attribute, Comment, Document, Element, Expr, Text, normalize_name
 from pml.parser import parse_source
 from pml.registry import REGISTRY, Attr, CoercionError, Component
 from pml.resources import resource_path
-from pml.source import Source, Span
+from pml.source import Source, Span, normalize_newlines
 from pml.stylesheet import Stylesheet, parse_css, parse_json_stylesheet
 
 # Attributes the template pass consumes; they never reach a component.
@@ -114,6 +113,11 @@ class Compiler:
                  severity: str = "error", code: str = "compile") -> None:
         self.diagnostics.append(Diagnostic(severity, message, span, hint, code))  # type: ignore[arg-type]
 
+    def _file_problem(self, problem: files.FileProblem, what: str, src: str, source: Source, root: Path,
+                      where: Span) -> None:
+        message, hint = files.explain(problem, what, src, source.name, source.directory, root)
+        self._problem(message, where, hint)
+
     @staticmethod
     def _file_key(source: Source) -> str:
         return str(source.path) if source.path is not None else f"<{id(source)}>"
@@ -144,23 +148,28 @@ class Compiler:
             self._problem(f"`<{element.tag}>` needs a literal `src` path", element.span,
                           f'write `<{element.tag} src="other.pml"/>`')
             return Element(kind, element.attributes, (), element.span, element.name_span)
+        written = src.text.strip()
+        where = src.value_span or src.span
+        root = self.root or source.directory
+        what = f"{_DONE[kind]} file"
         try:
-            path = resolve_under(source.directory, src.text.strip(), self.root or source.directory)
-        except OutsideRoot as exc:
-            self._problem(str(exc), src.value_span or src.span, ROOT_HINT)
+            path = files.resolve_under(source.directory, written, root)
+        except files.FileProblem as problem:
+            self._file_problem(problem, what, written, source, root, where)
             return Element(kind, element.attributes, (), element.span, element.name_span)
         key = str(path)
-        display = shown(source.name, src.text.strip())
+        display = files.shown(source.name, written)
         if key in chain:
             cycle = " → ".join([*self._names, display])
             self._problem(f"{kind} cycle: {cycle}", src.span, f"remove one of the {kind}s in the chain")
             return Element(kind, element.attributes, (), element.span, element.name_span)
-        if not path.is_file():
-            self._problem(f"{_DONE[kind]} file not found: {src.text.strip()}", src.value_span or src.span,
-                          f"looked for {display}")
+        try:
+            text = files.read_text(path)
+        except files.FileProblem as problem:
+            self._file_problem(problem, what, written, source, root, where)
             return Element(kind, element.attributes, (), element.span, element.name_span)
         try:
-            included = parse_source(Source.from_path(path, display))
+            included = parse_source(Source(normalize_newlines(text), display, path))
         except PMLError as exc:
             self.diagnostics.extend(exc.diagnostics)
             return Element(kind, element.attributes, (), element.span, element.name_span)

@@ -14,10 +14,9 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from pml import ir
+from pml import files, ir
 from pml.components.text import handles_syntax
 from pml.errors import PMLRenderError, render_error
-from pml.files import ROOT_HINT, OutsideRoot, resolve_under, shown
 from pml.readers import MissingExtra, ReadFailure, sniff
 from pml.readers.docx import read_docx
 from pml.readers.pdf import PageSelectionError, read_pdf
@@ -57,35 +56,35 @@ def src_span(node: Any) -> Any:
     return attr_span(node, "src")
 
 
-def read_text(node: Any, path: Path, src: str, what: str) -> str:
-    """A named file's text, or a located error saying why it cannot be read."""
+def read_text(r: Any, node: Any, path: Path, src: str, what: str) -> str:
+    """A named file's text (UTF-8), or a located error saying why it cannot be read."""
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise _file_error(node, src, what, exc) from None
+        return files.read_text(path)
+    except files.FileProblem as problem:
+        raise file_error(r, node, src, what, problem) from None
 
 
-def read_bytes(node: Any, path: Path, src: str, what: str) -> bytes:
+def read_bytes(r: Any, node: Any, path: Path, src: str, what: str) -> bytes:
     """A named file's bytes, or a located error saying why it cannot be read."""
     try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise _file_error(node, src, what, exc) from None
+        return files.read_file(path)
+    except files.FileProblem as problem:
+        raise file_error(r, node, src, what, problem) from None
 
 
-def _file_error(node: Any, src: str, what: str, exc: Exception) -> PMLRenderError:
-    if isinstance(exc, FileNotFoundError):
-        where = shown(node.element.span.source.name, src)
-        return render_error(f"{what} not found: {src}", src_span(node), f"looked for {where}")
-    return render_error(f"cannot read {what} {src}: {exc}", src_span(node))
+def file_error(r: Any, node: Any, src: str, what: str, problem: files.FileProblem) -> PMLRenderError:
+    """The located error for a file named by `node` that cannot be read (at its `src`)."""
+    source = node.element.span.source
+    message, hint = files.explain(problem, what, src, source.name, source.directory, Path(r.root))
+    return render_error(message, src_span(node), hint)
 
 
-def resolve_path(r: Any, node: Any, src: str) -> Path:
+def resolve_path(r: Any, node: Any, src: str, what: str = "file") -> Path:
     """A file named by `node`, relative to its source file and inside the prompt's root."""
     try:
-        return resolve_under(node.element.span.source.directory, src, r.root)
-    except OutsideRoot as exc:
-        raise render_error(str(exc), src_span(node), ROOT_HINT) from None
+        return files.resolve_under(node.element.span.source.directory, src, r.root)
+    except files.FileProblem as problem:
+        raise file_error(r, node, src, what, problem) from None
 
 
 # ---------------------------------------------------------------------- <document>
@@ -153,7 +152,7 @@ def _body(boxes: list[ir.Box]) -> list[ir.Box]:
 
 
 def _from_file(r: Any, node: Any, attrs: dict[str, Any], src: str, parser: str) -> list[ir.Box]:
-    path = resolve_path(r, node, src)
+    path = resolve_path(r, node, src, "document")
     suffix = path.suffix.lower()
     if parser == "auto":
         if suffix in (".pdf", ".docx"):
@@ -161,11 +160,11 @@ def _from_file(r: Any, node: Any, attrs: dict[str, Any], src: str, parser: str) 
         elif suffix in TEXT_SUFFIXES:
             parser = "txt"
     if parser in ("txt", "md") and attrs.get("selectedPages") in (None, ""):
-        text = read_text(node, path, src, "document")
+        text = read_text(r, node, path, src, "document")
         return [ir.Block([ir.Inline(text.replace("\r\n", "\n"), True)])]
     if parser == "auto" and suffix == ".doc":
         raise render_error(f"old Word .doc files cannot be read: {src}", src_span(node), "save it as .docx")
-    data = read_bytes(node, path, src, "document")
+    data = read_bytes(r, node, path, src, "document")
     if parser == "auto":
         parser = _guess(node, data, src)
     return _convert(node, attrs, data, parser, src)

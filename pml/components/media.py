@@ -15,7 +15,7 @@ import mimetypes
 from typing import Any
 
 from pml import ir
-from pml.components.data import resolve_path, src_span
+from pml.components.data import read_bytes, resolve_path, src_span
 from pml.components.text import handles_syntax
 from pml.errors import render_error
 from pml.registry import SYNTAXES, Attr, component
@@ -60,13 +60,8 @@ def media_bytes(r: Any, node: Any, attrs: dict[str, Any], what: str) -> tuple[by
         if text.startswith(("http://", "https://")):
             raise render_error(f"{what} URLs are not fetched: {text}", src_span(node),
                                "download the file next to the prompt and use src=\"file\"")
-        path = resolve_path(r, node, text)
-        try:
-            return path.read_bytes(), path.name
-        except FileNotFoundError:
-            raise render_error(f"{what} not found: {text}", src_span(node)) from None
-        except OSError as exc:
-            raise render_error(f"cannot read {what} {text}: {exc}", src_span(node)) from None
+        path = resolve_path(r, node, text, what)
+        return read_bytes(r, node, path, text, what), path.name
     encoded = attrs.get("base64")
     if encoded:
         try:

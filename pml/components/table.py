@@ -195,13 +195,13 @@ def pick_columns(grid: Grid, given: list[Column]) -> Grid:
 
 def read_file(r: Any, node: Any, src: str, parser: str, given: list[Column] | None) -> Grid:
     """Read `src` with `parser` (auto: by the file's extension); `given` columns pick and rename."""
-    path = resolve_path(r, node, src)
+    path = resolve_path(r, node, src, "table")
     if parser == "auto":
         parser = _parser_for(path, src)
     if parser == "excel":
-        grid = read_xlsx(read_bytes(node, path, src, "table"), src)
+        grid = read_xlsx(read_bytes(r, node, path, src, "table"), src)
     else:
-        text = read_text(node, path, src, "table").removeprefix("\ufeff")
+        text = read_text(r, node, path, src, "table").removeprefix("\ufeff")
         if parser in ("json", "jsonl"):
             return from_records(_json_records(text, parser, src), given, "src")
         grid = read_delimited(text, "," if parser == "csv" else "\t")

@@ -55,8 +55,8 @@ def _page(r: Any, node: Any, attrs: dict[str, Any]) -> tuple[str | bytes, Any]:
                            'save the page next to the prompt and use src="page.html"')
     src = attrs.get("src")
     if src:
-        path = resolve_path(r, node, str(src))
-        return read_bytes(node, path, str(src), "page"), src_span(node)
+        path = resolve_path(r, node, str(src), "page")
+        return read_bytes(r, node, path, str(src), "page"), src_span(node)
     buffer = attrs.get("buffer")
     if isinstance(buffer, (str, bytes)) and buffer:
         return buffer, attr_span(node, "buffer")
