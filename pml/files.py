@@ -151,12 +151,12 @@ def decode_text(data: bytes) -> str:
 
 
 def where_undecodable(data: bytes, exc: UnicodeDecodeError) -> str:
-    """"byte 0xE9 at line 3, column 7 (offset 42)": where UTF-8 decoding of `data` failed."""
+    """"byte 0xE9 at line 3, column 7, offset 42": where UTF-8 decoding of `data` failed."""
     start = exc.start
     line_start = data.rfind(b"\n", 0, start) + 1
     line = data.count(b"\n", 0, start) + 1
     column = len(data[line_start:start].decode("utf-8", errors="replace")) + 1
-    return f"byte 0x{data[start]:02X} at line {line}, column {column} (offset {start})"
+    return f"byte 0x{data[start]:02X} at line {line}, column {column}, offset {start}"
 
 
 # ---------------------------------------------------------------------- what went wrong

@@ -215,14 +215,14 @@ def _convert(node: Any, attrs: dict[str, Any], data: bytes, parser: str, name: s
             return [ir.Block([ir.Inline(read_pdf(data, None if pages is None else str(pages)), True)])]
         if parser == "docx":
             return read_docx(data, multimedia=attrs.get("multimedia") is not False)
-        text = data.decode("utf-8-sig")
+        text = files.decode_text(data).removeprefix("\ufeff")
     except MissingExtra as exc:
         raise render_error(str(exc), where) from None
     except PageSelectionError as exc:
         raise render_error(str(exc), attr_span(node, "selectedPages")) from None
     except ReadFailure as exc:
         raise render_error(f"cannot read {name}: {exc}", where) from None
-    except UnicodeDecodeError as exc:
-        raise render_error(f"cannot read {name} as text: it is not UTF-8 ({exc.reason} at byte {exc.start})",
-                           where, 'set parser="pdf" or "docx" if it is one') from None
+    except files.FileProblem as problem:
+        raise render_error(f"cannot read {name} as text: {problem.reason}", where,
+                           f'{problem.hint}, or set parser="pdf" or "docx" if it is one') from None
     return [ir.Block([ir.Inline(text.replace("\r\n", "\n"), True)])]
