@@ -22,6 +22,7 @@ from pml.cnodes import CNode, DynamicAttr, ExprPiece, TextPiece
 from pml.components.tools import read_meta
 from pml.errors import Diagnostic, PMLCompileError, PMLError, suggest
 from pml.expressions import Expression, compile_expression, parse_for
+from pml.filecheck import check_sources
 from pml.modules import ModuleDef, analyze
 from pml.nodes import Attribute, Comment, Document, Element, Expr, Text, normalize_name
 from pml.parser import parse_source
@@ -96,6 +97,8 @@ class Compiler:
         croot = self._compile_element(root, styles)
         if croot is not None:
             self.modules = analyze(croot, self._problem)
+        if croot is not None and ("src" in lowered or len(self.files) > 1):
+            check_sources(croot, self.root, self._problem)
         if croot is not None and "volatile" in lowered and stability.declares_volatile(croot):
             self.diagnostics.extend(stability.check(croot))
         if self.strict:

@@ -53,6 +53,10 @@ class Missing(FileProblem):
     """Nothing exists at the path."""
 
 
+class NotAFolder(FileProblem):
+    """A folder was asked for, and the path names something else."""
+
+
 class TooLarge(FileProblem):
     """The file holds more than `max_file_size` bytes."""
 
@@ -120,6 +124,25 @@ def read_file(path: Path) -> bytes:
     if total > limit:
         raise too_large(limit)
     return b"".join(chunks)
+
+
+def check_file(path: Path) -> None:
+    """Raise the `FileProblem` `read_file` would raise for what is at `path` now, without opening it."""
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        raise os_problem(exc) from None
+    _check_regular(info, limits.current().max_file_size)
+
+
+def check_folder(path: Path) -> None:
+    """Raise a `FileProblem` unless `path` is a folder."""
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        raise os_problem(exc) from None
+    if not stat.S_ISDIR(info.st_mode):
+        raise NotAFolder("it is not a folder", "use <document src> for a file")
 
 
 def read_text(path: Path) -> str:
@@ -203,6 +226,8 @@ def explain(problem: FileProblem, what: str, src: str, source_name: str, directo
         return problem.reason, problem.hint
     if isinstance(problem, Missing):
         return f"{what} not found: {clip(src)}", missing_hint(src, source_name, directory, root)
+    if isinstance(problem, NotAFolder):
+        return f"`{clip(src)}` is not a folder", problem.hint
     return f"cannot read {what} `{clip(src)}`: {problem.reason}", problem.hint
 
 
@@ -287,6 +312,6 @@ def nearby_files(directory: Path, root: Path) -> Iterator[str]:
 
 
 __all__ = [
-    "ROOT_HINT", "FileProblem", "Missing", "OutsideRoot", "TooLarge", "clip", "closest_path", "decode_text", "explain",
-    "missing_hint", "os_problem", "read_file", "read_text", "resolve_under", "shown", "where_undecodable",
+    "ROOT_HINT", "FileProblem", "Missing", "NotAFolder", "OutsideRoot", "TooLarge", "check_file", "check_folder", "clip",
+    "closest_path", "decode_text", "explain", "missing_hint", "os_problem", "read_file", "read_text", "resolve_under", "shown", "where_undecodable",
 ]

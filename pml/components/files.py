@@ -178,11 +178,9 @@ def _read_folder(r: Any, node: Any, attrs: dict[str, Any], show: bool) -> dict[s
                            f'write <{node.element.tag} src="folder"/>')
     path = resolve_path(r, node, str(src), "folder")
     try:
-        is_folder = stat.S_ISDIR(os.stat(path).st_mode)
-    except OSError as exc:
-        raise file_error(r, node, str(src), "folder", files.os_problem(exc)) from None
-    if not is_folder:
-        raise render_error(f"`{files.clip(str(src))}` is not a folder", src_span(node), "use <document src> for a file")
+        files.check_folder(path)
+    except files.FileProblem as problem:
+        raise file_error(r, node, str(src), "folder", problem) from None
     pattern = None
     if attrs.get("filter"):
         try:
