@@ -31,19 +31,19 @@ FILE_READERS: dict[str, str] = {
 FOLDER_READERS: dict[str, str] = {"Folder": "folder"}
 
 
-def check_sources(root: CNode, folder: Path, problem: Problem) -> None:
+def check_sources(tree: CNode, root: Path, problem: Problem) -> None:
     """Report, through `problem(message, span, hint)`, every literal `src` that cannot be read."""
-    stack = [root]
+    stack = [tree]
     while stack:
         node = stack.pop()
         stack.extend(child for child in reversed(node.children) if isinstance(child, CNode))
         name = node.component.name if node.component is not None else ""
         what = FILE_READERS.get(name) or FOLDER_READERS.get(name)
         if what is not None:
-            _check(node, what, name in FOLDER_READERS, folder, problem)
+            _check(node, what, name in FOLDER_READERS, root, problem)
 
 
-def _check(node: CNode, what: str, wants_folder: bool, folder: Path, problem: Problem) -> None:
+def _check(node: CNode, what: str, wants_folder: bool, root: Path, problem: Problem) -> None:
     attr = node.element.attribute("src")
     src = node.static.get("src")
     if attr is None or not attr.is_static or not isinstance(src, str) or not src.strip():
@@ -52,13 +52,13 @@ def _check(node: CNode, what: str, wants_folder: bool, folder: Path, problem: Pr
         return  # refused at render, with its own message
     source = node.element.span.source
     try:
-        path = files.resolve_under(source.directory, src, folder)
+        path = files.resolve_under(source.directory, src, root)
         if wants_folder:
             files.check_folder(path)
         else:
             files.check_file(path)
     except files.FileProblem as found:
-        message, hint = files.explain(found, what, src, source.name, source.directory, folder)
+        message, hint = files.explain(found, what, src, source.name, source.directory, root, folder=wants_folder)
         problem(message, attr.value_span or attr.span, hint)
 
 

@@ -217,15 +217,16 @@ def os_problem(exc: BaseException) -> FileProblem:
 
 
 def explain(problem: FileProblem, what: str, src: str, source_name: str, directory: Path,
-            root: Path) -> tuple[str, str | None]:
+            root: Path, *, folder: bool = False) -> tuple[str, str | None]:
     """The message and hint of a located error about the file `src` (`what` says what it is for).
 
     Paths are shown as the prompt wrote them (a long one is shortened; the excerpt shows it).
+    `folder` says a folder was wanted (a missing one is compared with the folders around).
     """
     if isinstance(problem, OutsideRoot):
         return problem.reason, problem.hint
     if isinstance(problem, Missing):
-        return f"{what} not found: {clip(src)}", missing_hint(src, source_name, directory, root)
+        return f"{what} not found: {clip(src)}", missing_hint(src, source_name, directory, root, folder=folder)
     if isinstance(problem, NotAFolder):
         return f"`{clip(src)}` is not a folder", problem.hint
     return f"cannot read {what} `{clip(src)}`: {problem.reason}", problem.hint
@@ -247,11 +248,11 @@ def shown(source_name: str, relative: str) -> str:
     return (Path(source_name).parent / relative).as_posix()
 
 
-def missing_hint(src: str, source_name: str, directory: Path, root: Path) -> str:
-    """`did you mean data/orders.csv?` when a file under the root has a close relative path,
-    else where the file was looked for."""
-    wanted = src.strip().replace("\\", "/").removeprefix("./")
-    match = closest_path(wanted, list(nearby_files(directory, root)))
+def missing_hint(src: str, source_name: str, directory: Path, root: Path, *, folder: bool = False) -> str:
+    """`did you mean data/orders.csv?` when a file (a folder, with `folder`) under the root has a
+    close relative path, else where the file was looked for."""
+    wanted = src.strip().replace("\\", "/").removeprefix("./").rstrip("/")
+    match = closest_path(wanted, list(nearby_paths(directory, root, folders=folder)))
     if match is not None and match != wanted:
         return f"did you mean {match}?"
     return f"looked for {shown(source_name, src.strip())}"
@@ -278,9 +279,10 @@ def closest_path(wanted: str, candidates: list[str]) -> str | None:
     return best[1] if best else None
 
 
-def nearby_files(directory: Path, root: Path) -> Iterator[str]:
-    """The files under `directory` (and under `root`, if it lies within it) as paths relative to
-    `directory`, at most `max_folder_entries` entries visited; hidden entries skipped."""
+def nearby_paths(directory: Path, root: Path, *, folders: bool = False) -> Iterator[str]:
+    """The files (or the folders) under `directory`, or under `root` when `directory` lies
+    within it, as paths relative to `directory`; at most `max_folder_entries` entries are
+    visited, and hidden ones skipped."""
     budget = limits.current().max_folder_entries
     try:
         directory = directory.resolve()
@@ -307,11 +309,12 @@ def nearby_files(directory: Path, root: Path) -> Iterator[str]:
                 continue
             if is_dir:
                 pending.append(Path(entry.path))
-            else:
+            if is_dir == folders:
                 yield Path(os.path.relpath(entry.path, directory)).as_posix()
 
 
 __all__ = [
-    "ROOT_HINT", "FileProblem", "Missing", "NotAFolder", "OutsideRoot", "TooLarge", "check_file", "check_folder", "clip",
-    "closest_path", "decode_text", "explain", "missing_hint", "os_problem", "read_file", "read_text", "resolve_under", "shown", "where_undecodable",
+    "ROOT_HINT", "FileProblem", "Missing", "NotAFolder", "OutsideRoot", "TooLarge", "check_file", "check_folder",
+    "clip", "closest_path", "decode_text", "explain", "missing_hint", "nearby_paths", "os_problem", "read_file",
+    "read_text", "resolve_under", "shown", "where_undecodable",
 ]

@@ -75,7 +75,8 @@ def read_bytes(r: Any, node: Any, path: Path, src: str, what: str) -> bytes:
 def file_error(r: Any, node: Any, src: str, what: str, problem: files.FileProblem) -> PMLRenderError:
     """The located error for a file named by `node` that cannot be read (at its `src`)."""
     source = node.element.span.source
-    message, hint = files.explain(problem, what, src, source.name, source.directory, Path(r.root))
+    message, hint = files.explain(problem, what, src, source.name, source.directory, Path(r.root),
+                                  folder=what == "folder")
     return render_error(message, src_span(node), hint)
 
 
