@@ -67,7 +67,7 @@ class TooLarge(FileProblem):
 def resolve_under(base: Path, relative: str, root: Path) -> Path:
     """`base / relative`, resolved, checked to lie inside `root`."""
     if "\0" in relative:
-        raise FileProblem("the path contains a NUL character", "a path cannot hold NUL; check what builds it")
+        raise _nul()
     try:
         path = (base / relative).resolve()
         root = root.resolve()
@@ -103,7 +103,7 @@ def read_file(path: Path) -> bytes:
     try:
         _check_regular(os.stat(path), limit)
         descriptor = os.open(path, _OPEN_FLAGS)
-    except OSError as exc:
+    except (OSError, ValueError) as exc:
         raise os_problem(exc) from None
     try:
         info = os.fstat(descriptor)
@@ -130,7 +130,7 @@ def check_file(path: Path) -> None:
     """Raise the `FileProblem` `read_file` would raise for what is at `path` now, without opening it."""
     try:
         info = os.stat(path)
-    except OSError as exc:
+    except (OSError, ValueError) as exc:
         raise os_problem(exc) from None
     _check_regular(info, limits.current().max_file_size)
 
@@ -139,7 +139,7 @@ def check_folder(path: Path) -> None:
     """Raise a `FileProblem` unless `path` is a folder."""
     try:
         info = os.stat(path)
-    except OSError as exc:
+    except (OSError, ValueError) as exc:
         raise os_problem(exc) from None
     if not stat.S_ISDIR(info.st_mode):
         raise NotAFolder("it is not a folder", "use <document src> for a file")
@@ -210,10 +210,14 @@ def os_problem(exc: BaseException) -> FileProblem:
     if isinstance(exc, OSError) and exc.strerror:
         return FileProblem(exc.strerror[:1].lower() + exc.strerror[1:])
     if isinstance(exc, ValueError):
-        return FileProblem("the path is not valid")
+        return _nul() if "null" in str(exc) else FileProblem("the path is not valid")
     if isinstance(exc, RuntimeError):
         return FileProblem("the path goes round a loop of symbolic links", "fix the links")
     return FileProblem(str(exc) or type(exc).__name__)
+
+
+def _nul() -> FileProblem:
+    return FileProblem("the path contains a NUL character", "a path cannot hold NUL; check what builds it")
 
 
 def explain(problem: FileProblem, what: str, src: str, source_name: str, directory: Path,
