@@ -54,6 +54,10 @@ class Limits:
     """Uncompressed bytes of all members of a DOCX or XLSX archive together."""
     max_archive_members: int = 10_000
     """Members in a DOCX or XLSX archive."""
+    max_table_cells: int = 10_000_000
+    """Cells (rows × columns, empty ones included) of one `<table>`'s data, from a file or the context."""
+    max_image_pixels: int = 89_478_485
+    """Pixels (width × height) of an image PML decodes to resize it (Pillow's own default bound)."""
     max_folder_entries: int = 10_000
     """Entries a `<folder>` listing may visit."""
     max_diagnostics: int = 50

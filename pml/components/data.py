@@ -191,7 +191,11 @@ def _inline_bytes(node: Any, attrs: dict[str, Any], name: str, parser: str) -> t
 
 def _guess(node: Any, data: bytes, src: str | None) -> str:
     """The parser for bytes whose name does not tell: PDF and DOCX by content, else UTF-8 text."""
-    found = sniff(data)
+    try:
+        found = sniff(data)
+    except ReadFailure as exc:
+        what = f"`{src}`" if src else "the document"
+        raise render_error(f"cannot read {what}: {exc}", src_span(node) if src else node.span, exc.hint) from None
     if found:
         return found
     try:
@@ -222,7 +226,7 @@ def _convert(node: Any, attrs: dict[str, Any], data: bytes, parser: str, name: s
     except PageSelectionError as exc:
         raise render_error(str(exc), attr_span(node, "selectedPages")) from None
     except ReadFailure as exc:
-        raise render_error(f"cannot read {name}: {exc}", where) from None
+        raise render_error(f"cannot read {name}: {exc}", where, exc.hint) from None
     except files.FileProblem as problem:
         raise render_error(f"cannot read {name} as text: {problem.reason}", where,
                            f'{problem.hint}, or set parser="pdf" or "docx" if it is one') from None
