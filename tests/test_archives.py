@@ -376,3 +376,75 @@ def test_bytes_that_are_not_an_image_cannot_be_resized(tmp_path: Path) -> None:
     (tmp_path / "fake.png").write_bytes(b"not an image at all")
     error = render_error('<poml><img src="fake.png" maxWidth="10"/></poml>', tmp_path)
     assert error.message.startswith("cannot resize the image: not a readable image (UnidentifiedImageError")
+
+
+# ---------------------------------------------------------------------- PDF
+
+
+def flate(head: bytes, unit: bytes, times: int) -> bytes:
+    """A zlib stream (PDF's FlateDecode) of `head + unit * times`, built without the data."""
+    raw = repeated(head, unit, times, b"").stream
+    check = zlib.adler32(head)
+    for _ in range(times):
+        check = zlib.adler32(unit, check)
+    return b"\x78\xda" + raw + struct.pack(">I", check)
+
+
+def pdf_of(page_streams: list[bytes]) -> bytes:
+    """A PDF whose pages have these (FlateDecode) content streams."""
+    count = len(page_streams)
+    font = 3 + 2 * count
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               f"<< /Type /Pages /Kids [{' '.join(f'{3 + 2 * i} 0 R' for i in range(count))}] /Count {count} >>"
+               .encode()]
+    for index, stream in enumerate(page_streams):
+        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 {font} 0 R "
+                       f">> >> /Contents {4 + 2 * index} 0 R >>".encode())
+        objects.append(f"<< /Length {len(stream)} /Filter /FlateDecode >>\nstream\n".encode() + stream + b"\nendstream")
+    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010} 00000 n \n".encode() for offset in offsets)
+    return out + f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+
+
+TEXT = b"BT /F1 12 Tf 72 720 Td (Hello) Tj ET\n"
+
+
+def test_pdf_pages_whose_content_unpacks_past_the_total_are_refused_before_any_text(tmp_path: Path) -> None:
+    (tmp_path / "pages.pdf").write_bytes(pdf_of([flate(TEXT, b" " * MB, 1) for _ in range(4)]))
+    markup = '<poml>\n<document src="pages.pdf"/>\n</poml>'
+    with limits.using(limits.Limits(max_archive_total=3 * MB)):
+        error = render_error(markup, tmp_path)
+    assert str(error) == (
+        "p.pml:2:16: cannot read pages.pdf: the content of the pages up to page 2 unpacks to more than 3,145,728 "
+        "bytes (the limit max_archive_total)\n"
+        '  <document src="pages.pdf"/>\n'
+        "                 ^^^^^^^^^\n"
+        "hint: raise max_archive_total (see docs/security.md), or select fewer pages")
+    with limits.using(limits.Limits(max_archive_total=3 * MB)):
+        text = pml.loads('<poml><document src="pages.pdf" selectedPages="0:2"/></poml>',
+                         base_dir=tmp_path).render().text()
+    assert text == "===== human =====\n\nHello\n\nHello"
+
+
+def test_a_pdf_page_over_the_member_limit_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "page.pdf").write_bytes(pdf_of([flate(TEXT, b" " * MB, 3)]))
+    with limits.using(limits.Limits(max_archive_member=2 * MB)):
+        error = render_error('<poml><document src="page.pdf"/></poml>', tmp_path)
+    assert error.message == ("cannot read page.pdf: the content of page 0 unpacks to more than 2,097,152 bytes "
+                             "(the limit max_archive_member)")
+
+
+def test_a_pdf_stream_past_what_pypdf_reads_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "bomb.pdf").write_bytes(pdf_of([flate(TEXT, b" " * MB, 100)]))
+    started = time.perf_counter()
+    error = render_error('<poml><document src="bomb.pdf"/></poml>', tmp_path)
+    assert time.perf_counter() - started < 5
+    assert error.message == ("cannot read bomb.pdf: a stream of the PDF unpacks to more than pypdf reads "
+                             "(75,000,000 bytes)")
