@@ -17,8 +17,9 @@ from typing import Any
 
 from pml import components as _components  # noqa: F401  (registers the catalog)
 from pml import files, stability
-from pml.cascade import compute_styles
+from pml.cascade import ComputedStyle, compute_styles
 from pml.cnodes import CNode, DynamicAttr, ExprPiece, TextPiece
+from pml.components.expanded import EXPANDED, coerced, expanded_styles
 from pml.components.tools import read_meta
 from pml.errors import Diagnostic, PMLCompileError, PMLError, suggest
 from pml.expressions import Expression, compile_expression, parse_for
@@ -75,6 +76,9 @@ class Compiler:
         self.disabled: dict[str, Span] = {}
         # Every module definition (`pml.modules`), imported ones included.
         self.modules: list[ModuleDef] = []
+        # What the components a document or webpage expands into get from the stylesheets, by
+        # `id` of the host element (`pml.components.expanded`).
+        self._expanded: dict[int, dict[str, ComputedStyle]] = {}
 
     # ----------------------------------------------------------------- entry
     def compile(self, document: Document) -> CompileResult:
@@ -94,6 +98,8 @@ class Compiler:
         for sheet in sheets[1:]:
             self.diagnostics.extend(sheet.diagnostics)
         styles = compute_styles(root, sheets)
+        if "doc" in lowered or "webpage" in lowered or len(self.files) > 1:
+            self._expanded = expanded_styles(root, sheets[1:])  # the built-in sheet styles no reader's output
         croot = self._compile_element(root, styles)
         if croot is not None:
             self.modules = analyze(croot, self._problem)
@@ -299,6 +305,9 @@ class Compiler:
             for name, value in style.important.items():
                 self._set_static(component, name, value, static, style.sources.get(name), styled=True)
                 dynamic.pop(name, None)
+        expanded = self._expanded.get(id(element))
+        if expanded:
+            static[EXPANDED] = {kind: coerced(kind, style, self._style_warning) for kind, style in expanded.items()}
         if component is not None:
             for spec in component.attrs.values():
                 if spec.required and spec.name not in static and spec.name not in dynamic:
@@ -319,6 +328,9 @@ class Compiler:
                 if compiled is not None:
                     children.append(compiled)
         return CNode(element, component, static, dynamic, children, loop, cond, frozenset(written))
+
+    def _style_warning(self, exc: CoercionError, span: Span | None) -> None:
+        self._problem(str(exc), span, exc.hint, severity="warning", code="style")
 
     def _set_static(self, component: Component | None, name: str, value: Any, target: dict[str, Any],
                     span: Span | None, *, styled: bool = False) -> None:

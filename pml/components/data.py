@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from pml import files, ir
+from pml.components import expanded
 from pml.components.text import handles_syntax
 from pml.errors import PMLRenderError, render_error
 from pml.readers import MissingExtra, ReadFailure, sniff
@@ -128,9 +129,20 @@ def _document(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], c
             raise render_error(f"parser=\"{parser}\" needs a file: give src, buffer or base64", node.span)
         return [ir.Block(_body(r.children(node, scope, ctx, attrs, white_space="pre")))]
     if given[0] == "src":
-        return _from_file(r, node, attrs, str(attrs["src"]), parser)
-    data, parser = _inline_bytes(node, attrs, given[0], parser)
-    return _convert(node, attrs, data, parser, "the document")
+        boxes = _from_file(r, node, attrs, str(attrs["src"]), parser)
+    else:
+        data, parser = _inline_bytes(node, attrs, given[0], parser)
+        boxes = _convert(node, attrs, data, parser, "the document")
+    return styled(node, attrs, boxes)
+
+
+def styled(node: Any, attrs: dict[str, Any], boxes: list[ir.Box]) -> list[ir.Box]:
+    """What a reader made, with the stylesheets' rules for the components it stands for
+    (`pml.components.expanded`); a failure is located at `src`, or at the element."""
+    try:
+        return expanded.apply(boxes, attrs.get(expanded.EXPANDED))
+    except expanded.StyleFailure as exc:
+        raise render_error(str(exc), src_span(node) if attrs.get("src") else node.span, exc.hint) from None
 
 
 def _body(boxes: list[ir.Box]) -> list[ir.Box]:
