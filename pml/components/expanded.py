@@ -28,7 +28,7 @@ from typing import Any
 
 from pml import ir
 from pml.cascade import ComputedStyle, Matcher, StyleTarget, computed_style
-from pml.nodes import Element
+from pml.nodes import Element, normalize_name
 from pml.readers import MissingExtra, ReadFailure
 from pml.readers.images import Scaling, scale_image
 from pml.registry import REGISTRY, CoercionError
@@ -59,22 +59,25 @@ def expanded_styles(root: Element, sheets: Sequence[Stylesheet]) -> dict[int, di
     if not matcher:
         return {}
     kinds = {kind: StyleTarget.for_tag(kind) for kind in APPLIERS_BY_KIND}
-    found: dict[int, dict[str, ComputedStyle]] = {}
-    stack: list[tuple[Element, tuple[StyleTarget, ...]]] = [(root, ())]
+    hosts = {normalize_name(tag) for tag in REGISTRY.tag_names()
+             if (found := REGISTRY.lookup(tag)) is not None and found.name in HOSTS}
+    targets: dict[int, StyleTarget] = {}  # made only for the hosts and their ancestors
+    found_styles: dict[int, dict[str, ComputedStyle]] = {}
+    stack: list[tuple[Element, tuple[Element, ...]]] = [(root, ())]
     while stack:
         element, above = stack.pop()
-        path = (*above, StyleTarget.from_element(element))
-        component = REGISTRY.lookup(element.tag)
-        if component is not None and component.name in HOSTS:
+        path = (*above, element)
+        if normalize_name(element.tag) in hosts:
+            chain = [targets.setdefault(id(e), StyleTarget.from_element(e)) for e in path]
             styles = {}
             for kind, target in kinds.items():
-                rules = matcher.match([*path, target])
+                rules = matcher.match([*chain, target])
                 if rules:
                     styles[kind] = computed_style(rules)
             if styles:
-                found[id(element)] = styles
+                found_styles[id(element)] = styles
         stack.extend((child, path) for child in reversed(element.children) if isinstance(child, Element))
-    return found
+    return found_styles
 
 
 def coerced(kind: str, style: ComputedStyle, warn: Callable[[CoercionError, Any], None]) -> dict[str, Any]:
