@@ -159,12 +159,12 @@ class Compiler:
             return Element(kind, element.attributes, (), element.span, element.name_span)
         written = src.text.strip()
         where = src.value_span or src.span
-        root = self.root or source.directory
+        folder = self.root or source.directory
         what = f"{_DONE[kind]} file"
         try:
-            path = files.resolve_under(source.directory, written, root)
+            path = files.resolve_under(source.directory, written, folder)
         except files.FileProblem as problem:
-            self._file_problem(problem, what, written, source, root, where)
+            self._file_problem(problem, what, written, source, folder, where)
             return Element(kind, element.attributes, (), element.span, element.name_span)
         key = str(path)
         display = files.shown(source.name, written)
@@ -175,7 +175,7 @@ class Compiler:
         try:
             text = files.read_text(path)
         except files.FileProblem as problem:
-            self._file_problem(problem, what, written, source, root, where)
+            self._file_problem(problem, what, written, source, folder, where)
             return Element(kind, element.attributes, (), element.span, element.name_span)
         try:
             included = parse_source(Source(normalize_newlines(text), display, path))
