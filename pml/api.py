@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
@@ -18,7 +19,7 @@ from pml.compiler import Compiler
 from pml.parser import parse_source
 from pml.prompt import FORMATS, Prompt, Rendered
 from pml.source import Source, normalize_newlines
-from pml.stylesheet import Stylesheet, load_stylesheet, parse_json_stylesheet
+from pml.stylesheet import Stylesheet, load_stylesheet, parse_css, parse_json_stylesheet
 
 StylesheetArg = "str | Path | Mapping[str, Any] | Stylesheet | None"
 
@@ -32,6 +33,25 @@ def _stamp(path: Path) -> tuple[str, int, int]:
     return (str(path), st.st_mtime_ns, st.st_size)
 
 
+STYLESHEET_SUFFIXES = (".pss", ".css", ".json")
+
+
+def stylesheet_path(stylesheet: Any) -> Path | None:
+    """The file a `stylesheet=` argument names, or None when it is a stylesheet itself.
+
+    A `Path` (any `os.PathLike`) always names a file. A `str` is CSS or JSON text, unless it
+    holds no `{` (so it cannot hold a rule), is one line, and ends in `.pss`, `.css` or `.json`:
+    then it names a file. Nothing is guessed from a string's length or from what is on disk.
+    """
+    if isinstance(stylesheet, os.PathLike):
+        return Path(stylesheet)
+    if isinstance(stylesheet, str):
+        text = stylesheet.strip()
+        if "{" not in text and "\n" not in text and text.lower().endswith(STYLESHEET_SUFFIXES):
+            return Path(text)
+    return None
+
+
 def _sheet(stylesheet: Any) -> list[Stylesheet]:
     if stylesheet is None:
         return []
@@ -39,17 +59,14 @@ def _sheet(stylesheet: Any) -> list[Stylesheet]:
         return [stylesheet]
     if isinstance(stylesheet, Mapping):
         return [parse_json_stylesheet(dict(stylesheet), None, 0, origin=2)]
-    if isinstance(stylesheet, (str, Path)) and Path(stylesheet).suffix in (".pss", ".css", ".json") \
-            and Path(stylesheet).is_file():
-        return [load_stylesheet(Path(stylesheet), origin=2)]
+    path = stylesheet_path(stylesheet)
+    if path is not None:
+        return [load_stylesheet(path, origin=2)]
     if isinstance(stylesheet, str):
-        text = stylesheet.strip()
-        if text.startswith("{"):
-            return [parse_json_stylesheet(text, Source(text, "<stylesheet>"), 0, origin=2)]
-        from pml.stylesheet import parse_css
-
-        source = Source(stylesheet, "<stylesheet>")
-        return [parse_css(stylesheet, source, 0, origin=2)]
+        source = Source(normalize_newlines(stylesheet), "<stylesheet>")
+        if source.text.lstrip().startswith("{"):
+            return [parse_json_stylesheet(source.text, source, 0, origin=2)]
+        return [parse_css(source.text, source, 0, origin=2)]
     raise TypeError(f"stylesheet must be a path, a dict, CSS text or a Stylesheet, not {type(stylesheet).__name__}")
 
 
@@ -58,9 +75,14 @@ def _sheet_key(sheets: Sequence[Stylesheet], stylesheet: Any) -> Any:
         return None
     if isinstance(stylesheet, Mapping):
         return json.dumps(stylesheet, sort_keys=True, default=str)
-    if isinstance(stylesheet, (str, Path)):
-        path = Path(stylesheet)
-        return _stamp(path) if path.is_file() else str(stylesheet)
+    path = stylesheet_path(stylesheet)
+    if path is not None:
+        try:
+            return _stamp(path.resolve())
+        except (OSError, ValueError):
+            return ("unreadable", str(path))  # loading it reports why
+    if isinstance(stylesheet, str):
+        return ("text", hashlib.sha256(stylesheet.encode("utf-8", "surrogatepass")).hexdigest())
     return id(stylesheet)
 
 
@@ -137,10 +159,8 @@ def loads(text: str, *, name: str = "<string>", base_dir: str | Path | None = No
 def _load_any(markup: str | Path, stylesheet: Any = None) -> Prompt:
     if isinstance(markup, Path):
         return load(markup, stylesheet=stylesheet)
-    if "<" not in markup and "\n" not in markup and len(markup) < 4096:
-        candidate = Path(markup)
-        if candidate.suffix in (".pml", ".poml") and candidate.is_file():
-            return load(candidate, stylesheet=stylesheet)
+    if "<" not in markup and "\n" not in markup and markup.endswith((".pml", ".poml")) and os.path.isfile(markup):
+        return load(Path(markup), stylesheet=stylesheet)
     return loads(markup, stylesheet=stylesheet)
 
 
@@ -177,8 +197,6 @@ def poml(markup: str | Path, context: Mapping[str, Any] | str | Path | None = No
     """
     if format not in FORMATS:
         raise ValueError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
-    if isinstance(stylesheet, str) and not stylesheet.strip().startswith("{") and Path(stylesheet).is_file():
-        stylesheet = Path(stylesheet)
     rendered: Rendered = _load_any(markup, stylesheet).render(_context(context), chat=chat)
     if format == "message_dict" and not chat:
         result: Any = rendered.messages[0].content if rendered.messages else ""

@@ -16,19 +16,20 @@ from pathlib import Path
 from typing import Any
 
 from pml import components as _components  # noqa: F401  (registers the catalog)
-from pml import limits, stability
-from pml.cascade import compute_styles
+from pml import files, limits, stability
+from pml.cascade import ComputedStyle, compute_styles
 from pml.cnodes import CNode, DynamicAttr, ExprPiece, TextPiece
+from pml.components.expanded import EXPANDED, coerced, expanded_styles
 from pml.components.tools import read_meta
-from pml.errors import Diagnostic, PMLCompileError, PMLError, compile_error, suggest
+from pml.errors import Diagnostic, PMLCompileError, PMLError, compile_error, limit_hint, suggest
 from pml.expressions import Expression, compile_expression, parse_for
-from pml.files import ROOT_HINT, OutsideRoot, resolve_under, shown
+from pml.filecheck import check_sources
 from pml.modules import ModuleDef, analyze
 from pml.nodes import Attribute, Comment, Document, Element, Expr, Text, normalize_name
 from pml.parser import parse_source, too_deep
 from pml.registry import REGISTRY, Attr, CoercionError, Component
 from pml.resources import resource_path
-from pml.source import Source, Span
+from pml.source import Source, Span, normalize_newlines
 from pml.stylesheet import Stylesheet, parse_css, parse_json_stylesheet
 
 # Attributes the template pass consumes; they never reach a component.
@@ -75,6 +76,9 @@ class Compiler:
         self.disabled: dict[str, Span] = {}
         # Every module definition (`pml.modules`), imported ones included.
         self.modules: list[ModuleDef] = []
+        # What the components a document or webpage expands into get from the stylesheets, by
+        # `id` of the host element (`pml.components.expanded`).
+        self._expanded: dict[int, dict[str, ComputedStyle]] = {}
 
     # ----------------------------------------------------------------- entry
     def compile(self, document: Document) -> CompileResult:
@@ -104,9 +108,13 @@ class Compiler:
         for sheet in sheets[1:]:
             self.diagnostics.extend(sheet.diagnostics)
         styles = compute_styles(root, sheets)
+        if "doc" in lowered or "webpage" in lowered or len(self.files) > 1:
+            self._expanded = expanded_styles(root, sheets[1:])  # the built-in sheet styles no reader's output
         croot = self._compile_element(root, styles)
         if croot is not None:
             self.modules = analyze(croot, self._problem)
+        if croot is not None and ("src" in lowered or len(self.files) > 1):
+            check_sources(croot, self.root, self._problem)
         if croot is not None and "volatile" in lowered and stability.declares_volatile(croot):
             self.diagnostics.extend(stability.check(croot))
         if self.strict:
@@ -138,6 +146,11 @@ class Compiler:
     def _problem(self, message: str, span: Span | None, hint: str | None = None, *,
                  severity: str = "error", code: str = "compile") -> None:
         self.diagnostics.append(Diagnostic(severity, message, span, hint, code))  # type: ignore[arg-type]
+
+    def _file_problem(self, problem: files.FileProblem, what: str, src: str, source: Source, root: Path,
+                      where: Span) -> None:
+        message, hint = files.explain(problem, what, src, source.name, source.directory, root)
+        self._problem(message, where, hint)
 
     @staticmethod
     def _file_key(source: Source) -> str:
@@ -173,23 +186,32 @@ class Compiler:
             self._problem(f"`<{element.tag}>` needs a literal `src` path", element.span,
                           f'write `<{element.tag} src="other.pml"/>`')
             return Element(kind, element.attributes, (), element.span, element.name_span)
+        written = src.text.strip()
+        where = src.value_span or src.span
+        folder = self.root or source.directory
+        what = f"{_DONE[kind]} file"
         try:
-            path = resolve_under(source.directory, src.text.strip(), self.root or source.directory)
-        except OutsideRoot as exc:
-            self._problem(str(exc), src.value_span or src.span, ROOT_HINT)
+            path = files.resolve_under(source.directory, written, folder)
+        except files.FileProblem as problem:
+            self._file_problem(problem, what, written, source, folder, where)
             return Element(kind, element.attributes, (), element.span, element.name_span)
         key = str(path)
-        display = shown(source.name, src.text.strip())
+        display = files.shown(source.name, written)
+        if len(chain) > limits.current().max_include_depth:
+            self._problem(f"{kind}s nest more than {limits.current().max_include_depth} files deep", src.span,
+                          limit_hint("max_include_depth", "include fewer files inside one another"))
+            return Element(kind, element.attributes, (), element.span, element.name_span)
         if key in chain:
             cycle = " → ".join([*self._names, display])
             self._problem(f"{kind} cycle: {cycle}", src.span, f"remove one of the {kind}s in the chain")
             return Element(kind, element.attributes, (), element.span, element.name_span)
-        if not path.is_file():
-            self._problem(f"{_DONE[kind]} file not found: {src.text.strip()}", src.value_span or src.span,
-                          f"looked for {display}")
+        try:
+            text = files.read_text(path)
+        except files.FileProblem as problem:
+            self._file_problem(problem, what, written, source, folder, where)
             return Element(kind, element.attributes, (), element.span, element.name_span)
         try:
-            included = parse_source(Source.from_path(path, display))
+            included = parse_source(Source(normalize_newlines(text.removeprefix("\ufeff")), display, path))
         except PMLError as exc:
             self.diagnostics.extend(exc.diagnostics)
             return Element(kind, element.attributes, (), element.span, element.name_span)
@@ -318,6 +340,9 @@ class Compiler:
             for name, value in style.important.items():
                 self._set_static(component, name, value, static, style.sources.get(name), styled=True)
                 dynamic.pop(name, None)
+        expanded = self._expanded.get(id(element))
+        if expanded:
+            static[EXPANDED] = {kind: coerced(kind, style, self._style_warning) for kind, style in expanded.items()}
         if component is not None:
             for spec in component.attrs.values():
                 if spec.required and spec.name not in static and spec.name not in dynamic:
@@ -338,6 +363,9 @@ class Compiler:
                 if compiled is not None:
                     children.append(compiled)
         return CNode(element, component, static, dynamic, children, loop, cond, frozenset(written))
+
+    def _style_warning(self, exc: CoercionError, span: Span | None) -> None:
+        self._problem(str(exc), span, exc.hint, severity="warning", code="style")
 
     def _set_static(self, component: Component | None, name: str, value: Any, target: dict[str, Any],
                     span: Span | None, *, styled: bool = False) -> None:

@@ -51,13 +51,17 @@ class Limits:
     regex_timeout: float = 1.0
     """Seconds one regular-expression operation may run."""
     max_file_size: int = 100_000_000
-    """Bytes of any one file a prompt reads (a prompt, an include, a document, a table, a picture)."""
+    """Bytes of any one file a prompt reads (an include, a document, a table, a picture, a stylesheet)."""
     max_archive_member: int = 100_000_000
-    """Uncompressed bytes of any one member of a DOCX or XLSX archive."""
+    """Uncompressed bytes of any one member of a DOCX or XLSX archive, or of one PDF page's content."""
     max_archive_total: int = 500_000_000
-    """Uncompressed bytes of all members of a DOCX or XLSX archive together."""
+    """Uncompressed bytes of all members of a DOCX or XLSX archive together, or of the PDF pages read."""
     max_archive_members: int = 10_000
-    """Members in a DOCX or XLSX archive."""
+    """Members in a DOCX or XLSX archive (counted in its central directory before it is opened)."""
+    max_table_cells: int = 10_000_000
+    """Cells (rows × columns, empty ones included) of one `<table>`'s data, from a file or the context."""
+    max_image_pixels: int = 89_478_485
+    """Pixels (width × height) of an image PML decodes to resize it (Pillow's own default bound)."""
     max_folder_entries: int = 10_000
     """Entries a `<folder>` listing may visit."""
     max_diagnostics: int = 50

@@ -33,7 +33,8 @@ from typing import Any
 from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
-from pml.errors import Diagnostic, suggest
+from pml import files
+from pml.errors import Diagnostic, PMLCompileError, compile_error, suggest
 from pml.properties import property_info, property_names
 from pml.registry import REGISTRY, CoercionError
 from pml.resources import resource_path
@@ -48,7 +49,7 @@ from pml.selectors import (
     TypeSelector,
     UniversalSelector,
 )
-from pml.source import Source, Span
+from pml.source import Source, Span, normalize_newlines
 
 # Origins, lowest precedence first (see pml.cascade).
 ORIGIN_DEFAULT = 0  # PML's built-in default stylesheet
@@ -784,8 +785,33 @@ _READERS: dict[str, Callable[[str, Source, int, int], Stylesheet]] = {
 def load_stylesheet(path: str | Path, origin: int = ORIGIN_DOCUMENT) -> Stylesheet:
     """Read a stylesheet file: JSON for `.json`, CSS syntax otherwise (`.pss`, `.css`).
 
-    A missing or unreadable file raises `OSError`; what is inside never raises.
+    The file is read as every file PML reads (`pml.files`: a regular file, at most
+    `max_file_size` bytes). One that cannot be read raises `PMLCompileError` (a text that is not
+    UTF-8 is located at its first bad byte); what is inside never raises.
     """
-    source = Source.from_path(Path(path))
-    reader = _READERS.get(Path(path).suffix.lower(), parse_css)
+    path = Path(path)
+    try:
+        data = files.read_file(path)
+    except files.FileProblem as problem:
+        raise _unreadable(path, problem, None) from None
+    try:
+        text = files.decode_text(data)
+    except files.FileProblem as problem:
+        raise _unreadable(path, problem, data) from None
+    source = Source(normalize_newlines(text), str(path), path.resolve())
+    reader = _READERS.get(path.suffix.lower(), parse_css)
     return reader(source.text, source, 0, origin)
+
+
+def _unreadable(path: Path, problem: files.FileProblem, data: bytes | None) -> PMLCompileError:
+    if isinstance(problem, files.Missing):
+        return compile_error(f"stylesheet not found: {files.clip(str(path))}", None, "check the path")
+    span = None
+    if data is not None:  # read, but not UTF-8: point at the first bad byte
+        text = data.decode("utf-8", errors="replace")
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            at = len(data[: exc.start].decode("utf-8", errors="replace"))
+            span = Source(text, str(path), path).span(at, at + 1)
+    return compile_error(f"cannot read the stylesheet `{files.clip(str(path))}`: {problem.reason}", span, problem.hint)

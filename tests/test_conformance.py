@@ -4,7 +4,8 @@ Expected files hold one `===== speaker =====` block per message; contents are co
 trimming the newlines around each block, as POML's own test does.
 
 Examples with pictures (`PICTURES`) are compared with each picture reduced to its type: POML
-re-encodes every image it sends (and 103's stylesheet shrinks them), so the bytes cannot match.
+re-encodes every image it sends, so the bytes cannot match; 103's stylesheet shrinks the pictures
+of its DOCX, and `test_103_stylesheet_scales_the_pictures_of_the_document` checks their sizes.
 107 reads a PDF, whose text POML gets from pdfjs and PML from pypdf; `test_107_pdf_text` says
 how they differ. 104 names one chart by URL; PML does not fetch URLs, so its test reads the
 same chart from the assets folder (`test_104_from_local_files`).
@@ -12,10 +13,14 @@ same chart from the assets folder (`test_104_from_local_files`).
 
 from __future__ import annotations
 
+import base64
+import io
 import re
+import struct
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 import pml
 
@@ -89,6 +94,30 @@ def test_example_with_pictures(name: str) -> None:
         pml.api._context(context_file if context_file.exists() else None))
     expected = (EXAMPLES / "expects" / f"{name}.txt").read_text(encoding="utf-8")
     assert _pictures_as_types(context.text()) == _pictures_as_types(expected)
+
+
+def _picture_sizes(parts: list[str]) -> list[tuple[int, int]]:
+    """The (width, height) of each base64 picture, read from its bytes."""
+    sizes = []
+    for encoded in parts:
+        with Image.open(io.BytesIO(base64.b64decode(encoded))) as image:
+            sizes.append(image.size)
+    return sizes
+
+
+def test_103_stylesheet_scales_the_pictures_of_the_document() -> None:
+    """103's stylesheet sets `image { maxWidth: 500; maxHeight: 500 }`: it reaches the pictures the
+    DOCX expands into, which come out at the sizes POML sends."""
+    rendered = pml.load(EXAMPLES / "103_word_todos.poml").render()
+    parts = [p["base64"] for m in rendered.messages if isinstance(m.content, list)
+             for p in m.content if isinstance(p, dict) and "base64" in p]
+    sizes = _picture_sizes(parts)
+    assert len(sizes) == 5
+    assert all(width <= 500 and height <= 500 for width, height in sizes)
+    expected = (EXAMPLES / "expects" / "103_word_todos.txt").read_text(encoding="utf-8")
+    # The expected file keeps only the start of each picture: enough for a PNG's IHDR (its size).
+    theirs = re.findall(r'^\{"type":"image/png","base64":"([A-Za-z0-9+/]{32})', expected, re.M)
+    assert sizes == [struct.unpack(">II", base64.b64decode(start)[16:24]) for start in theirs]
 
 
 def test_104_from_local_files() -> None:

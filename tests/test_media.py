@@ -69,8 +69,11 @@ def test_audio_is_a_part_with_its_type() -> None:
 
 
 def test_missing_image_and_urls_are_located_errors() -> None:
-    with pytest.raises(pml.PMLRenderError) as info:
-        pml.loads('<poml>\n<img src="nope.png"/></poml>', name="m.pml", base_dir=MEDIA).render()
+    with pytest.raises(pml.PMLCompileError) as info:  # a literal src is checked when compiling
+        pml.loads('<poml>\n<img src="nope.png"/></poml>', name="m.pml", base_dir=MEDIA)
+    assert str(info.value).startswith("m.pml:2:11: image not found: nope.png")
+    with pytest.raises(pml.PMLRenderError) as info:  # and a src built by an expression when rendering
+        pml.loads('<poml>\n<img src="{{ name }}"/></poml>', name="m.pml", base_dir=MEDIA).render({"name": "nope.png"})
     assert str(info.value).startswith("m.pml:2:11: image not found: nope.png")
     with pytest.raises(pml.PMLRenderError) as info:
         pml.loads('<poml><img src="https://example.com/a.png"/></poml>').render()

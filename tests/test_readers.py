@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 import pml
-from pml import ir
+from pml import ir, limits
 from pml.readers import MissingExtra, ReadFailure, sniff
 from pml.readers.html import parse, select, to_boxes, to_text
 from pml.readers.pdf import PageSelectionError, read_pdf, select_pages
@@ -470,16 +470,14 @@ def test_folder_skips_content_that_is_not_text_and_links_outside(tmp_path: Path)
     assert got == '```json\n{\n  "data": {\n    "a.txt": "alpha",\n    "b.bin": null\n  }\n}\n```'
 
 
-def test_folder_entry_limit(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from pml.components import files
-
-    monkeypatch.setattr(files, "MAX_ENTRIES", 3)
+def test_folder_entry_limit(tmp_path: Path) -> None:
     for index in range(5):
         (tmp_path / "many").mkdir(exist_ok=True)
         (tmp_path / "many" / f"{index}.txt").write_text("x", encoding="utf-8")
-    message = error_of('<folder src="many"/>', tmp_path)
+    with limits.using(limits.Limits(max_folder_entries=3)):
+        message = error_of('<folder src="many"/>', tmp_path)
     assert "the folder holds more than 3 entries" in message
-    assert message.endswith("hint: narrow it with filter or maxDepth")
+    assert message.endswith("hint: narrow it with filter or maxDepth, or raise max_folder_entries")
 
 
 @pytest.mark.parametrize(("markup", "message"), [

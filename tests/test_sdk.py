@@ -78,6 +78,55 @@ def test_stylesheet_argument_forms() -> None:
     assert pml.render(markup, stylesheet="task { caption-style: bold }", format="message_dict") == expected
 
 
+def test_long_css_text_is_text_never_a_path() -> None:
+    markup = "<poml><task>Go.</task></poml>"
+    css = "task { caption-style: bold }\n" + "/* a long comment */ " * 20
+    assert len(css) > 255
+    assert pml.render(markup, stylesheet=css, format="message_dict") == [
+        {"speaker": "human", "content": "**Task:** Go."}]
+    assert pml.poml(markup, stylesheet=css.replace("\n", " ")) == [{"speaker": "human", "content": "**Task:** Go."}]
+    long_json = '{"task": {"captionStyle": "bold"}, "p": {"whiteSpace": "pre"}' + ' ' * 300 + "}"
+    assert pml.poml(markup, stylesheet=long_json) == [{"speaker": "human", "content": "**Task:** Go."}]
+
+
+@pytest.mark.parametrize(("argument", "expected"), [
+    ("task { caption-style: bold }", None),
+    ('{"task": {"captionStyle": "bold"}}', None),
+    ("styles.pss", Path("styles.pss")),
+    ("  dir/styles.JSON ", Path("dir/styles.JSON")),
+    ("styles.pss { }", None),  # a rule, even if it looks like a file name
+    ("a" * 300 + ".css", Path("a" * 300 + ".css")),
+    ("notes.txt", None),
+    (Path("anything"), Path("anything")),
+])
+def test_which_stylesheet_arguments_name_files(argument: object, expected: Path | None) -> None:
+    assert pml.api.stylesheet_path(argument) == expected
+
+
+@pytest.mark.parametrize(("argument", "message"), [
+    ("missing.pss", "stylesheet not found: missing.pss"),
+    ("a" * 300 + ".css", "cannot read the stylesheet `" + "a" * 40 + "…" + "a" * 36 + ".css`: the path is too long"),
+    ("bad\0.css", "cannot read the stylesheet `bad\\0.css`: the path contains a NUL character"),
+])
+def test_a_stylesheet_file_that_cannot_be_read_is_a_pml_error(argument: str, message: str) -> None:
+    with pytest.raises(pml.PMLCompileError) as info:
+        pml.poml("<poml><task>Go.</task></poml>", stylesheet=argument)
+    assert info.value.message == message
+
+
+def test_a_stylesheet_file_that_is_not_utf8_is_located_at_the_bad_byte(tmp_path: Path) -> None:
+    sheet = tmp_path / "s.pss"
+    sheet.write_bytes(b"task {\n  caption: \"caf\xe9\";\n}\n")
+    with pytest.raises(pml.PMLCompileError) as info:
+        pml.loads("<poml><task>Go.</task></poml>", stylesheet=sheet)
+    assert str(info.value) == (
+        f"{sheet}:2:16: cannot read the stylesheet `{sheet}`: it is not UTF-8 text (byte 0xE9 at line 2, "
+        "column 16, offset 22)\n"
+        '    caption: "caf\ufffd";\n'
+        "                 ^\n"
+        "hint: save the file as UTF-8")
+
+
 def test_caller_stylesheet_beats_the_document_one() -> None:
     markup = "<poml><style>task { caption-style: plain }</style><task>Go.</task></poml>"
     assert pml.poml(markup) == [{"speaker": "human", "content": "Task: Go."}]

@@ -301,12 +301,14 @@ def test_snippets_cover_the_catalogue():
 
 
 @pytest.mark.parametrize("name", sorted(_json("snippets/pml.code-snippets")))
-def test_snippet_compiles(name):
+def test_snippet_compiles(name, tmp_path):
     snippet = _snippets()[name]
     assert snippet["prefix"] and snippet["description"]
     for text in expansions(_body(snippet)):
         document = _document(name, text)
-        prompt = pml.loads(document, strict=True)  # raises on any error
+        for src in re.findall(r'src="([^"{}]+)"', document):  # a literal src must name a file
+            (tmp_path / src).write_text("", encoding="utf-8")
+        prompt = pml.loads(document, strict=True, base_dir=tmp_path)  # raises on any error
         assert prompt.diagnostics == [], (document, [d.format() for d in prompt.diagnostics])
 
 

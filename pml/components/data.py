@@ -14,10 +14,10 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from pml import ir
+from pml import files, ir
+from pml.components import expanded
 from pml.components.text import handles_syntax
 from pml.errors import PMLRenderError, render_error
-from pml.files import ROOT_HINT, OutsideRoot, resolve_under, shown
 from pml.readers import MissingExtra, ReadFailure, sniff
 from pml.readers.docx import read_docx
 from pml.readers.pdf import PageSelectionError, read_pdf
@@ -57,35 +57,36 @@ def src_span(node: Any) -> Any:
     return attr_span(node, "src")
 
 
-def read_text(node: Any, path: Path, src: str, what: str) -> str:
-    """A named file's text, or a located error saying why it cannot be read."""
+def read_text(r: Any, node: Any, path: Path, src: str, what: str) -> str:
+    """A named file's text (UTF-8), or a located error saying why it cannot be read."""
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise _file_error(node, src, what, exc) from None
+        return files.read_text(path)
+    except files.FileProblem as problem:
+        raise file_error(r, node, src, what, problem) from None
 
 
-def read_bytes(node: Any, path: Path, src: str, what: str) -> bytes:
+def read_bytes(r: Any, node: Any, path: Path, src: str, what: str) -> bytes:
     """A named file's bytes, or a located error saying why it cannot be read."""
     try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise _file_error(node, src, what, exc) from None
+        return files.read_file(path)
+    except files.FileProblem as problem:
+        raise file_error(r, node, src, what, problem) from None
 
 
-def _file_error(node: Any, src: str, what: str, exc: Exception) -> PMLRenderError:
-    if isinstance(exc, FileNotFoundError):
-        where = shown(node.element.span.source.name, src)
-        return render_error(f"{what} not found: {src}", src_span(node), f"looked for {where}")
-    return render_error(f"cannot read {what} {src}: {exc}", src_span(node))
+def file_error(r: Any, node: Any, src: str, what: str, problem: files.FileProblem) -> PMLRenderError:
+    """The located error for a file named by `node` that cannot be read (at its `src`)."""
+    source = node.element.span.source
+    message, hint = files.explain(problem, what, src, source.name, source.directory, Path(r.root),
+                                  folder=what == "folder")
+    return render_error(message, src_span(node), hint)
 
 
-def resolve_path(r: Any, node: Any, src: str) -> Path:
+def resolve_path(r: Any, node: Any, src: str, what: str = "file") -> Path:
     """A file named by `node`, relative to its source file and inside the prompt's root."""
     try:
-        return resolve_under(node.element.span.source.directory, src, r.root)
-    except OutsideRoot as exc:
-        raise render_error(str(exc), src_span(node), ROOT_HINT) from None
+        return files.resolve_under(node.element.span.source.directory, src, r.root)
+    except files.FileProblem as problem:
+        raise file_error(r, node, src, what, problem) from None
 
 
 # ---------------------------------------------------------------------- <document>
@@ -128,9 +129,20 @@ def _document(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], c
             raise render_error(f"parser=\"{parser}\" needs a file: give src, buffer or base64", node.span)
         return [ir.Block(_body(r.children(node, scope, ctx, attrs, white_space="pre")))]
     if given[0] == "src":
-        return _from_file(r, node, attrs, str(attrs["src"]), parser)
-    data, parser = _inline_bytes(node, attrs, given[0], parser)
-    return _convert(node, attrs, data, parser, "the document")
+        boxes = _from_file(r, node, attrs, str(attrs["src"]), parser)
+    else:
+        data, parser = _inline_bytes(node, attrs, given[0], parser)
+        boxes = _convert(node, attrs, data, parser, "the document")
+    return styled(node, attrs, boxes)
+
+
+def styled(node: Any, attrs: dict[str, Any], boxes: list[ir.Box]) -> list[ir.Box]:
+    """What a reader made, with the stylesheets' rules for the components it stands for
+    (`pml.components.expanded`); a failure is located at `src`, or at the element."""
+    try:
+        return expanded.apply(boxes, attrs.get(expanded.EXPANDED))
+    except expanded.StyleFailure as exc:
+        raise render_error(str(exc), src_span(node) if attrs.get("src") else node.span, exc.hint) from None
 
 
 def _body(boxes: list[ir.Box]) -> list[ir.Box]:
@@ -153,7 +165,7 @@ def _body(boxes: list[ir.Box]) -> list[ir.Box]:
 
 
 def _from_file(r: Any, node: Any, attrs: dict[str, Any], src: str, parser: str) -> list[ir.Box]:
-    path = resolve_path(r, node, src)
+    path = resolve_path(r, node, src, "document")
     suffix = path.suffix.lower()
     if parser == "auto":
         if suffix in (".pdf", ".docx"):
@@ -161,11 +173,11 @@ def _from_file(r: Any, node: Any, attrs: dict[str, Any], src: str, parser: str) 
         elif suffix in TEXT_SUFFIXES:
             parser = "txt"
     if parser in ("txt", "md") and attrs.get("selectedPages") in (None, ""):
-        text = read_text(node, path, src, "document")
+        text = read_text(r, node, path, src, "document")
         return [ir.Block([ir.Inline(text.replace("\r\n", "\n"), True)])]
     if parser == "auto" and suffix == ".doc":
         raise render_error(f"old Word .doc files cannot be read: {src}", src_span(node), "save it as .docx")
-    data = read_bytes(node, path, src, "document")
+    data = read_bytes(r, node, path, src, "document")
     if parser == "auto":
         parser = _guess(node, data, src)
     return _convert(node, attrs, data, parser, src)
@@ -191,7 +203,11 @@ def _inline_bytes(node: Any, attrs: dict[str, Any], name: str, parser: str) -> t
 
 def _guess(node: Any, data: bytes, src: str | None) -> str:
     """The parser for bytes whose name does not tell: PDF and DOCX by content, else UTF-8 text."""
-    found = sniff(data)
+    try:
+        found = sniff(data)
+    except ReadFailure as exc:
+        what = f"`{src}`" if src else "the document"
+        raise render_error(f"cannot read {what}: {exc}", src_span(node) if src else node.span, exc.hint) from None
     if found:
         return found
     try:
@@ -216,14 +232,14 @@ def _convert(node: Any, attrs: dict[str, Any], data: bytes, parser: str, name: s
             return [ir.Block([ir.Inline(read_pdf(data, None if pages is None else str(pages)), True)])]
         if parser == "docx":
             return read_docx(data, multimedia=attrs.get("multimedia") is not False)
-        text = data.decode("utf-8-sig")
+        text = files.decode_text(data).removeprefix("\ufeff")
     except MissingExtra as exc:
         raise render_error(str(exc), where) from None
     except PageSelectionError as exc:
         raise render_error(str(exc), attr_span(node, "selectedPages")) from None
     except ReadFailure as exc:
-        raise render_error(f"cannot read {name}: {exc}", where) from None
-    except UnicodeDecodeError as exc:
-        raise render_error(f"cannot read {name} as text: it is not UTF-8 ({exc.reason} at byte {exc.start})",
-                           where, 'set parser="pdf" or "docx" if it is one') from None
+        raise render_error(f"cannot read {name}: {exc}", where, exc.hint) from None
+    except files.FileProblem as problem:
+        raise render_error(f"cannot read {name} as text: {problem.reason}", where,
+                           f'{problem.hint}, or set parser="pdf" or "docx" if it is one') from None
     return [ir.Block([ir.Inline(text.replace("\r\n", "\n"), True)])]

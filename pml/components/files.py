@@ -10,19 +10,20 @@ each value.
 
 from __future__ import annotations
 
+import itertools
+import os
 import re
+import stat
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from pml import ir
-from pml.components.data import attr_span, resolve_path, src_span
+from pml import files, ir, limits
+from pml.components.data import attr_span, file_error, resolve_path, src_span
 from pml.errors import render_error
-from pml.files import shown
 from pml.registry import Attr, component
 from pml.values import to_text
 
-MAX_ENTRIES = 10_000
 SERIALIZED = ("json", "yaml", "xml")
 
 SHOW_CONTENT = Attr("showContent", "boolean", "Show each item's value (for `<folder>`: each file's text).",
@@ -175,12 +176,11 @@ def _read_folder(r: Any, node: Any, attrs: dict[str, Any], show: bool) -> dict[s
     if not src:
         raise render_error(f"`<{node.element.tag}>` needs `src` (a folder) or `data` (tree items)", node.span,
                            f'write <{node.element.tag} src="folder"/>')
-    path = resolve_path(r, node, str(src))
-    if not path.exists():
-        raise render_error(f"folder not found: {src}", src_span(node),
-                           f"looked for {shown(node.element.span.source.name, str(src))}")
-    if not path.is_dir():
-        raise render_error(f"`{src}` is not a folder", src_span(node), "use <document src> for a file")
+    path = resolve_path(r, node, str(src), "folder")
+    try:
+        files.check_folder(path)
+    except files.FileProblem as problem:
+        raise file_error(r, node, str(src), "folder", problem) from None
     pattern = None
     if attrs.get("filter"):
         try:
@@ -201,22 +201,28 @@ class _Walk:
         self.show = show
         self.pattern = pattern
         self.count = 0
+        self.bytes = 0  # of file contents read so far
+        self.limits = limits.current()
 
     def folder(self, path: Path, depth: int) -> dict[str, Any] | None:
         if depth >= self.max_depth:
             return {"name": path.name}
+        room = self.limits.max_folder_entries - self.count
         try:
-            entries = [e for e in path.iterdir() if self.inside(e)]
+            listed = list(itertools.islice(path.iterdir(), room + 1))  # a huge folder is never listed whole
         except OSError as exc:
-            raise render_error(f"cannot read the folder {path.name}: {exc}", src_span(self.node)) from None
-        entries.sort(key=lambda e: (not e.is_dir(), e.name.casefold(), e.name))
+            raise render_error(f"cannot read the folder `{path.name}`: {files.os_problem(exc).reason}",
+                               src_span(self.node)) from None
+        if len(listed) > room:
+            raise self.too_many()
+        entries = [(e, _is_dir(e)) for e in listed if self.inside(e)]
+        entries.sort(key=lambda e: (not e[1], e[0].name.casefold(), e[0].name))
         children: list[dict[str, Any]] = []
-        for entry in entries:
+        for entry, is_dir in entries:
             self.count += 1
-            if self.count > MAX_ENTRIES:
-                raise render_error(f"the folder holds more than {MAX_ENTRIES} entries", src_span(self.node),
-                                   "narrow it with filter or maxDepth")
-            if entry.is_dir():
+            if self.count > self.limits.max_folder_entries:
+                raise self.too_many()
+            if is_dir:
                 child = self.folder(entry, depth + 1)
                 if child is not None and (child.get("children") or self.pattern is None):
                     children.append(child)
@@ -230,9 +236,28 @@ class _Walk:
         if not self.show:
             return {"name": path.name}
         try:
-            return {"name": path.name, "value": path.read_text(encoding="utf-8")}
-        except (OSError, UnicodeDecodeError):
+            data = files.read_file(path)
+        except files.TooLarge as problem:
+            raise self.too_much(path, problem.reason) from None
+        except files.FileProblem:
+            return {"name": path.name}  # not a regular file, or unreadable: listed without content
+        self.bytes += len(data)
+        if self.bytes > self.limits.max_output:
+            raise self.too_much(path, f"the folder's files hold more than {self.limits.max_output:,} bytes "
+                                      "(the limit max_output)")
+        try:
+            return {"name": path.name, "value": data.decode("utf-8")}
+        except UnicodeDecodeError:
             return {"name": path.name}  # not text: listed without content
+
+    def too_many(self) -> Exception:
+        return render_error(f"the folder holds more than {self.limits.max_folder_entries:,} entries",
+                            src_span(self.node), "narrow it with filter or maxDepth, or raise max_folder_entries")
+
+    def too_much(self, path: Path, reason: str) -> Exception:
+        relative = path.relative_to(self.root).as_posix() if self.root in path.parents else path.name
+        return render_error(f"cannot show the content of `{relative}`: {reason}", src_span(self.node),
+                            "narrow the folder with filter or maxDepth, or raise the limit")
 
     def inside(self, path: Path) -> bool:
         """Entries (symbolic links included) that resolve inside the prompt's root."""
@@ -241,6 +266,13 @@ class _Walk:
         except OSError:
             return False
         return resolved == self.root or self.root in resolved.parents
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return stat.S_ISDIR(os.stat(path).st_mode)
+    except OSError:
+        return False
 
 
 __all__ = ["layout_folder", "layout_tree", "tree_boxes"]

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import base64
 import binascii
-import io
 import mimetypes
 from typing import Any
 
 from pml import ir
-from pml.components.data import resolve_path, src_span
+from pml.components.data import read_bytes, resolve_path, src_span
 from pml.components.text import handles_syntax
 from pml.errors import render_error
+from pml.readers import MissingExtra, ReadFailure
+from pml.readers.images import Scaling, scale_image
 from pml.registry import SYNTAXES, Attr, component
 
 MEDIA_SYNTAXES = (*SYNTAXES, "multimedia")
@@ -60,13 +61,8 @@ def media_bytes(r: Any, node: Any, attrs: dict[str, Any], what: str) -> tuple[by
         if text.startswith(("http://", "https://")):
             raise render_error(f"{what} URLs are not fetched: {text}", src_span(node),
                                "download the file next to the prompt and use src=\"file\"")
-        path = resolve_path(r, node, text)
-        try:
-            return path.read_bytes(), path.name
-        except FileNotFoundError:
-            raise render_error(f"{what} not found: {text}", src_span(node)) from None
-        except OSError as exc:
-            raise render_error(f"cannot read {what} {text}: {exc}", src_span(node)) from None
+        path = resolve_path(r, node, text, what)
+        return read_bytes(r, node, path, text, what), path.name
     encoded = attrs.get("base64")
     if encoded:
         try:
@@ -77,29 +73,20 @@ def media_bytes(r: Any, node: Any, attrs: dict[str, Any], what: str) -> tuple[by
                        f'write <{node.element.tag} src="file"/>')
 
 
+def scaling(attrs: dict[str, Any]) -> Scaling:
+    """The scaling `maxWidth`, `maxHeight` and `resize` ask for."""
+    return Scaling(attrs.get("maxWidth"), attrs.get("maxHeight"), attrs.get("resize"))
+
+
 def resize(r: Any, node: Any, data: bytes, mime: str, attrs: dict[str, Any]) -> tuple[bytes, str]:
     """Scale an image down to fit `maxWidth`/`maxHeight` and by the `resize` ratio (Pillow)."""
     try:
-        from PIL import Image
-    except ImportError:
+        return scale_image(data, mime, scaling(attrs))
+    except MissingExtra:
         raise render_error("resizing images needs the optional readers", node.span, EXTRA_HINT) from None
-    with Image.open(io.BytesIO(data)) as image:
-        width, height = image.size
-        scale = float(attrs.get("resize") or 1.0)
-        if attrs.get("maxWidth"):
-            scale = min(scale, float(attrs["maxWidth"]) / width)
-        if attrs.get("maxHeight"):
-            scale = min(scale, float(attrs["maxHeight"]) / height)
-        if scale >= 1.0:
-            return data, mime
-        size = (max(1, round(width * scale)), max(1, round(height * scale)))
-        smaller = image.resize(size)
-        kind = "PNG" if mime == "image/png" else "JPEG"
-        if kind == "JPEG" and smaller.mode not in ("RGB", "L"):
-            smaller = smaller.convert("RGB")
-        out = io.BytesIO()
-        smaller.save(out, kind)
-        return out.getvalue(), "image/png" if kind == "PNG" else "image/jpeg"
+    except ReadFailure as exc:
+        where = src_span(node) if attrs.get("src") else node.span
+        raise render_error(f"cannot resize the image: {exc}", where, exc.hint) from None
 
 
 def _common_attrs(what: str) -> list[Attr]:
@@ -132,7 +119,7 @@ def layout_img(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], 
         return [ir.Inline(str(alt), True)]
     data, name = media_bytes(r, node, attrs, "image")
     mime = str(attrs.get("type") or sniff(data, name, "image/png"))
-    if attrs.get("maxWidth") or attrs.get("maxHeight") or attrs.get("resize"):
+    if scaling(attrs):
         data, mime = resize(r, node, data, mime, attrs)
     encoded = base64.b64encode(data).decode("ascii")
     return [ir.Media(mime, encoded, str(alt) if alt else None, attrs.get("position") or "here")]

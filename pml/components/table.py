@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pml import ir
+from pml import ir, limits
 from pml.components.data import read_bytes, read_text, resolve_path
 from pml.components.text import handles_syntax
 from pml.errors import render_error, suggest
@@ -161,14 +161,26 @@ def from_records(records: Any, given: list[Column] | None, attr: str) -> Grid:
                            "pass a list of objects or of arrays")
     if all(isinstance(rec, dict) for rec in records):
         columns = given if given is not None else [Column(k, k) for k in _keys(records)]
+        check_cells(len(records), len(columns), attr)
         return Grid(columns, [[rec.get(c.field) if isinstance(c.field, str) else rec.get(str(c.field))
                                for c in columns] for rec in records])
     if all(isinstance(rec, list) for rec in records):
         width = max([len(rec) for rec in records] + [len(given or ())])
+        check_cells(len(records), width, attr)
         columns = list(given or [])
         columns += [Column(i, f"Column {i}") for i in range(len(columns), width)]
         return Grid(columns, [[rec[i] if i < len(rec) else None for i in range(width)] for rec in records])
     raise TableProblem(f"`{attr}` should hold only objects or only arrays", attr)
+
+
+def check_cells(rows: int, columns: int, attr: str) -> None:
+    """Refuse a table of more than `max_table_cells` cells (short rows are padded to the width,
+    so a few wide rows among many short ones would otherwise multiply)."""
+    limit = limits.current().max_table_cells
+    if rows * columns > limit:
+        raise TableProblem(f"the table would hold {rows:,} rows × {columns:,} columns, more than {limit:,} cells "
+                           "(the limit max_table_cells)", attr,
+                           "raise max_table_cells (see docs/security.md) if the data is meant to be read")
 
 
 def _keys(records: list[dict[str, Any]]) -> list[str]:
@@ -195,13 +207,13 @@ def pick_columns(grid: Grid, given: list[Column]) -> Grid:
 
 def read_file(r: Any, node: Any, src: str, parser: str, given: list[Column] | None) -> Grid:
     """Read `src` with `parser` (auto: by the file's extension); `given` columns pick and rename."""
-    path = resolve_path(r, node, src)
+    path = resolve_path(r, node, src, "table")
     if parser == "auto":
         parser = _parser_for(path, src)
     if parser == "excel":
-        grid = read_xlsx(read_bytes(node, path, src, "table"), src)
+        grid = read_xlsx(read_bytes(r, node, path, src, "table"), src)
     else:
-        text = read_text(node, path, src, "table").removeprefix("\ufeff")
+        text = read_text(r, node, path, src, "table").removeprefix("\ufeff")
         if parser in ("json", "jsonl"):
             return from_records(_json_records(text, parser, src), given, "src")
         grid = read_delimited(text, "," if parser == "csv" else "\t")
@@ -240,6 +252,7 @@ def read_delimited(text: str, separator: str) -> Grid:
         return Grid([], [])
     header, body = rows[0], rows[1:]
     width = max(len(row) for row in rows)
+    check_cells(len(rows), width, "src")
     columns = [Column(name, name) for name in header]
     columns += [Column(f"Column {i}", f"Column {i}") for i in range(len(header), width)]
     cells = [row + [""] * (width - len(row)) for row in body]
@@ -278,14 +291,17 @@ def _boolean(text: str) -> bool:
 
 def read_xlsx(data: bytes, src: str) -> Grid:
     """The first sheet of an .xlsx workbook: a header row, then typed rows (read with openpyxl)."""
-    from pml.readers import MissingExtra, cached, need
+    from pml.readers import MissingExtra, ReadFailure, cached, need
+    from pml.readers.archive import limits_key
 
     try:
         need("openpyxl", "reading .xlsx files")
     except MissingExtra as exc:
         raise TableProblem(str(exc), "src") from None
     try:
-        rows = cached("xlsx", data, (), lambda: _xlsx_rows(data))
+        rows = cached("xlsx", data, (*limits_key(), limits.current().max_table_cells), lambda: _xlsx_rows(data))
+    except ReadFailure as exc:
+        raise TableProblem(f"cannot read `{src}` as an Excel workbook: {exc}", "src", exc.hint) from None
     except Exception as exc:  # openpyxl raises many kinds of error for a broken file
         raise TableProblem(f"cannot read `{src}` as an Excel workbook: {exc}", "src") from None
     if not rows:
@@ -302,10 +318,26 @@ def read_xlsx(data: bytes, src: str) -> Grid:
 def _xlsx_rows(data: bytes) -> list[tuple[Any, ...]]:
     import openpyxl
 
+    from pml.readers import ReadFailure
+    from pml.readers.archive import check_zip
+
+    check_zip(data)  # before openpyxl unpacks anything
+    limit = limits.current().max_table_cells
     workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         sheet = workbook.worksheets[0]
-        return [tuple(_cell(v) for v in row) for row in sheet.iter_rows(values_only=True)]
+        too_many = ReadFailure(f"the first sheet holds more than {limit:,} cells (the limit max_table_cells)",
+                               "raise max_table_cells (see docs/security.md) if the sheet is meant to be read")
+        if (sheet.max_row or 0) * (sheet.max_column or 0) > limit:  # its declared size: fail before reading
+            raise too_many
+        rows: list[tuple[Any, ...]] = []
+        cells = 0
+        for row in sheet.iter_rows(values_only=True):  # rows come padded to the sheet's width
+            cells += max(1, len(row))
+            if cells > limit:  # the declared size was missing or wrong
+                raise too_many
+            rows.append(tuple(_cell(v) for v in row))
+        return rows
     finally:
         workbook.close()
 

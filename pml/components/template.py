@@ -77,8 +77,8 @@ def _value(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any]) -> A
 
 
 def _read(r: Any, node: Any, src: str) -> Any:
-    path = resolve_path(r, node, src)
-    text = read_text(node, path, src, "file")
+    path = resolve_path(r, node, src, "file")
+    text = read_text(r, node, path, src, "file")
     if path.suffix.lower() == ".json":
         try:
             return json.loads(text)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from pml import ir
-from pml.components.data import attr_span, read_bytes, resolve_path, src_span
+from pml.components.data import attr_span, read_bytes, resolve_path, src_span, styled
 from pml.errors import render_error
 from pml.readers import MissingExtra, ReadFailure
 from pml.readers import html as html_reader
@@ -45,7 +45,7 @@ def layout_webpage(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, An
         raise render_error(f"the selector `{selector}` matches nothing in the page", attr_span(node, "selector"))
     if attrs.get("extractText"):
         return [ir.Block([ir.Inline(html_reader.to_text(elements), True)])]
-    return [ir.Block(html_reader.to_boxes(elements))]
+    return styled(node, attrs, [ir.Block(html_reader.to_boxes(elements))])
 
 
 def _page(r: Any, node: Any, attrs: dict[str, Any]) -> tuple[str | bytes, Any]:
@@ -55,8 +55,8 @@ def _page(r: Any, node: Any, attrs: dict[str, Any]) -> tuple[str | bytes, Any]:
                            'save the page next to the prompt and use src="page.html"')
     src = attrs.get("src")
     if src:
-        path = resolve_path(r, node, str(src))
-        return read_bytes(node, path, str(src), "page"), src_span(node)
+        path = resolve_path(r, node, str(src), "page")
+        return read_bytes(r, node, path, str(src), "page"), src_span(node)
     buffer = attrs.get("buffer")
     if isinstance(buffer, (str, bytes)) and buffer:
         return buffer, attr_span(node, "buffer")

@@ -27,7 +27,11 @@ INSTALL = f"pip install 'pml[{EXTRA}]'"
 
 
 class ReadFailure(ValueError):
-    """A file could not be read or converted; the message is user-facing."""
+    """A file could not be read or converted; the message (and the hint, if any) are user-facing."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.hint = hint
 
 
 class MissingExtra(ImportError):
@@ -70,10 +74,16 @@ def cached(kind: str, data: bytes, options: tuple[Hashable, ...], read: Callable
 
 
 def sniff(data: bytes) -> str | None:
-    """The document format the bytes look like (`pdf`, `docx`), or None."""
+    """The document format the bytes look like (`pdf`, `docx`), or None.
+
+    An archive over the archive limits raises `ReadFailure` before its names are read.
+    """
     if data[:1024].lstrip().startswith(b"%PDF-"):
         return "pdf"
     if data.startswith(b"PK\x03\x04"):
+        from pml.readers.archive import check_declared
+
+        check_declared(data)  # raises ReadFailure for an archive over the limits
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 if "word/document.xml" in archive.namelist():

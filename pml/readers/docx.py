@@ -22,6 +22,7 @@ from typing import Any
 
 from pml import ir
 from pml.readers import ReadFailure, cached, need
+from pml.readers.archive import check_zip, limits_key
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -52,10 +53,11 @@ def _local(element: Any) -> str:
 def read_docx(data: bytes, *, multimedia: bool = True) -> list[ir.Box]:
     """A DOCX file's body as layout boxes."""
     docx = need("docx", "reading .docx files")
-    return cached("docx", data, (multimedia,), lambda: _read(docx, data, multimedia))
+    return cached("docx", data, (multimedia, *limits_key()), lambda: _read(docx, data, multimedia))
 
 
 def _read(docx: Any, data: bytes, multimedia: bool) -> list[ir.Box]:
+    check_zip(data)  # before python-docx unpacks anything
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises zip, XML and package errors

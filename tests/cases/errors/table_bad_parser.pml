@@ -1,3 +1,3 @@
 <poml>
-  <table src="data.csv" parser="xml"/>
+  <table src="table_broken.json" parser="xml"/>
 </poml>

@@ -1,0 +1,3 @@
+<poml>
+  <audio src="{{ 'clip' + nul + '.mp3' }}"/>
+</poml>

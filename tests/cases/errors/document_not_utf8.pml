@@ -1,0 +1,3 @@
+<poml>
+  <document src="files/latin1.txt"/>
+</poml>

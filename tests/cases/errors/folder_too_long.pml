@@ -1,0 +1,3 @@
+<poml>
+  <folder src="{{ name }}"/>
+</poml>

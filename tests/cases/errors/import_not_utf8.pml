@@ -1,0 +1,3 @@
+<poml>
+  <import src="files/latin1.poml" as="lib"/>
+</poml>

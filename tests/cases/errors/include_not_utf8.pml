@@ -1,0 +1,3 @@
+<poml>
+  <include src="files/latin1.poml"/>
+</poml>

@@ -1,0 +1,4 @@
+<poml>
+  <let name="notes" src="files/latin.txt"/>
+  <p>{{ notes }}</p>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <table src="{{ 'data/' + name }}"/>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <document src="{{ name }}"/>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <folder src="{{ 'files' + nul }}"/>
+</poml>

@@ -1,0 +1,4 @@
+<poml>
+  <let name="data" src="{{ name }}"/>
+  <p>{{ data }}</p>
+</poml>

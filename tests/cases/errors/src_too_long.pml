@@ -1,0 +1,3 @@
+<poml>
+  <img src="{{ name }}" syntax="multimedia"/>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <table src="data/order.csv"/>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <table src="files/latin1.csv"/>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <table src="{{ 'orders' + nul + '.csv' }}"/>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <webpage src="{{ 'page' + nul + '.html' }}"/>
+</poml>
