@@ -18,6 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pml import limits
 from pml.errors import PMLError, PMLRenderError, PMLSyntaxError, PMLUndefinedError
 from pml.expressions import (
     BUILTIN_NAMES,
@@ -188,27 +189,41 @@ def test_builtin_names() -> None:
     assert not {"lipsum", "cycler", "joiner", "namespace"} & BUILTIN_NAMES
 
 
+def shape(tree: Any) -> str:
+    """A parse tree as a compact s-expression: `(rule child …)`, tokens as their text."""
+    from lark import Tree
+
+    if isinstance(tree, Tree):
+        children = " ".join(shape(child) for child in tree.children if child is not None)
+        return f"({tree.data} {children})"
+    return str(tree)
+
+
 @pytest.mark.parametrize(
-    ("code", "translated"),
+    ("code", "tree"),
     [
-        ("a && !b", "a  and  (not b)"),
-        ("a ? b : c", "( b  if a  else  c)"),
-        ("x === null", "x == none"),
-        ("x is undefined", "x is undefined"),
-        ("{a: 1}", "{'a': 1}"),
-        ("s.replace(/^/gm, ' ')", "s.replace(__pml_regex__(\"^\", \"gm\"), ' ')"),
-        ("user.name | upper", "user.name | upper"),
-        ("xs.map(x => x.name)", 'xs.map(__pml_arrow__(0, "x", "x.name"))'),
-        ("xs.map((x, i) => x ? i : 'no')", 'xs.map(__pml_arrow__(0, "x,i", "( i  if  x  else  \'no\')"))'),
-        ("xs.map(([k, v], {a}) => 1)", 'xs.map(__pml_arrow__(0, "[k,v],{a}", "1"))'),
-        ("a.map(x => b.map(y => x))",
-         'a.map(__pml_arrow__(1, "x", "b.map(__pml_arrow__(0, \\"y\\", \\"x\\"))"))'),
+        ("a && !b", "(and_ (name a) && (not_ (name b)))"),
+        ("!a == b", "(compare (not_ (name a)) (comp_op ==) (name b))"),
+        ("a ? b : c ? d : e", "(js_if (name a) (name b) (js_if (name c) (name d) (name e)))"),
+        ("2 ** 3 ** 2", "(pow (number 2) (pow (number 3) (number 2)))"),
+        ("a + b ~ c * d", "(add (name a) (tilde (name b) (mul (name c) (name d))))"),
+        ("-x | abs", "(filter (neg (name x)) abs)"),
+        ("a ?? b || c", "(nullish (name a) (or_ (name b) || (name c)))"),
+        ("x is not none", "(test (name x) not (test_name none))"),
+        ("a if b else c if d else e", "(jinja_if_else (name a) (name b) (jinja_if_else (name c) (name d) (name e)))"),
+        ("typeof x === 'number'", "(compare (typeof (name x)) (comp_op ===) (string 'number'))"),
+        ("u?.a.b", "(attr (opt_attr (name u) (member a)) (member b))"),
+        ("xs.map(x => y => x)", "(call (attr (name xs) (member map)) (call_args (arrow_name x (arrow_name y (name x)))))"),
+        ("a / b / 2", "(div (div (name a) (name b)) (number 2))"),
+        ("s.split(/a\\/b/g)", "(call (attr (name s) (member split)) (call_args (regex /a\\/b/g)))"),
+        ("test.0.input", "(attr (attr (name test) (member 0)) (member input))"),
+        ("a not in b", "(compare (name a) (comp_op not in) (name b))"),
     ],
 )
-def test_translation(code: str, translated: str) -> None:
-    expression = at(code)[1]
-    assert expression.translated == translated
-    assert expression.code == code
+def test_grammar_precedence(code: str, tree: str) -> None:
+    from pml.expressions.syntax import parse
+
+    assert shape(parse(code)) == tree
 
 
 def test_expression_span_and_repr() -> None:
@@ -334,28 +349,26 @@ def test_errors_in_a_stored_arrow_suggest_its_parameters() -> None:
 
 
 def test_arrow_bodies_compile_once() -> None:
-    from pml.expressions import _arrow_code
+    from pml.expressions.arrows import statistics
 
     expression = at("xs.map(x => x + 1000003)")[1]
-    before = _arrow_code.cache_info().misses
+    before = statistics["compiled"]
     for _ in range(3):
         assert expression.evaluate({"xs": [1]}) == [1000004]
     assert at("ys.map(x => x + 1000003)")[1].evaluate({"ys": [2]}) == [1000005]
-    assert _arrow_code.cache_info().misses == before
+    assert statistics["compiled"] == before
 
 
-def test_function_calls_are_bounded_by_the_item_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    import pml.expressions
-
-    monkeypatch.setattr(pml.expressions, "MAX_ITEMS", 1000)
-    assert len(evaluate("xs.map(x => x)", xs=list(range(1000)))) == 1000
-    for code in ("xs.map(x => x)", "xs.filter(x => x)", "xs.sort((a, b) => (a % 10) - (b % 10))",
-                 "xs.slice(0, 40).map(x => xs.slice(0, 40).map(y => x * y))",
-                 "f(xs)"):
-        scope = {"xs": list(range(1001)), "f": evaluate("xs => xs.some(x => x < 0)")}
-        error = fail(code, **scope)
-        assert isinstance(error, PMLRenderError)
-        assert error.message.endswith("functions were called more than 1000 times"), code
+def test_function_calls_are_bounded_by_the_item_limit() -> None:
+    with limits.using(limits.Limits(max_items=1000)):
+        assert len(evaluate("xs.map(x => x)", xs=list(range(1000)))) == 1000
+        for code in ("xs.map(x => x)", "xs.filter(x => x)", "xs.sort((a, b) => (a % 10) - (b % 10))",
+                     "xs.slice(0, 40).map(x => xs.slice(0, 40).map(y => x * y))",
+                     "f(xs)"):
+            scope = {"xs": list(range(1001)), "f": evaluate("xs => xs.some(x => x < 0)")}
+            error = fail(code, **scope)
+            assert isinstance(error, PMLRenderError)
+            assert error.message.endswith("functions were called more than 1000 times"), code
 
 
 def test_runaway_recursion_is_an_error() -> None:
