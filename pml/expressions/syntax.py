@@ -11,6 +11,7 @@ without `:`, an unterminated string or regular expression, …).
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 from functools import cache
 
 from lark import Lark, Token, Tree
@@ -39,21 +40,97 @@ class TranslateError(Exception):
 def parser() -> Lark:
     """The LALR parser of `grammar/expr.lark`, built once per process."""
     grammar = resource_path("grammar", "expr.lark").read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=True)
+    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=True,
+                lexer_callbacks=dict.fromkeys(_WATCHED, _watch))
 
 
 def parse(code: str) -> Tree:
     """The tree of `code`; raises `TranslateError`."""
+    token = _NESTING.set(_Nesting(limits.current().max_expression_depth))
     try:
         tree = parser().parse(code)
     except UnexpectedInput as error:
         raise _explain(code, error) from None
     except LarkError as error:  # pragma: no cover - a grammar problem, not an input problem
         raise TranslateError(str(error)) from None
+    finally:
+        _NESTING.reset(token)
     if isinstance(tree, Token):  # a lone token is never the start symbol's tree, but be safe
         return Tree("expr", [tree])
     check_depth(tree)
     return tree
+
+
+# Nesting is watched while tokens are read, so that a 2,000-deep ternary stops at its 65th `?`
+# instead of after the whole text is parsed. What is counted is a lower bound of the parse
+# tree's depth: open brackets, `?` and `=>` between two commas at one bracket level (each
+# nests in the one before), runs of prefix operators (`!!!x`), and binary operators between
+# two commas at one level divided by the number of precedence levels that nest (eight).
+
+_OPEN = frozenset(["LPAR", "LSQB", "LBRACE"])
+_CLOSE = frozenset(["RPAR", "RSQB", "RBRACE"])
+_OPERANDS = frozenset(["NAME", "INT", "NUMBER", "STRING", "TEMPLATE", "REGEX", "TRUE", "FALSE", "NONE", "NULL",
+                       "UNDEFINED", *_CLOSE])
+_PREFIX = frozenset(["BANG", "TYPEOF", "NOT"])
+_SIGNS = frozenset(["PLUS", "MINUS"])
+_BINARY = frozenset(["STAR", "SLASH", "PERCENT", "FLOORDIV", "POW", "TILDE", "VBAR", "OR", "AND", "NULLISH",
+                     "IS", *_SIGNS])
+_NESTED = frozenset(["QMARK", "ARROW"])
+_PRECEDENCE_LEVELS = 8
+_WATCHED = frozenset([*_OPEN, *_OPERANDS, *_PREFIX, *_BINARY, *_NESTED, "COMMA", "COLON", "DOT", "OPTIONAL",
+                      "EQUAL", "EQ", "NE", "STRICT_EQ", "STRICT_NE", "LESSTHAN", "MORETHAN", "LE", "GE", "IN",
+                      "IF", "ELSE", "SPREAD"])  # Lark names "(" LPAR, "?" QMARK, "!" BANG, …
+
+
+class _Nesting:
+    __slots__ = ("levels", "limit", "operand", "run")
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.levels: list[list[int]] = [[0, 0]]  # per open bracket: [nested `?`/`=>`, binary operators]
+        self.run = 0  # prefix operators in a row
+        self.operand = False  # whether the last token ends an operand
+
+    def see(self, kind: str) -> None:
+        operand, self.operand = self.operand, kind in _OPERANDS
+        if kind in _PREFIX or (kind in _SIGNS and not operand):
+            self.run += 1
+        else:
+            self.run = 0
+            if kind in _OPEN:
+                self.levels.append([0, 0])
+            elif kind in _CLOSE:
+                if len(self.levels) > 1:
+                    self.levels.pop()
+                return
+            elif kind == "COMMA":
+                self.levels[-1] = [0, 0]
+                return
+            elif kind in _NESTED:
+                self.levels[-1][0] += 1
+            elif kind in _BINARY:
+                self.levels[-1][1] += 1
+            else:
+                return
+        depth = self.run + sum(1 + nested + binary // _PRECEDENCE_LEVELS for nested, binary in self.levels)
+        if depth > self.limit:
+            raise _too_deep(self.limit)
+
+
+_NESTING: ContextVar[_Nesting | None] = ContextVar("pml_expression_nesting", default=None)
+
+
+def _watch(token: Token) -> Token:
+    nesting = _NESTING.get()
+    if nesting is not None:
+        nesting.see(token.type)
+    return token
+
+
+def _too_deep(most: int) -> TranslateError:
+    return TranslateError(f"the expression is nested more than {most} levels deep",
+                          "split it into smaller expressions, e.g. with `<let>`; the limit is "
+                          "`max_expression_depth`")
 
 
 def check_depth(tree: Tree) -> None:
@@ -63,10 +140,7 @@ def check_depth(tree: Tree) -> None:
     while stack:
         node, depth = stack.pop()
         if depth > most:
-            raise TranslateError(
-                f"the expression is nested more than {most} levels deep",
-                "split it into smaller expressions, e.g. with `<let>`; the limit is "
-                "`max_expression_depth`")
+            raise _too_deep(most)
         for child in node.children:
             if isinstance(child, Tree):
                 stack.append((child, depth + 1))
@@ -177,8 +251,11 @@ def _complete(prefix: str) -> bool:
     """Whether `prefix` is a whole expression (so what follows it is extra text)."""
     if not prefix.strip():
         return False
+    token = _NESTING.set(None)
     try:
         parser().parse(prefix)
-    except LarkError:
+    except (LarkError, TranslateError):
         return False
+    finally:
+        _NESTING.reset(token)
     return True
