@@ -32,7 +32,7 @@ from pml.values import js_number, to_text
 
 CASE_DIR = Path(__file__).resolve().parent / "cases" / "expressions"
 EXPRESSION_FILES = ("javascript.txt", "members.txt", "jinja.txt", "errors.txt", "security.txt",
-                    "arrows.txt")
+                    "arrows.txt", "undefined.txt", "limits.txt")
 
 
 @dataclass
@@ -72,10 +72,10 @@ def all_cases() -> list[Any]:
     return [pytest.param(case, id=case.id) for case in cases]
 
 
-def at(code: str) -> tuple[Source, Expression]:
+def at(code: str, *, condition: bool = False) -> tuple[Source, Expression]:
     """Compile `code` as it would appear in the text `{{ code }}`."""
     source = Source("{{ " + code + " }}", name="case.pml")
-    return source, compile_expression(code, source.span(3, 3 + len(code)))
+    return source, compile_expression(code, source.span(3, 3 + len(code)), condition=condition)
 
 
 def evaluate(code: str, **scope: Any) -> Any:
@@ -96,12 +96,18 @@ def where(error: PMLError) -> str:
 
 @pytest.mark.parametrize("case", all_cases())
 def test_case(case: Case) -> None:
+    with limits.using(limits.Limits().replace(**json.loads(case.fields.get("limits", "{}")))):
+        run_case(case)
+
+
+def run_case(case: Case) -> None:
     fields = case.fields
     assert ("error" in fields) != ("result" in fields or "text" in fields or "text-json" in fields)
     context = json.loads(fields.get("context", "{}"))
+    condition = fields.get("condition") == "true"
     if "error" in fields:
         with pytest.raises(PMLError) as info:
-            at(case.code)[1].evaluate(context)
+            at(case.code, condition=condition)[1].evaluate(context)
         error = info.value
         assert type(error).__name__ == fields["error"]
         assert error.message == fields["message"]
@@ -110,7 +116,7 @@ def test_case(case: Case) -> None:
         if case.file == "security.txt" and not isinstance(error, PMLSyntaxError):
             assert isinstance(error, PMLRenderError)
         return
-    value = at(case.code)[1].evaluate(context)
+    value = at(case.code, condition=condition)[1].evaluate(context)
     if "result" in fields:
         assert json.dumps(value) == json.dumps(json.loads(fields["result"]))
     if "text" in fields:

@@ -244,7 +244,7 @@ class _Translator:
         return helper("chain", result, lazy=(True,)) if optional else result
 
     def parent(self, start: int, end: int) -> str:
-        text = self.code[start - self.shift : end - self.shift].rstrip()
+        text = self.code[start:end].rstrip()
         while text and text[-1] in ".?[":
             text = text[:-1].rstrip()
         return " ".join(text.split())
@@ -384,9 +384,9 @@ class _Translator:
             body_tree = self.expr(body)
         finally:
             self.units.pop()
-        source = self.code[start - self.shift : end - self.shift]
+        source = self.code[start:end]
         self.arrows[position] = ArrowSite(signature, names, source, start, body_start, end)
-        body_text = self.code[body_start - self.shift : end - self.shift]
+        body_text = self.code[body_start:end]
         arrow_code(signature, body_text, index + 1, lambda: (body_tree, builds(body_tree)))
         return helper("arrow", constants=(index, signature, body_text, index + 1), pass_context=True)
 
