@@ -219,7 +219,8 @@ def shape(tree: Any) -> str:
         ("a if b else c if d else e", "(jinja_if_else (name a) (name b) (jinja_if_else (name c) (name d) (name e)))"),
         ("typeof x === 'number'", "(compare (typeof (name x)) (comp_op ===) (string 'number'))"),
         ("u?.a.b", "(attr (opt_attr (name u) (member a)) (member b))"),
-        ("xs.map(x => y => x)", "(call (attr (name xs) (member map)) (call_args (arrow_name x (arrow_name y (name x)))))"),
+        ("xs.map(x => y => x)",
+         "(call (attr (name xs) (member map)) (call_args (arrow_name x (arrow_name y (name x)))))"),
         ("a / b / 2", "(div (div (name a) (name b)) (number 2))"),
         ("s.split(/a\\/b/g)", "(call (attr (name s) (member split)) (call_args (regex /a\\/b/g)))"),
         ("test.0.input", "(attr (attr (name test) (member 0)) (member input))"),
@@ -444,6 +445,8 @@ def test_any_arrow_text_compiles_or_raises_a_syntax_error(code: str) -> None:
 def _compiles_and_runs_or_fails_cleanly(code: str, scope: dict[str, Any]) -> None:
     """Compiling and evaluating `code` either works or raises a PML error with a span."""
     source = Source(code)
+    if not code.strip():
+        return
     try:
         expression = compile_expression(code, source.whole())
     except PMLSyntaxError as error:
@@ -574,3 +577,70 @@ EXPRESSION_TEXT = st.text(
 @given(code=EXPRESSION_TEXT)
 def test_any_text_compiles_or_raises_a_syntax_error(code: str) -> None:
     _compiles_and_runs_or_fails_cleanly(code, {"a": 1, "b": "x", "c": [1, 2], "d": {"e": None}})
+
+
+# ---------------------------------------------------------------------------------------------
+# Properties over the grammar: any expression it generates, and any string of operators and
+# brackets, compiles to a value or fails with a located PML error (never a Python exception,
+# never a hang).
+
+SCOPE_NAMES = ["a", "b", "s", "xs", "d", "f", "x", "upper", "length", "join", "map", "filter", "trim",
+               "defined", "default", "keys", "Math", "JSON", "String", "reduce", "i"]
+
+
+def _expressions() -> st.SearchStrategy[str]:
+    """Expressions built from the productions of `grammar/expr.lark` (with `from_lark` the
+    grammar's recursion makes most draws too large to be useful)."""
+    atoms = st.sampled_from([*SCOPE_NAMES, "0", "1", "2.5", ".5", "0x1F", "1e3", "'a'", '"b c"', "'%s'", "`t`",
+                             "`${a}`", "`x ${xs.length} y`", "/a/", "/^x+$/gm", "/(\\d+)-(\\w)/", "true", "False",
+                             "null", "none", "undefined", "[]", "{}", "()"])
+    binary = st.sampled_from(["??", "||", "&&", "and", "or", "===", "!==", "==", "!=", "<", ">=", "in", "not in",
+                              "+", "-", "*", "/", "//", "%", "**", "~"])
+    prefix = st.sampled_from(["!", "-", "+", "typeof ", "not "])
+    member = st.sampled_from(["length", "trim", "map", "y", "e", "k", "0", "join", "keys", "toUpperCase"])
+    filters = st.sampled_from(["upper", "length", "join", "default", "list", "first", "string", "tojson", "nope"])
+    tests = st.sampled_from(["defined", "none", "number", "string", "sequence", "divisibleby 2", "sameas a"])
+
+    def extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+        args = st.lists(inner, max_size=3).map(", ".join)
+        return st.one_of(
+            st.tuples(inner, binary, inner).map(" ".join),
+            st.tuples(prefix, inner).map("".join),
+            st.tuples(inner, inner, inner).map(lambda t: "{} ? {} : {}".format(*t)),
+            st.tuples(inner, inner, inner).map(lambda t: "{} if {} else {}".format(*t)),
+            st.tuples(inner, st.sampled_from([".", "?."]), member).map("".join),
+            st.tuples(inner, st.sampled_from(["[", "?.["]), inner).map(lambda t: f"{t[0]}{t[1]}{t[2]}]"),
+            st.tuples(inner, st.sampled_from(["(", "?.("]), args).map(lambda t: f"{t[0]}{t[1]}{t[2]})"),
+            st.tuples(inner, filters, args).map(lambda t: "{} | {}({})".format(*t)),
+            st.tuples(inner, st.sampled_from(["", "not "]), tests).map(lambda t: "{} is {}{}".format(*t)),
+            args.map("[{}]".format),
+            st.tuples(member, inner).map(lambda t: "{{{}: {}}}".format(*t)),
+            inner.map("({})".format),
+            st.tuples(st.sampled_from(["i => ", "(i, j) => ", "([i, j]) => ", "({e}) => ", "() => "]), inner)
+            .map("".join),
+            inner.filter(lambda c: not set(c) & set("`{}")).map("`<${{{}}}>`".format),
+            st.tuples(inner, inner).map(lambda t: "{}.map(i => {})".format(*t)),
+        )
+
+    return st.recursive(atoms, extend, max_leaves=12)
+
+
+GRAMMAR_SCOPE = {"a": 1, "b": "x", "s": " Ab ", "xs": [1, 2, 3], "d": {"e": None, "k": [1]}, "f": lambda *v: len(v),
+                 "x": {"y": 2.5}, "i": 0}
+
+
+@settings(max_examples=300, deadline=None)
+@given(code=_expressions())
+def test_any_expression_of_the_grammar_evaluates_or_fails_located(code: str) -> None:
+    with limits.using(limits.Limits(regex_timeout=0.05, max_items=10_000, max_string=100_000)):
+        _compiles_and_runs_or_fails_cleanly(code, dict(GRAMMAR_SCOPE))
+
+
+NESTING_TEXT = st.lists(st.sampled_from([*"()[]{}!?:-+*~|&=>.,`$' ab1", "?.", "??", "=>", "${", "**"]),
+                        max_size=300).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(code=NESTING_TEXT)
+def test_any_string_of_operators_and_brackets_fails_located(code: str) -> None:
+    _compiles_and_runs_or_fails_cleanly(code, {"a": 1, "b": [1]})

@@ -35,7 +35,7 @@ from .codegen import compile_tree
 from .convert import kind
 from .data import settle
 from .lists import LIST_METHODS
-from .sandbox import ENV, GLOBAL_VALUES, BUILTIN_NAMES
+from .sandbox import BUILTIN_NAMES, ENV, GLOBAL_VALUES
 from .strings import STRING_METHODS
 from .syntax import TranslateError
 from .translate import UNSAFE_HINT, translate

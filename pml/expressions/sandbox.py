@@ -34,7 +34,8 @@ from .functions import JSFunction, Method, Namespace, native
 from .jsglobals import GLOBALS
 from .jsregex import JSRegExp, cached
 from .lists import LIST_METHODS, PYTHON_DICT_METHODS, PYTHON_LIST_METHODS
-from .strings import PYTHON_STRING_METHODS, STRING_METHODS, Method as MethodFunction, python_join
+from .strings import PYTHON_STRING_METHODS, STRING_METHODS, python_join
+from .strings import Method as MethodFunction
 from .undefined import UNDEFINED, JSUndefined, MissingName, Site, UnsafeAccess, fail, is_nullish
 
 _NOT_FOUND: Any = object()

@@ -236,7 +236,7 @@ def _explain(code: str, error: UnexpectedInput) -> TranslateError:
         return TranslateError("unexpected `=>`", ARROW_HINT)
     if previous == "=>":
         return TranslateError("an arrow function needs a value after `=>`", ARROW_HINT)
-    if text in ("?", ":") and "?" in before + [text]:
+    if text in ("?", ":") and "?" in [*before, text]:
         return TranslateError("`? :` needs a condition and a value on each side of `:`")
     if text == "/":
         if code.startswith("//", position):
