@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 
 from jinja2 import Undefined
 
-from .budget import budgeted, check_items
+from .budget import budgeted, check_items, current
 from .convert import article, kind
 from .data import LAZY, SCALARS, settle
 from .functions import JSFunction
@@ -109,10 +109,16 @@ class Arrow(JSFunction):
         self._code = code
 
     def __call__(self, *args: Any) -> Any:
-        with budgeted() as budget:
-            budget.call()
-            with budget.nested():
-                return self._run(args)
+        budget = current()
+        if budget is None:  # called directly, not from an evaluation that has a budget
+            with budgeted():
+                return self(*args)
+        budget.call()
+        budget.enter()
+        try:
+            return self._run(args)
+        finally:
+            budget.leave()
 
     def _run(self, args: tuple[Any, ...]) -> Any:
         code = self._code

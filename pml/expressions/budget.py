@@ -24,29 +24,28 @@ class LimitError(ValueError):
 class Budget:
     """What the functions called during one evaluation may still spend."""
 
-    __slots__ = ("calls", "depth", "items", "text")
+    __slots__ = ("calls", "depth", "items", "max_calls", "max_depth", "text")
 
     def __init__(self) -> None:
         self.calls = self.items = self.text = self.depth = 0
+        bounds = limits.current()
+        self.max_calls = bounds.max_items
+        self.max_depth = bounds.max_expression_depth
 
     def call(self) -> None:
         self.calls += 1
-        most = limits.current().max_items
-        if self.calls > most:
-            raise LimitError(f"functions were called more than {most} times")
+        if self.calls > self.max_calls:
+            raise LimitError(f"functions were called more than {self.max_calls} times")
 
-    @contextmanager
-    def nested(self) -> Iterator[None]:
-        """One function call inside another: bounded by `max_expression_depth`."""
+    def enter(self) -> None:
+        """One function call inside another: bounded by `max_expression_depth` (`leave` after)."""
         self.depth += 1
-        try:
-            most = limits.current().max_expression_depth
-            if self.depth > most:
-                raise LimitError(f"functions called one another more than {most} deep "
-                                 "(runaway recursion?)")
-            yield
-        finally:
+        if self.depth > self.max_depth:
             self.depth -= 1
+            raise LimitError(f"functions called one another more than {self.max_depth} deep (runaway recursion?)")
+
+    def leave(self) -> None:
+        self.depth -= 1
 
 
 _BUDGET: ContextVar[Budget | None] = ContextVar("pml_expression_budget", default=None)
