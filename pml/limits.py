@@ -29,9 +29,11 @@ class Limits:
     """Every bound PML applies, with its default. Each is a positive number."""
 
     max_depth: int = 256
-    """Elements nested inside one another, in the markup and after includes."""
+    """Elements nested inside one another, in the markup and after includes; also lists and objects
+    nested inside one another in a value an expression builds."""
     max_expression_depth: int = 64
-    """Brackets, operators and calls nested inside one `{{ }}` expression."""
+    """Brackets, operators and calls nested inside one `{{ }}` expression; also arrow functions
+    calling one another while it is evaluated."""
     max_expression_length: int = 100_000
     """Characters in one expression."""
     max_string: int = 10_000_000

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import TemplateSyntaxError, Undefined, UndefinedError
+from jinja2 import TemplateSyntaxError, UndefinedError
 from jinja2.exceptions import SecurityError
 from jinja2.utils import missing
 
@@ -39,7 +39,7 @@ from .sandbox import BUILTIN_NAMES, ENV, GLOBAL_VALUES
 from .strings import STRING_METHODS
 from .syntax import TranslateError
 from .translate import UNSAFE_HINT, translate
-from .undefined import JSUndefined, MissingValue, UnsafeAccess, fail
+from .undefined import JSUndefined, MissingValue, UnsafeAccess
 
 _PATH_STEP = re.compile(
     r"\.(?P<attr>[^\W\d]\w*)|\.(?P<dot_index>\d+)(?!\w|\.\d)|\[(?P<index>\d+)\]"
@@ -348,8 +348,3 @@ def parse_for(text: str, span: Span) -> tuple[str, Expression]:
     if source.text[span.start : span.start + len(text)] == text:
         inner = source.span(span.start + match.start(2), span.start + match.end(2))
     return match.group(1), compile_expression(code, inner)
-
-
-def fail_undefined(value: Undefined) -> None:
-    """Raise the error of using an undefined value (for callers outside this package)."""
-    fail(value)

@@ -4,11 +4,13 @@ before it builds it, and the filters that write values write them safely.
 `join` writes elements as PML writes values (`null` as nothing, `true`, `2.5`, lists as JSON);
 `string` and `pprint` write functions as functions; `tojson`'s indentation and `wordwrap`'s
 `wrapstring`, `center`'s width, `indent`'s prefix, `format`'s arguments and `replace`'s
-replacement all count against `max_string`, and `batch` and `slice` against `max_items`.
+replacement all count against `max_string`, and `batch` and `slice` against `max_items`;
+`striptags` runs with the regular-expression time bound.
 """
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -19,6 +21,7 @@ from jinja2.utils import pass_environment, pass_eval_context
 from .budget import check_items, check_text
 from .convert import element_text, integer, text_of
 from .data import settle_text
+from .jsregex import remove_all
 
 _PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[#0\- +]*(\*|\d+)?(?:\.(\*|\d+))?")
 
@@ -119,8 +122,13 @@ def guard(filters: dict[str, Any]) -> None:
         check_text(len(text_of(s)) + len(text_of(end)))
         return str(original["truncate"](environment, text_of(s), length, killwords, text_of(end), leeway))
 
+    def striptags(value: Any) -> str:
+        """Jinja's `striptags`, time-bounded (its comment pattern is quadratic on `<!--<!--…`)."""
+        text = remove_all(r"<[^>]*>", remove_all(r"<!--.*?-->", text_of(value)))
+        return html.unescape(" ".join(text.split()))
+
     filters.update(
         join=join, replace=replace, center=center, indent=indent, format=text_format,
         wordwrap=wordwrap, tojson=tojson, string=string, pprint=pprint, batch=batch, slice=slice_,
-        truncate=truncate,
+        truncate=truncate, striptags=striptags,
     )
