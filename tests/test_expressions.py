@@ -629,6 +629,7 @@ GRAMMAR_SCOPE = {"a": 1, "b": "x", "s": " Ab ", "xs": [1, 2, 3], "d": {"e": None
                  "x": {"y": 2.5}, "i": 0}
 
 
+@pytest.mark.filterwarnings("ignore:Generating overly large repr")  # the nested strategy's own repr
 @settings(max_examples=300, deadline=None)
 @given(code=_expressions())
 def test_any_expression_of_the_grammar_evaluates_or_fails_located(code: str) -> None:

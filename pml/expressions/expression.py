@@ -220,12 +220,13 @@ class Expression:
                 detail = error.message or "undefined value"
                 return _undefined_error(f"error in expression `{self.shown}`: {detail}", self.span, None)
             keys = list(dict.fromkeys([*error.bound, *(key for key in scope if isinstance(key, str))]))
-            hint = suggest(str(name), keys) or _listing("defined names", keys, "the context defines no variables")
+            names = suggest(str(name), keys) or _listing("defined names", keys, "the context defines no variables")
             start, end = self._name_site(str(name), error.arrow)
-            return _undefined_error(f"undefined variable `{name}`", self._sub_span(start, end), hint)
+            return _undefined_error(f"undefined variable `{name}`", self._sub_span(start, end), names)
         start, end = self._site_span(error.site, name, error.arrow)
         parent = error.site[2] if error.site is not None and (start, end) != self._fallback(error.arrow) else ""
         subject = f"`{parent}`" if parent else f"this {kind(owner)}"
+        hint: str | None
         if owner is None:
             message, hint = f"{subject} is null, so it has no attribute `{name}`", None
         elif isinstance(name, int) and isinstance(owner, (list, tuple, str)):

@@ -138,13 +138,14 @@ class _Translator:
 
     def template(self, tree: Tree) -> nodes.Expr:
         token = tree.children[0]
+        assert isinstance(token, Token)
         parts: list[nodes.Expr] = []
         for text, start in _template_parts(str(token)):
             if start < 0:
                 parts.append(nodes.Const(_unescape(text), lineno=1))
                 continue
             shift = self.shift
-            self.shift = shift + token.start_pos + start  # type: ignore[operator]
+            self.shift = shift + int(token.start_pos or 0) + start
             try:
                 parts.append(self.expr(parse(text)))
             finally:
@@ -176,10 +177,10 @@ class _Translator:
     def undefined(self, tree: Tree) -> nodes.Expr:
         return helper("undefined")
 
-    def list(self, tree: Tree) -> nodes.Expr:
+    def array(self, tree: Tree) -> nodes.Expr:
         return nodes.List([self.expr(item) for item in _present(tree.children)], lineno=1)
 
-    def object(self, tree: Tree) -> nodes.Expr:
+    def mapping(self, tree: Tree) -> nodes.Expr:
         pairs = []
         for pair in _present(tree.children):
             if pair.data == "shorthand":
@@ -290,6 +291,9 @@ class _Translator:
         name = str(name_tree.children[0])
         name = "none" if name == "null" else name
         _known("test", name)
+        args: list[nodes.Expr]
+        kwargs: list[nodes.Keyword]
+        spread: nodes.Expr | None
         if argument is None:
             args, kwargs, spread = [], [], None
         elif argument.data == "test_value":
@@ -324,7 +328,7 @@ class _Translator:
 
     def tilde(self, tree: Tree) -> nodes.Expr:
         left, right = (self.expr(child) for child in tree.children)
-        if helper_name(left) == "concat":
+        if isinstance(left, nodes.Call) and helper_name(left) == "concat":
             return helper("concat", *left.args, right)
         return helper("concat", left, right)
 
@@ -431,7 +435,7 @@ _RULES: dict[str, Callable[[_Translator, Tree], nodes.Expr]] = {
     "name": _Translator.name, "number": _Translator.number, "string": _Translator.string,
     "template": _Translator.template, "regex": _Translator.regex, "true": _Translator.true,
     "false": _Translator.false, "null": _Translator.null, "undefined": _Translator.undefined,
-    "list": _Translator.list, "object": _Translator.object, "group": _Translator.group,
+    "list": _Translator.array, "object": _Translator.mapping, "group": _Translator.group,
     **{rule: _Translator.postfix for rule in _POSTFIX},
     "filter": _Translator.filter, "test": _Translator.test,
     **{rule: _Translator.binary for rule in _BINARY},

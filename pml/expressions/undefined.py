@@ -63,7 +63,7 @@ class MissingName(StrictUndefined):
     ) -> None:
         if exc is UndefinedError:
             exc = partial(MissingValue, obj, name)  # type: ignore[assignment]
-        super().__init__(hint, obj, name, exc)
+        super().__init__(hint, obj, name, exc)  # type: ignore[arg-type]
 
 
 class JSUndefined(Undefined):
