@@ -53,6 +53,7 @@ class JSRegExp:
         self.source = source
         self.flags = flags
         self.is_global = "g" in flags
+        check_size(source)
         self._compiled = regex.compile(python_pattern(source, "m" in flags), options | regex.VERSION0)
 
     def test(self, text: Any) -> bool:
@@ -63,6 +64,49 @@ class JSRegExp:
         return f"/{self.source}/{self.flags}"
 
     __repr__ = __str__
+
+
+_MAX_EXPANSION = 100_000
+_COUNTED = re.compile(r"\{(\d*)(?:,(\d*))?\}")
+
+
+def check_size(source: str) -> None:
+    """Refuse a pattern whose counted repeats, nested, multiply past 100,000 (`((a{1000}){1000}){1000}`):
+    the engine unrolls them when it compiles, and would run out of memory."""
+    stack: list[list[int]] = [[0, 0]]  # per open group: [size so far, size of the last item]
+    index, in_class = 0, False
+    while index < len(source):
+        char = source[index]
+        top = stack[-1]
+        if char == "\\":
+            top[0], top[1] = top[0] + 1, 1
+            index += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            top[0], top[1] = top[0] + 1, 1
+        elif char == "(":
+            stack.append([0, 0])
+        elif char == ")" and len(stack) > 1:
+            inner = stack.pop()[0]
+            stack[-1][0] += inner
+            stack[-1][1] = inner
+        elif char == "{" and (counted := _COUNTED.match(source, index)) is not None:
+            low, high = counted.group(1), counted.group(2)
+            times = max(int(low or 0), int(high or 0)) if len(low) < 7 and len(high or "") < 7 else _MAX_EXPANSION + 1
+            top[0] += top[1] * (max(times, 1) - 1)
+            top[1] *= max(times, 1)
+            index = counted.end()
+            if top[0] > _MAX_EXPANSION:
+                raise ValueError(f"its counted repeats unroll to more than {_MAX_EXPANSION} steps")
+            continue
+        else:
+            top[0], top[1] = top[0] + 1, 1
+        index += 1
+    if sum(level[0] for level in stack) > _MAX_EXPANSION:
+        raise ValueError(f"its counted repeats unroll to more than {_MAX_EXPANSION} steps")
 
 
 def python_pattern(source: str, multiline: bool) -> str:
