@@ -97,11 +97,13 @@ class _Prepared:
 @lru_cache(maxsize=4096)
 def _prepare(code: str, depth: int) -> _Prepared:
     """Translate and compile `code` once per process (and depth limit); raises `TranslateError`."""
-    translation = translate(code)  # also checks the syntax of plain paths
     path = _fast_path(code)
-    if path is not None:
+    if path is not None:  # a plain name or path: no parser, no Jinja
         root, steps = path
-        return _Prepared(root, steps, None, frozenset([root]) - BUILTIN_NAMES, False, (), translation.name_sites)
+        start = code.index(root)
+        return _Prepared(root, steps, None, frozenset([root]) - BUILTIN_NAMES, False, (),
+                         ((root, start, start + len(root), -1),))
+    translation = translate(code)
     try:
         render = compile_tree(ENV, translation.tree)
     except TemplateSyntaxError as error:
