@@ -400,6 +400,20 @@ def test_plain_functions_as_arguments() -> None:
     assert error.message.startswith("unsafe attribute access in expression `xs.map(f)`")
 
 
+def test_python_callables_from_the_context_are_written_as_functions() -> None:
+    def shout(text: str) -> str:
+        return text.upper()
+
+    scope = {"shout": shout, "fns": [shout], "obj": {"go": shout}, "anon": lambda: 1}
+    written = "function shout() { [native code] }"
+    for code in ("shout", "shout | string", "shout ~ ''", "obj.go", "obj['go']", "`${shout}`", "shout | pprint"):
+        assert to_text(evaluate(code, **scope)) == written, code
+    assert to_text(evaluate("[shout] | string", **scope)) == f"[{written}]"
+    assert to_text(evaluate("anon", **scope)) == "function () { [native code] }"
+    assert evaluate("shout('a') + obj.go('b')", **scope) == "AB"
+    assert "0x" not in to_text(evaluate("fns", **scope))
+
+
 def test_arrows_in_a_for_attribute() -> None:
     name, expression = for_at("item in items.filter(i => i.done)")
     assert name == "item"

@@ -21,6 +21,7 @@ from jinja2.utils import pass_environment, pass_eval_context
 from .budget import check_items, check_text
 from .convert import element_text, integer, text_of
 from .data import settle_text
+from .functions import JSFunction, native
 from .jsregex import remove_all
 
 _PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[#0\- +]*(\*|\d+)?(?:\.(\*|\d+))?")
@@ -44,6 +45,15 @@ def _size(value: Any) -> int:
     if isinstance(value, (list, tuple, Mapping)):
         return len(text_of(value))
     return 32
+
+
+def _safe(value: Any) -> Any:
+    """A value about to be written with Python's `str` or `repr`: functions as function values."""
+    if isinstance(value, (list, tuple, Mapping)):
+        return settle_text(value)
+    if callable(value) and not isinstance(value, (JSFunction, type)):
+        return native(value)
+    return value
 
 
 def guard(filters: dict[str, Any]) -> None:
@@ -103,10 +113,10 @@ def guard(filters: dict[str, Any]) -> None:
         return result
 
     def string(value: Any) -> str:
-        return str(original["string"](settle_text(value) if isinstance(value, (list, tuple, Mapping)) else value))
+        return str(original["string"](_safe(value)))
 
     def pprint(value: Any) -> str:
-        return str(original["pprint"](settle_text(value) if isinstance(value, (list, tuple, Mapping)) else value))
+        return str(original["pprint"](_safe(value)))
 
     def batch(value: Any, linecount: Any, fill_with: Any = None) -> Any:
         check_items(integer(linecount))

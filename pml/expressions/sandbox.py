@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from jinja2 import Undefined
+from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import missing
 
@@ -45,10 +46,21 @@ class ShortCircuit(Exception):
     """`a?.b` where `a` is null or undefined: the rest of the chain is skipped."""
 
 
+class _Context(Context):
+    """Jinja's context, giving Python callables from the scope as function values."""
+
+    def resolve_or_missing(self, key: str) -> Any:
+        value = super().resolve_or_missing(key)
+        if callable(value) and not isinstance(value, (JSFunction, Undefined, type)):
+            return native(value)
+        return value
+
+
 class Sandbox(ImmutableSandboxedEnvironment):
     """Jinja's immutable sandbox with JavaScript members, operators and undefined values."""
 
     code_generator_class = Generator
+    context_class = _Context
     intercepted_binops = frozenset(["+", "-", "*", "**", "%"])
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
@@ -77,7 +89,7 @@ class Sandbox(ImmutableSandboxedEnvironment):
         if value is _NOT_FOUND:
             return JSUndefined(obj, name, site)
         if callable(value) and not isinstance(value, (JSFunction, Undefined, type)):
-            return native(value, name)
+            return native(value)
         return value
 
     def pml_item(self, obj: Any, key: Any, site: Site | None) -> Any:
@@ -90,7 +102,7 @@ class Sandbox(ImmutableSandboxedEnvironment):
             if isinstance(obj, Mapping) and key in obj:
                 value = obj[key]
                 if callable(value) and not isinstance(value, (JSFunction, Undefined, type)):
-                    return native(value, key)
+                    return native(value)
                 return value
             return self.pml_attr(obj, key, site)
         if isinstance(key, float) and key.is_integer():
