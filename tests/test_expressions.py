@@ -411,7 +411,8 @@ def test_python_callables_from_the_context_are_written_as_functions() -> None:
     assert to_text(evaluate("[shout] | string", **scope)) == f"[{written}]"
     assert to_text(evaluate("anon", **scope)) == "function () { [native code] }"
     assert evaluate("shout('a') + obj.go('b')", **scope) == "AB"
-    assert "0x" not in to_text(evaluate("fns", **scope))
+    assert to_text(evaluate("fns[0]", **scope)) == written
+    assert to_text(evaluate("fns.map(f => f)", **scope)) == f'["{written}"]'
 
 
 def test_arrows_in_a_for_attribute() -> None:
