@@ -347,10 +347,8 @@ class _Translator:
                 if ops:
                     result, ops = nodes.Compare(result, ops, lineno=1), []
                 result = helper("same" if operator == "===" else "not_same", result, right)
-            elif ops or helper_name(result) not in ("same", "not_same"):
+            else:  # Jinja's comparisons chain (`1 < n <= 3`); `===` and `!==` do not, as in JavaScript
                 ops.append(nodes.Operand(_COMPARISONS[operator], right, lineno=1))
-            else:
-                result = nodes.Compare(result, [nodes.Operand(_COMPARISONS[operator], right, lineno=1)], lineno=1)
         return nodes.Compare(result, ops, lineno=1) if ops else result
 
     def js_if(self, tree: Tree) -> nodes.Expr:
