@@ -33,7 +33,7 @@ from .arrows import SITES_KEY, ArrowSite
 from .budget import budgeted
 from .codegen import compile_tree
 from .convert import kind
-from .data import SCALARS, settle
+from .data import LAZY, SCALARS, settle
 from .lists import LIST_METHODS
 from .sandbox import BUILTIN_NAMES, ENV, GLOBAL_VALUES
 from .strings import STRING_METHODS
@@ -159,6 +159,8 @@ class Expression:
         try:
             value = self._evaluate_path(scope) if self._path is not None else self._evaluate_jinja(scope)
             if self.condition:
+                if isinstance(value, LAZY):  # `items | select('odd')`: true when it selects something
+                    value = settle(value)
                 return False if isinstance(value, JSUndefined) else bool(value)
             if type(value) in SCALARS:
                 return value
