@@ -103,7 +103,12 @@ def _prepare(code: str, depth: int) -> _Prepared:
         start = code.index(root)
         return _Prepared(root, steps, None, frozenset([root]) - BUILTIN_NAMES, False, (),
                          ((root, start, start + len(root), -1),))
-    translation = translate(code)
+    try:
+        translation = translate(code)
+    except (TranslateError, RecursionError):
+        raise
+    except Exception as error:  # a literal Python refuses (never expected): still a syntax error
+        raise TranslateError(str(error) or type(error).__name__) from None
     try:
         render = compile_tree(ENV, translation.tree)
     except TemplateSyntaxError as error:
