@@ -46,6 +46,9 @@ _SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "
                    "\n": "", "\r\n": "", "\u2028": "", "\u2029": ""}
 
 
+_Arguments = tuple[list[nodes.Expr], list[nodes.Keyword], nodes.Expr | None, nodes.Expr | None]
+
+
 @dataclass(frozen=True, slots=True)
 class Translation:
     """An expression's Jinja tree, and what error messages need to know about its code."""
@@ -134,7 +137,8 @@ class _Translator:
         return _constant(_number(str(tree.children[0])))
 
     def string(self, tree: Tree) -> nodes.Expr:
-        return nodes.Const(_unescape(str(tree.children[0])[1:-1]), lineno=1)
+        """A string literal; adjacent literals join, as in Jinja (`'a' "b"`)."""
+        return nodes.Const("".join(_unescape(str(token)[1:-1]) for token in tree.children), lineno=1)
 
     def template(self, tree: Tree) -> nodes.Expr:
         token = tree.children[0]
@@ -209,8 +213,8 @@ class _Translator:
             if item.data == "keyword":
                 raise TranslateError("`name=value` is only for the arguments of a call or a filter",
                                      "compare with `==`, or write `f(name=value)`")
-            if item.data == "spread":
-                raise TranslateError("`...` is only for the arguments of a call")
+            if item.data in ("spread", "spread_keywords"):
+                raise TranslateError("`...`, `*` and `**` are only for the arguments of a call")
         if len(items) == 1:
             return self.expr(items[0])
         return nodes.Tuple([self.expr(item) for item in items], "load", lineno=1)
@@ -240,8 +244,7 @@ class _Translator:
             elif link.data in ("item", "opt_item"):
                 result = self.subscript(result, operand, start)
             else:
-                args, kwargs, spread = self.arguments(operand)
-                result = nodes.Call(result, args, kwargs, spread, None, lineno=1)
+                result = nodes.Call(result, *self.arguments(operand), lineno=1)
         return helper("chain", result, lazy=(True,)) if optional else result
 
     def parent(self, start: int, end: int) -> str:
@@ -259,23 +262,31 @@ class _Translator:
         site = self.site(key_start, key_end, self.parent(start, key_start))
         return helper("item", result, self.expr(operand), constants=(site,))
 
-    def arguments(self, tree: Tree | None) -> tuple[list[nodes.Expr], list[nodes.Keyword], nodes.Expr | None]:
+    def arguments(self, tree: Tree | None) -> _Arguments:
+        """A call's arguments: positional, `name=value`, one `...list` (or `*list`) and one `**object`."""
         args: list[nodes.Expr] = []
         kwargs: list[nodes.Keyword] = []
         spread: nodes.Expr | None = None
+        spread_keywords: nodes.Expr | None = None
         for item in _present(tree.children if tree is not None else []):
             if item.data == "keyword":
+                if spread_keywords is not None:
+                    raise TranslateError("`name=value` arguments come before `**object`")
                 name = self.reserved(str(item.children[0]))
                 kwargs.append(nodes.Keyword(name, self.expr(item.children[1]), lineno=1))
             elif item.data == "spread":
-                if spread is not None or kwargs:
-                    raise TranslateError("a call takes one `...list`, after its other arguments")
+                if spread is not None or kwargs or spread_keywords is not None:
+                    raise TranslateError("a call takes one `...list`, after its positional arguments")
                 spread = self.expr(item.children[0])
+            elif item.data == "spread_keywords":
+                if spread_keywords is not None:
+                    raise TranslateError("a call takes one `**object`, after its other arguments")
+                spread_keywords = self.expr(item.children[0])
             else:
-                if kwargs or spread is not None:
+                if kwargs or spread is not None or spread_keywords is not None:
                     raise TranslateError("positional arguments come before `name=value` and `...list`")
                 args.append(self.expr(item))
-        return args, kwargs, spread
+        return args, kwargs, spread, spread_keywords
 
     # -- filters and tests
 
@@ -283,24 +294,19 @@ class _Translator:
         value, name_token, call = tree.children
         name = str(name_token)
         _known("filter", name)
-        args, kwargs, spread = self.arguments(call)
-        return nodes.Filter(self.expr(value), name, args, kwargs, spread, None, lineno=1)
+        return nodes.Filter(self.expr(value), name, *self.arguments(call), lineno=1)
 
     def test(self, tree: Tree) -> nodes.Expr:
         value, negated, name_tree, argument = tree.children
         name = str(name_tree.children[0])
         name = "none" if name == "null" else name
         _known("test", name)
-        args: list[nodes.Expr]
-        kwargs: list[nodes.Keyword]
-        spread: nodes.Expr | None
-        if argument is None:
-            args, kwargs, spread = [], [], None
-        elif argument.data == "test_value":
-            args, kwargs, spread = [self.expr(argument.children[0])], [], None
-        else:
-            args, kwargs, spread = self.arguments(argument)
-        node: nodes.Expr = nodes.Test(self.expr(value), name, args, kwargs, spread, None, lineno=1)
+        arguments: _Arguments = ([], [], None, None)
+        if argument is not None and argument.data == "test_value":
+            arguments = ([self.expr(argument.children[0])], [], None, None)
+        elif argument is not None:
+            arguments = self.arguments(argument)
+        node: nodes.Expr = nodes.Test(self.expr(value), name, *arguments, lineno=1)
         return nodes.Not(node, lineno=1) if negated is not None else node
 
     # -- operators
@@ -442,7 +448,7 @@ _RULES: dict[str, Callable[[_Translator, Tree], nodes.Expr]] = {
     "typeof": _Translator.typeof, "tilde": _Translator.tilde, "nullish": _Translator.nullish,
     "compare": _Translator.compare, "js_if": _Translator.js_if, "jinja_if": _Translator.jinja_if,
     "jinja_if_else": _Translator.jinja_if_else, "arrow_name": _arrow_rule, "arrow_group": _arrow_rule,
-    "keyword": _Translator.misplaced, "spread": _Translator.misplaced,
+    "keyword": _Translator.misplaced, "spread": _Translator.misplaced, "spread_keywords": _Translator.misplaced,
 }
 
 
