@@ -3,9 +3,10 @@
 `parse(code)` returns the Lark tree. Nesting is bounded by `limits.max_expression_depth` twice,
 before anything recursive looks at the tree: while the tokens are read (a lower bound of the
 depth, so a 2,000-deep ternary or 5,000 `!` stop at the limit, in milliseconds), and on the
-finished tree, measured without recursion (the LALR parser itself keeps an explicit stack). Lark's own exceptions never escape: each
-becomes a `TranslateError` whose message names what went wrong (an unclosed bracket, a `?`
-without `:`, an unterminated string or regular expression, …).
+finished tree, measured without recursion (the LALR parser itself keeps an explicit stack).
+Lark's own exceptions never escape: each becomes a `TranslateError` whose message names what
+went wrong (an unclosed bracket, a `?` without `:`, an unterminated string or regular
+expression, …).
 """
 
 from __future__ import annotations
