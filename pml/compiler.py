@@ -379,9 +379,9 @@ class Compiler:
             severity = "warning" if styled else "error"
             self._problem(str(exc), span, exc.hint, severity=severity, code="style" if styled else "compile")
 
-    def _expression(self, code: str, span: Span) -> Expression | None:
+    def _expression(self, code: str, span: Span, *, condition: bool = False) -> Expression | None:
         try:
-            return compile_expression(code, span)
+            return compile_expression(code, span, condition=condition)
         except PMLError as exc:
             self.diagnostics.extend(exc.diagnostics)
             return None
@@ -400,11 +400,11 @@ class Compiler:
     def _if(self, attr: Attribute) -> Expression | None:
         single = attr.single_expression
         if single is not None:
-            return self._expression(single.code, single.span)
+            return self._expression(single.code, single.span, condition=True)
         if not attr.is_static:
             self._problem("`if` takes one expression", attr.span, 'write `if="count > 0"`')
             return None
-        return self._expression(attr.text, attr.value_span or attr.span)
+        return self._expression(attr.text, attr.value_span or attr.span, condition=True)
 
     def _dynamic(self, attr: Attribute, spec: Attr | None) -> DynamicAttr:
         parts: list[str | Expression] = []

@@ -29,13 +29,15 @@ class Limits:
     """Every bound PML applies, with its default. Each is a positive number."""
 
     max_depth: int = 100
-    """Elements nested inside one another, in the markup and after includes.
+    """Elements nested inside one another, in the markup and after includes; also lists and objects
+    nested inside one another in a value an expression builds.
 
     Rendering walks the tree recursively, about 5 Python frames per element (8 in a token
     report), so 100 levels need some 800 of the 1,000 frames Python allows by default and leave
     the rest to the caller's own stack. Raising it may also need `sys.setrecursionlimit`."""
     max_expression_depth: int = 64
-    """Brackets, operators and calls nested inside one `{{ }}` expression."""
+    """Brackets, operators and calls nested inside one `{{ }}` expression; also arrow functions
+    calling one another while it is evaluated."""
     max_expression_length: int = 100_000
     """Characters in one expression."""
     max_string: int = 10_000_000

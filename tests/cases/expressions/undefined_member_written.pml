@@ -1,0 +1,3 @@
+<poml>
+  <p>Hello {{ user.nickname }}</p>
+</poml>
