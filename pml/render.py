@@ -15,17 +15,20 @@ from pathlib import Path
 from typing import Any
 
 from pml import budget, ir
+from pml.charsafe import fix_surrogates
 from pml.compiler import CNode, DynamicAttr, ExprPiece, TextPiece
 from pml.errors import PMLError, render_error
 from pml.expressions import Expression
+from pml.limits import current as current_limits
 from pml.modcache import module_cache
+from pml.output import measure, too_long
 from pml.parts import CallSettings
-from pml.registry import GLOBAL_ATTRS, CoercionError
-from pml.values import to_text
+from pml.registry import GLOBAL_ATTRS, Attr, CoercionError
+from pml.source import Span
+from pml.values import describe, to_text
 from pml.writers.markdown import MarkdownWriter
 from pml.writers.serialize import serialize, to_model
 
-MAX_LOOP = 100_000
 SERIALIZED = ("json", "yaml", "xml", "html")
 _COLLAPSE = re.compile(r"[ \t\n\r\f]+")
 
@@ -67,6 +70,20 @@ class Renderer:
         self.module_cache = module_cache()
         # What budgets left out (`pml.budget`), in the order it happened.
         self.dropped: list[budget.Dropped] = []
+        # The bounds of this render (`pml.limits`), and the characters produced so far (`pml.output`).
+        self.limits = current_limits()
+        self.output = 0
+        # Counts the child lists rendered: a component that rendered none made its content itself.
+        self.produced = 0
+        # Containers known to be data (`pml.values.find_non_data`), and data sizes (`pml.output.measure`).
+        self.data_seen: dict[int, Any] = {}
+        self.sizes: dict[int, tuple[Any, int]] = {}
+
+    def charge(self, size: int, span: Span | None) -> None:
+        """Count `size` more characters of output; past `max_output`, an error at `span`."""
+        self.output += size
+        if self.output > self.limits.max_output:
+            raise too_long(span, self.limits.max_output)
 
     # ----------------------------------------------------------------- nodes
     def node(self, cnode: CNode, scope: dict[str, Any], ctx: Ctx) -> list[Any]:
@@ -91,11 +108,13 @@ class Renderer:
         if isinstance(items, Mapping) or isinstance(items, (str, bytes)) or not hasattr(items, "__iter__"):
             raise render_error(f"`for` needs a list, but `{expression.code.strip()}` is {_kind(items)}",
                                expression.span, "loop over a list, e.g. `item in items`")
-        items = list(items)
+        bound = self.limits.max_loop
+        if not hasattr(items, "__len__") or self.loops + len(items) <= bound:
+            items = list(items)
         self.loops += len(items)
-        if self.loops > MAX_LOOP:
-            raise render_error(f"loops expanded more than {MAX_LOOP} elements", cnode.span,
-                               "render smaller data, or split the prompt")
+        if self.loops > bound:
+            raise render_error(f"loops expanded more than {bound:,} elements (the limit `max_loop`)", cnode.span,
+                               "render smaller data, split the prompt, or raise the limit `max_loop`")
         out: list[dict[str, Any]] = []
         length = len(items)
         for index, item in enumerate(items):
@@ -119,9 +138,16 @@ class Renderer:
         if syntax and syntax != ctx.syntax and not getattr(component.layout, "handles_syntax", False):
             inner = replace(ctx, syntax=syntax)
             switched = True
+        self.charge(sum(len(v) for v in attrs.values() if type(v) is str), cnode.span)
+        produced = self.produced
         boxes = component.layout(self, cnode, attrs, scope, inner)
         if not boxes:
             return []
+        if self.produced == produced:  # the component made its content itself (data, a file, a picture)
+            self.charge(measure(boxes, self.sizes, self.limits.max_output - self.output), cnode.span)
+        for box in boxes:
+            if isinstance(box, (ir.Media, ir.ToolPart, ir.Item)) and box.span is None:
+                box.span = cnode.span
         key = attrs.get("name")
         if key and "name" not in component.attrs and component.kind != "reader":
             boxes = [ir.Named(str(key), boxes)]
@@ -131,7 +157,7 @@ class Renderer:
             boxes = self.fit(cnode, attrs, boxes)  # a subtree in another syntax is one unit: whole or not at all
         speaker = attrs.get("speaker")
         if speaker:
-            boxes = [ir.Speaker(speaker, boxes)]
+            boxes = [ir.Speaker(speaker, boxes, span=cnode.span)]
         return boxes
 
     # ----------------------------------------------------------------- attributes
@@ -149,23 +175,43 @@ class Renderer:
             return base
         attrs = dict(base)
         for name, dyn in cnode.dynamic.items():
-            attrs[name] = self.dynamic_value(name, dyn, scope)
+            value = self.dynamic_value(cnode, name, dyn, scope)
+            if value is _UNSET:
+                spec = dyn.attr or GLOBAL_ATTRS.get(name.lower())
+                if spec is not None and spec.default is not None:
+                    attrs[name] = spec.default
+                else:
+                    attrs.pop(name, None)
+            else:
+                attrs[name] = value
         return attrs
 
-    def dynamic_value(self, name: str, dyn: DynamicAttr, scope: dict[str, Any]) -> Any:
+    def dynamic_value(self, cnode: CNode, name: str, dyn: DynamicAttr, scope: dict[str, Any]) -> Any:
+        """An attribute's value computed from its `{{ }}`s, checked against the attribute's type.
+
+        This is the one place render-time attribute values are checked: whatever an expression
+        gives (a list, a function, null…), the component receives a value of the declared type,
+        or the render stops with an error at the attribute. `null` for an attribute that is not
+        `any` or `value` means "not given" (its default applies; an error if it is required)."""
         if dyn.single is not None:
             value = self.evaluate(dyn.single, scope)
         else:
             value = "".join(p if isinstance(p, str) else to_text(self.evaluate(p, scope)) for p in dyn.parts)
+        if isinstance(value, str):
+            value = fix_surrogates(value, _attr_span(cnode, name))
         spec = dyn.attr or GLOBAL_ATTRS.get(name.lower())
-        if spec is None or (dyn.single is not None and not isinstance(value, str)
-                            and spec.type not in ("boolean", "number", "integer")):
-            return value
+        if spec is None:  # an attribute the component takes without declaring it (`<runtime>`, `<use>` params)
+            component = cnode.component
+            if component is None or not component.open_attrs:
+                return value
+            spec = Attr(name, component.open_type)
+        if value is None and spec.type not in ("any", "value"):
+            if not spec.required:
+                return _UNSET
         try:
-            return spec.coerce(value)
+            return spec.coerce(value, self.data_seen) if value is not None else _required(spec)
         except CoercionError as exc:
-            span = dyn.single.span if dyn.single is not None else None
-            raise render_error(str(exc), span, exc.hint) from None
+            raise render_error(str(exc), _attr_span(cnode, name), exc.hint) from None
 
     def evaluate(self, expression: Expression, scope: dict[str, Any]) -> Any:
         return expression.evaluate(scope)
@@ -173,17 +219,25 @@ class Renderer:
     # ----------------------------------------------------------------- children
     def items(self, cnode: CNode, scope: dict[str, Any], ctx: Ctx) -> list[Any]:
         """Children as a mixed list of `_Lit`/`_Val` strings and boxes (no whitespace processing)."""
+        self.produced += 1
         out: list[Any] = []
         for child in cnode.children:
             if isinstance(child, TextPiece):
+                self.charge(len(child.value), cnode.span)
                 out.append(_Lit(child.value))
             elif isinstance(child, ExprPiece):
-                text = to_text(self.evaluate(child.expression, scope))
+                text = self.interpolate(child.expression, scope)
                 if text:
                     out.append(self.value(child.expression, text))
             else:
                 out.extend(self.node(child, scope, ctx))
         return out
+
+    def interpolate(self, expression: Expression, scope: dict[str, Any]) -> str:
+        """A `{{ }}` value as text, counted against the output bound."""
+        text = to_text(self.evaluate(expression, scope))
+        self.charge(len(text), expression.span)
+        return fix_surrogates(text, expression.span)
 
     def value(self, expression: Expression, text: str) -> str:
         """An interpolated value, as it goes into the children (`pml.trace` marks it)."""
@@ -205,12 +259,14 @@ class Renderer:
     def prioritized(self, cnode: CNode, scope: dict[str, Any], ctx: Ctx, mode: str,
                     limits: list[budget.Limit]) -> list[ir.Box]:
         """The children under the element's limits, the lowest priorities dropped first."""
+        self.produced += 1
         groups: list[tuple[float, list[Any], str, Any]] = []
         for child in cnode.children:
             if isinstance(child, TextPiece):
+                self.charge(len(child.value), cnode.span)
                 groups.append((0.0, [_Lit(child.value)], "text", None))
             elif isinstance(child, ExprPiece):
-                text = to_text(self.evaluate(child.expression, scope))
+                text = self.interpolate(child.expression, scope)
                 if text:
                     name = f"`{{{{ {child.expression.code.strip()} }}}}`"
                     groups.append((0.0, [self.value(child.expression, text)], name, child.expression.span))
@@ -320,6 +376,8 @@ class Written:
     modules: list[tuple[int, int, ir.ModuleMark]] = field(default_factory=list)
     # Marked subtrees (`ir.Mark`): where each one's text starts and ends.
     marks: list[tuple[int, int, ir.Mark]] = field(default_factory=list)
+    # Explicit speakers that wrote nothing: (the element, the speaker).
+    empty: list[tuple[Any, str]] = field(default_factory=list)
 
 
 def write(boxes: list[ir.Box], syntax: str, options: Mapping[str, Any] | None = None) -> Written:
@@ -329,7 +387,26 @@ def write(boxes: list[ir.Box], syntax: str, options: Mapping[str, Any] | None = 
         return Written(serialize(syntax, boxes, opts), [], [])
     writer = MarkdownWriter(serialize, int(opts.get("markdownBaseHeaderLevel", 1)))
     text = writer.write(boxes)
-    return Written(text, writer.ranges, writer.separators, writer.media, writer.modules, writer.marks)
+    return Written(text, writer.ranges, writer.separators, writer.media, writer.modules, writer.marks, writer.empty)
+
+
+class _Unset:
+    """An attribute whose `{{ }}` gave null: as if it were not written."""
+
+
+_UNSET = _Unset()
+
+
+def _required(spec: Attr) -> Any:
+    raise CoercionError(f"`{spec.name}` is required, and its value is {describe(None)}",
+                        "give it a value, or leave the element out with `if`")
+
+
+def _attr_span(cnode: CNode, name: str) -> Span:
+    attr = cnode.element.attribute(name)
+    if attr is None:
+        return cnode.span
+    return attr.value_span or attr.span
 
 
 def _owner(cnode: CNode) -> str:

@@ -488,7 +488,7 @@ def test_folder_entry_limit(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
     ('<folder src=".."/>', "`..` is outside the prompt's folder"),
     ('<folder src="." filter="("/>', "`filter` is not a regular expression: missing ), unterminated subpattern"),
     ("<folder/>", "`<folder>` needs `src` (a folder) or `data` (tree items)"),
-    ('<tree items="{{ 3 }}"/>', "`items` should be a list of tree items, not int"),
+    ('<tree items="{{ 3 }}"/>', "`items` should be a list, not a number `3`"),
     ('<tree items=\'[{"value": "x"}]\'/>', "`items[0]` should be an object with a `name`"),
     ('<tree items=\'[{"name": "a", "children": [1]}]\'/>', "`items[0].children[0]` should be an object with a `name`"),
     ("<tree items='[nope'/>", "`items` should be a JSON array"),

@@ -71,7 +71,7 @@ def layout_module(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any
            doc="A param of the enclosing `<module>`: a variable of its body, given by `<use … name=\"value\"/>`. "
                "Without `default` it must be given.",
            attrs=[Attr("name", "string", "The variable name.", required=True),
-                  Attr("default", "any", "The value when the use does not give one (makes the param optional).")])
+                  Attr("default", "value", "The value when the use does not give one (makes the param optional).")])
 def layout_param(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[Any]:
     return []
 
@@ -110,8 +110,8 @@ def layout_import(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any
                "params (values may use `{{ }}`); nested `<use>`s pick modules nested in it.",
            attrs=[Attr("module", "string", "The module to place (`name`, `schema.name`, `ns.name`, "
                                            "`outer.inner`).", required=True),
-                  Attr("name", "any", "A param called `name` (when the module declares one)."),
-                  Attr("type", "any", "A param called `type` (when the module declares one).")])
+                  Attr("name", "value", "A param called `name` (when the module declares one)."),
+                  Attr("type", "value", "A param called `type` (when the module declares one).")])
 def layout_use(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[Any]:
     mdef: ModuleDef | None = node.data.get("use")
     if mdef is None:  # reported at compile time

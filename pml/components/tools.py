@@ -190,7 +190,7 @@ def layout_tool_response(r: Any, node: Any, attrs: dict[str, Any], scope: dict[s
     return [ir.ToolPart("response", str(attrs["id"]), str(attrs["name"]), content)]
 
 
-@component("Runtime", "runtime", kind="reader", open_attrs=True,
+@component("Runtime", "runtime", kind="reader", open_attrs=True, open_type="any",
            doc="Parameters of the model call (`Rendered.runtime`): any attributes, e.g. "
                "`<runtime model=\"gpt-4o\" temperature=\"0.2\" max-tokens=\"300\" stop='[\"END\"]'/>`. Names "
                "become camelCase; values are typed (`0.2` → number, `false` → boolean, JSON arrays and "
