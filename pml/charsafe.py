@@ -38,7 +38,7 @@ _NOTES: ContextVar[dict[tuple[str, Span | None], None] | None] = ContextVar("pml
 
 SURROGATE_NOTE = ("a value held a lone surrogate (U+D800–U+DFFF), which no UTF-8 output can carry: "
                   "it was written as U+FFFD")
-XML_NOTE = ("the {syntax} output had characters XML cannot carry (control characters such as U+0001, "
+XML_NOTE = ("the {syntax} output had characters {name} cannot carry (control characters such as U+0001, "
             "or U+FFFE/U+FFFF): they were written as U+FFFD")
 
 
@@ -74,32 +74,55 @@ def replace_surrogates(text: str, span: Span | None = None) -> str:
     return _SURROGATE.sub(REPLACEMENT, text)
 
 
-def clean(value: Any, span: Span | None = None) -> Any:
+def clean(value: Any, span: Span | None = None, seen: dict[int, Any] | None = None) -> Any:
     """A value with `fix_surrogates` applied to every string in it (keys included).
 
-    Returns the value itself when nothing needs fixing; containers are copied only then."""
+    Returns the value itself when nothing needs fixing; containers are copied only then.
+    `seen` remembers containers found clean (with a reference, so that their ids stay theirs)."""
     if isinstance(value, str):
         return fix_surrogates(value, span)
+    if not isinstance(value, (dict, list, tuple)):
+        return value
+    memo: dict[int, Any] = {} if seen is None else seen
+    if id(value) in memo:
+        return value
+    if not _dirty(value, memo):
+        return value
+    return _cleaned(value, span)
+
+
+def _dirty(value: Any, memo: dict[int, Any]) -> bool:
+    """Whether a string inside `value` holds a surrogate; clean containers are added to `memo`."""
+    checked: list[Any] = []
+    stack: list[Any] = [value]
+    visited: set[int] = set()
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item) is not None:
+                return True
+        elif isinstance(item, (dict, list, tuple)) and id(item) not in memo and id(item) not in visited:
+            visited.add(id(item))
+            checked.append(item)
+            if isinstance(item, dict):
+                stack.extend(item.keys())
+                stack.extend(item.values())
+            else:
+                stack.extend(item)
+    for item in checked:
+        memo[id(item)] = item
+    return False
+
+
+def _cleaned(value: Any, span: Span | None, depth: int = 0) -> Any:
+    if isinstance(value, str):
+        return fix_surrogates(value, span)
+    if depth > 1000:  # a cycle, or data deeper than anything renders: leave it to the final check
+        return value
     if isinstance(value, dict):
-        out: dict[Any, Any] | None = None
-        for index, (key, item) in enumerate(value.items()):
-            new_key = fix_surrogates(key, span) if isinstance(key, str) else key
-            new_item = clean(item, span)
-            if out is None and (new_key is not key or new_item is not item):
-                out = dict(list(value.items())[:index])
-            if out is not None:
-                out[new_key] = new_item
-        return value if out is None else out
+        return {_cleaned(k, span, depth + 1): _cleaned(v, span, depth + 1) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        items: list[Any] | None = None
-        for index, item in enumerate(value):
-            new_item = clean(item, span)
-            if items is None and new_item is not item:
-                items = list(value[:index])
-            if items is not None:
-                items.append(new_item)
-        if items is None:
-            return value
+        items = [_cleaned(v, span, depth + 1) for v in value]
         return items if isinstance(value, list) else tuple(items)
     return value
 
@@ -109,8 +132,15 @@ def xml_text(text: str, syntax: str = "xml") -> str:
     text = fix_surrogates(text)
     if _XML_FORBIDDEN.search(text) is None:
         return text
-    note(XML_NOTE.format(syntax=syntax), None)
+    note(XML_NOTE.format(syntax=syntax, name=syntax.upper()), None)
     return _XML_FORBIDDEN.sub(REPLACEMENT, text)
+
+
+def check_xml(text: str, syntax: str, span: Span | None) -> None:
+    """Note, at `span`, that text bound for XML or HTML holds characters those cannot carry (the
+    writer replaces them; this only says where they came from)."""
+    if _XML_FORBIDDEN.search(text) is not None:
+        note(XML_NOTE.format(syntax=syntax, name=syntax.upper()), span)
 
 
 def note(message: str, span: Span | None = None) -> None:
@@ -130,8 +160,10 @@ def collecting() -> Iterator[list[Diagnostic]]:
     finally:
         notes = _NOTES.get() or {}
         _NOTES.reset(token)
-        warnings.extend(Diagnostic("warning", message, span, None, "output") for message, span in notes)
+        located = {message for message, span in notes if span is not None}
+        warnings.extend(Diagnostic("warning", message, span, None, "output") for message, span in notes
+                        if span is not None or message not in located)  # a located note says more
 
 
-__all__ = ["REPLACEMENT", "clean", "collecting", "fix_surrogates", "has_surrogates", "note", "replace_surrogates",
+__all__ = ["REPLACEMENT", "check_xml", "clean", "collecting", "fix_surrogates", "has_surrogates", "note", "replace_surrogates",
            "xml_text"]

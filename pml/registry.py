@@ -251,7 +251,6 @@ def kebab_to_camel(name: str) -> str:
 
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
-_DATA_HINT = "only data can be written out; call the function or use the regular expression inside the expression"
 
 
 def coerce(attr: Attr, value: Any, seen: dict[int, Any] | None = None) -> Any:
@@ -360,14 +359,25 @@ def _data(attr: Attr, value: Any, seen: dict[int, Any] | None) -> Any:
         where, item = found
         inside = f" (at `{where}`)" if where else ""
         raise CoercionError(f"`{attr.name}` should be data (text, numbers, booleans, lists, objects), "
-                            f"not {describe(item)}{inside}", _DATA_HINT)
+                            f"not {describe(item)}{inside}", _hint(item))
     return value
 
 
-def _hint(value: Any) -> str | None:
-    from pml.values import is_data
+_NOT_DATA_HINTS = {
+    "function": "call the function inside the expression, e.g. `{{ f(x) }}`",
+    "regular expression": "use the regular expression inside the expression, "
+                          "e.g. `{{ text.replace(/a/g, 'b') }}`",
+    "built-in object": "use one of its members, e.g. `{{ Math.max(a, b) }}`",
+}
 
-    return None if is_data(value) else _DATA_HINT
+
+def _hint(value: Any) -> str | None:
+    """What to write instead of a value that is not data (None for data)."""
+    from pml.values import is_data, kind_of
+
+    if is_data(value):
+        return None
+    return _NOT_DATA_HINTS.get(kind_of(value), "only data (text, numbers, booleans, lists, objects) can be written out")
 
 
 _COERCE: dict[str, Callable[[Attr, Any, dict[int, Any] | None], Any]] = {

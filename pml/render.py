@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from pml import budget, ir
-from pml.charsafe import fix_surrogates
+from pml.charsafe import check_xml, clean, fix_surrogates
 from pml.compiler import CNode, DynamicAttr, ExprPiece, TextPiece
 from pml.errors import PMLError, render_error
 from pml.expressions import Expression
@@ -78,6 +78,7 @@ class Renderer:
         # Containers known to be data (`pml.values.find_non_data`), and data sizes (`pml.output.measure`).
         self.data_seen: dict[int, Any] = {}
         self.sizes: dict[int, tuple[Any, int]] = {}
+        self.clean_seen: dict[int, Any] = {}
 
     def charge(self, size: int, span: Span | None) -> None:
         """Count `size` more characters of output; past `max_output`, an error at `span`."""
@@ -209,9 +210,12 @@ class Renderer:
             if not spec.required:
                 return _UNSET
         try:
-            return spec.coerce(value, self.data_seen) if value is not None else _required(spec)
+            value = spec.coerce(value, self.data_seen) if value is not None else _required(spec)
         except CoercionError as exc:
             raise render_error(str(exc), _attr_span(cnode, name), exc.hint) from None
+        if isinstance(value, (dict, list, tuple)):
+            value = clean(value, _attr_span(cnode, name), self.clean_seen)
+        return value
 
     def evaluate(self, expression: Expression, scope: dict[str, Any]) -> Any:
         return expression.evaluate(scope)
@@ -228,6 +232,8 @@ class Renderer:
             elif isinstance(child, ExprPiece):
                 text = self.interpolate(child.expression, scope)
                 if text:
+                    if ctx.syntax in ("xml", "html"):
+                        check_xml(text, ctx.syntax, child.expression.span)
                     out.append(self.value(child.expression, text))
             else:
                 out.extend(self.node(child, scope, ctx))
