@@ -14,10 +14,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from pml.charsafe import fix_surrogates
 from pml.compiler import Compiler
 from pml.limits import Limits, using
 from pml.parser import parse_source
-from pml.charsafe import fix_surrogates
 from pml.prompt import FORMATS, Prompt, Rendered, dumps
 from pml.source import Source, normalize_newlines
 from pml.stylesheet import Stylesheet, load_stylesheet, parse_json_stylesheet

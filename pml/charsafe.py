@@ -165,5 +165,5 @@ def collecting() -> Iterator[list[Diagnostic]]:
                         if span is not None or message not in located)  # a located note says more
 
 
-__all__ = ["REPLACEMENT", "check_xml", "clean", "collecting", "fix_surrogates", "has_surrogates", "note", "replace_surrogates",
-           "xml_text"]
+__all__ = ["REPLACEMENT", "check_xml", "clean", "collecting", "fix_surrogates", "has_surrogates", "note",
+           "replace_surrogates", "xml_text"]

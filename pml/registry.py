@@ -21,7 +21,8 @@ from pml.values import describe, find_non_data, to_text
 
 # `any` is any data (text, numbers, booleans, null, lists, objects); `value` is anything an
 # expression makes, functions and regular expressions included (a `<let>` may hold a function).
-AttrType = Literal["string", "boolean", "number", "integer", "object", "array", "enum", "any", "value"]
+# `binary` is text, or bytes given by the caller's context (a document's own bytes).
+AttrType = Literal["string", "binary", "boolean", "number", "integer", "object", "array", "enum", "any", "value"]
 
 
 class CoercionError(ValueError):
@@ -47,6 +48,8 @@ class Attr:
     maximum: float | None = None
     # For objects: the keys that have a type of their own (`writerOptions`); others are kept as given.
     fields: tuple[Attr, ...] = ()
+    # Read while compiling (the module structure): written as it is, never with `{{ }}`.
+    literal: bool = False
 
     @property
     def kebab(self) -> str:
@@ -270,6 +273,14 @@ def _string(attr: Attr, value: Any, seen: dict[int, Any] | None) -> Any:
     raise CoercionError(f"`{attr.name}` should be text, not {describe(value)}", _hint(value))
 
 
+def _binary(attr: Attr, value: Any, seen: dict[int, Any] | None) -> Any:
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value)
+    if isinstance(value, (str, int, float)):
+        return _string(attr, value, seen)
+    raise CoercionError(f"`{attr.name}` should be text or bytes, not {describe(value)}", _hint(value))
+
+
 def _boolean(attr: Attr, value: Any, seen: dict[int, Any] | None) -> bool:
     if isinstance(value, bool):
         return value
@@ -382,6 +393,7 @@ def _hint(value: Any) -> str | None:
 
 _COERCE: dict[str, Callable[[Attr, Any, dict[int, Any] | None], Any]] = {
     "string": _string,
+    "binary": _binary,
     "boolean": _boolean,
     "number": _number,
     "integer": _number,
