@@ -276,8 +276,8 @@ def _string(attr: Attr, value: Any, seen: dict[int, Any] | None) -> Any:
 def _binary(attr: Attr, value: Any, seen: dict[int, Any] | None) -> Any:
     if isinstance(value, (bytes, bytearray, memoryview)):
         return bytes(value)
-    if isinstance(value, (str, int, float)):
-        return _string(attr, value, seen)
+    if isinstance(value, str):
+        return value
     raise CoercionError(f"`{attr.name}` should be text or bytes, not {describe(value)}", _hint(value))
 
 

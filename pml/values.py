@@ -135,6 +135,7 @@ def _write_container(
 
 
 _DATA_SCALARS = (str, int, float, bool, type(None))
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 def kind_of(value: Any) -> str:
@@ -245,7 +246,7 @@ def describe(value: Any, width: int = 40) -> str:
 def _preview(value: Any, width: int) -> str:
     """The text form of a value (`to_text`, strings as they are), built no further than `width`."""
     if isinstance(value, str):
-        return _clip(value.replace("\n", "\\n"), width)
+        return _clip(_SURROGATES.sub("\ufffd", value.replace("\n", "\\n")), width)
     if not isinstance(value, (list, tuple, Mapping)):
         try:
             return _clip(to_text(value), width)
@@ -267,7 +268,7 @@ def _preview(value: Any, width: int) -> str:
         pass
     except RecursionError:
         pass
-    return _clip("".join(parts), width)
+    return _clip(_SURROGATES.sub("\ufffd", "".join(parts)), width)
 
 
 def guess_type(text: str) -> Any:

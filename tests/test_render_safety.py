@@ -197,8 +197,10 @@ def _accepts(attr: Attr, expression: str, kind: str) -> bool:
         return True
     if attr.type == "any":
         return kind in ("list", "object", "number", "boolean")
-    if attr.type in ("string", "binary"):
+    if attr.type == "string":
         return kind in ("number", "boolean")
+    if attr.type == "binary":
+        return False  # text or bytes only
     if attr.type == "boolean":
         return kind == "boolean"
     if attr.type in ("number", "integer"):

@@ -168,7 +168,7 @@ def write_json(value: Any, options: dict[str, Any]) -> str:
 # back as the same string, else single-quoted; double quotes only for control characters.
 _YAML_AMBIGUOUS = re.compile(
     r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF"
-    r"|~|null|Null|NULL"
+    r"|~|=|<<|null|Null|NULL"
     r"|[-+]?(?:0b[01_]+|0o?[0-7_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*(?::[0-5]?[0-9])*)"
     r"|[-+]?(?:\.[0-9]+|[0-9][0-9_]*)(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?"
     r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
@@ -201,7 +201,7 @@ def _yaml_scalar(value: Any) -> str:
     if isinstance(value, (int, float)):
         return to_text(value)
     text = fix_surrogates(str(value))
-    if _CONTROL.search(text):
+    if _CONTROL.search(text) or "\n" in text:  # (multi-line values are blocks; a key cannot be one)
         return _yaml_double(text)
     if _yaml_plain_ok(text):
         return text
@@ -211,12 +211,31 @@ def _yaml_scalar(value: Any) -> str:
 def write_yaml(value: Any, options: dict[str, Any]) -> str:
     indent = int(options.get("yamlIndent", 2))
     lines = _yaml_lines(value, 0, indent)
+    if _ends_in_block_break(value):
+        lines.append("")  # the line break that ends the block's last line is part of its value
     return "\n".join(lines)
 
 
+def _ends_in_block_break(value: Any) -> bool:
+    """Whether the last thing written is a block scalar whose text ends with a line break."""
+    while isinstance(value, (Mapping, list, tuple)) and value:
+        value = list(value.values())[-1] if isinstance(value, Mapping) else value[-1]
+    return isinstance(value, str) and value.endswith("\n") and _blockable(fix_surrogates(value))
+
+
 def _yaml_block(text: str, level: int, indent: int) -> list[str]:
+    """The lines of a literal block scalar, indented one step deeper than `level`; the empty
+    lines that keep chomping (`|+`) needs for the text's trailing line breaks come last."""
     pad = " " * (level + indent)
-    return [pad + line if line else "" for line in text.split("\n")]
+    body = text.rstrip("\n")
+    extra = max(0, len(text) - len(body) - 1)
+    return [pad + line if line else "" for line in body.split("\n")] + [""] * extra
+
+
+def _blockable(text: str) -> bool:
+    """Whether a string is written as a literal block (`|`): it has a line break and something
+    besides line breaks, and nothing YAML must escape."""
+    return "\n" in text and bool(text.strip("\n")) and not _CONTROL.search(text)
 
 
 def _yaml_lines(value: Any, level: int, indent: int) -> list[str]:
@@ -236,14 +255,14 @@ def _yaml_lines(value: Any, level: int, indent: int) -> list[str]:
         for item in value:
             lines.extend(_yaml_entry(f"{pad}-", item, level, indent, in_list=True))
         return lines
-    if isinstance(value, str) and "\n" in value and not _CONTROL.search(value := fix_surrogates(value)):
-        return [pad + _block_head(value), *_yaml_block(value.rstrip("\n"), level, indent)]
+    if isinstance(value, str) and _blockable(value := fix_surrogates(value)):
+        return [pad + _block_head(value, indent), *_yaml_block(value, level, indent)]
     return [pad + _yaml_scalar(value)]
 
 
-def _block_head(text: str) -> str:
+def _block_head(text: str, indent: int) -> str:
     chomp = "-" if not text.endswith("\n") else ("+" if text.endswith("\n\n") else "")
-    indicator = "2" if text[:1] in (" ", "\n") else ""
+    indicator = str(indent) if text[:1] in (" ", "\n") else ""
     return f"|{indicator}{chomp}"
 
 
@@ -254,8 +273,8 @@ def _yaml_entry(head: str, item: Any, level: int, indent: int, in_list: bool = F
             first = inner[0].lstrip()
             return [f"{head} {first}", *inner[1:]]
         return [head, *_yaml_lines(item, level + indent, indent)]
-    if isinstance(item, str) and "\n" in item and not _CONTROL.search(item := fix_surrogates(item)):
-        return [f"{head} {_block_head(item)}", *_yaml_block(item.rstrip("\n"), level, indent)]
+    if isinstance(item, str) and _blockable(item := fix_surrogates(item)):
+        return [f"{head} {_block_head(item, indent)}", *_yaml_block(item, level, indent)]
     return [f"{head} {_yaml_lines(item, 0, indent)[0]}"]
 
 
