@@ -16,6 +16,7 @@ from typing import Any
 
 from pml.charsafe import fix_surrogates
 from pml.compiler import Compiler
+from pml.errors import render_error
 from pml.limits import Limits, using
 from pml.parser import parse_source
 from pml.prompt import FORMATS, Prompt, Rendered, dumps
@@ -155,9 +156,17 @@ def _context(context: Mapping[str, Any] | str | Path | None) -> dict[str, Any]:
     if isinstance(context, Mapping):
         return dict(context)
     path = Path(context)
-    data = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        source = Source.from_path(path, str(context))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise render_error(f"cannot read the context file {context}: {exc}", None) from None
+    try:
+        data = json.loads(source.text)
+    except json.JSONDecodeError as exc:
+        raise render_error(f"the context file is not valid JSON: {exc.msg}", source.span(exc.pos, exc.pos + 1)) from None
     if not isinstance(data, dict):
-        raise TypeError(f"the context file {path} must hold a JSON object")
+        raise render_error("the context file must hold a JSON object", source.span(0, 1),
+                           'write {"name": value, …}')
     return data
 
 

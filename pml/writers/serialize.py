@@ -26,6 +26,7 @@ from lxml import etree
 
 from pml import ir
 from pml.charsafe import fix_surrogates, xml_text
+from pml.output import check
 from pml.values import to_json, to_text
 
 
@@ -353,5 +354,8 @@ def serialize(syntax: str, boxes: Sequence[ir.Box], options: dict[str, Any]) -> 
     if syntax == "html":
         from pml.writers.html import write_html
 
-        return write_html(boxes, options)
-    return WRITERS[syntax](to_model(boxes), options)
+        text = write_html(boxes, options)
+    else:
+        text = WRITERS[syntax](to_model(boxes), options)
+    check(len(text))  # escapes and indentation add to what the elements produced
+    return text
