@@ -163,7 +163,8 @@ def _context(context: Mapping[str, Any] | str | Path | None) -> dict[str, Any]:
     try:
         data = json.loads(source.text)
     except json.JSONDecodeError as exc:
-        raise render_error(f"the context file is not valid JSON: {exc.msg}", source.span(exc.pos, exc.pos + 1)) from None
+        raise render_error(f"the context file is not valid JSON: {exc.msg}",
+                           source.span(exc.pos, exc.pos + 1)) from None
     if not isinstance(data, dict):
         raise render_error("the context file must hold a JSON object", source.span(0, 1),
                            'write {"name": value, …}')

@@ -26,6 +26,7 @@ from typing import Any
 
 from pml.errors import Diagnostic
 from pml.source import Span
+from pml.values import Memo, survey
 
 REPLACEMENT = "\ufffd"
 
@@ -74,44 +75,16 @@ def replace_surrogates(text: str, span: Span | None = None) -> str:
     return _SURROGATE.sub(REPLACEMENT, text)
 
 
-def clean(value: Any, span: Span | None = None, seen: dict[int, Any] | None = None) -> Any:
+def clean(value: Any, span: Span | None = None, memo: Memo | None = None) -> Any:
     """A value with `fix_surrogates` applied to every string in it (keys included).
 
-    Returns the value itself when nothing needs fixing; containers are copied only then.
-    `seen` remembers containers found clean (with a reference, so that their ids stay theirs)."""
+    Returns the value itself when nothing needs fixing; containers are copied only then. `memo`
+    keeps what is known of values already looked at (`pml.values.survey`)."""
     if isinstance(value, str):
         return fix_surrogates(value, span)
-    if not isinstance(value, (dict, list, tuple)):
-        return value
-    memo: dict[int, Any] = {} if seen is None else seen
-    if id(value) in memo:
-        return value
-    if not _dirty(value, memo):
+    if not isinstance(value, (dict, list, tuple)) or not survey(value, memo).surrogates:
         return value
     return _cleaned(value, span)
-
-
-def _dirty(value: Any, memo: dict[int, Any]) -> bool:
-    """Whether a string inside `value` holds a surrogate; clean containers are added to `memo`."""
-    checked: list[Any] = []
-    stack: list[Any] = [value]
-    visited: set[int] = set()
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            if _SURROGATE.search(item) is not None:
-                return True
-        elif isinstance(item, (dict, list, tuple)) and id(item) not in memo and id(item) not in visited:
-            visited.add(id(item))
-            checked.append(item)
-            if isinstance(item, dict):
-                stack.extend(item.keys())
-                stack.extend(item.values())
-            else:
-                stack.extend(item)
-    for item in checked:
-        memo[id(item)] = item
-    return False
 
 
 def _cleaned(value: Any, span: Span | None, depth: int = 0) -> Any:
@@ -150,20 +123,29 @@ def note(message: str, span: Span | None = None) -> None:
         notes.setdefault((message, span), None)
 
 
+class Notes:
+    """The notes of a block (`collecting`)."""
+
+    def __init__(self) -> None:
+        self.found: dict[tuple[str, Span | None], None] = {}
+
+    def warnings(self) -> list[Diagnostic]:
+        """The notes so far as warnings; a note made with a location and without is kept once, located."""
+        located = {message for message, span in self.found if span is not None}
+        return [Diagnostic("warning", message, span, None, "output") for message, span in self.found
+                if span is not None or message not in located]
+
+
 @contextmanager
-def collecting() -> Iterator[list[Diagnostic]]:
-    """Collect notes during a block; the list it yields is filled with warnings when it ends."""
-    warnings: list[Diagnostic] = []
-    token = _NOTES.set({})
+def collecting() -> Iterator[Notes]:
+    """Collect the notes made during a block."""
+    notes = Notes()
+    token = _NOTES.set(notes.found)
     try:
-        yield warnings
+        yield notes
     finally:
-        notes = _NOTES.get() or {}
         _NOTES.reset(token)
-        located = {message for message, span in notes if span is not None}
-        warnings.extend(Diagnostic("warning", message, span, None, "output") for message, span in notes
-                        if span is not None or message not in located)  # a located note says more
 
 
-__all__ = ["REPLACEMENT", "check_xml", "clean", "collecting", "fix_surrogates", "has_surrogates", "note",
+__all__ = ["REPLACEMENT", "Notes", "check_xml", "clean", "collecting", "fix_surrogates", "has_surrogates", "note",
            "replace_surrogates", "xml_text"]

@@ -8,19 +8,20 @@ results too (list indentation, fences, escapes and indentation of serialized syn
 the text), so no string longer than the bound is ever built from it.
 
 `measure` sizes boxes without writing them: text by its length, data by the characters its
-strings, numbers and keys hold (a lower bound of any serialization of it), a picture by its
-base64 length.
+strings, numbers and keys hold (a lower bound of any serialization of it, `pml.values.survey`),
+a picture by its base64 length.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from pml import ir
 from pml.errors import Diagnostic, PMLRenderError
 from pml.limits import current
 from pml.source import Span
+from pml.values import Memo, survey
 
 
 class OutputTooLong(PMLRenderError):
@@ -42,11 +43,11 @@ def check(size: int) -> None:
         raise too_long(None)
 
 
-def measure(boxes: Sequence[Any], memo: dict[int, tuple[Any, int]] | None = None, cap: int | None = None) -> int:
+def measure(boxes: Sequence[Any], memo: Memo | None = None, cap: int | None = None) -> int:
     """The size of boxes in characters, counted no further than `cap` (a size past it is enough
-    to know the bound is crossed). `memo` keeps the sizes of data values already measured."""
+    to know the bound is crossed). `memo` keeps what is known of data values already measured."""
     stop = cap if cap is not None else current().max_output
-    sizes: dict[int, tuple[Any, int]] = {} if memo is None else memo
+    sizes: Memo = {} if memo is None else memo
     total = 0
     stack: list[Any] = list(boxes)
     while stack and total <= stop:
@@ -66,61 +67,20 @@ def measure(boxes: Sequence[Any], memo: dict[int, tuple[Any, int]] | None = None
         elif kind is ir.Media:
             total += len(box.base64) + len(box.alt or "")
         elif kind is ir.Data:
-            total += _data_size(box.value, sizes, stop - total)
+            total += survey(box.value, sizes).size
         elif kind is ir.Table:
-            total += _data_size(box.columns, sizes, stop - total) + _data_size(box.rows, sizes, stop - total)
+            total += survey(box.columns, sizes).size + survey(box.rows, sizes).size
         elif kind is ir.ToolPart:
             value = box.value
             if isinstance(value, list) and any(isinstance(v, (ir.Media, ir.Inline)) for v in value):
                 stack.extend(v for v in value if not isinstance(v, str))
                 total += sum(len(v) for v in value if isinstance(v, str))
             else:
-                total += _data_size(value, sizes, stop - total)
+                total += survey(value, sizes).size
         else:
             children = getattr(box, "children", None)
             if children:
                 stack.extend(children)
-    return total
-
-
-def _data_size(value: Any, memo: dict[int, tuple[Any, int]], cap: int) -> int:
-    """Characters in the strings, numbers and keys of a value (a lower bound of its JSON size)."""
-    if isinstance(value, str):
-        return len(value)
-    known = memo.get(id(value))
-    if known is not None and known[0] is value:
-        return known[1]
-    total = 0
-    complete = True
-    stack: list[Any] = [value]
-    seen: set[int] = set()
-    while stack:
-        if total > cap:
-            complete = False
-            break
-        item = stack.pop()
-        if isinstance(item, str):
-            total += len(item)
-        elif isinstance(item, Mapping):
-            if id(item) in seen:
-                continue
-            seen.add(id(item))
-            total += 2
-            for key, child in item.items():
-                total += len(key) + 1 if isinstance(key, str) else 2
-                stack.append(child)
-        elif isinstance(item, (list, tuple)):
-            if id(item) in seen:
-                continue
-            seen.add(id(item))
-            total += 2 + len(item)
-            stack.extend(item)
-        elif isinstance(item, (bytes, bytearray)):
-            total += len(item)
-        else:
-            total += 1
-    if complete and isinstance(value, (Mapping, list, tuple)):
-        memo[id(value)] = (value, total)  # the value is kept, so that its id stays its own
     return total
 
 

@@ -209,13 +209,11 @@ class Prompt:
         scope.update(variables)
         if self._compiled.context:
             scope = deep_merge(scope, self._compiled.context)
-        with charsafe.collecting() as warnings:
-            rendered = self._write(scope, chat, output_schema, make, max_tokens)
-        empty = tuple(rendered.warnings)
-        return dataclasses.replace(rendered, warnings=(*empty, *warnings))
+        with charsafe.collecting() as notes:
+            return self._write(scope, chat, output_schema, make, max_tokens, notes)
 
     def _write(self, scope: dict[str, Any], chat: bool, output_schema: Any, make: type[Renderer],
-               max_tokens: int | None) -> Rendered:
+               max_tokens: int | None, notes: charsafe.Notes) -> Rendered:
         renderer = make(scope, self._compiled.folder)
         root = self._compiled.root
         try:
@@ -252,10 +250,10 @@ class Prompt:
             marked = locate(written.marks, [spans]) if written.marks else []
         call = renderer.call
         schema = _schema(output_schema) if output_schema is not None else call.schema
-        runtime = charsafe.clean(dict(call.runtime)) or None
-        empty = tuple(_empty_message(span, speaker) for span, speaker in written.empty)
+        runtime = charsafe.clean(dict(call.runtime)) if call.runtime else None
+        warnings = (*(_empty_message(span, speaker) for span, speaker in written.empty), *notes.warnings())
         return Rendered(tuple(messages), chat, tuple(self._compiled.diagnostics), schema, tuple(call.tools),
-                        runtime, tuple(placed), tuple(marked), tuple(renderer.dropped), empty, root.span)
+                        runtime, tuple(placed), tuple(marked), tuple(renderer.dropped), warnings, root.span)
 
     def __repr__(self) -> str:
         return f"Prompt({self.name!r})"

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from pml.nodes import normalize_name
-from pml.values import describe, find_non_data, to_text
+from pml.values import Memo, describe, find_non_data, to_text
 
 # `any` is any data (text, numbers, booleans, null, lists, objects); `value` is anything an
 # expression makes, functions and regular expressions included (a `<let>` may hold a function).
@@ -55,7 +55,7 @@ class Attr:
     def kebab(self) -> str:
         return camel_to_kebab(self.name)
 
-    def coerce(self, value: Any, seen: dict[int, Any] | None = None) -> Any:
+    def coerce(self, value: Any, seen: Memo | None = None) -> Any:
         """Turn a written (string), styled (any JSON) or computed (any value) value into this
         attribute's type, or raise `CoercionError` saying what is allowed. `seen` remembers the
         containers already found to be data (see `pml.values.find_non_data`)."""
@@ -256,7 +256,7 @@ _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
 
 
-def coerce(attr: Attr, value: Any, seen: dict[int, Any] | None = None) -> Any:
+def coerce(attr: Attr, value: Any, seen: Memo | None = None) -> Any:
     """Coerce a value to the attribute's type, raising `CoercionError` with a readable message.
 
     The one check of attribute values: markup text and stylesheet values at compile time, and
@@ -265,7 +265,7 @@ def coerce(attr: Attr, value: Any, seen: dict[int, Any] | None = None) -> Any:
     return value if check is None else check(attr, value, seen)
 
 
-def _string(attr: Attr, value: Any, seen: dict[int, Any] | None) -> Any:
+def _string(attr: Attr, value: Any, seen: Memo | None) -> Any:
     if isinstance(value, str):
         return value
     if isinstance(value, (int, float)):
@@ -273,7 +273,7 @@ def _string(attr: Attr, value: Any, seen: dict[int, Any] | None) -> Any:
     raise CoercionError(f"`{attr.name}` should be text, not {describe(value)}", _hint(value))
 
 
-def _binary(attr: Attr, value: Any, seen: dict[int, Any] | None) -> Any:
+def _binary(attr: Attr, value: Any, seen: Memo | None) -> Any:
     if isinstance(value, (bytes, bytearray, memoryview)):
         return bytes(value)
     if isinstance(value, str):
@@ -281,7 +281,7 @@ def _binary(attr: Attr, value: Any, seen: dict[int, Any] | None) -> Any:
     raise CoercionError(f"`{attr.name}` should be text or bytes, not {describe(value)}", _hint(value))
 
 
-def _boolean(attr: Attr, value: Any, seen: dict[int, Any] | None) -> bool:
+def _boolean(attr: Attr, value: Any, seen: Memo | None) -> bool:
     if isinstance(value, bool):
         return value
     if isinstance(value, (str, int, float)):
@@ -294,7 +294,7 @@ def _boolean(attr: Attr, value: Any, seen: dict[int, Any] | None) -> bool:
                         _hint(value) or "write true or false")
 
 
-def _number(attr: Attr, value: Any, seen: dict[int, Any] | None) -> int | float:
+def _number(attr: Attr, value: Any, seen: Memo | None) -> int | float:
     number: float | int
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         number = value
@@ -318,7 +318,7 @@ def _number(attr: Attr, value: Any, seen: dict[int, Any] | None) -> int | float:
     return number
 
 
-def _enum(attr: Attr, value: Any, seen: dict[int, Any] | None) -> str:
+def _enum(attr: Attr, value: Any, seen: Memo | None) -> str:
     choices = ", ".join(attr.choices)
     if not isinstance(value, (str, int, float)):
         raise CoercionError(f"`{attr.name}` should be one of {choices}, not {describe(value)}", _hint(value))
@@ -332,7 +332,7 @@ def _enum(attr: Attr, value: Any, seen: dict[int, Any] | None) -> str:
     raise CoercionError(f"`{attr.name}` should be one of {choices}, not {describe(value)}", hint)
 
 
-def _structured(attr: Attr, value: Any, seen: dict[int, Any] | None) -> Any:
+def _structured(attr: Attr, value: Any, seen: Memo | None) -> Any:
     kind = attr.type
     if isinstance(value, str):
         try:
@@ -352,7 +352,7 @@ def _structured(attr: Attr, value: Any, seen: dict[int, Any] | None) -> Any:
     return value
 
 
-def _fields(attr: Attr, value: Mapping[str, Any], seen: dict[int, Any] | None) -> dict[str, Any]:
+def _fields(attr: Attr, value: Mapping[str, Any], seen: Memo | None) -> dict[str, Any]:
     typed = {normalize_name(f.name): f for f in attr.fields}
     out: dict[str, Any] = {}
     for key, item in value.items():
@@ -364,7 +364,7 @@ def _fields(attr: Attr, value: Mapping[str, Any], seen: dict[int, Any] | None) -
     return out
 
 
-def _data(attr: Attr, value: Any, seen: dict[int, Any] | None) -> Any:
+def _data(attr: Attr, value: Any, seen: Memo | None) -> Any:
     found = find_non_data(value, seen)
     if found is not None:
         where, item = found

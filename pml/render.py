@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from pml import budget, ir
-from pml.charsafe import check_xml, clean, fix_surrogates
+from pml.charsafe import check_xml, clean, fix_surrogates, has_surrogates
 from pml.compiler import CNode, DynamicAttr, ExprPiece, TextPiece
 from pml.errors import PMLError, render_error
 from pml.expressions import Expression
@@ -25,7 +25,7 @@ from pml.output import measure, too_long
 from pml.parts import CallSettings
 from pml.registry import GLOBAL_ATTRS, Attr, CoercionError
 from pml.source import Span
-from pml.values import describe, to_text
+from pml.values import Memo, describe, to_text
 from pml.writers.markdown import MarkdownWriter
 from pml.writers.serialize import serialize, to_model
 
@@ -72,19 +72,19 @@ class Renderer:
         self.dropped: list[budget.Dropped] = []
         # The bounds of this render (`pml.limits`), and the characters produced so far (`pml.output`).
         self.limits = current_limits()
+        self.max_output = self.limits.max_output
         self.output = 0
         # Counts the child lists rendered: a component that rendered none made its content itself.
         self.produced = 0
-        # Containers known to be data (`pml.values.find_non_data`), and data sizes (`pml.output.measure`).
-        self.data_seen: dict[int, Any] = {}
-        self.sizes: dict[int, tuple[Any, int]] = {}
-        self.clean_seen: dict[int, Any] = {}
+        # What is known of the data values met so far (`pml.values.survey`): their size, whether
+        # they are data, whether they hold surrogates. One walk per value per render.
+        self.data_seen: Memo = {}
 
     def charge(self, size: int, span: Span | None) -> None:
         """Count `size` more characters of output; past `max_output`, an error at `span`."""
         self.output += size
-        if self.output > self.limits.max_output:
-            raise too_long(span, self.limits.max_output)
+        if self.output > self.max_output:
+            raise too_long(span, self.max_output)
 
     # ----------------------------------------------------------------- nodes
     def node(self, cnode: CNode, scope: dict[str, Any], ctx: Ctx) -> list[Any]:
@@ -139,16 +139,22 @@ class Renderer:
         if syntax and syntax != ctx.syntax and not getattr(component.layout, "handles_syntax", False):
             inner = replace(ctx, syntax=syntax)
             switched = True
-        self.charge(sum(len(v) for v in attrs.values() if type(v) is str), cnode.span)
+        size = cnode.data["text_size"]  # the text of its attributes (set by `attributes`)
+        for name in cnode.dynamic:
+            value = attrs.get(name)
+            if type(value) is str:
+                size += len(value)
+        if size:
+            self.charge(size, cnode.span)
         produced = self.produced
         boxes = component.layout(self, cnode, attrs, scope, inner)
         if not boxes:
             return []
         if self.produced == produced:  # the component made its content itself (data, a file, a picture)
-            self.charge(measure(boxes, self.sizes, self.limits.max_output - self.output), cnode.span)
-        for box in boxes:
-            if isinstance(box, (ir.Media, ir.ToolPart, ir.Item)) and box.span is None:
-                box.span = cnode.span
+            self.charge(measure(boxes, self.data_seen, self.max_output - self.output), cnode.span)
+            for box in boxes:
+                if type(box) in _LOCATED and box.span is None:
+                    box.span = cnode.span  # (components set it themselves; this is for those that do not)
         key = attrs.get("name")
         if key and "name" not in component.attrs and component.kind != "reader":
             boxes = [ir.Named(str(key), boxes)]
@@ -172,6 +178,7 @@ class Renderer:
                     base[spec.name] = spec.default
             base.update(cnode.static)
             cnode.data["base"] = base
+            cnode.data["text_size"] = sum(len(v) for k, v in base.items() if type(v) is str and k not in cnode.dynamic)
         if not cnode.dynamic:
             return base
         attrs = dict(base)
@@ -198,7 +205,7 @@ class Renderer:
             value = self.evaluate(dyn.single, scope)
         else:
             value = "".join(p if isinstance(p, str) else to_text(self.evaluate(p, scope)) for p in dyn.parts)
-        if isinstance(value, str):
+        if isinstance(value, str) and has_surrogates(value):
             value = fix_surrogates(value, _attr_span(cnode, name))
         spec = dyn.attr or GLOBAL_ATTRS.get(name.lower())
         if spec is None:  # an attribute the component takes without declaring it (`<runtime>`, `<use>` params)
@@ -214,7 +221,7 @@ class Renderer:
         except CoercionError as exc:
             raise render_error(str(exc), _attr_span(cnode, name), exc.hint) from None
         if isinstance(value, (dict, list, tuple)):
-            value = clean(value, _attr_span(cnode, name), self.clean_seen)
+            value = clean(value, _attr_span(cnode, name), self.data_seen)
         return value
 
     def evaluate(self, expression: Expression, scope: dict[str, Any]) -> Any:
@@ -224,10 +231,14 @@ class Renderer:
     def items(self, cnode: CNode, scope: dict[str, Any], ctx: Ctx) -> list[Any]:
         """Children as a mixed list of `_Lit`/`_Val` strings and boxes (no whitespace processing)."""
         self.produced += 1
+        size = cnode.data.get("authored")
+        if size is None:
+            size = _authored_size(cnode)
+        if size:
+            self.charge(size, cnode.span)
         out: list[Any] = []
         for child in cnode.children:
             if isinstance(child, TextPiece):
-                self.charge(len(child.value), cnode.span)
                 out.append(_Lit(child.value))
             elif isinstance(child, ExprPiece):
                 text = self.interpolate(child.expression, scope)
@@ -241,9 +252,12 @@ class Renderer:
 
     def interpolate(self, expression: Expression, scope: dict[str, Any]) -> str:
         """A `{{ }}` value as text, counted against the output bound."""
-        text = to_text(self.evaluate(expression, scope))
-        self.charge(len(text), expression.span)
-        return fix_surrogates(text, expression.span)
+        value = self.evaluate(expression, scope)
+        text = value if type(value) is str else to_text(value)
+        self.output += len(text)
+        if self.output > self.max_output:
+            raise too_long(expression.span, self.max_output)
+        return fix_surrogates(text, expression.span) if has_surrogates(text) else text
 
     def value(self, expression: Expression, text: str) -> str:
         """An interpolated value, as it goes into the children (`pml.trace` marks it)."""
@@ -266,10 +280,10 @@ class Renderer:
                     limits: list[budget.Limit]) -> list[ir.Box]:
         """The children under the element's limits, the lowest priorities dropped first."""
         self.produced += 1
+        self.charge(_authored_size(cnode), cnode.span)
         groups: list[tuple[float, list[Any], str, Any]] = []
         for child in cnode.children:
             if isinstance(child, TextPiece):
-                self.charge(len(child.value), cnode.span)
                 groups.append((0.0, [_Lit(child.value)], "text", None))
             elif isinstance(child, ExprPiece):
                 text = self.interpolate(child.expression, scope)
@@ -394,6 +408,18 @@ def write(boxes: list[ir.Box], syntax: str, options: Mapping[str, Any] | None = 
     writer = MarkdownWriter(serialize, int(opts.get("markdownBaseHeaderLevel", 1)))
     text = writer.write(boxes)
     return Written(text, writer.ranges, writer.separators, writer.media, writer.modules, writer.marks, writer.empty)
+
+
+def _authored_size(cnode: CNode) -> int:
+    """The characters of an element's own text (its text pieces), computed once."""
+    size = cnode.data.get("authored")
+    if size is None:
+        size = cnode.data["authored"] = sum(len(c.value) for c in cnode.children if isinstance(c, TextPiece))
+    return size
+
+
+# Boxes that carry the element they came from (for errors and warnings about them).
+_LOCATED = (ir.Media, ir.ToolPart, ir.Item)
 
 
 class _Unset:

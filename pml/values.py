@@ -24,11 +24,12 @@ import json
 import math
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
-    "TYPE_NAMES", "convert_type", "describe", "find_non_data", "guess_type", "is_data", "js_number", "kind_of",
-    "parse_json", "to_json", "to_text",
+    "TYPE_NAMES", "Memo", "Survey", "convert_type", "describe", "find_non_data", "guess_type", "is_data", "js_number",
+    "kind_of", "parse_json", "survey", "to_json", "to_text",
 ]
 
 _JSON_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?")
@@ -180,34 +181,85 @@ class _Found(Exception):
     pass
 
 
-def find_non_data(value: Any, seen: dict[int, Any] | None = None) -> tuple[str, Any] | None:
-    """The first thing inside `value` that is not data (`is_data`), with where it is
-    (`[2].run`), or None. Containers whose id is in `seen` are known to be data and skipped;
-    those checked here are added to it (with a reference, so that their ids stay theirs)."""
-    memo: dict[int, Any] = {} if seen is None else seen
-    checked: list[Any] = []
+@dataclass(frozen=True, slots=True)
+class Survey:
+    """What one walk over a value finds out: its size in characters (of its strings, numbers and
+    keys: a lower bound of any serialization of it), the first thing in it that is not data
+    (`is_data`; `foreign` tells whether there is one), and whether a string in it holds a
+    surrogate code point."""
+
+    size: int
+    foreign: bool
+    first_foreign: Any
+    surrogates: bool
+
+
+Memo = dict[int, tuple[Any, Survey]]
+
+
+def survey(value: Any, memo: Memo | None = None) -> Survey:
+    """Walk a value once (`Survey`). A container's survey is kept in `memo` by its id (with the
+    container itself, so that the id stays its own), so a value used again costs nothing."""
+    if memo is not None:
+        known = memo.get(id(value))
+        if known is not None and known[0] is value:
+            return known[1]
+    size = 0
+    foreign: Any = None
+    found = surrogates = False
+    visited: set[int] = set()
     stack: list[Any] = [value]
     while stack:
         item = stack.pop()
-        if isinstance(item, _DATA_SCALARS):
-            continue
-        if isinstance(item, Mapping):
-            if id(item) in memo:
+        kind = type(item)
+        if kind is str:
+            size += len(item)
+            if not surrogates and _SURROGATES.search(item) is not None:
+                surrogates = True
+        elif kind is int or kind is float or kind is bool or item is None:
+            size += 1
+        elif isinstance(item, Mapping):
+            if id(item) in visited:
                 continue
-            memo[id(item)] = item
-            checked.append(item)
-            stack.extend(item.values())
+            visited.add(id(item))
+            size += 2
+            for key, child in item.items():
+                if isinstance(key, str):
+                    size += len(key) + 1
+                    if not surrogates and _SURROGATES.search(key) is not None:
+                        surrogates = True
+                else:
+                    size += 2
+                stack.append(child)
         elif isinstance(item, (list, tuple)):
-            if id(item) in memo:
+            if id(item) in visited:
                 continue
-            memo[id(item)] = item
-            checked.append(item)
+            visited.add(id(item))
+            size += 2 + len(item)
             stack.extend(item)
+        elif isinstance(item, str):
+            size += len(item)
+            surrogates = surrogates or _SURROGATES.search(item) is not None
+        elif isinstance(item, (bytes, bytearray)):
+            size += len(item)
         elif not is_data(item):
-            for container in checked:  # not all of them are data after all
-                memo.pop(id(container), None)
-            return _path_to(value, item), item
-    return None
+            if not found:
+                found, foreign = True, item
+        else:
+            size += 1
+    result = Survey(size, found, foreign, surrogates)
+    if memo is not None and isinstance(value, (Mapping, list, tuple)):
+        memo[id(value)] = (value, result)
+    return result
+
+
+def find_non_data(value: Any, memo: Memo | None = None) -> tuple[str, Any] | None:
+    """The first thing inside `value` that is not data (`is_data`), with where it is
+    (`[2].run`), or None."""
+    found = survey(value, memo)
+    if not found.foreign:
+        return None
+    return _path_to(value, found.first_foreign), found.first_foreign
 
 
 def _path_to(value: Any, target: Any) -> str:

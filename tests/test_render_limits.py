@@ -176,7 +176,8 @@ def test_xml_and_html_write_forbidden_characters_as_replacement_characters(synta
     assert "a\ufffdb\ufffdc\ufffdd\te" in rendered.messages[0].text
     (warning,) = rendered.warnings
     assert warning.message.startswith(f"the {syntax} output had characters {syntax.upper()} cannot carry")
-    assert warning.span is not None and warning.span.start <= len(f'<poml syntax="{syntax}"><p>{{{{ ') < warning.span.end
+    where = len(f'<poml syntax="{syntax}"><p>{{{{ ')
+    assert warning.span is not None and warning.span.start <= where < warning.span.end
 
 
 def test_yaml_and_json_keep_control_characters_as_escapes() -> None:

@@ -184,7 +184,7 @@ def _as_item(box: ir.Box) -> ir.Item | None:
            attrs=[Attr("blankLine", "boolean", "Separate this item from its neighbours by a blank line.")])
 def layout_item(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
     margin = {True: 2, False: 1}.get(attrs.get("blankLine"), 0)  # type: ignore[call-overload]
-    return [ir.Item(r.children(node, scope, ctx, attrs), margin)]
+    return [ir.Item(r.children(node, scope, ctx, attrs), margin, node.span)]
 
 
 # ------------------------------------------------------------------ captioned paragraphs

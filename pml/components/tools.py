@@ -163,7 +163,7 @@ def layout_tool_request(r: Any, node: Any, attrs: dict[str, Any], scope: dict[st
                                (attr.value_span or attr.span) if attr else node.span,
                                "write JSON such as '{\"city\": \"Paris\"}', or pass data with {{ expression }}") \
                 from None
-    return [ir.ToolPart("request", str(attrs["id"]), str(attrs["name"]), arguments)]
+    return [ir.ToolPart("request", str(attrs["id"]), str(attrs["name"]), arguments, node.span)]
 
 
 @component("ToolResponse", "tool-response", kind="inline",
@@ -187,7 +187,7 @@ def layout_tool_response(r: Any, node: Any, attrs: dict[str, Any], scope: dict[s
             parts.append(box)
         parts.append(written.text[position:])
         content = [p for p in parts if not isinstance(p, str) or p.strip()]
-    return [ir.ToolPart("response", str(attrs["id"]), str(attrs["name"]), content)]
+    return [ir.ToolPart("response", str(attrs["id"]), str(attrs["name"]), content, node.span)]
 
 
 @component("Runtime", "runtime", kind="reader", open_attrs=True, open_type="any",

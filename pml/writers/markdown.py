@@ -358,7 +358,6 @@ class MarkdownWriter:
             margin = item.margin or (2 if "\n\n" in body or any(ir.is_block(b) for b in item.children) else 1)
             if pieces:
                 pieces.append("\n" * max(previous, margin))
-            check(len(body) + (body.count("\n") + 1) * len(marker))
             pieces.append(marker + indent_continuation(body, len(marker)))
             previous = margin
             size += len(pieces[-1]) + margin
