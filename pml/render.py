@@ -231,9 +231,7 @@ class Renderer:
     def items(self, cnode: CNode, scope: dict[str, Any], ctx: Ctx) -> list[Any]:
         """Children as a mixed list of `_Lit`/`_Val` strings and boxes (no whitespace processing)."""
         self.produced += 1
-        size = cnode.data.get("authored")
-        if size is None:
-            size = _authored_size(cnode)
+        size = _authored_size(cnode)
         if size:
             self.charge(size, cnode.span)
         out: list[Any] = []
