@@ -231,6 +231,11 @@ def test_a_format_error_about_the_whole_conversation_points_at_the_prompt() -> N
     assert info.value.line == 1
 
 
+def test_limits_must_be_limits() -> None:
+    with pytest.raises(TypeError, match=r"limits must be a pml\.Limits, not dict"):
+        pml.loads("<poml><p>x</p></poml>").render(limits={"max_output": 5})  # type: ignore[arg-type]
+
+
 def test_limits_are_exported() -> None:
     assert pml.Limits is limits_module.Limits
     assert "Limits" in pml.__all__
