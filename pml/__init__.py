@@ -19,6 +19,7 @@ from pml.errors import (
     PMLSyntaxError,
     PMLUndefinedError,
 )
+from pml.limits import Limits
 from pml.modcache import configure_module_cache, module_cache
 from pml.prompt import Message, Prompt, Rendered
 from pml.source import Span
@@ -27,6 +28,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Diagnostic",
+    "Limits",
     "Message",
     "PMLCompileError",
     "PMLError",

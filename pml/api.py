@@ -15,9 +15,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from pml.charsafe import fix_surrogates
 from pml.compiler import Compiler
+from pml.errors import render_error
+from pml.limits import Limits, using
 from pml.parser import parse_source
-from pml.prompt import FORMATS, Prompt, Rendered
+from pml.prompt import FORMATS, Prompt, Rendered, dumps
 from pml.source import Source, normalize_newlines
 from pml.stylesheet import Stylesheet, load_stylesheet, parse_css, parse_json_stylesheet
 
@@ -121,47 +124,50 @@ def compile_source(source: Source, *, stylesheet: Any = None, strict: bool = Fal
 
 
 def load(path: str | Path, *, stylesheet: Any = None, strict: bool = False,
-         root: str | Path | None = None) -> Prompt:
+         root: str | Path | None = None, limits: Limits | None = None) -> Prompt:
     """Compile a `.pml` / `.poml` file (cached while it and its includes are unchanged).
 
-    Files the prompt names are read only under `root` (default: the prompt's folder).
+    Files the prompt names are read only under `root` (default: the prompt's folder). `limits`
+    bound the compile (`pml.Limits`; default: the ones in force); a render has its own.
     """
     path = Path(path)
     resolved = path.resolve()
-    key = ("file", str(resolved), _sheet_key([], stylesheet), strict, str(root))
-    prompt = _cached(key)
-    if prompt is None:
-        prompt = compile_source(Source.from_path(resolved, str(path)), stylesheet=stylesheet, strict=strict,
-                                root=root)
-        _store(key, prompt)
+    with using(limits) as bounds:
+        key = ("file", str(resolved), _sheet_key([], stylesheet), strict, str(root), bounds)
+        prompt = _cached(key)
+        if prompt is None:
+            prompt = compile_source(Source.from_path(resolved, str(path)), stylesheet=stylesheet, strict=strict,
+                                    root=root)
+            _store(key, prompt)
     return prompt
 
 
 def loads(text: str, *, name: str = "<string>", base_dir: str | Path | None = None, stylesheet: Any = None,
-          strict: bool = False, root: str | Path | None = None) -> Prompt:
+          strict: bool = False, root: str | Path | None = None, limits: Limits | None = None) -> Prompt:
     """Compile markup from a string. Relative paths resolve against `base_dir` (default: the CWD).
 
-    Files the prompt names are read only under `root` (default: `base_dir`).
+    Files the prompt names are read only under `root` (default: `base_dir`). `limits` bound the
+    compile (`pml.Limits`; default: the ones in force); a render has its own.
     """
     text = normalize_newlines(text)
     folder = Path(base_dir).resolve() if base_dir is not None else Path.cwd()
-    # surrogatepass: text with a lone surrogate gets a key too, and the parser reports where it is.
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-    key = ("text", digest, name, str(folder), _sheet_key([], stylesheet), strict, str(root))
-    prompt = _cached(key)
-    if prompt is None:
-        source = Source(text, name, None, folder)
-        prompt = compile_source(source, stylesheet=stylesheet, strict=strict, root=root)
-        _store(key, prompt)
+    with using(limits) as bounds:
+        key = ("text", digest, name, str(folder), _sheet_key([], stylesheet), strict, str(root), bounds)
+        prompt = _cached(key)
+        if prompt is None:
+            source = Source(text, name, None, folder)
+            prompt = compile_source(source, stylesheet=stylesheet, strict=strict, root=root)
+            _store(key, prompt)
     return prompt
 
 
-def _load_any(markup: str | Path, stylesheet: Any = None) -> Prompt:
+def _load_any(markup: str | Path, stylesheet: Any = None, limits: Limits | None = None) -> Prompt:
     if isinstance(markup, Path):
-        return load(markup, stylesheet=stylesheet)
+        return load(markup, stylesheet=stylesheet, limits=limits)
     if "<" not in markup and "\n" not in markup and markup.endswith((".pml", ".poml")) and os.path.isfile(markup):
-        return load(Path(markup), stylesheet=stylesheet)
-    return loads(markup, stylesheet=stylesheet)
+        return load(Path(markup), stylesheet=stylesheet, limits=limits)
+    return loads(markup, stylesheet=stylesheet, limits=limits)
 
 
 def _context(context: Mapping[str, Any] | str | Path | None) -> dict[str, Any]:
@@ -170,31 +176,49 @@ def _context(context: Mapping[str, Any] | str | Path | None) -> dict[str, Any]:
     if isinstance(context, Mapping):
         return dict(context)
     path = Path(context)
-    data = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        source = Source.from_path(path, str(context))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise render_error(f"cannot read the context file {context}: {exc}", None) from None
+    try:
+        data = json.loads(source.text)
+    except json.JSONDecodeError as exc:
+        raise render_error(f"the context file is not valid JSON: {exc.msg}",
+                           source.span(exc.pos, exc.pos + 1)) from None
     if not isinstance(data, dict):
-        raise TypeError(f"the context file {path} must hold a JSON object")
+        raise render_error("the context file must hold a JSON object", source.span(0, 1),
+                           'write {"name": value, …}')
     return data
 
 
 def render(markup: str | Path, context: Mapping[str, Any] | str | Path | None = None, *,
-           format: str = "openai", stylesheet: Any = None) -> Any:
-    """Compile (cached) and render in one call; returns the payload in `format`."""
+           format: str = "openai", stylesheet: Any = None, limits: Limits | None = None) -> Any:
+    """Compile (cached) and render in one call; returns the payload in `format`. `limits` bound
+    the compile and the render (`pml.Limits`)."""
     if format not in FORMATS:
         raise ValueError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
-    rendered = _load_any(markup, stylesheet).render(_context(context))
-    return rendered.to_format(format)
+    with using(limits):
+        rendered = _load_any(markup, stylesheet).render(_context(context))
+        return rendered.to_format(format)
 
 
 def poml(markup: str | Path, context: Mapping[str, Any] | str | Path | None = None,
          stylesheet: Mapping[str, Any] | str | Path | None = None, chat: bool = True,
          output_file: str | Path | None = None, format: str = "message_dict",
-         extra_args: Sequence[str] | None = None) -> Any:
+         extra_args: Sequence[str] | None = None, *, limits: Limits | None = None) -> Any:
     """POML's `poml()` with its signature and return shapes.
 
     `format` is one of POML's (`message_dict`, `dict`, `raw`, `openai_chat`, `langchain`,
     `pydantic`) or any other name in `FORMATS` (`openai`, `openai-responses`, `anthropic`,
     `gemini`, `text`). With `chat=False`, `message_dict` is the content of the single message.
+    `limits` bound the compile and the render (`pml.Limits`).
     """
+    with using(limits):
+        return _poml(markup, context, stylesheet, chat, output_file, format)
+
+
+def _poml(markup: str | Path, context: Mapping[str, Any] | str | Path | None, stylesheet: Any, chat: bool,
+          output_file: str | Path | None, format: str) -> Any:
     if format not in FORMATS:
         raise ValueError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
     rendered: Rendered = _load_any(markup, stylesheet).render(_context(context), chat=chat)
@@ -207,6 +231,6 @@ def poml(markup: str | Path, context: Mapping[str, Any] | str | Path | None = No
             result_data: Any = result.model_dump(mode="json")
         else:
             result_data = result
-        text = result_data if isinstance(result_data, str) else json.dumps(result_data, ensure_ascii=False, indent=2)
-        Path(output_file).write_text(text, encoding="utf-8")
+        text = result_data if isinstance(result_data, str) else dumps(result_data)
+        Path(output_file).write_text(fix_surrogates(text), encoding="utf-8")
     return result

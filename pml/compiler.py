@@ -183,7 +183,8 @@ class Compiler:
         kind = element.key
         src = element.attribute("src")
         if src is None or not src.is_static or not src.text.strip():
-            self._problem(f"`<{element.tag}>` needs a literal `src` path", element.span,
+            self._problem(f"`<{element.tag}>` needs a literal `src` path",
+                          (src.value_span or src.span) if src is not None else element.span,
                           f'write `<{element.tag} src="other.pml"/>`')
             return Element(kind, element.attributes, (), element.span, element.name_span)
         written = src.text.strip()
@@ -334,6 +335,10 @@ class Compiler:
                 self._set_static(component, name, attr.text, static, attr.value_span or attr.span)
                 dynamic.pop(name, None)
             else:
+                if spec is not None and spec.literal:
+                    self._problem(f"`{spec.name}` of `<{element.tag}>` is read while compiling, so it cannot use "
+                                  "`{{ }}`", attr.value_span or attr.span,
+                                  f'write {spec.name}="…" as it is; choose between elements with `if`')
                 static.pop(name, None)
                 dynamic[name] = self._dynamic(attr, spec)
         if style is not None:

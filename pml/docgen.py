@@ -20,13 +20,19 @@ END = "<!-- END GENERATED -->"
 DOC = Path(__file__).resolve().parent.parent / "docs" / "language.md"
 
 
+# Type names as the reference shows them (docs/security-render.md says what each takes).
+_TYPE_NAMES = {"binary": "text or bytes", "value": "any value", "any": "any data", "array": "list"}
+
+
 def _attr_row(attr: Attr) -> str:
-    kind = attr.type
+    kind = _TYPE_NAMES.get(attr.type, attr.type)
     if attr.choices:
         kind = " \\| ".join(attr.choices)
     shown = str(attr.default).lower() if isinstance(attr.default, bool) else attr.default
     default = "" if attr.default is None else f"`{shown}`"
     required = " (required)" if attr.required else ""
+    if attr.literal:
+        required += " Read while compiling: written as it is, without `{{ }}`."
     return f"| `{attr.name}` / `{attr.kebab}` | {kind} | {default} | {attr.doc}{required} |"
 
 
@@ -43,7 +49,8 @@ def _component(component: Component) -> list[str]:
 def reference() -> str:
     lines = ["## Reference: components and attributes", "",
              "Generated from the component registry. Every attribute is also a style property "
-             "(kebab-case or camelCase).", "",
+             "(kebab-case or camelCase). A `{{ }}` value is checked against the attribute's type "
+             "([docs/security-render.md](security-render.md#values-of-the-wrong-type)).", "",
              "### Attributes every component takes", "",
              "| attribute | type | default | meaning |", "|---|---|---|---|"]
     seen: set[str] = set()

@@ -21,6 +21,7 @@ message.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -29,6 +30,9 @@ from pml import limits
 from pml.source import Span, visible
 
 Severity = Literal["error", "warning"]
+
+# Lone surrogates (from untrusted source text or data) cannot be printed as UTF-8.
+_UNENCODABLE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +55,7 @@ class Diagnostic:
                 lines.append(snippet)
         if self.hint:
             lines.append(f"hint: {visible(self.hint)}")
-        return "\n".join(lines)
+        return _UNENCODABLE.sub("\ufffd", "\n".join(lines))  # a report is printed: no lone surrogates
 
     def to_json(self) -> dict[str, object]:
         data: dict[str, object] = {

@@ -73,10 +73,12 @@ class Captioned:
 
 @dataclass(slots=True)
 class Item:
-    """One list item. `margin` 0 means: a blank line around it only if it holds blocks."""
+    """One list item. `margin` 0 means: a blank line around it only if it holds blocks. `span` is
+    the `<item>` it was written as (an item outside a list is an error there)."""
 
     children: list[Box]
     margin: int = 0
+    span: Any = field(default=None, compare=False, repr=False)
 
 
 @dataclass(slots=True)
@@ -130,6 +132,8 @@ class Speaker:
     speaker: str
     children: list[Box]
     margin: int = 2
+    # The element that asked for the speaker (None for the siblings a speaker holds).
+    span: Any = field(default=None, compare=False, repr=False)
 
 
 @dataclass(slots=True)
@@ -144,6 +148,7 @@ class Media:
     base64: str
     alt: str | None = None
     position: str = "here"
+    span: Any = field(default=None, compare=False, repr=False)
 
 
 @dataclass(slots=True)
@@ -159,6 +164,7 @@ class ToolPart:
     id: str
     name: str
     value: Any
+    span: Any = field(default=None, compare=False, repr=False)
 
     @property
     def speaker(self) -> str:

@@ -104,6 +104,8 @@ def using(limits: Limits | None) -> Iterator[Limits]:
     if limits is None:
         yield _CURRENT.get()
         return
+    if not isinstance(limits, Limits):
+        raise TypeError(f"limits must be a pml.Limits, not {type(limits).__name__}")
     token = _CURRENT.set(limits)
     try:
         yield limits

@@ -304,9 +304,7 @@ def _param(node: CNode, owner: ModuleDef, problem: Problem) -> None:
     if key in owner.params:
         problem(f"module `{owner.path}` declares the param `{name}` twice", node.element.name_span or node.span)
         return
-    has_default = "default" in node.static or "default" in node.dynamic
-    if "default" in node.dynamic:
-        problem("a param's default is a literal value", node.span, 'write default="…" without {{ }}')
+    has_default = "default" in node.static or "default" in node.dynamic  # a dynamic one is a compile error
     owner.params[key] = ParamDef(name, node.static.get("default"), not has_default, node.span)
 
 
@@ -314,10 +312,7 @@ def _param(node: CNode, owner: ModuleDef, problem: Problem) -> None:
 def _resolve(use: CNode, scope: Scope, problem: Problem) -> None:
     """Resolve a `<use>` and the selections nested in it, and check its arguments."""
     raw = use.static.get("module")
-    if raw is None:
-        if "module" in use.dynamic:
-            problem("`module` names a module literally", _attr_span(use, "module"),
-                    'write module="name" without {{ }}; choose between modules with `if`')
+    if raw is None:  # (a `{{ }}` there is a compile error: `module` is a literal attribute)
         return
     name = str(raw).strip()
     mdef = scope.lookup(name)

@@ -28,6 +28,8 @@ class MediaPart:
     mime: str
     base64: str
     alt: str | None = None
+    # The element it came from (for errors about it); not part of its value.
+    span: Span | None = field(default=None, compare=False, repr=False)
 
     @property
     def kind(self) -> str:
@@ -53,6 +55,7 @@ class ToolCallPart:
     id: str
     name: str
     arguments: Any
+    span: Span | None = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         """POML's shape: `{"type": "application/vnd.poml.toolrequest", "content", "id", "name"}`."""
@@ -66,6 +69,7 @@ class ToolResultPart:
     id: str
     name: str
     content: str | tuple[str | MediaPart, ...]
+    span: Span | None = field(default=None, compare=False, repr=False)
 
     @property
     def text(self) -> str:

@@ -18,16 +18,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pml import charsafe
 from pml.budget import Dropped
 from pml.cacheplan import Placed, Position, ProviderPlan
 from pml.cacheplan import plan as cache_plan
 from pml.compiler import CNode, CompileResult
 from pml.errors import Diagnostic, PMLError, render_error
 from pml.ir import Media, ModuleMark, Speaker, ToolPart
+from pml.limits import Limits, using
 from pml.modules import ModuleDef
+from pml.output import OutputTooLong, too_long
 from pml.parts import ROLES, MediaPart, Message, Part, ToolCallPart, ToolResultPart, ToolSpec
 from pml.render import Ctx, Renderer, write
 from pml.schemas import SchemaError, schema_from_value
+from pml.source import Span
 from pml.targets import FORMATS, to_format
 
 _VISIBLE = re.compile(r"\S")
@@ -57,6 +61,10 @@ class Rendered:
     marks: tuple[Placed, ...] = field(default=(), compare=False)
     # What `char-limit`, `token-limit` and `priority` left out (`pml.budget`).
     dropped: tuple[Dropped, ...] = field(default=(), compare=False)
+    # Warnings of the render: characters an output could not carry, messages left out for being empty.
+    warnings: tuple[Diagnostic, ...] = field(default=(), compare=False)
+    # The prompt's root element: where format errors point when no element of their own is known.
+    span: Span | None = field(default=None, compare=False)
 
     def cache_plan(self, provider: str = "anthropic", model: str | None = None) -> ProviderPlan:
         """What `provider` (anthropic or openai) can cache of this render: the stable prefix in bytes
@@ -85,9 +93,11 @@ class Rendered:
         `cache_control` breakpoints after cached modules (for `model`, or `<runtime model>`)."""
         if model is None:
             return to_format(self, "anthropic")
+        from pml.targets import located
         from pml.targets.anthropic_messages import payload
 
-        return payload(self, model)
+        with located(self):
+            return payload(self, model)
 
     def to_gemini(self) -> dict[str, Any]:
         """A Gemini `generateContent` request body (`pml.targets.gemini`)."""
@@ -146,8 +156,9 @@ def _tool(value: Any) -> ToolSpec:
 
 
 def dumps(payload: Any) -> str:
-    """Canonical JSON for payloads: stable order, UTF-8, two-space indent."""
-    return json.dumps(payload, ensure_ascii=False, indent=2)
+    """Canonical JSON for payloads: stable order, UTF-8, two-space indent. Lone surrogates, which
+    UTF-8 cannot carry, are written as U+FFFD (`pml.charsafe`)."""
+    return charsafe.fix_surrogates(json.dumps(payload, ensure_ascii=False, indent=2))
 
 
 class Prompt:
@@ -178,15 +189,17 @@ class Prompt:
         return self._compiled.modules
 
     def render(self, context: Mapping[str, Any] | None = None, *, chat: bool = True, output_schema: Any = None,
-               max_tokens: int | None = None, **variables: Any) -> Rendered:
+               max_tokens: int | None = None, limits: Limits | None = None, **variables: Any) -> Rendered:
         """Render with a context (a mapping) and/or keyword variables.
 
         `output_schema` (a dict, JSON text or a Pydantic model class) sets the response schema,
         replacing the document's `<output-schema>`. `max_tokens` is a budget for the whole prompt,
         as a `token-limit` on the root (the smaller one wins): lower priorities are dropped first,
-        then the text is cut (`pml.budget`); `Rendered.dropped` says what went.
+        then the text is cut (`pml.budget`); `Rendered.dropped` says what went. `limits` are the
+        resource bounds of this render (`pml.Limits`; default: the ones in force).
         """
-        return self._render(context, chat, output_schema, variables, Renderer, max_tokens)
+        with using(limits):
+            return self._render(context, chat, output_schema, variables, Renderer, max_tokens)
 
     def _render(self, context: Mapping[str, Any] | None, chat: bool, output_schema: Any,
                 variables: Mapping[str, Any], make: type[Renderer], max_tokens: int | None = None) -> Rendered:
@@ -196,6 +209,11 @@ class Prompt:
         scope.update(variables)
         if self._compiled.context:
             scope = deep_merge(scope, self._compiled.context)
+        with charsafe.collecting() as notes:
+            return self._write(scope, chat, output_schema, make, max_tokens, notes)
+
+    def _write(self, scope: dict[str, Any], chat: bool, output_schema: Any, make: type[Renderer],
+               max_tokens: int | None, notes: charsafe.Notes) -> Rendered:
         renderer = make(scope, self._compiled.folder)
         root = self._compiled.root
         try:
@@ -211,12 +229,17 @@ class Prompt:
             if "charLimit" in attrs or "tokenLimit" in attrs:
                 boxes = renderer.fit(root, attrs, boxes)
             if attrs.get("speaker"):
-                boxes = [Speaker(attrs["speaker"], boxes)]
+                boxes = [Speaker(attrs["speaker"], boxes, span=root.span)]
             written = write(boxes, syntax, attrs.get("writerOptions"))
+        except OutputTooLong as exc:
+            if exc.span is None:  # found by a writer: the whole prompt is what crossed the bound
+                raise too_long(root.span, renderer.limits.max_output) from None
+            raise
         except PMLError:
             raise
         except RecursionError:
             raise render_error("the document is nested too deeply to render", root.span) from None
+        written.text = charsafe.replace_surrogates(written.text)  # what the writers had no way to join or place
         if chat:
             messages, placed, marked = assign(written.text, written.ranges, written.separators, written.media,
                                               written.modules, written.marks)
@@ -227,8 +250,10 @@ class Prompt:
             marked = locate(written.marks, [spans]) if written.marks else []
         call = renderer.call
         schema = _schema(output_schema) if output_schema is not None else call.schema
+        runtime = charsafe.clean(dict(call.runtime)) if call.runtime else None
+        warnings = (*(_empty_message(span, speaker) for span, speaker in written.empty), *notes.warnings())
         return Rendered(tuple(messages), chat, tuple(self._compiled.diagnostics), schema, tuple(call.tools),
-                        dict(call.runtime) or None, tuple(placed), tuple(marked), tuple(renderer.dropped))
+                        runtime, tuple(placed), tuple(marked), tuple(renderer.dropped), warnings, root.span)
 
     def __repr__(self) -> str:
         return f"Prompt({self.name!r})"
@@ -306,16 +331,25 @@ def assign(text: str, ranges: list[tuple[int, int, str]], separators: Sequence[t
     return [Message(s, parts) for s, parts, _, _ in out], placed, marked
 
 
+def _empty_message(span: Span, speaker: str) -> Diagnostic:
+    return Diagnostic("warning", f"this {speaker} message is empty (no text, or only whitespace), so it is left out",
+                      span, "chat APIs refuse empty messages; give it content, or leave it out with `if`", "output")
+
+
 def _part(box: Media | ToolPart) -> Part:
     """The message part a media or tool box stands for."""
     if isinstance(box, Media):
-        return MediaPart(box.mime, box.base64, box.alt)
+        return MediaPart(box.mime, box.base64, charsafe.clean(box.alt, box.span), box.span)
+    name = charsafe.clean(box.name, box.span)
+    ident = charsafe.clean(box.id, box.span)
     if box.kind == "request":
-        return ToolCallPart(box.id, box.name, box.value)
+        return ToolCallPart(ident, name, charsafe.clean(box.value, box.span), box.span)
     content = box.value
-    if not isinstance(content, str):
-        content = tuple(p if isinstance(p, str) else _part(p) for p in content)
-    return ToolResultPart(box.id, box.name, content)
+    if isinstance(content, str):
+        content = charsafe.fix_surrogates(content, box.span)
+    else:
+        content = tuple(charsafe.fix_surrogates(p, box.span) if isinstance(p, str) else _part(p) for p in content)
+    return ToolResultPart(ident, name, content, box.span)
 
 
 def _with_media(text: str, start: int, end: int,

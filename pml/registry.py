@@ -13,12 +13,16 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from pml.nodes import normalize_name
+from pml.values import Memo, describe, find_non_data, to_text
 
-AttrType = Literal["string", "boolean", "number", "integer", "object", "array", "enum", "any"]
+# `any` is any data (text, numbers, booleans, null, lists, objects); `value` is anything an
+# expression makes, functions and regular expressions included (a `<let>` may hold a function).
+# `binary` is text, or bytes given by the caller's context (a document's own bytes).
+AttrType = Literal["string", "binary", "boolean", "number", "integer", "object", "array", "enum", "any", "value"]
 
 
 class CoercionError(ValueError):
@@ -39,14 +43,23 @@ class Attr:
     choices: tuple[str, ...] = ()
     default: Any = None
     required: bool = False
+    # For numbers: the smallest and largest values allowed.
+    minimum: float | None = None
+    maximum: float | None = None
+    # For objects: the keys that have a type of their own (`writerOptions`); others are kept as given.
+    fields: tuple[Attr, ...] = ()
+    # Read while compiling (the module structure): written as it is, never with `{{ }}`.
+    literal: bool = False
 
     @property
     def kebab(self) -> str:
         return camel_to_kebab(self.name)
 
-    def coerce(self, value: Any) -> Any:
-        """Turn a written (string) or styled (any JSON) value into this attribute's type."""
-        return coerce(self, value)
+    def coerce(self, value: Any, seen: Memo | None = None) -> Any:
+        """Turn a written (string), styled (any JSON) or computed (any value) value into this
+        attribute's type, or raise `CoercionError` saying what is allowed. `seen` remembers the
+        containers already found to be data (see `pml.values.find_non_data`)."""
+        return coerce(self, value, seen)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,10 +76,12 @@ class Component:
     kind: Literal["block", "inline", "reader"] = "block"
     # Components this one is a kind of: a type selector for a base matches it too.
     bases: tuple[str, ...] = ()
-    # Takes any attribute (`<runtime>`): unknown attributes are not warned about.
+    # Takes any attribute (`<runtime>`): unknown attributes are not warned about, and their
+    # values are of `open_type` (`<runtime>` takes data, `<use>` any value for its params).
     open_attrs: bool = False
     # Checks an element of this component while compiling; returns diagnostics (`Diagnostic`s).
     check: Callable[[Any], list[Any]] | None = field(default=None, compare=False, repr=False)
+    open_type: AttrType = "value"
 
     def attr(self, name: str) -> Attr | None:
         key = normalize_name(name)
@@ -89,6 +104,23 @@ SPEAKERS = ("human", "ai", "system")
 SYNTAXES = ("markdown", "html", "json", "yaml", "xml", "text")
 WHITE_SPACE = ("filter", "pre", "trim", "normal")
 
+# The writer options `writerOptions` may hold, with their types (other keys are kept as given).
+WRITER_OPTIONS: tuple[Attr, ...] = (
+    Attr("markdownBaseHeaderLevel", "integer", "The level of the first heading (1 is `#`).", minimum=1, maximum=6),
+    Attr("jsonSpace", "integer", "Spaces per indentation level of JSON.", minimum=0, maximum=10),
+    Attr("yamlIndent", "integer", "Spaces per indentation level of YAML.", minimum=1, maximum=10),
+    Attr("htmlIndent", "integer", "Spaces per indentation level of HTML.", minimum=0, maximum=10),
+    Attr("htmlPrettyPrint", "boolean", "One block element per line (true) or all on one line."),
+    Attr("xmlPrettyPrint", "boolean", "Indented XML (true) or all on one line."),
+    Attr("xmlListItemName", "string", "The element name of list items in XML (default `item`)."),
+    Attr("csvSeparator", "string", "The cell separator of csv and tsv tables."),
+    Attr("csvHeader", "boolean", "Write the header row of csv and tsv tables."),
+    Attr("markdownTableCollapse", "boolean", "Markdown tables without padding."),
+    Attr("truncateMarker", "string", "What marks a cut made by a limit."),
+    Attr("truncateDirection", "enum", "Which part a limit keeps.", ("end", "start", "middle")),
+    Attr("tokenEncodingModel", "string", "The model whose token encoding `token-limit` counts in."),
+)
+
 # Attributes every component accepts (POML's common props, plus `id` and `class`).
 GLOBAL_ATTRS: dict[str, Attr] = _attrs(
     Attr("for", "string", "Repeat the element: `item in expression`; `loop.index` counts from 0."),
@@ -102,7 +134,7 @@ GLOBAL_ATTRS: dict[str, Attr] = _attrs(
          "(keep), `trim` (only trim the ends).", WHITE_SPACE),
     Attr("name", "string", "The key this element takes when serialized (json, yaml, xml)."),
     Attr("type", "string", "The value type used when serializing."),
-    Attr("writerOptions", "object", "Options for the writer of this subtree (JSON object)."),
+    Attr("writerOptions", "object", "Options for the writer of this subtree (JSON object).", fields=WRITER_OPTIONS),
     Attr("charLimit", "integer", "Soft limit on the characters of this element's output: lower-priority children "
                                  "are dropped first, then the text is cut with a marker (docs/tokens.md)."),
     Attr("tokenLimit", "integer", "Soft limit on the tokens of this element's output (o200k_base): lower-priority "
@@ -195,13 +227,14 @@ def component(
     bases: tuple[str, ...] = (),
     open_attrs: bool = False,
     check: Callable[[Any], list[Any]] | None = None,
+    open_type: AttrType = "value",
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a component whose layout function is the decorated callable. `check`, when
     given, is called with each element of the component while compiling and returns diagnostics."""
 
     def decorate(layout: Callable[..., Any]) -> Callable[..., Any]:
         REGISTRY.add(Component(name, tags or (name,), doc, _attrs(*attrs), layout, kind, bases, open_attrs,
-                               check))
+                               check, open_type))
         return layout
 
     return decorate
@@ -227,66 +260,149 @@ _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
 
 
-def coerce(attr: Attr, value: Any) -> Any:
-    """Coerce a value to the attribute's type, raising `CoercionError` with a readable message."""
-    kind = attr.type
-    if kind in ("string", "any"):
-        if kind == "string" and not isinstance(value, str):
-            return value
+def coerce(attr: Attr, value: Any, seen: Memo | None = None) -> Any:
+    """Coerce a value to the attribute's type, raising `CoercionError` with a readable message.
+
+    The one check of attribute values: markup text and stylesheet values at compile time, and
+    `{{ }}` values at render time, whatever they turn out to be (a list, a function, null…)."""
+    check = _COERCE.get(attr.type)
+    return value if check is None else check(attr, value, seen)
+
+
+def _string(attr: Attr, value: Any, seen: Memo | None) -> Any:
+    if isinstance(value, str):
         return value
-    if kind == "boolean":
-        if isinstance(value, bool):
-            return value
-        text = str(value).strip().lower()
+    if isinstance(value, (int, float)):
+        return to_text(value)
+    raise CoercionError(f"`{attr.name}` should be text, not {describe(value)}", _hint(value))
+
+
+def _binary(attr: Attr, value: Any, seen: Memo | None) -> Any:
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value)
+    if isinstance(value, str):
+        return value
+    raise CoercionError(f"`{attr.name}` should be text or bytes, not {describe(value)}", _hint(value))
+
+
+def _boolean(attr: Attr, value: Any, seen: Memo | None) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (str, int, float)):
+        text = to_text(value).strip().lower()
         if text in _TRUE:
             return True
         if text in _FALSE:
             return False
-        raise CoercionError(f"`{attr.name}` should be a boolean, not {_show(value)}",
-                            "write true or false")
-    if kind in ("number", "integer"):
-        if isinstance(value, bool):
-            raise CoercionError(f"`{attr.name}` should be a number, not {_show(value)}")
-        if isinstance(value, (int, float)):
-            number: float | int = value
-        else:
-            try:
-                number = float(str(value).strip())
-            except ValueError:
-                raise CoercionError(f"`{attr.name}` should be a number, not {_show(value)}") from None
-        if math.isfinite(number) and float(number).is_integer():
-            number = int(number)
-        if kind == "integer" and not isinstance(number, int):
-            raise CoercionError(f"`{attr.name}` should be a whole number, not {_show(value)}")
-        return number
-    if kind == "enum":
-        text = str(value).strip()
-        for choice in attr.choices:
-            if text.lower() == choice.lower():
-                return choice
-        hint = None
-        from pml.errors import suggest
+    raise CoercionError(f"`{attr.name}` should be a boolean, not {describe(value)}",
+                        _hint(value) or "write true or false")
 
-        hint = suggest(text, attr.choices)
-        raise CoercionError(
-            f"`{attr.name}` should be one of {', '.join(attr.choices)}, not {_show(value)}", hint
-        )
-    if kind in ("object", "array"):
-        if isinstance(value, str):
-            try:
-                value = json.loads(value)
-            except json.JSONDecodeError as exc:
-                raise CoercionError(
-                    f"`{attr.name}` should be a JSON {kind}: {exc.msg} at character {exc.pos + 1}",
-                    "pass data with an expression instead, for example `{{ rows }}`",
-                ) from None
-        if kind == "object" and not isinstance(value, dict):
-            raise CoercionError(f"`{attr.name}` should be a JSON object, not {_show(value)}")
-        if kind == "array" and not isinstance(value, list):
-            raise CoercionError(f"`{attr.name}` should be a JSON array, not {_show(value)}")
-        return value
+
+def _number(attr: Attr, value: Any, seen: Memo | None) -> int | float:
+    number: float | int
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            raise CoercionError(f"`{attr.name}` should be a number, not {describe(value)}") from None
+    else:
+        raise CoercionError(f"`{attr.name}` should be a number, not {describe(value)}", _hint(value))
+    if not math.isfinite(number):
+        raise CoercionError(f"`{attr.name}` should be a finite number, not {describe(value)}")
+    if float(number).is_integer():
+        number = int(number)
+    if attr.type == "integer" and not isinstance(number, int):
+        raise CoercionError(f"`{attr.name}` should be a whole number, not {describe(value)}")
+    if attr.minimum is not None and number < attr.minimum:
+        raise CoercionError(f"`{attr.name}` should be at least {to_text(attr.minimum)}, not {describe(value)}")
+    if attr.maximum is not None and number > attr.maximum:
+        raise CoercionError(f"`{attr.name}` should be at most {to_text(attr.maximum)}, not {describe(value)}")
+    return number
+
+
+def _enum(attr: Attr, value: Any, seen: Memo | None) -> str:
+    choices = ", ".join(attr.choices)
+    if not isinstance(value, (str, int, float)):
+        raise CoercionError(f"`{attr.name}` should be one of {choices}, not {describe(value)}", _hint(value))
+    text = to_text(value).strip()
+    for choice in attr.choices:
+        if text.lower() == choice.lower():
+            return choice
+    from pml.errors import suggest
+
+    hint = suggest(text, attr.choices) if isinstance(value, str) else None
+    raise CoercionError(f"`{attr.name}` should be one of {choices}, not {describe(value)}", hint)
+
+
+def _structured(attr: Attr, value: Any, seen: Memo | None) -> Any:
+    kind = attr.type
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise CoercionError(
+                f"`{attr.name}` should be a JSON {kind}: {exc.msg} at character {exc.pos + 1}",
+                "pass data with an expression instead, for example `{{ rows }}`",
+            ) from None
+    if kind == "object" and not isinstance(value, Mapping):
+        raise CoercionError(f"`{attr.name}` should be an object, not {describe(value)}", _hint(value))
+    if kind == "array" and not isinstance(value, (list, tuple)):
+        raise CoercionError(f"`{attr.name}` should be a list, not {describe(value)}", _hint(value))
+    _data(attr, value, seen)
+    if attr.fields and isinstance(value, Mapping):
+        value = _fields(attr, value, seen)
     return value
 
 
-def _show(value: Any) -> str:
-    return f"`{value}`" if isinstance(value, str) else f"`{json.dumps(value)}`"
+def _fields(attr: Attr, value: Mapping[str, Any], seen: Memo | None) -> dict[str, Any]:
+    typed = {normalize_name(f.name): f for f in attr.fields}
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        spec = typed.get(normalize_name(str(key)))
+        if spec is None or item is None:
+            out[key] = item
+            continue
+        out[spec.name] = replace(spec, name=f"{attr.name}.{spec.name}").coerce(item, seen)
+    return out
+
+
+def _data(attr: Attr, value: Any, seen: Memo | None) -> Any:
+    found = find_non_data(value, seen)
+    if found is not None:
+        where, item = found
+        inside = f" (at `{where}`)" if where else ""
+        raise CoercionError(f"`{attr.name}` should be data (text, numbers, booleans, lists, objects), "
+                            f"not {describe(item)}{inside}", _hint(item))
+    return value
+
+
+_NOT_DATA_HINTS = {
+    "function": "call the function inside the expression, e.g. `{{ f(x) }}`",
+    "regular expression": "use the regular expression inside the expression, "
+                          "e.g. `{{ text.replace(/a/g, 'b') }}`",
+    "built-in object": "use one of its members, e.g. `{{ Math.max(a, b) }}`",
+}
+
+
+def _hint(value: Any) -> str | None:
+    """What to write instead of a value that is not data (None for data)."""
+    from pml.values import is_data, kind_of
+
+    if is_data(value):
+        return None
+    return _NOT_DATA_HINTS.get(kind_of(value), "only data (text, numbers, booleans, lists, objects) can be written out")
+
+
+_COERCE: dict[str, Callable[[Attr, Any, dict[int, Any] | None], Any]] = {
+    "string": _string,
+    "binary": _binary,
+    "boolean": _boolean,
+    "number": _number,
+    "integer": _number,
+    "enum": _enum,
+    "object": _structured,
+    "array": _structured,
+    "any": _data,
+}

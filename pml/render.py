@@ -15,17 +15,20 @@ from pathlib import Path
 from typing import Any
 
 from pml import budget, ir
+from pml.charsafe import check_xml, clean, fix_surrogates, has_surrogates
 from pml.compiler import CNode, DynamicAttr, ExprPiece, TextPiece
 from pml.errors import PMLError, render_error
 from pml.expressions import Expression
+from pml.limits import current as current_limits
 from pml.modcache import module_cache
+from pml.output import measure, too_long
 from pml.parts import CallSettings
-from pml.registry import GLOBAL_ATTRS, CoercionError
-from pml.values import to_text
+from pml.registry import GLOBAL_ATTRS, Attr, CoercionError
+from pml.source import Span
+from pml.values import Memo, describe, to_text
 from pml.writers.markdown import MarkdownWriter
 from pml.writers.serialize import serialize, to_model
 
-MAX_LOOP = 100_000
 SERIALIZED = ("json", "yaml", "xml", "html")
 _COLLAPSE = re.compile(r"[ \t\n\r\f]+")
 
@@ -67,6 +70,21 @@ class Renderer:
         self.module_cache = module_cache()
         # What budgets left out (`pml.budget`), in the order it happened.
         self.dropped: list[budget.Dropped] = []
+        # The bounds of this render (`pml.limits`), and the characters produced so far (`pml.output`).
+        self.limits = current_limits()
+        self.max_output = self.limits.max_output
+        self.output = 0
+        # Counts the child lists rendered: a component that rendered none made its content itself.
+        self.produced = 0
+        # What is known of the data values met so far (`pml.values.survey`): their size, whether
+        # they are data, whether they hold surrogates. One walk per value per render.
+        self.data_seen: Memo = {}
+
+    def charge(self, size: int, span: Span | None) -> None:
+        """Count `size` more characters of output; past `max_output`, an error at `span`."""
+        self.output += size
+        if self.output > self.max_output:
+            raise too_long(span, self.max_output)
 
     # ----------------------------------------------------------------- nodes
     def node(self, cnode: CNode, scope: dict[str, Any], ctx: Ctx) -> list[Any]:
@@ -91,11 +109,13 @@ class Renderer:
         if isinstance(items, Mapping) or isinstance(items, (str, bytes)) or not hasattr(items, "__iter__"):
             raise render_error(f"`for` needs a list, but `{expression.code.strip()}` is {_kind(items)}",
                                expression.span, "loop over a list, e.g. `item in items`")
-        items = list(items)
+        bound = self.limits.max_loop
+        if not hasattr(items, "__len__") or self.loops + len(items) <= bound:
+            items = list(items)
         self.loops += len(items)
-        if self.loops > MAX_LOOP:
-            raise render_error(f"loops expanded more than {MAX_LOOP} elements", cnode.span,
-                               "render smaller data, or split the prompt")
+        if self.loops > bound:
+            raise render_error(f"loops expanded more than {bound:,} elements (the limit `max_loop`)", cnode.span,
+                               "render smaller data, split the prompt, or raise the limit `max_loop`")
         out: list[dict[str, Any]] = []
         length = len(items)
         for index, item in enumerate(items):
@@ -119,9 +139,22 @@ class Renderer:
         if syntax and syntax != ctx.syntax and not getattr(component.layout, "handles_syntax", False):
             inner = replace(ctx, syntax=syntax)
             switched = True
+        size = cnode.data["text_size"]  # the text of its attributes (set by `attributes`)
+        for name in cnode.dynamic:
+            value = attrs.get(name)
+            if type(value) is str:
+                size += len(value)
+        if size:
+            self.charge(size, cnode.span)
+        produced = self.produced
         boxes = component.layout(self, cnode, attrs, scope, inner)
         if not boxes:
             return []
+        if self.produced == produced:  # the component made its content itself (data, a file, a picture)
+            self.charge(measure(boxes, self.data_seen, self.max_output - self.output), cnode.span)
+            for box in boxes:
+                if type(box) in _LOCATED and box.span is None:
+                    box.span = cnode.span  # (components set it themselves; this is for those that do not)
         key = attrs.get("name")
         if key and "name" not in component.attrs and component.kind != "reader":
             boxes = [ir.Named(str(key), boxes)]
@@ -131,7 +164,7 @@ class Renderer:
             boxes = self.fit(cnode, attrs, boxes)  # a subtree in another syntax is one unit: whole or not at all
         speaker = attrs.get("speaker")
         if speaker:
-            boxes = [ir.Speaker(speaker, boxes)]
+            boxes = [ir.Speaker(speaker, boxes, span=cnode.span)]
         return boxes
 
     # ----------------------------------------------------------------- attributes
@@ -145,27 +178,51 @@ class Renderer:
                     base[spec.name] = spec.default
             base.update(cnode.static)
             cnode.data["base"] = base
+            cnode.data["text_size"] = sum(len(v) for k, v in base.items() if type(v) is str and k not in cnode.dynamic)
         if not cnode.dynamic:
             return base
         attrs = dict(base)
         for name, dyn in cnode.dynamic.items():
-            attrs[name] = self.dynamic_value(name, dyn, scope)
+            value = self.dynamic_value(cnode, name, dyn, scope)
+            if value is _UNSET:
+                spec = dyn.attr or GLOBAL_ATTRS.get(name.lower())
+                if spec is not None and spec.default is not None:
+                    attrs[name] = spec.default
+                else:
+                    attrs.pop(name, None)
+            else:
+                attrs[name] = value
         return attrs
 
-    def dynamic_value(self, name: str, dyn: DynamicAttr, scope: dict[str, Any]) -> Any:
+    def dynamic_value(self, cnode: CNode, name: str, dyn: DynamicAttr, scope: dict[str, Any]) -> Any:
+        """An attribute's value computed from its `{{ }}`s, checked against the attribute's type.
+
+        This is the one place render-time attribute values are checked: whatever an expression
+        gives (a list, a function, null…), the component receives a value of the declared type,
+        or the render stops with an error at the attribute. `null` for an attribute that is not
+        `any` or `value` means "not given" (its default applies; an error if it is required)."""
         if dyn.single is not None:
             value = self.evaluate(dyn.single, scope)
         else:
             value = "".join(p if isinstance(p, str) else to_text(self.evaluate(p, scope)) for p in dyn.parts)
+        if isinstance(value, str) and has_surrogates(value):
+            value = fix_surrogates(value, _attr_span(cnode, name))
         spec = dyn.attr or GLOBAL_ATTRS.get(name.lower())
-        if spec is None or (dyn.single is not None and not isinstance(value, str)
-                            and spec.type not in ("boolean", "number", "integer")):
-            return value
+        if spec is None:  # an attribute the component takes without declaring it (`<runtime>`, `<use>` params)
+            component = cnode.component
+            if component is None or not component.open_attrs:
+                return value
+            spec = Attr(name, component.open_type)
+        if value is None and spec.type not in ("any", "value"):
+            if not spec.required:
+                return _UNSET
         try:
-            return spec.coerce(value)
+            value = spec.coerce(value, self.data_seen) if value is not None else _required(spec)
         except CoercionError as exc:
-            span = dyn.single.span if dyn.single is not None else None
-            raise render_error(str(exc), span, exc.hint) from None
+            raise render_error(str(exc), _attr_span(cnode, name), exc.hint) from None
+        if isinstance(value, (dict, list, tuple)):
+            value = clean(value, _attr_span(cnode, name), self.data_seen)
+        return value
 
     def evaluate(self, expression: Expression, scope: dict[str, Any]) -> Any:
         return expression.evaluate(scope)
@@ -173,17 +230,32 @@ class Renderer:
     # ----------------------------------------------------------------- children
     def items(self, cnode: CNode, scope: dict[str, Any], ctx: Ctx) -> list[Any]:
         """Children as a mixed list of `_Lit`/`_Val` strings and boxes (no whitespace processing)."""
+        self.produced += 1
+        size = _authored_size(cnode)
+        if size:
+            self.charge(size, cnode.span)
         out: list[Any] = []
         for child in cnode.children:
             if isinstance(child, TextPiece):
                 out.append(_Lit(child.value))
             elif isinstance(child, ExprPiece):
-                text = to_text(self.evaluate(child.expression, scope))
+                text = self.interpolate(child.expression, scope)
                 if text:
+                    if ctx.syntax in ("xml", "html"):
+                        check_xml(text, ctx.syntax, child.expression.span)
                     out.append(self.value(child.expression, text))
             else:
                 out.extend(self.node(child, scope, ctx))
         return out
+
+    def interpolate(self, expression: Expression, scope: dict[str, Any]) -> str:
+        """A `{{ }}` value as text, counted against the output bound."""
+        value = self.evaluate(expression, scope)
+        text = value if type(value) is str else to_text(value)
+        self.output += len(text)
+        if self.output > self.max_output:
+            raise too_long(expression.span, self.max_output)
+        return fix_surrogates(text, expression.span) if has_surrogates(text) else text
 
     def value(self, expression: Expression, text: str) -> str:
         """An interpolated value, as it goes into the children (`pml.trace` marks it)."""
@@ -205,12 +277,14 @@ class Renderer:
     def prioritized(self, cnode: CNode, scope: dict[str, Any], ctx: Ctx, mode: str,
                     limits: list[budget.Limit]) -> list[ir.Box]:
         """The children under the element's limits, the lowest priorities dropped first."""
+        self.produced += 1
+        self.charge(_authored_size(cnode), cnode.span)
         groups: list[tuple[float, list[Any], str, Any]] = []
         for child in cnode.children:
             if isinstance(child, TextPiece):
                 groups.append((0.0, [_Lit(child.value)], "text", None))
             elif isinstance(child, ExprPiece):
-                text = to_text(self.evaluate(child.expression, scope))
+                text = self.interpolate(child.expression, scope)
                 if text:
                     name = f"`{{{{ {child.expression.code.strip()} }}}}`"
                     groups.append((0.0, [self.value(child.expression, text)], name, child.expression.span))
@@ -320,6 +394,8 @@ class Written:
     modules: list[tuple[int, int, ir.ModuleMark]] = field(default_factory=list)
     # Marked subtrees (`ir.Mark`): where each one's text starts and ends.
     marks: list[tuple[int, int, ir.Mark]] = field(default_factory=list)
+    # Explicit speakers that wrote nothing: (the element, the speaker).
+    empty: list[tuple[Any, str]] = field(default_factory=list)
 
 
 def write(boxes: list[ir.Box], syntax: str, options: Mapping[str, Any] | None = None) -> Written:
@@ -329,7 +405,38 @@ def write(boxes: list[ir.Box], syntax: str, options: Mapping[str, Any] | None = 
         return Written(serialize(syntax, boxes, opts), [], [])
     writer = MarkdownWriter(serialize, int(opts.get("markdownBaseHeaderLevel", 1)))
     text = writer.write(boxes)
-    return Written(text, writer.ranges, writer.separators, writer.media, writer.modules, writer.marks)
+    return Written(text, writer.ranges, writer.separators, writer.media, writer.modules, writer.marks, writer.empty)
+
+
+def _authored_size(cnode: CNode) -> int:
+    """The characters of an element's own text (its text pieces), computed once."""
+    size = cnode.data.get("authored")
+    if size is None:
+        size = cnode.data["authored"] = sum(len(c.value) for c in cnode.children if isinstance(c, TextPiece))
+    return size
+
+
+# Boxes that carry the element they came from (for errors and warnings about them).
+_LOCATED = (ir.Media, ir.ToolPart, ir.Item)
+
+
+class _Unset:
+    """An attribute whose `{{ }}` gave null: as if it were not written."""
+
+
+_UNSET = _Unset()
+
+
+def _required(spec: Attr) -> Any:
+    raise CoercionError(f"`{spec.name}` is required, and its value is {describe(None)}",
+                        "give it a value, or leave the element out with `if`")
+
+
+def _attr_span(cnode: CNode, name: str) -> Span:
+    attr = cnode.element.attribute(name)
+    if attr is None:
+        return cnode.span
+    return attr.value_span or attr.span
 
 
 def _owner(cnode: CNode) -> str:

@@ -24,10 +24,12 @@ import json
 import math
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
-    "TYPE_NAMES", "convert_type", "guess_type", "js_number", "parse_json", "to_json", "to_text",
+    "TYPE_NAMES", "Memo", "Survey", "convert_type", "describe", "find_non_data", "guess_type", "is_data", "js_number",
+    "kind_of", "parse_json", "survey", "to_json", "to_text",
 ]
 
 _JSON_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?")
@@ -131,6 +133,194 @@ def _write_container(
             out(": " if indent else ":")
         _write_json(item, indent, inner, out)
     out(f"\n{prefix}{closing}" if indent else closing)
+
+
+_DATA_SCALARS = (str, int, float, bool, type(None))
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def kind_of(value: Any) -> str:
+    """The kind of a value, as error messages name it: text, number, boolean, null, list, object,
+    function, regular expression, built-in object (`Math`), or `value` for anything else."""
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if value is None:
+        return "null"
+    if isinstance(value, Mapping):
+        return "object"
+    if isinstance(value, (list, tuple)):
+        return "list"
+    if _is_regex(value):
+        return "regular expression"
+    if callable(value):
+        return "function"
+    if type(value).__module__ == "pml.expressions":
+        return "built-in object"
+    return "value"
+
+
+def _is_regex(value: Any) -> bool:
+    return type(value).__name__ == "JSRegExp" and type(value).__module__ == "pml.expressions"
+
+
+def is_data(value: Any) -> bool:
+    """Whether a single value is data: not a function, a regular expression or another object of
+    the expression language (`Math`, `JSON`); containers are not looked into."""
+    if isinstance(value, _DATA_SCALARS) or isinstance(value, (Mapping, list, tuple)):
+        return True
+    if callable(value) or type(value).__module__ == "pml.expressions":
+        return False
+    return True  # other Python objects from the caller's context (dates, decimals) are written as text
+
+
+class _Found(Exception):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Survey:
+    """What one walk over a value finds out: its size in characters (of its strings, numbers and
+    keys: a lower bound of any serialization of it), the first thing in it that is not data
+    (`is_data`; `foreign` tells whether there is one), and whether a string in it holds a
+    surrogate code point."""
+
+    size: int
+    foreign: bool
+    first_foreign: Any
+    surrogates: bool
+
+
+Memo = dict[int, tuple[Any, Survey]]
+
+
+def survey(value: Any, memo: Memo | None = None) -> Survey:
+    """Walk a value once (`Survey`). A container's survey is kept in `memo` by its id (with the
+    container itself, so that the id stays its own), so a value used again costs nothing."""
+    if memo is not None:
+        known = memo.get(id(value))
+        if known is not None and known[0] is value:
+            return known[1]
+    size = 0
+    foreign: Any = None
+    found = surrogates = False
+    visited: set[int] = set()
+    stack: list[Any] = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is str:
+            size += len(item)
+            if not surrogates and _SURROGATES.search(item) is not None:
+                surrogates = True
+        elif kind is int or kind is float or kind is bool or item is None:
+            size += 1
+        elif isinstance(item, Mapping):
+            if id(item) in visited:
+                continue
+            visited.add(id(item))
+            size += 2
+            for key, child in item.items():
+                if isinstance(key, str):
+                    size += len(key) + 1
+                    if not surrogates and _SURROGATES.search(key) is not None:
+                        surrogates = True
+                else:
+                    size += 2
+                stack.append(child)
+        elif isinstance(item, (list, tuple)):
+            if id(item) in visited:
+                continue
+            visited.add(id(item))
+            size += 2 + len(item)
+            stack.extend(item)
+        elif isinstance(item, str):
+            size += len(item)
+            surrogates = surrogates or _SURROGATES.search(item) is not None
+        elif isinstance(item, (bytes, bytearray)):
+            size += len(item)
+        elif not is_data(item):
+            if not found:
+                found, foreign = True, item
+        else:
+            size += 1
+    result = Survey(size, found, foreign, surrogates)
+    if memo is not None and isinstance(value, (Mapping, list, tuple)):
+        memo[id(value)] = (value, result)
+    return result
+
+
+def find_non_data(value: Any, memo: Memo | None = None) -> tuple[str, Any] | None:
+    """The first thing inside `value` that is not data (`is_data`), with where it is
+    (`[2].run`), or None."""
+    found = survey(value, memo)
+    if not found.foreign:
+        return None
+    return _path_to(value, found.first_foreign), found.first_foreign
+
+
+def _path_to(value: Any, target: Any) -> str:
+    """Where `target` is inside `value`: `` for the value itself, else `.key` / `[index]` steps."""
+    stack: list[tuple[Any, str]] = [(value, "")]
+    seen: set[int] = set()
+    while stack:
+        item, path = stack.pop()
+        if item is target:
+            return path
+        if isinstance(item, (Mapping, list, tuple)):
+            if id(item) in seen:
+                continue
+            seen.add(id(item))
+            pairs = item.items() if isinstance(item, Mapping) else enumerate(item)
+            for key, child in pairs:
+                step = f"[{key}]" if not isinstance(item, Mapping) else (
+                    f".{key}" if isinstance(key, str) and key.isidentifier() else f"[{to_json(key)}]")
+                stack.append((child, path + step))
+    return ""
+
+
+def describe(value: Any, width: int = 40) -> str:
+    """A value as an error message shows it: `` `text` `` for text, else its kind and a short form
+    (``a list `[1,2]` ``, ``a function `x => 1` ``, `null`); long forms are cut with `…`."""
+    if value is None:
+        return "null"
+    shown = _preview(value, width)
+    if isinstance(value, str):
+        return f"`{shown}`"
+    kind = kind_of(value)
+    article = "an" if kind[0] in "aeiou" else "a"
+    return f"{article} {kind} `{shown}`"
+
+
+def _preview(value: Any, width: int) -> str:
+    """The text form of a value (`to_text`, strings as they are), built no further than `width`."""
+    if isinstance(value, str):
+        return _clip(_SURROGATES.sub("\ufffd", value.replace("\n", "\\n")), width)
+    if not isinstance(value, (list, tuple, Mapping)):
+        try:
+            return _clip(to_text(value), width)
+        except Exception:  # a caller's object whose str() fails
+            return type(value).__name__
+    parts: list[str] = []
+    length = 0
+
+    def out(piece: str) -> None:
+        nonlocal length
+        parts.append(piece)
+        length += len(piece)
+        if length > width:
+            raise _Found
+
+    try:
+        _write_json(value, "", "", out)
+    except _Found:
+        pass
+    except RecursionError:
+        pass
+    return _clip(_SURROGATES.sub("\ufffd", "".join(parts)), width)
 
 
 def guess_type(text: str) -> Any:

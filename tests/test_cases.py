@@ -4,12 +4,14 @@ Files beside `NAME.pml`:
 
 - `NAME.context.json` — the context (optional);
 - `NAME.pss` (CSS) or `NAME.pss.json` (POML's JSON form) — a caller stylesheet (optional);
-- `NAME.options.json` — render options, e.g. `{"chat": false}` (optional);
+- `NAME.options.json` — render options, e.g. `{"chat": false}` or `{"limits": {"max_output": 100}}`
+  (optional);
 - `NAME.expected.txt` — the messages as `===== speaker =====` blocks (the `text` format), or
 - `NAME.expected.json` — `{"format": "openai", "payload": …}`, or
 - `NAME.err` — the exact error text (`str(error)`), file names relative to `tests/cases`;
   (`NAME.pml` is read as a prompt file is: bytes that are not UTF-8 are an error case too);
-- `NAME.warnings` — the exact warnings of the compile (optional, beside an expected output).
+- `NAME.warnings` — the exact warnings of the compile and then of the render (beside an expected
+  output; required when the render warns).
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ def _load(path: Path) -> tuple[pml.Prompt, dict[str, Any], dict[str, Any]]:
     opt_file = base.with_name(base.name + ".options.json")
     if opt_file.exists():
         options = json.loads(opt_file.read_text(encoding="utf-8"))
+        if "limits" in options:
+            options["limits"] = pml.Limits(**options["limits"])
     sheet = None
     for suffix in (".pss", ".pss.json"):
         candidate = base.with_name(base.name + suffix)
@@ -67,10 +71,12 @@ def test_case(path: Path) -> None:
         return
     prompt, context, options = _load(path)
     warnings = base.with_name(base.name + ".warnings")
-    if warnings.exists():
-        shown = "\n\n".join(d.format() for d in prompt.diagnostics)
-        assert shown == warnings.read_text(encoding="utf-8").rstrip("\n")
     rendered = prompt.render(context, **options)
+    if warnings.exists():
+        shown = "\n\n".join(d.format() for d in (*prompt.diagnostics, *rendered.warnings))
+        assert shown == warnings.read_text(encoding="utf-8").rstrip("\n")
+    else:
+        assert not rendered.warnings, "\n\n".join(d.format() for d in rendered.warnings)
     if expected_txt.exists():
         assert rendered.text() == expected_txt.read_text(encoding="utf-8")
     elif expected_json.exists():

@@ -338,7 +338,7 @@ def test_document_syntax_json_is_a_string_and_text_is_not_fenced(folder: Path) -
     ('<document src="image.png"/>', "cannot tell how to read `image.png`: it is not text, PDF or DOCX"),
     ('<document src="broken.pdf"/>', "cannot read broken.pdf: not a readable PDF"),
     ('<document src="../outside.txt"/>', "`../outside.txt` is outside the prompt's folder"),
-    ('<document buffer="{{ 3 }}"/>', "`buffer` should be text or bytes, not int"),
+    ('<document buffer="{{ 3 }}"/>', "`buffer` should be text or bytes, not a number `3`"),
 ])
 def test_document_errors(folder: Path, markup: str, message: str) -> None:
     (folder / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0 old word")
@@ -486,7 +486,7 @@ def test_folder_entry_limit(tmp_path: Path) -> None:
     ('<folder src=".."/>', "`..` is outside the prompt's folder"),
     ('<folder src="." filter="("/>', "`filter` is not a regular expression: missing ), unterminated subpattern"),
     ("<folder/>", "`<folder>` needs `src` (a folder) or `data` (tree items)"),
-    ('<tree items="{{ 3 }}"/>', "`items` should be a list of tree items, not int"),
+    ('<tree items="{{ 3 }}"/>', "`items` should be a list, not a number `3`"),
     ('<tree items=\'[{"value": "x"}]\'/>', "`items[0]` should be an object with a `name`"),
     ('<tree items=\'[{"name": "a", "children": [1]}]\'/>', "`items[0].children[0]` should be an object with a `name`"),
     ("<tree items='[nope'/>", "`items` should be a JSON array"),

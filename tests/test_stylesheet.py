@@ -276,11 +276,16 @@ _JSON_VALUES = st.recursive(
 )
 
 
+# Text properties take text, numbers and booleans; `data` and `content` take any JSON value.
+_TEXT_VALUES = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) \
+    | st.text()
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     st.lists(
-        st.tuples(st.sampled_from(["caption", "captionSerialized", "lang", "name"]),
-                  _JSON_VALUES, st.booleans()),
+        st.tuples(st.sampled_from(["caption", "captionSerialized", "lang", "name"]), _TEXT_VALUES, st.booleans())
+        | st.tuples(st.sampled_from(["data", "content"]), _JSON_VALUES, st.booleans()),
         max_size=4,
     )
 )

@@ -98,7 +98,7 @@ def resolve_path(r: Any, node: Any, src: str, what: str = "file") -> Path:
                "document comes from `src`, from `buffer` or `base64`, or is the element's own "
                "text. PDF and DOCX need the optional readers: `pip install 'pml[documents]'`.",
            attrs=[Attr("src", "string", "The file to read, relative to this prompt file."),
-                  Attr("buffer", "any", "The document itself, from an expression: text, or bytes of a "
+                  Attr("buffer", "binary", "The document itself, from an expression: text, or bytes of a "
                        "PDF or DOCX."),
                   Attr("base64", "string", "The document's bytes, base64-encoded."),
                   Attr("parser", "enum", "How to read it: auto (by the file's extension, else by its "

@@ -122,7 +122,7 @@ def layout_img(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], 
     if scaling(attrs):
         data, mime = resize(r, node, data, mime, attrs)
     encoded = base64.b64encode(data).decode("ascii")
-    return [ir.Media(mime, encoded, str(alt) if alt else None, attrs.get("position") or "here")]
+    return [ir.Media(mime, encoded, str(alt) if alt else None, attrs.get("position") or "here", node.span)]
 
 
 @component("Audio", "audio",
@@ -138,4 +138,4 @@ def layout_audio(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any]
     data, name = media_bytes(r, node, attrs, "audio")
     mime = str(attrs.get("type") or sniff(data, name, "audio/mpeg"))
     encoded = base64.b64encode(data).decode("ascii")
-    return [ir.Media(mime, encoded, str(alt) if alt else None, attrs.get("position") or "here")]
+    return [ir.Media(mime, encoded, str(alt) if alt else None, attrs.get("position") or "here", node.span)]

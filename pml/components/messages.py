@@ -15,7 +15,7 @@ SPEAKER_NAMES = {"human": "human", "user": "human", "ai": "ai", "assistant": "ai
 
 def _message(speaker: str) -> Any:
     def layout(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
-        return [ir.Speaker(speaker, r.children(node, scope, ctx, attrs), 1)]
+        return [ir.Speaker(speaker, r.children(node, scope, ctx, attrs), 1, node.span)]
 
     return layout
 
@@ -80,5 +80,5 @@ def layout_conversation(r: Any, node: Any, attrs: dict[str, Any], scope: dict[st
         if speaker is None:
             raise render_error(f"unknown speaker `{raw}` in a conversation message", node.span,
                                "use human, ai or system")
-        boxes.append(ir.Speaker(speaker, _content_boxes(message.get("content", "")), 1))
+        boxes.append(ir.Speaker(speaker, _content_boxes(message.get("content", "")), 1, node.span))
     return boxes

@@ -43,7 +43,8 @@ class Pick:
 @component("Schema", "schema", kind="reader",
            doc="A group of module definitions (`<module>`), in the prompt itself or in a file brought in "
                "with `<import>`. It renders nothing where it is written.",
-           attrs=[Attr("name", "string", "The schema's name: `<use module=\"schema.module\">` may start with it.")])
+           attrs=[Attr("name", "string", "The schema's name: `<use module=\"schema.module\">` may start with it.",
+                       literal=True)])
 def layout_schema(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[Any]:
     return []
 
@@ -52,9 +53,10 @@ def layout_schema(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any
            doc="A reusable piece of prompt, placed with `<use module=\"name\"/>`. It declares `<param>`s, may "
                "hold nested modules and `<union>`s, and with `cache=\"true\"` renders once per distinct set "
                "of arguments and marks a provider cache breakpoint where it ends (docs/modules.md).",
-           attrs=[Attr("name", "string", "The module's name (no dots).", required=True),
+           attrs=[Attr("name", "string", "The module's name (no dots).", required=True, literal=True),
                   Attr("cache", "boolean", "Render once per distinct arguments and place a cache breakpoint "
-                                           "after it; it may then read its params only.", default=False)])
+                                           "after it; it may then read its params only.", default=False,
+                       literal=True)])
 def layout_module(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[Any]:
     """A nested definition renders where it is written when the placing `<use>` selected it."""
     frame = r.frames[-1] if r.frames else None
@@ -70,8 +72,9 @@ def layout_module(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any
 @component("Param", "param", kind="reader",
            doc="A param of the enclosing `<module>`: a variable of its body, given by `<use … name=\"value\"/>`. "
                "Without `default` it must be given.",
-           attrs=[Attr("name", "string", "The variable name.", required=True),
-                  Attr("default", "any", "The value when the use does not give one (makes the param optional).")])
+           attrs=[Attr("name", "string", "The variable name.", required=True, literal=True),
+                  Attr("default", "value", "The value when the use does not give one (makes the param optional).",
+                       literal=True)])
 def layout_param(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[Any]:
     return []
 
@@ -79,7 +82,7 @@ def layout_param(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any]
 @component("Union", "union",
            doc="Alternative modules: a use picks at most one of them (`default` names the one placed when "
                "none is picked). Placing two of them together is an error.",
-           attrs=[Attr("default", "string", "The module placed when the use picks none.")])
+           attrs=[Attr("default", "string", "The module placed when the use picks none.", literal=True)])
 def layout_union(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[Any]:
     frame = r.frames[-1] if r.frames else None
     udef = node.data.get("union")
@@ -100,7 +103,7 @@ def layout_union(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any]
            doc="Bring in the schemas of another file: `<import src=\"lib.pml\" as=\"ns\"/>` makes its modules "
                "`ns.name` (without `as`, plain `name`).",
            attrs=[Attr("src", "string", "The file to import (under the document's folder).", required=True),
-                  Attr("as", "string", "A namespace for the imported module names.")])
+                  Attr("as", "string", "A namespace for the imported module names.", literal=True)])
 def layout_import(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[Any]:
     return []
 
@@ -109,9 +112,9 @@ def layout_import(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any
            doc="Place a module: `<use module=\"ns.name\" param=\"value\"/>`. Other attributes are the module's "
                "params (values may use `{{ }}`); nested `<use>`s pick modules nested in it.",
            attrs=[Attr("module", "string", "The module to place (`name`, `schema.name`, `ns.name`, "
-                                           "`outer.inner`).", required=True),
-                  Attr("name", "any", "A param called `name` (when the module declares one)."),
-                  Attr("type", "any", "A param called `type` (when the module declares one).")])
+                                           "`outer.inner`).", required=True, literal=True),
+                  Attr("name", "value", "A param called `name` (when the module declares one)."),
+                  Attr("type", "value", "A param called `type` (when the module declares one).")])
 def layout_use(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[Any]:
     mdef: ModuleDef | None = node.data.get("use")
     if mdef is None:  # reported at compile time

@@ -24,7 +24,7 @@ LET_TYPES = ("string", "integer", "float", "number", "boolean", "array", "object
                "variable as changing on every request (`<let name=\"now\" volatile=\"true\"/>` declares a "
                "context variable so), for the cache-stability check.",
            attrs=[Attr("name", "string", "The variable to define."),
-                  Attr("value", "any", "An expression giving the value."),
+                  Attr("value", "value", "An expression giving the value (any value, a function too)."),
                   Attr("src", "string", "A file to read (JSON is parsed; other text is a string)."),
                   Attr("type", "enum", "The type of the body text.", LET_TYPES),
                   Attr("volatile", "boolean", "The value changes on every request (a time, an id): `pml check` "

@@ -7,6 +7,7 @@ list markers) are not here: they are in `stylesheets/default.pss`.
 
 from __future__ import annotations
 
+import copy
 import textwrap
 from typing import Any
 
@@ -155,8 +156,9 @@ def _drop_blank_lines(text: str, *, leading: bool) -> str:
 def layout_list(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
     items: list[ir.Item] = []
     for box in r.children(node, scope, ctx, attrs):
-        if isinstance(box, ir.Item):
-            items.append(box)
+        item = _as_item(box)
+        if item is not None:
+            items.append(item)
         elif isinstance(box, ir.Inline) and not box.text.strip():
             continue
         else:
@@ -164,11 +166,25 @@ def layout_list(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any],
     return [ir.ListBox(attrs.get("listStyle") or "dash", items)]
 
 
+def _as_item(box: ir.Box) -> ir.Item | None:
+    """An `<item>`, also when its own attributes wrapped it (`name`, `speaker`, `syntax`):
+    the wrapper then goes inside the item."""
+    if isinstance(box, ir.Item):
+        return box
+    if isinstance(box, (ir.Named, ir.Speaker, ir.Env)) and len(box.children) == 1:
+        inner = _as_item(box.children[0])
+        if inner is not None:
+            wrapper = copy.copy(box)
+            wrapper.children = inner.children
+            return ir.Item([wrapper], inner.margin, inner.span)
+    return None
+
+
 @component("ListItem", "item", doc="One item of a `<list>`.",
            attrs=[Attr("blankLine", "boolean", "Separate this item from its neighbours by a blank line.")])
 def layout_item(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
     margin = {True: 2, False: 1}.get(attrs.get("blankLine"), 0)  # type: ignore[call-overload]
-    return [ir.Item(r.children(node, scope, ctx, attrs), margin)]
+    return [ir.Item(r.children(node, scope, ctx, attrs), margin, node.span)]
 
 
 # ------------------------------------------------------------------ captioned paragraphs
@@ -250,7 +266,7 @@ def _example_part(speaker: str) -> Any:
             inner = [captioned(attrs, body)] if style else body
             if attrs.get("speaker"):
                 return [ir.Block(inner)]
-            return [ir.Speaker(speaker, inner)]
+            return [ir.Speaker(speaker, inner, span=node.span)]
         return [captioned(dict(attrs, captionStyle=style or "bold"), body)]
 
     return layout

@@ -202,7 +202,7 @@ def layout_tool_request(r: Any, node: Any, attrs: dict[str, Any], scope: dict[st
                                (attr.value_span or attr.span) if attr else node.span,
                                "write JSON such as '{\"city\": \"Paris\"}', or pass data with {{ expression }}") \
                 from None
-    return [ir.ToolPart("request", str(attrs["id"]), str(attrs["name"]), arguments)]
+    return [ir.ToolPart("request", str(attrs["id"]), str(attrs["name"]), arguments, node.span)]
 
 
 @component("ToolResponse", "tool-response", kind="inline",
@@ -226,10 +226,10 @@ def layout_tool_response(r: Any, node: Any, attrs: dict[str, Any], scope: dict[s
             parts.append(box)
         parts.append(written.text[position:])
         content = [p for p in parts if not isinstance(p, str) or p.strip()]
-    return [ir.ToolPart("response", str(attrs["id"]), str(attrs["name"]), content)]
+    return [ir.ToolPart("response", str(attrs["id"]), str(attrs["name"]), content, node.span)]
 
 
-@component("Runtime", "runtime", kind="reader", open_attrs=True,
+@component("Runtime", "runtime", kind="reader", open_attrs=True, open_type="any",
            doc="Parameters of the model call (`Rendered.runtime`): any attributes, e.g. "
                "`<runtime model=\"gpt-4o\" temperature=\"0.2\" max-tokens=\"300\" stop='[\"END\"]'/>`. Names "
                "become camelCase; values are typed (`0.2` → number, `false` → boolean, JSON arrays and "
@@ -284,10 +284,12 @@ _OLD_META = {"schema": "output-schema", "tool": "tool-definition", "runtime": "r
            doc="Document settings, read while compiling: `minVersion`/`maxVersion` check the PML version; "
                "`components=\"-table,+img\"` turns components off (`-`) or back on (`+`) for the rest of "
                "the document (a component turned off is an unknown tag).",
-           attrs=[Attr("minVersion", "string", "The lowest PML version that may compile this document."),
-                  Attr("maxVersion", "string", "The highest PML version that may compile this document."),
+           attrs=[Attr("minVersion", "string", "The lowest PML version that may compile this document.",
+                       literal=True),
+                  Attr("maxVersion", "string", "The highest PML version that may compile this document.",
+                       literal=True),
                   Attr("components", "string", "Components to turn off (`-name`) or on (`+name`), "
-                       "separated by commas or spaces.")])
+                       "separated by commas or spaces.", literal=True)])
 def layout_meta(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[Any]:
     return []
 
@@ -308,7 +310,7 @@ def read_meta(element: Element, disabled: dict[str, Span]) -> list[Diagnostic]:
     for attr_name, check, word in (("minVersion", lambda c: c >= 0, "or higher"),
                                    ("maxVersion", lambda c: c <= 0, "or lower")):
         attr = element.attribute(attr_name)
-        if attr is None:
+        if attr is None or not attr.is_static:  # `{{ }}` here is reported by the compiler (a literal attribute)
             continue
         span = attr.value_span or attr.span
         wanted = _version(attr.text) if attr.is_static else None
@@ -317,7 +319,7 @@ def read_meta(element: Element, disabled: dict[str, Span]) -> list[Diagnostic]:
         elif not check(_compare(_version(pml_version()) or (0,), wanted)):
             problem(f"this document needs PML {attr.text.strip()} {word}; this is PML {pml_version()}", span)
     attr = element.attribute("components")
-    if attr is not None:
+    if attr is not None and attr.is_static:
         span = attr.value_span or attr.span
         for token in re.split(r"[,\s]+", attr.text.strip()):
             if not token:

@@ -21,7 +21,7 @@ from pml.registry import Attr, component
                "comes from a saved file (`src`) or from HTML text (`buffer`); PML does not fetch "
                "`url`s.",
            attrs=[Attr("src", "string", "The HTML file to read, relative to this prompt file."),
-                  Attr("buffer", "any", "The HTML itself, usually from an expression."),
+                  Attr("buffer", "binary", "The HTML itself, usually from an expression."),
                   Attr("url", "string", "Not fetched: PML reads no network. Save the page and use `src`."),
                   Attr("selector", "string", "A CSS selector: only the elements it matches are used "
                        "(default: the body)."),

@@ -13,12 +13,14 @@
 | `pydantic` | `frame` | POML's `PomlFrame` (needs Pydantic) |
 
 A render that a provider cannot take (an image in an assistant message, a conversation that
-Anthropic would refuse, …) raises `FormatError` saying what to change.
+Anthropic would refuse, …) raises `FormatError` (a `PMLError`) saying what to change, located at
+the element that made the part or, when no single element is to blame, at the prompt's root.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from pml.targets import anthropic_messages, gemini, langchain, openai_chat, openai_responses, poml
@@ -55,7 +57,20 @@ def to_format(rendered: Rendered, name: str) -> Any:
         build = FORMATS[name]
     except KeyError:
         raise ValueError(f"unknown format {name!r}; choose one of {', '.join(FORMATS)}") from None
-    return build(rendered)
+    with located(rendered):
+        return build(rendered)
 
 
-__all__ = ["FORMATS", "FormatError", "to_format"]
+@contextmanager
+def located(rendered: Rendered) -> Iterator[None]:
+    """Format errors raised in the block point at the prompt's root when they point nowhere."""
+    try:
+        yield
+    except FormatError as exc:
+        located_error = exc.at(getattr(rendered, "span", None))
+        if located_error is exc:
+            raise
+        raise located_error from None
+
+
+__all__ = ["FORMATS", "FormatError", "located", "to_format"]

@@ -111,7 +111,7 @@ def _content(message: Message, index: int, marks: Sequence[tuple[int, int]] = ()
             blocks.append(_image(part))
         elif isinstance(part, ToolCallPart):
             if not isinstance(part.arguments, dict):
-                raise FormatError(f"{TARGET} needs tool-call arguments to be an object (`{part.name}`)")
+                raise FormatError(f"{TARGET} needs tool-call arguments to be an object (`{part.name}`)", part.span)
             blocks.append({"type": "tool_use", "id": part.id, "name": part.name, "input": part.arguments})
         elif isinstance(part, ToolResultPart):
             blocks.append({"type": "tool_result", "tool_use_id": part.id, "content": _result(part)})
@@ -149,7 +149,7 @@ def _split(text: str, offsets: Sequence[int]) -> list[dict[str, Any]]:
 
 def _image(part: MediaPart) -> dict[str, Any]:
     if part.kind != "image":
-        raise FormatError(f"{TARGET} takes no audio ({part.mime})")
+        raise FormatError(f"{TARGET} takes no audio ({part.mime})", part.span)
     return {"type": "image", "source": {"type": "base64", "media_type": part.mime, "data": part.base64}}
 
 

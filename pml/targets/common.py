@@ -7,11 +7,29 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from pml.errors import Diagnostic, PMLError
 from pml.parts import MediaPart, Message, ToolCallPart, ToolResultPart
+from pml.source import Span
 
 
-class FormatError(ValueError):
-    """The render cannot be expressed in a provider's format (the message says why and what to do)."""
+class FormatError(PMLError):
+    """The render cannot be expressed in a provider's format (the message says why and what to do).
+
+    It points at the element that made the part a format cannot take (an image, a tool call),
+    or at the prompt's root element when no single element is to blame."""
+
+    def __init__(self, message: str | Diagnostic | list[Diagnostic], span: Span | None = None,
+                 hint: str | None = None) -> None:
+        if isinstance(message, str):
+            message = Diagnostic("error", message, span, hint, "format")
+        super().__init__(message)
+
+    def at(self, span: Span | None) -> FormatError:
+        """The same error, pointing at `span` when it points nowhere yet."""
+        if self.span is not None or span is None:
+            return self
+        first = self.first
+        return FormatError(Diagnostic(first.severity, first.message, span, first.hint, first.code))
 
 
 def snake(key: str) -> str:
@@ -75,14 +93,14 @@ def check_tool_message(message: Message, index: int) -> None:
     if not tool_results(message) or any(not isinstance(p, ToolResultPart) and (not isinstance(p, str) or p.strip())
                                         for p in message.parts):
         raise FormatError(f"message {index + 1} is spoken by `tool` but is not a tool result: "
-                          "write tool results with <tool-response id=\"…\" name=\"…\">")
+                          "write tool results with <tool-response id=\"…\" name=\"…\">", _span_of(message))
 
 
 def only_user_media(message: Message, index: int, target: str) -> None:
     """Images and audio are accepted in user messages only."""
     if message.speaker != "human" and media(message):
         raise FormatError(f"{target} accepts images and audio only in user messages, but message {index + 1} "
-                          f"({message.speaker}) has one: move the image into a <human-msg>")
+                          f"({message.speaker}) has one: move the image into a <human-msg>", media(message)[0].span)
 
 
 def audio_format(part: MediaPart) -> str:
@@ -94,8 +112,13 @@ def system_text(message: Message, index: int, target: str, place: str) -> str:
     """The text of a system message, for targets that lift it out of the turns (text only)."""
     if not message.is_text:
         raise FormatError(f"{target} takes text only in the {place}, but message {index + 1} "
-                          "has another part: move it into a <human-msg>")
+                          "has another part: move it into a <human-msg>", _span_of(message))
     return message.text
+
+
+def _span_of(message: Message) -> Span | None:
+    """The element of the first part of a message that is not text (None: none is known)."""
+    return next((p.span for p in message.parts if not isinstance(p, str) and p.span is not None), None)
 
 
 def prompt_cache_key(rendered: Any) -> str | None:

@@ -99,7 +99,7 @@ def _parts(message: Message, index: int) -> list[dict[str, Any]]:
             parts.append({"inlineData": {"mimeType": part.mime, "data": part.base64}})
         elif isinstance(part, ToolCallPart):
             if not isinstance(part.arguments, dict):
-                raise FormatError(f"{TARGET} needs tool-call arguments to be an object (`{part.name}`)")
+                raise FormatError(f"{TARGET} needs tool-call arguments to be an object (`{part.name}`)", part.span)
             parts.append({"functionCall": {"id": part.id, "name": part.name, "args": part.arguments}})
         elif isinstance(part, ToolResultPart):
             parts.append({"functionResponse": {"id": part.id, "name": part.name,

@@ -83,7 +83,8 @@ def messages(items: tuple[Message, ...]) -> list[dict[str, Any]]:
         only_user_media(message, index, TARGET)
         calls = tool_calls(message)
         if calls and message.speaker != "ai":
-            raise FormatError(f"message {index + 1} ({message.speaker}) holds a tool call: only the ai calls tools")
+            raise FormatError(f"message {index + 1} ({message.speaker}) holds a tool call: only the ai calls tools",
+                              calls[0].span)
         entry: dict[str, Any] = {"role": message.role}
         content = _content(message)
         if content is not None or not calls:

@@ -100,7 +100,8 @@ def items(messages: tuple[Message, ...], start: int = 0) -> list[dict[str, Any]]
         only_user_media(message, index, TARGET)
         calls = tool_calls(message)
         if calls and message.speaker != "ai":
-            raise FormatError(f"message {index + 1} ({message.speaker}) holds a tool call: only the ai calls tools")
+            raise FormatError(f"message {index + 1} ({message.speaker}) holds a tool call: only the ai calls tools",
+                              calls[0].span)
         content = _content(message)
         if content is not None:
             out.append({"role": message.role, "content": content})
@@ -131,7 +132,7 @@ def _output(result: ToolResultPart) -> str | list[dict[str, Any]]:
     parts = []
     for part in result.content:
         if isinstance(part, MediaPart) and part.kind == "audio":
-            raise FormatError(f"{TARGET} takes no audio in tool results (`{result.name}`)")
+            raise FormatError(f"{TARGET} takes no audio in tool results (`{result.name}`)", part.span or result.span)
         if isinstance(part, MediaPart) or part.strip():
             parts.append(_input_part(part))
     return parts

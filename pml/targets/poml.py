@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING, Any
 
 from pml.parts import Message
@@ -38,11 +39,26 @@ def raw(rendered: Rendered) -> str:
     return json.dumps(to_dict(rendered), ensure_ascii=False)
 
 
+# A content line that reads like a message header (with any backslashes already in front of it).
+_HEADER_LIKE = re.compile(r"^(\\*===== .* =====)$", re.MULTILINE)
+
+
 def text(rendered: Rendered) -> str:
-    """POML's pretty text: `===== speaker =====` blocks (just the content with chat off)."""
+    """POML's pretty text: `===== speaker =====` blocks (just the content with chat off).
+
+    A line of content that reads like a header is written with one more backslash in front
+    (`\\===== system =====`), so that headers and content never look alike; remove one leading
+    backslash from such lines to get the content back."""
     if not rendered.chat:
         return pretty(rendered.messages[0]) if rendered.messages else ""
-    return "\n\n".join(f"===== {m.speaker} =====\n\n{pretty(m)}" for m in rendered.messages)
+    return "\n\n".join(f"===== {m.speaker} =====\n\n{guard(pretty(m))}" for m in rendered.messages)
+
+
+def guard(content: str) -> str:
+    """Content with a backslash before each line that reads like a message header."""
+    if "=====" not in content:
+        return content
+    return _HEADER_LIKE.sub(r"\\\1", content)
 
 
 def pretty(message: Message) -> str:

@@ -15,6 +15,8 @@ from typing import Any
 from lxml import etree
 
 from pml import ir
+from pml.charsafe import xml_text
+from pml.errors import render_error
 from pml.values import to_text
 
 _WRAPS = {"**": "b", "*": "i", "~~": "s", "__": "u"}
@@ -55,6 +57,7 @@ class HtmlWriter:
     def _text(self, parent: etree._Element, text: str) -> None:
         if not text:
             return
+        text = _safe(text)
         if len(parent):
             last = parent[-1]
             last.tail = (last.tail or "") + text
@@ -90,7 +93,9 @@ class HtmlWriter:
             self._into(parent, box.children)
 
     def box_Item(self, parent: etree._Element, box: ir.Item) -> None:
-        self._into(etree.SubElement(parent, "li"), box.children)
+        """An item outside a `<list>`: an error, as in markdown (`<li>` needs a list around it)."""
+        raise render_error("`<item>` is not inside a `<list>`", box.span,
+                           "put the items in a `<list>`, or use `<p>` for a paragraph")
 
     def box_Named(self, parent: etree._Element, box: ir.Named) -> None:
         self._into(parent, box.children)
@@ -121,7 +126,7 @@ class HtmlWriter:
             return
         if box.style == "header":
             heading = etree.SubElement(parent, f"h{min(6, self._depth + 1)}")
-            heading.text = box.caption
+            heading.text = _safe(box.caption)
             self._depth += 1
             self._into(parent, box.body)
             self._depth -= 1
@@ -130,9 +135,9 @@ class HtmlWriter:
         lead = etree.SubElement(paragraph, "b") if box.style == "bold" else paragraph
         colon = ":" if box.ending in ("colon", "colon-newline") else ""
         if lead is paragraph:
-            paragraph.text = box.caption + colon
+            paragraph.text = _safe(box.caption + colon)
         else:
-            lead.text = box.caption + colon
+            lead.text = _safe(box.caption + colon)
         if all(not ir.is_block(b) for b in box.body):
             self._text(paragraph, " ")
             self._into(paragraph, box.body)
@@ -149,16 +154,16 @@ class HtmlWriter:
 
     def box_Code(self, parent: etree._Element, box: ir.Code) -> None:
         if box.inline:
-            etree.SubElement(parent, "code").text = box.text
+            etree.SubElement(parent, "code").text = _safe(box.text)
             return
         pre = etree.SubElement(parent, "pre")
         code = etree.SubElement(pre, "code")
         if box.lang:
-            code.set("class", f"language-{box.lang}")
-        code.text = box.text
+            code.set("class", _safe(f"language-{box.lang}"))
+        code.text = _safe(box.text)
 
     def box_Data(self, parent: etree._Element, box: ir.Data) -> None:
-        etree.SubElement(parent, "pre").text = to_text(box.value)
+        etree.SubElement(parent, "pre").text = _safe(to_text(box.value))
 
     def box_Media(self, parent: etree._Element, box: ir.Media) -> None:
         if box.alt:
@@ -171,12 +176,12 @@ class HtmlWriter:
         table = etree.SubElement(parent, "table")
         head = etree.SubElement(etree.SubElement(table, "thead"), "tr")
         for column in box.columns:
-            etree.SubElement(head, "th").text = to_text(column)
+            etree.SubElement(head, "th").text = _safe(to_text(column))
         body = etree.SubElement(table, "tbody")
         for row in box.rows:
             tr = etree.SubElement(body, "tr")
             for cell in row:
-                etree.SubElement(tr, "td").text = to_text(cell)
+                etree.SubElement(tr, "td").text = _safe(to_text(cell))
 
 
 _CONTAINERS = {"div", "section", "li", "td"}
@@ -205,6 +210,12 @@ def _html(element: etree._Element, pad: str, indent: str) -> str:
             lines.append(pad + indent + _escape(child.tail.strip()))
     lines.append(f"{pad}</{element.tag}>")
     return "\n".join(lines)
+
+
+def _safe(text: str) -> str:
+    """Text HTML can carry: as in XML, control characters other than tab and newline cannot be
+    written (not even as references), so they become U+FFFD (`pml.charsafe`)."""
+    return xml_text(text, "html")
 
 
 def _escape(text: str, quote: bool = False) -> str:

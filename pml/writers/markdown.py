@@ -23,6 +23,10 @@ from dataclasses import replace
 from typing import Any, NamedTuple
 
 from pml import ir
+from pml.charsafe import fix_surrogates
+from pml.errors import render_error
+from pml.limits import current
+from pml.output import check, too_long
 from pml.values import to_text
 
 _SOFT = "\x00soft\x00"
@@ -119,6 +123,7 @@ class MarkdownWriter:
     ) -> None:
         self._serialize = serialize
         self._base_level = base_level
+        self._bound = current().max_output
         self._out: list[str] = []
         self._length = 0
         self._pending = 0
@@ -135,6 +140,8 @@ class MarkdownWriter:
         self._modules_open: list[list[Any]] = []  # [mark, start or None]
         # Marks (`ir.Mark`): [box, start, end, state], in the order they were opened.
         self._marks: list[list[Any]] = []
+        # Explicit speakers (`ir.Speaker` with a span) that wrote nothing: (span, speaker).
+        self.empty: list[tuple[Any, str]] = []
 
     # ------------------------------------------------------------------ public
     def write(self, boxes: Sequence[ir.Box]) -> str:
@@ -155,6 +162,8 @@ class MarkdownWriter:
         self._mark_starts()
         self._out.append(text)
         self._length += len(text)
+        if self._length > self._bound:
+            raise too_long(None, self._bound)
 
     def _mark_starts(self) -> None:
         """Open speaker and module ranges start where their first text (or part) stands."""
@@ -286,6 +295,11 @@ class MarkdownWriter:
         self._walk(box.children)
         self._inline(box.suffix)
 
+    def box_Item(self, box: ir.Item) -> None:
+        """An item outside a `<list>`: an error, as in POML (a list gives it its marker)."""
+        raise render_error("`<item>` is not inside a `<list>`", box.span,
+                           "put the items in a `<list>`, or use `<p>` for a paragraph")
+
     def box_Block(self, box: ir.Block) -> None:
         self._boundary(box.margin)
         self._walk(box.children)
@@ -335,6 +349,7 @@ class MarkdownWriter:
     def box_ListBox(self, box: ir.ListBox) -> None:
         pieces: list[str] = []
         previous = 0
+        size = 0
         for index, item in enumerate(box.items):
             body = _plain_inline(item.children)
             if body is None:
@@ -345,6 +360,9 @@ class MarkdownWriter:
                 pieces.append("\n" * max(previous, margin))
             pieces.append(marker + indent_continuation(body, len(marker)))
             previous = margin
+            size += len(pieces[-1]) + margin
+            if size > self._bound:
+                raise too_long(None, self._bound)
         self._boundary(2)
         self._emit("".join(pieces))
         self._boundary(2)
@@ -361,7 +379,7 @@ class MarkdownWriter:
     def box_Data(self, box: ir.Data) -> None:
         if box.syntax in (None, "markdown"):
             self._boundary(2)
-            self._emit(to_text(box.value))
+            self._emit(fix_surrogates(to_text(box.value)))
             self._boundary(2)
             return
         self.box_Env(ir.Env(box.syntax, [box]))
@@ -378,6 +396,7 @@ class MarkdownWriter:
         else:
             text = self._serialize(box.syntax, box.children, box.options)
             lang = box.syntax
+        check(len(text))
         self._boundary(2)
         if box.fenced:
             fence = fence_for(text)
@@ -421,6 +440,8 @@ class MarkdownWriter:
         self._open.remove(entry)
         if entry[1] is not None:
             self.ranges.append((entry[1], self._length, box.speaker))
+        elif box.span is not None:
+            self.empty.append((box.span, box.speaker))
 
     def box_Module(self, box: ir.Module) -> None:
         """A module is a block of its own. A cached one is written once per heading level (the

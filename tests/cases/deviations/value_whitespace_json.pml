@@ -1,0 +1,3 @@
+<poml syntax="json">
+  <p name="note">Kept: {{ v }}</p>
+</poml>

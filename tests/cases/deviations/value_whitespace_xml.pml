@@ -1,0 +1,3 @@
+<poml syntax="xml">
+  <p name="note">Kept: {{ v }}</p>
+</poml>

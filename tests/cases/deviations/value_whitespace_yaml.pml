@@ -1,0 +1,3 @@
+<poml syntax="yaml">
+  <p name="note">Kept: {{ v }}</p>
+</poml>

@@ -1,0 +1,3 @@
+<poml syntax="xml">
+  <p name="n">{{ v }}</p>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <list listStyle="{{ [1] }}"><item>x</item></list>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <list listStyle="{{ style }}"><item>x</item></list>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <p speaker="{{ [1] }}">x</p>
+</poml>

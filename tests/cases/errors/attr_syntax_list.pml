@@ -1,0 +1,3 @@
+<poml>
+  <p syntax="{{ [1] }}">x</p>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <p charLimit="{{ /a/ }}">x</p>
+</poml>

@@ -1,0 +1,4 @@
+<poml>
+  <p>Intro</p>
+  <item>stray</item>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <let name="a" type="{{ 1 }}">1</let>
+</poml>

@@ -1,0 +1,5 @@
+<poml>
+  <list>
+    <item for="i in range(5)">{{ i }}</item>
+  </list>
+</poml>

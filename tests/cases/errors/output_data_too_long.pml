@@ -1,0 +1,3 @@
+<poml>
+  <object data="{{ big }}"/>
+</poml>

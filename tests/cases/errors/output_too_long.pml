@@ -1,0 +1,3 @@
+<poml>
+  <p for="i in [1, 2, 3]">{{ text }}</p>
+</poml>

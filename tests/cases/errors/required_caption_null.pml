@@ -1,0 +1,3 @@
+<poml>
+  <cp caption="{{ title }}">x</cp>
+</poml>

@@ -1,0 +1,4 @@
+<poml>
+  <runtime temperature="{{ Math }}"/>
+  <p>x</p>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <p tokenLimit="{{ x => 1 }}">x</p>
+</poml>

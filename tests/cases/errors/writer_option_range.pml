@@ -1,0 +1,3 @@
+<poml writerOptions="{{ options }}">
+  <h>x</h>
+</poml>

@@ -1,0 +1,3 @@
+<poml syntax="json" writerOptions='{"jsonSpace": "four"}'>
+  <p>x</p>
+</poml>

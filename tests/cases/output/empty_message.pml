@@ -1,0 +1,4 @@
+<poml>
+  <human-msg>{{ v }}</human-msg>
+  <ai-msg>ok</ai-msg>
+</poml>

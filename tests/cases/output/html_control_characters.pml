@@ -1,0 +1,3 @@
+<poml syntax="html">
+  <p>{{ v }}</p>
+</poml>

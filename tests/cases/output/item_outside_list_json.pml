@@ -1,0 +1,4 @@
+<poml syntax="json">
+  <item>a</item>
+  <item>b</item>
+</poml>

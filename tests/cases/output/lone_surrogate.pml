@@ -1,0 +1,4 @@
+<poml>
+  <p>before {{ v }} after</p>
+  <cp caption="{{ v }}">x</cp>
+</poml>

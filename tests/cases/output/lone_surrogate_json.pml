@@ -1,0 +1,3 @@
+<poml syntax="json">
+  <object data="{{ d }}"/>
+</poml>

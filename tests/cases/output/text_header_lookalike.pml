@@ -1,0 +1,4 @@
+<poml>
+  <p>{{ v }}</p>
+  <ai-msg>ok</ai-msg>
+</poml>

@@ -1,0 +1,4 @@
+<poml syntax="xml">
+  <p name="note">{{ v }}</p>
+  <object name="data" data="{{ d }}"/>
+</poml>

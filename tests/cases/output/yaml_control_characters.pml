@@ -1,0 +1,4 @@
+<poml syntax="yaml">
+  <p name="note">{{ v }}</p>
+  <p name="lines">{{ w }}</p>
+</poml>
