@@ -97,7 +97,7 @@ class Compiler:
         croot = self._compile_element(root, styles)
         if croot is not None:
             self.modules = analyze(croot, self._problem)
-        if croot is not None and "volatile" in lowered and stability.declares_volatile(croot):
+        if croot is not None and stability.declares_volatile(croot):
             self.diagnostics.extend(stability.check(croot))
         if self.strict:
             self.diagnostics = [

@@ -55,8 +55,16 @@ class _Inside:
 
 
 def declares_volatile(root: CNode) -> bool:
-    """Whether any `<let>` in the tree is marked volatile (the check has nothing to do otherwise)."""
-    return any(component_name(n) == "Let" and n.static.get("volatile") for n in _walk(root))
+    """Whether any `<let>` in the compiled tree is marked volatile, in the document or in a file it
+    includes (the check has nothing to do otherwise). One pass over the elements, no allocation
+    per node beyond the stack."""
+    stack: list[CNode] = [root]
+    while stack:
+        node = stack.pop()
+        if node.static.get("volatile") and component_name(node) == "Let":
+            return True
+        stack.extend(child for child in node.children if isinstance(child, CNode))
+    return False
 
 
 def check(root: CNode) -> list[Diagnostic]:
