@@ -96,7 +96,7 @@ def test_a_compiler_crash_is_a_diagnostic_at_the_top(monkeypatch: pytest.MonkeyP
     def crash(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(analysis, "compile_source", crash)
+    monkeypatch.setattr(analysis, "compile_document", crash)
     uri = analysis.path_uri(tmp_path / "x.pml")
     found = convert(analysis.analyze(uri, "<p>Hi</p>"))
     assert list(found) == [uri]
