@@ -70,7 +70,7 @@ def _converter() -> Converter:
 
     def structure(obj: Any, cls: type) -> Any:
         if isinstance(obj, dict) and str(obj.get("method", "")).startswith("pml/"):
-            return cls(**obj)
+            return cls(**{"params": None, **obj})
         return standard(obj, cls)
 
     converter.register_structure_hook(JsonRPCRequestMessage, structure)
@@ -321,7 +321,21 @@ def on_preview(ls: PMLLanguageServer, params: Any) -> dict[str, Any]:
     return ls.guarded("preview", failed, run)
 
 
+class _ExpectedErrors(logging.Filter):
+    """Keeps pygls from printing a traceback on stderr for an error the server answers on purpose
+    (a refused preview, invalid params): the one-line message is enough, and the server logs its own."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.startswith("pygls") and record.getMessage().startswith("Unable to deserialize message"):
+            return False  # `pml.lsp.transport` logs these in one line
+        if record.exc_info and isinstance(record.exc_info[1], JsonRpcException):
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
 def main() -> None:
     """Run the server on stdio."""
     logging.basicConfig(level=logging.WARNING, format="pml-lsp %(levelname)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_ExpectedErrors())
     server.start_io()

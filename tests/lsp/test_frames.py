@@ -146,3 +146,32 @@ def test_the_server_answers_bad_messages(raw: RawClient, tmp_path: Path) -> None
     assert "pml: `textDocument/hover` with invalid params was ignored" in logs
     assert all("data" not in m.get("error", {}) for m in raw.seen)
     assert raw.close() == 0
+
+
+def test_odd_notifications_and_params_do_not_stop_the_server(raw: RawClient, tmp_path: Path) -> None:
+    raw.initialize(tmp_path)
+    big = (tmp_path / "big.pml").as_uri()
+
+    def notify(method: str, params: object) -> None:
+        raw.send(frame({"jsonrpc": "2.0", "method": method, "params": params}))
+
+    nowhere = {"uri": (tmp_path / "never-opened.pml").as_uri()}
+    notify("textDocument/didChange", {"textDocument": {**nowhere, "version": 2}, "contentChanges": [{"text": "x"}]})
+    notify("textDocument/didClose", {"textDocument": nowhere})
+    notify("textDocument/didSave", {"textDocument": nowhere})
+    notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": "file:///etc/passwd", "type": 2}]})
+    notify("textDocument/didOpen", {"textDocument": {"uri": big, "languageId": "pml", "version": 1,
+                                                     "text": "<p>" + "x" * 2_000_000 + "</p>"}})
+    raw.request(1, "textDocument/hover", {"textDocument": {"uri": big}, "position": {"line": 0, "character": 10**9}})
+    assert raw.response(1)["result"] is None
+    for msg_id, params in ((2, None), (3, [1, 2]), (4, {"uri": 7})):
+        raw.request(msg_id, "pml/preview", params)
+        expected = "pml/preview needs a `uri` string" if msg_id == 4 else "pml/preview takes an object {uri, context?}"
+        assert raw.response(msg_id)["error"] == {"code": -32602, "message": expected}
+    raw.request(5, "pml/preview", {"uri": "file:///etc/passwd"})
+    assert raw.response(5)["error"] == {"code": -32803, "message": "pml/preview: `passwd` is not a .pml / .poml file"}
+    raw.request(6, "textDocument/documentSymbol", {"textDocument": {"uri": big}})
+    [symbol] = raw.response(6)["result"]
+    assert symbol["name"] == "p"
+    assert raw.close() == 0
+    assert b"Traceback" not in raw.stderr

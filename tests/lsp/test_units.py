@@ -158,3 +158,17 @@ def test_the_root_of_a_document(tmp_path: Path) -> None:
     assert access.root_of((tmp_path / "a.pml").resolve()) == tmp_path.resolve()
     assert access.root_of(None) == outer.resolve()
     assert Access(lambda: []).root_of(None) == Path.cwd().resolve()
+
+
+def test_a_document_over_max_file_size_is_not_compiled(tmp_path: Path) -> None:
+    from pml import limits
+    from pml.lsp.analysis import analyze, path_uri
+    from pml.lsp.diagnostics import convert
+
+    uri = path_uri(tmp_path / "big.pml")
+    with limits.using(limits.Limits(max_file_size=20)):
+        found = analyze(uri, "<p>" + "x" * 30 + "</p>")
+    assert found.document is None and found.prompt is None
+    [diagnostic] = convert(found)[uri]
+    assert diagnostic.message == ("the document is larger than max_file_size (20 bytes): it is not analysed\n"
+                                  "hint: split it into files that include one another")
