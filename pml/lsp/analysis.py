@@ -17,6 +17,7 @@ import json
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +80,7 @@ class Analysis:
         except (OutsideRoot, OSError, ValueError):
             return None
 
+    @cached_property
     def dependencies(self) -> frozenset[Path]:
         """The files whose change on disk can change this analysis: the files the compile read,
         the files its `src` attributes name (read or not yet there), the files its diagnostics
@@ -237,7 +239,7 @@ class Documents:
         out: list[str] = []
         for uri, found in self._analyses.items():
             good = self._last_good.get(uri)
-            depends = found.dependencies() | (good.dependencies() if good is not None else frozenset())
+            depends = found.dependencies | (good.dependencies if good is not None else frozenset())
             if depends & changed or (created and found.has_errors()):
                 out.append(uri)
         return out

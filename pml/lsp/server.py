@@ -238,6 +238,13 @@ def did_close(ls: PMLLanguageServer, params: types.DidCloseTextDocumentParams) -
     ls.guarded("closing", None, lambda: ls.publisher.forget(uri))
 
 
+@server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
+def did_change_workspace_folders(ls: PMLLanguageServer, params: types.DidChangeWorkspaceFoldersParams) -> None:
+    """The workspace folders changed (pygls has recorded them): every open document's root may have."""
+    for uri in ls.documents.open_uris():
+        ls.refresh(uri)
+
+
 @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
 def did_change_watched_files(ls: PMLLanguageServer, params: types.DidChangeWatchedFilesParams) -> None:
     """Files changed on disk: re-analyse the open documents that depend on them."""

@@ -221,3 +221,25 @@ async def test_an_unsaved_document_reads_under_the_workspace_folder(client: Lang
         content_changes=[types.TextDocumentContentChangeWholeDocument(text=text.split("\n")[0])]))
     result = await preview(client, {"uri": uri})
     assert [m["text"] for m in result["messages"]] == ["Shared part."]
+
+
+async def test_a_new_workspace_folder_widens_the_root(client: LanguageClient) -> None:
+    base = PLACES["ws"].parent
+    uri = await open_file(client, PLACES["outside"] / "other.pml")
+    assert [d.message.split("\n")[0] for d in client.diagnostics[uri]] == [
+        "`../ws/shared/part.pml` is outside the prompt's folder"]
+    folder = types.WorkspaceFolder(uri=uri_of(base), name="base")
+
+    def folders(added: list[types.WorkspaceFolder], removed: list[types.WorkspaceFolder]) -> None:
+        client.workspace_did_change_workspace_folders(types.DidChangeWorkspaceFoldersParams(
+            event=types.WorkspaceFoldersChangeEvent(added=added, removed=removed)))
+
+    folders([folder], [])
+    await client.text_document_document_symbol_async(types.DocumentSymbolParams(
+        text_document=types.TextDocumentIdentifier(uri=uri)))
+    assert list(client.diagnostics[uri]) == []
+    folders([], [folder])
+    await client.text_document_document_symbol_async(types.DocumentSymbolParams(
+        text_document=types.TextDocumentIdentifier(uri=uri)))
+    assert [d.message.split("\n")[0] for d in client.diagnostics[uri]] == [
+        "`../ws/shared/part.pml` is outside the prompt's folder"]
