@@ -10,10 +10,10 @@ The server reads only what the editor has opened and the prompt files of the wor
   (`untitled:`) document reads under the first workspace folder, else the server's working folder,
   as `pml.loads` does.
 - A **request** (hover, completion, definition, symbols, `pml/preview`) may name a document the
-  client opened, or a regular file under a workspace folder whose suffix the request accepts
-  (`.pml`/`.poml` for the preview, those and `.pss`/`.css` for the others), no larger than
-  `max_file_size`. Anything else is `Refused`: the request answers an error (the preview) or
-  nothing, and the file is never opened.
+  client opened (the preview only a `.pml`/`.poml` one), or a regular file under a workspace
+  folder whose suffix the request accepts (`.pml`/`.poml` for the preview, those and
+  `.pss`/`.css` for the others), no larger than `max_file_size`. Anything else is `Refused`: the
+  request answers an error (the preview) or nothing, and the file is never opened.
 """
 
 from __future__ import annotations

@@ -155,8 +155,11 @@ class PMLLanguageServer(LanguageServer):
             return None
 
     def analysis(self, uri: str) -> Analysis:
-        """The analysis of the current text of `uri` (`Refused` when the server may not read it)."""
-        return self.documents.get(uri, self.text(uri, DOCUMENT_SUFFIXES))
+        """The analysis of the current text of `uri`: any document the client opened (it sent the
+        text), else a workspace file (`Refused` when the server may not read it)."""
+        document = self.opened(uri) if isinstance(uri, str) else None
+        text = str(document.source) if document is not None else self.text(uri, DOCUMENT_SUFFIXES)
+        return self.documents.get(uri, text)
 
     def files_changed(self, changes: list[types.FileEvent]) -> list[str]:
         """Re-analyse the open documents that depend on files changed on disk; their URIs."""

@@ -112,6 +112,13 @@ async def test_the_preview_refuses_an_open_document_that_is_no_prompt(client: La
     uri = await open_file(client, PLACES["ws"] / "notes.txt")
     error = await refused(client, {"uri": uri})
     assert error.message == f"pml/preview: `{PLACES['ws'] / 'notes.txt'}` is not a .pml / .poml document"
+    # the other requests work on whatever the client opened: it sent the text
+    uri = await open_file(client, PLACES["ws"] / "custom.prompt", "<task>Plan.</task>\n")
+    found = await client.text_document_document_symbol_async(types.DocumentSymbolParams(
+        text_document=types.TextDocumentIdentifier(uri=uri)))
+    assert [s.name for s in found or ()] == ["task"]  # type: ignore[union-attr]
+    error = await refused(client, {"uri": uri})
+    assert error.message == f"pml/preview: `{PLACES['ws'] / 'custom.prompt'}` is not a .pml / .poml document"
 
 
 async def test_bad_preview_params_are_an_error(client: LanguageClient) -> None:
