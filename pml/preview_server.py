@@ -105,6 +105,7 @@ class PreviewServer(ThreadingHTTPServer):
     """The HTTP server: one thread per connection, errors reported on one line."""
 
     daemon_threads = True
+    hosts: frozenset[str] = frozenset()  # the `Host` values it answers (`allowed_hosts`)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         error = sys.exc_info()[1]
@@ -139,7 +140,7 @@ def make_server(file: Path, context: Mapping[str, Any], host: str = "127.0.0.1",
 
         def do_GET(self) -> None:
             hosts = self.headers.get_all("Host") or []
-            expected = allowed_hosts(host, self.server.server_address[1])
+            expected = self.server.hosts if isinstance(self.server, PreviewServer) else frozenset()
             if len(hosts) != 1 or hosts[0].strip().lower() not in expected:
                 self._send(421, "text/plain; charset=utf-8",
                            "the preview answers only requests for 127.0.0.1, localhost or [::1] on its port\n")
@@ -163,7 +164,9 @@ def make_server(file: Path, context: Mapping[str, Any], host: str = "127.0.0.1",
         def log_message(self, format: str, *args: Any) -> None:
             return
 
-    return PreviewServer((host, port), Handler)
+    server = PreviewServer((host, port), Handler)
+    server.hosts = allowed_hosts(host, int(server.server_address[1]))
+    return server
 
 
 def serve_in_thread(server: ThreadingHTTPServer) -> threading.Thread:

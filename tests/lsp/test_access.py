@@ -196,7 +196,7 @@ async def test_requests_on_refused_or_odd_documents_answer_nothing(client: Langu
         assert symbols is not None and list(symbols) == []
         found = await client.text_document_completion_async(types.CompletionParams(
             text_document=document, position=where))
-        assert found is not None and not isinstance(found, list) and list(found.items) == []
+        assert isinstance(found, types.CompletionList) and list(found.items) == []
     assert any(m.message == "pml: hover: `/etc/passwd` is not open in the editor and not under a workspace folder"
                or m.message == "pml: hover: `passwd` is not a .pml / .poml / .pss / .css file"
                for m in client.log_messages)

@@ -7,6 +7,7 @@ import asyncio
 import io
 import json
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -100,9 +101,9 @@ def test_the_default_bound_is_the_limit() -> None:
 # ---------------------------------------------------------------------------- the real server
 
 @pytest.fixture()
-def raw() -> RawClient:
+def raw() -> Iterator[RawClient]:
     client = RawClient()
-    yield client  # type: ignore[misc]
+    yield client
     client.kill()
 
 
@@ -156,7 +157,8 @@ def test_odd_notifications_and_params_do_not_stop_the_server(raw: RawClient, tmp
         raw.send(frame({"jsonrpc": "2.0", "method": method, "params": params}))
 
     nowhere = {"uri": (tmp_path / "never-opened.pml").as_uri()}
-    notify("textDocument/didChange", {"textDocument": {**nowhere, "version": 2}, "contentChanges": [{"text": "x"}]})
+    changed: dict[str, object] = {"textDocument": {**nowhere, "version": 2}, "contentChanges": [{"text": "x"}]}
+    notify("textDocument/didChange", changed)
     notify("textDocument/didClose", {"textDocument": nowhere})
     notify("textDocument/didSave", {"textDocument": nowhere})
     notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": "file:///etc/passwd", "type": 2}]})
