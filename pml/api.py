@@ -19,6 +19,7 @@ from pml.charsafe import fix_surrogates
 from pml.compiler import Compiler
 from pml.errors import render_error
 from pml.limits import Limits, using
+from pml.nodes import Document
 from pml.parser import parse_source
 from pml.prompt import FORMATS, Prompt, Rendered, dumps
 from pml.source import Source, normalize_newlines
@@ -117,10 +118,16 @@ def _store(key: tuple[Any, ...], prompt: Prompt) -> None:
 def compile_source(source: Source, *, stylesheet: Any = None, strict: bool = False,
                    root: str | Path | None = None) -> Prompt:
     """Compile a `Source` (no caching). Files are read only under `root` (default: its folder)."""
-    document = parse_source(source)
+    return compile_document(parse_source(source), stylesheet=stylesheet, strict=strict, root=root)
+
+
+def compile_document(document: Document, *, stylesheet: Any = None, strict: bool = False,
+                     root: str | Path | None = None) -> Prompt:
+    """Compile an already parsed `Document` (no caching), as `compile_source` compiles its source.
+    The compile does not change the document, so a caller may keep it (an editor does)."""
     folder = Path(root).resolve() if root is not None else None
     compiled = Compiler(strict=strict, stylesheets=_sheet(stylesheet), root=folder).compile(document)
-    return Prompt(compiled, source.name, source.directory)
+    return Prompt(compiled, document.source.name, document.source.directory)
 
 
 def load(path: str | Path, *, stylesheet: Any = None, strict: bool = False,

@@ -187,18 +187,29 @@ def preview(
         "--context", "-c", help="A JSON file with the context (default: FILE.context.json beside the prompt).")]
     = None,
     var: Annotated[list[str] | None, typer.Option("--var", "-v", help="Set one variable: key=value.")] = None,
-    port: Annotated[int, typer.Option(help="The port on 127.0.0.1 (0 picks a free one).")] = 8765,
+    port: Annotated[int, typer.Option(min=0, max=65535, help="The port on 127.0.0.1 (0 picks a free one).")]
+    = 8765,
 ) -> None:
     """Serve the preview (messages, tokens, cache breakpoints) on 127.0.0.1; it follows the file as you edit it."""
-    from pml.cliutil import context_of
-    from pml.preview_server import make_server
+    from pml.preview_server import PreviewError, make_server, read_context_file
 
+    if file.is_dir():
+        raise _fail(f"{file}: is a folder, not a prompt file")
     if not file.is_file():
         raise _fail(f"{file}: no such file")
+    ctx: dict[str, Any] = {}
     try:
-        server = make_server(file, context_of(file, context, var), port=port)
+        for path in context or [c for c in [_beside(file, ".context.json")] if c is not None]:
+            ctx.update(read_context_file(path))
+    except PreviewError as exc:
+        raise _fail(str(exc)) from None
+    for item in var or []:
+        key, value = _parse_var(item)
+        ctx[key] = value
+    try:
+        server = make_server(file, ctx, port=port)
     except OSError as exc:
-        raise _fail(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}; hint: try --port 0") from None
+        raise _fail(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}; hint: try --port 0") from None
     host, bound = server.server_address[:2]
     typer.echo(f"previewing {file} at http://{host}:{bound}/ (Ctrl-C stops)", err=True)
     try:

@@ -115,7 +115,7 @@ class Compiler:
             self.modules = analyze(croot, self._problem)
         if croot is not None and ("src" in lowered or len(self.files) > 1):
             check_sources(croot, self.root, self._problem)
-        if croot is not None and "volatile" in lowered and stability.declares_volatile(croot):
+        if croot is not None and stability.declares_volatile(croot):
             self.diagnostics.extend(stability.check(croot))
         if self.strict:
             self.diagnostics = [

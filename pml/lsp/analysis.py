@@ -1,10 +1,12 @@
 """Compile the editor's text the way `pml check` does, and keep what the other features read.
 
-A document is compiled from its in-memory text (not from disk) with `pml.api.compile_source`,
-with the `FILE.pss` beside it as `pml check` does. An `Analysis` holds the result: the parsed
-tree (when the markup parses), the compiled prompt (when it compiles), and every diagnostic.
-`Documents` keeps the latest analysis of each open document and the last prompt of each that
-compiled, which completion and go-to-definition fall back on while the text is half typed.
+A document is parsed once from its in-memory text (not from disk) and that tree is compiled
+(`pml.api.compile_document`), with the `FILE.pss` beside it as `pml check` does, reading files
+only under the document's root (`pml.lsp.access`). An `Analysis` holds the result: the parsed
+tree (when the markup parses), the compiled prompt (when it compiles), every diagnostic, and the
+files it depends on (`dependencies`), so that a change on disk re-analyses the documents it
+touches. `Documents` keeps the latest analysis of each open document and the last prompt of each
+that compiled, which completion and go-to-definition fall back on while the text is half typed.
 
 Stylesheet files (`.pss`, `.css`) are read with `pml.stylesheet.parse_css` instead.
 """
@@ -13,41 +15,27 @@ from __future__ import annotations
 
 import json
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from pygls import uris
-
-from pml.api import compile_source
+from pml import limits
+from pml.api import compile_document
 from pml.cliutil import beside
 from pml.cnodes import CNode
 from pml.errors import Diagnostic, PMLError
+from pml.files import OutsideRoot, resolve_under
+from pml.lsp.access import STYLESHEET_SUFFIXES, path_uri, uri_path
 from pml.modules import Scope, file_scope
-from pml.nodes import Document, Element
+from pml.nodes import Document, Element, walk
 from pml.parser import parse_source
 from pml.prompt import Prompt
 from pml.source import Source, normalize_newlines
 from pml.stylesheet import parse_css
 
-STYLESHEET_SUFFIXES = (".pss", ".css")
-
-
-def uri_path(uri: str) -> Path | None:
-    """The file a `file:` URI names (resolved), or None for other schemes (`untitled:`)."""
-    try:
-        path = uris.to_fs_path(uri)
-    except Exception:
-        return None
-    if not path or not uri.startswith("file:"):
-        return None
-    return Path(path).resolve()
-
-
-def path_uri(path: Path | str) -> str:
-    """The `file:` URI of a path."""
-    return uris.from_fs_path(str(path)) or Path(path).as_uri()
+__all__ = ["Analysis", "Documents", "analyze", "make_source", "path_uri", "read_context", "uri_path"]
 
 
 @dataclass(eq=False)
@@ -58,6 +46,7 @@ class Analysis:
     text: str  # newline-normalized: every offset below is into this text
     source: Source
     path: Path | None
+    root: Path  # the folder the prompt may read files under
     is_stylesheet: bool = False
     document: Document | None = None  # None when the markup does not parse
     prompt: Prompt | None = None  # None when it does not compile
@@ -84,6 +73,38 @@ class Analysis:
         """The paired `NAME.context.json` beside the file ({} when absent or unreadable)."""
         return read_context(self.path)
 
+    def resolve(self, relative: str) -> Path | None:
+        """A path the document names, resolved against its folder; None when it leaves the root."""
+        try:
+            return resolve_under(self.directory, relative, self.root)
+        except (OutsideRoot, OSError, ValueError):
+            return None
+
+    @cached_property
+    def dependencies(self) -> frozenset[Path]:
+        """The files whose change on disk can change this analysis: the files the compile read,
+        the files its `src` attributes name (read or not yet there), the files its diagnostics
+        point into, and the stylesheet and context beside it."""
+        found: set[Path] = set()
+        if self.prompt is not None:
+            found.update(self.prompt.files)
+        if self.document is not None:
+            for node in walk(self.document.root):
+                src = node.attribute("src") if isinstance(node, Element) else None
+                if src is not None and src.is_static and src.text.strip():
+                    target = self.resolve(src.text.strip())
+                    if target is not None:
+                        found.add(target)
+        found.update(d.span.source.path for d in self.diagnostics
+                     if d.span is not None and d.span.source.path is not None)
+        if self.path is not None:
+            found.update(self.path.with_name(self.path.stem + suffix) for suffix in (".pss", ".context.json"))
+            found.discard(self.path)
+        return frozenset(found)
+
+    def has_errors(self) -> bool:
+        return self.internal_error is not None or any(d.severity == "error" for d in self.diagnostics)
+
     def compiled_nodes(self) -> Iterator[CNode]:
         """Every compiled node of this document's own text (imported and included files left out)."""
         if self.prompt is None:
@@ -106,34 +127,55 @@ class Analysis:
 
 
 def read_context(path: Path | None) -> dict[str, Any]:
-    """The JSON object in `NAME.context.json` beside `path`, or {}."""
+    """The JSON object in `NAME.context.json` beside `path`, or {} (also when it is larger than
+    `max_file_size`)."""
     if path is None:
         return {}
     found = beside(path, ".context.json")
     if found is None:
         return {}
+    bound = limits.current().max_file_size
     try:
-        data = json.loads(found.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        with open(found, "rb") as handle:
+            raw = handle.read(bound + 1)
+        if len(raw) > bound:
+            return {}
+        data = json.loads(raw.decode("utf-8"))
+    except (OSError, ValueError, RecursionError):
         return {}
     return data if isinstance(data, dict) else {}
 
 
-def make_source(uri: str, text: str) -> tuple[Source, Path | None]:
-    """A `Source` for the editor's text of `uri`, named and placed like the file it is."""
+RootOf = Callable[[Path | None], Path]
+
+
+def own_folder(path: Path | None) -> Path:
+    """The default root: the document's folder (the working folder for an unsaved document)."""
+    return path.parent if path is not None else Path.cwd().resolve()
+
+
+def make_source(uri: str, text: str, root_of: RootOf = own_folder) -> tuple[Source, Path | None]:
+    """A `Source` for the editor's text of `uri`, named and placed like the file it is (an unsaved
+    document is placed in the folder it reads under)."""
     path = uri_path(uri)
     text = normalize_newlines(text)
     if path is None:
-        return Source(text, uri, None, Path.cwd()), None
+        return Source(text, uri, None, root_of(None)), None
     return Source(text, path.name, path), path
 
 
-def analyze(uri: str, text: str) -> Analysis:
+def analyze(uri: str, text: str, root_of: RootOf = own_folder) -> Analysis:
     """Parse and compile the text of `uri`. Never raises: a crash becomes `internal_error`."""
-    source, path = make_source(uri, text)
+    source, path = make_source(uri, text, root_of)
     is_sheet = path is not None and path.suffix.lower() in STYLESHEET_SUFFIXES
-    result = Analysis(uri, source.text, source, path, is_sheet)
+    result = Analysis(uri, source.text, source, path, root_of(path), is_sheet)
     try:
+        bound = limits.current().max_file_size
+        if len(source.text) > bound:
+            result.diagnostics = [Diagnostic(
+                "error", f"the document is larger than max_file_size ({bound} bytes): it is not analysed", None,
+                "split it into files that include one another", "limit")]
+            return result
         if is_sheet:
             result.diagnostics = list(parse_css(source.text, source, 0).diagnostics)
             return result
@@ -144,7 +186,7 @@ def analyze(uri: str, text: str) -> Analysis:
             return result
         sheet = beside(path, ".pss") if path is not None else None
         try:
-            result.prompt = compile_source(source, stylesheet=sheet)
+            result.prompt = compile_document(result.document, stylesheet=sheet, root=result.root)
         except PMLError as exc:
             result.diagnostics = list(exc.diagnostics)
         else:
@@ -163,14 +205,15 @@ def _ignore(*args: Any, **kwargs: Any) -> None:
 class Documents:
     """The server's memory: the latest analysis of each document, and its last good compile."""
 
-    def __init__(self) -> None:
+    def __init__(self, root_of: RootOf = own_folder) -> None:
+        self.root_of = root_of
         self._analyses: dict[str, Analysis] = {}
         self._last_good: dict[str, Analysis] = {}
         self._scopes: dict[str, tuple[Prompt, Scope]] = {}
 
     def update(self, uri: str, text: str) -> Analysis:
         """Analyze a new version of `uri`."""
-        result = analyze(uri, text)
+        result = analyze(uri, text, self.root_of)
         self._analyses[uri] = result
         if result.prompt is not None:
             self._last_good[uri] = result
@@ -181,13 +224,25 @@ class Documents:
         that is not open is analyzed but not remembered."""
         found = self._analyses.get(uri)
         if found is None:  # not open: analyzed, not remembered
-            return analyze(uri, text)
+            return analyze(uri, text, self.root_of)
         if found.text == normalize_newlines(text):
             return found
         return self.update(uri, text)
 
     def open_uris(self) -> list[str]:
         return list(self._analyses)
+
+    def affected_by(self, changed: set[Path], created: bool = False) -> list[str]:
+        """The open documents whose analysis a change of these files on disk may change: those
+        that depend on one (`Analysis.dependencies`, now or at their last good compile), and,
+        when a prompt file appeared or vanished, every document that has errors."""
+        out: list[str] = []
+        for uri, found in self._analyses.items():
+            good = self._last_good.get(uri)
+            depends = found.dependencies | (good.dependencies if good is not None else frozenset())
+            if depends & changed or (created and found.has_errors()):
+                out.append(uri)
+        return out
 
     def latest(self, uri: str) -> Analysis | None:
         return self._analyses.get(uri)
@@ -210,10 +265,12 @@ class Documents:
         if cached is not None and cached[0] is good.prompt:
             return cached[1]
         try:
-            # The scope pass writes into the tree it walks: run it on a compile of its own.
-            fresh = analyze(good.uri, good.text).prompt
-            if fresh is None:
+            # The scope pass writes into the tree it walks: run it on a compile of its own (of the
+            # parsed tree the analysis kept, which compiling does not change).
+            if good.document is None:
                 return None
+            sheet = beside(good.path, ".pss") if good.path is not None else None
+            fresh = compile_document(good.document, stylesheet=sheet, root=good.root)
             scope = file_scope(fresh.root, _ignore, [])
         except Exception:
             return None

@@ -1,7 +1,8 @@
 """Go to definition: from a `src="…"` to its file, from `<use module="…">` to the `<module>`.
 
 A `src` of any element (`<include>`, `<import>`, `<document>`, `<img>`, `<let>`, …) resolves
-against the document's folder, as the compiler resolves it; only files that exist are targets.
+against the document's folder, as the compiler resolves it; only files that exist under the
+document's root (`pml.lsp.access`) are targets, so a definition never points outside it.
 A `<use module>` goes to the name of the module definition it places: resolved by the compile
 of the current text when it compiled (so nested `<use>`s, which pick modules inside the one
 placed, resolve too), else by the module names of the last compile that succeeded.
@@ -38,11 +39,11 @@ def _file(analysis: Analysis, value: str) -> list[types.Location]:
     value = value.strip()
     if not value or "{{" in value:
         return []
+    path = analysis.resolve(value)
     try:
-        path = (analysis.directory / value).resolve()
-    except (OSError, ValueError):
-        return []
-    if not path.is_file():
+        if path is None or not path.is_file():
+            return []
+    except OSError:
         return []
     return [types.Location(uri=path_uri(path), range=ORIGIN)]
 

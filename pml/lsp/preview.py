@@ -29,13 +29,14 @@ from pml.tokens import tokenizer_for
 
 
 def preview_data(source: Source, context: Mapping[str, Any] | None = None, *,
-                 stylesheet: Path | None = None) -> dict[str, Any]:
-    """Compile and render `source` with `context` (module docstring). Never raises for a bad prompt:
-    its problems are in `diagnostics` and `error`."""
+                 stylesheet: Path | None = None, root: Path | None = None) -> dict[str, Any]:
+    """Compile and render `source` with `context` (module docstring), reading files only under `root`
+    (default: the source's folder). Never raises for a bad prompt: its problems are in
+    `diagnostics` and `error`."""
     data: dict[str, Any] = {"messages": [], "total_tokens": 0, "model": None, "encoding": None,
                             "diagnostics": [], "cache": None, "modules": [], "error": None}
     try:
-        prompt = compile_source(source, stylesheet=stylesheet)
+        prompt = compile_source(source, stylesheet=stylesheet, root=root)
         rendered = prompt.render(dict(context or {}))
     except PMLError as exc:
         data["diagnostics"] = [d.to_json() for d in exc.diagnostics]

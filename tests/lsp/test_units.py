@@ -96,7 +96,7 @@ def test_a_compiler_crash_is_a_diagnostic_at_the_top(monkeypatch: pytest.MonkeyP
     def crash(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(analysis, "compile_source", crash)
+    monkeypatch.setattr(analysis, "compile_document", crash)
     uri = analysis.path_uri(tmp_path / "x.pml")
     found = convert(analysis.analyze(uri, "<p>Hi</p>"))
     assert list(found) == [uri]
@@ -105,3 +105,70 @@ def test_a_compiler_crash_is_a_diagnostic_at_the_top(monkeypatch: pytest.MonkeyP
                                            end=types.Position(line=0, character=0))
     assert diagnostic.severity == types.DiagnosticSeverity.Error and diagnostic.code == "internal"
     assert diagnostic.message.startswith("internal error in the PML compiler: RuntimeError: boom (at ")
+
+
+def test_which_documents_a_change_on_disk_affects(tmp_path: Path) -> None:
+    from pml.lsp.analysis import Documents, path_uri
+
+    (tmp_path / "part.pml").write_text("<p>Part</p>\n", encoding="utf-8")
+    documents = Documents()
+    main, other = path_uri(tmp_path / "main.pml"), path_uri(tmp_path / "other.pml")
+    documents.update(main, '<include src="part.pml"/>\n<img src="pic.png"/>\n<img src="{{ x }}.png"/>\n')
+    documents.update(other, "<p>Alone</p>\n")
+    assert documents.affected_by({tmp_path / "part.pml"}) == [main]
+    assert documents.affected_by({tmp_path / "pic.png"}) == [main]  # named, not there yet
+    assert documents.affected_by({tmp_path / "main.context.json"}) == [main]
+    assert documents.affected_by({tmp_path / "other.pss"}) == [other]
+    assert documents.affected_by({tmp_path / "unrelated.pml", tmp_path / "main.pml"}) == []
+    assert documents.affected_by({tmp_path / "unrelated.pml"}, created=True) == []  # none has errors
+    documents.update(other, "<tsk/>\n")
+    assert documents.affected_by({tmp_path / "unrelated.pml"}, created=True) == [other]
+
+
+def test_access_reads_only_regular_workspace_files_within_max_file_size(tmp_path: Path) -> None:
+    from pml import limits
+    from pml.lsp.access import PROMPT_SUFFIXES, Access, Refused, path_uri
+
+    (tmp_path / "ws").mkdir()
+    (tmp_path / "ws" / "a.pml").write_text("<p>0123456789</p>\n", encoding="utf-8")
+    (tmp_path / "ws" / "bad.pml").write_bytes(b"<p>\xff</p>")
+    (tmp_path / "ws" / "dir.pml").mkdir()
+    access = Access(lambda: [path_uri(tmp_path / "ws"), "untitled:x", "not a uri"])
+    assert access.roots() == [(tmp_path / "ws").resolve()]
+    assert access.read(path_uri(tmp_path / "ws" / "a.pml"), PROMPT_SUFFIXES) == "<p>0123456789</p>\n"
+    with limits.using(limits.Limits(max_file_size=10)), pytest.raises(Refused) as info:
+        access.read(path_uri(tmp_path / "ws" / "a.pml"), PROMPT_SUFFIXES)
+    assert str(info.value) == f"`{(tmp_path / 'ws' / 'a.pml').resolve()}` is larger than max_file_size (10 bytes)"
+    with pytest.raises(Refused) as info:
+        access.read(path_uri(tmp_path / "ws" / "bad.pml"), PROMPT_SUFFIXES)
+    assert str(info.value) == f"`{(tmp_path / 'ws' / 'bad.pml').resolve()}` is not UTF-8 text (byte 3)"
+    with pytest.raises(Refused) as info:
+        access.read(path_uri(tmp_path / "ws" / "dir.pml"), PROMPT_SUFFIXES)
+    assert str(info.value) == f"`{(tmp_path / 'ws' / 'dir.pml').resolve()}` is not a regular file"
+
+
+def test_the_root_of_a_document(tmp_path: Path) -> None:
+    from pml.lsp.access import Access, path_uri
+
+    outer, inner = tmp_path / "outer", tmp_path / "outer" / "inner"
+    inner.mkdir(parents=True)
+    access = Access(lambda: [path_uri(outer), path_uri(inner)])
+    assert access.root_of((inner / "x" / "a.pml").resolve()) == inner.resolve()
+    assert access.root_of((outer / "a.pml").resolve()) == outer.resolve()
+    assert access.root_of((tmp_path / "a.pml").resolve()) == tmp_path.resolve()
+    assert access.root_of(None) == outer.resolve()
+    assert Access(lambda: []).root_of(None) == Path.cwd().resolve()
+
+
+def test_a_document_over_max_file_size_is_not_compiled(tmp_path: Path) -> None:
+    from pml import limits
+    from pml.lsp.analysis import analyze, path_uri
+    from pml.lsp.diagnostics import convert
+
+    uri = path_uri(tmp_path / "big.pml")
+    with limits.using(limits.Limits(max_file_size=20)):
+        found = analyze(uri, "<p>" + "x" * 30 + "</p>")
+    assert found.document is None and found.prompt is None
+    [diagnostic] = convert(found)[uri]
+    assert diagnostic.message == ("the document is larger than max_file_size (20 bytes): it is not analysed\n"
+                                  "hint: split it into files that include one another")

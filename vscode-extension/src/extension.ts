@@ -35,12 +35,11 @@ function startClient(): Promise<LanguageClient | undefined> {
         transport: TransportKind.stdio,
         options: workspaceFolder ? { cwd: workspaceFolder } : undefined,
     };
+    // No `synchronize.fileEvents`: the server registers the file watcher it needs itself
+    // (workspace/didChangeWatchedFiles), so each change on disk reaches it once.
     const clientOptions: LanguageClientOptions = {
         documentSelector: [{ language: 'pml' }, { language: 'pss' }],
         outputChannel: log,
-        synchronize: {
-            fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{pml,poml,pss,json}'),
-        },
     };
     // The id 'pml' makes the client read `pml.trace.server`.
     const created = new LanguageClient('pml', 'PML Language Server', serverOptions, clientOptions);
