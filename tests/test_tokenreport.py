@@ -380,7 +380,7 @@ def test_format_report_renders_plain_text(small: Path) -> None:
 
 
 def test_cli_json(small: Path) -> None:
-    result = runner.invoke(app, ["tokens", "p.pml", "-v", "name=Ada", "--format", "json"])
+    result = runner.invoke(app, ["tokens", "p.pml", "--var", "name=Ada", "--format", "json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == {
         "file": "p.pml",
