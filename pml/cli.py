@@ -27,7 +27,7 @@ import pml
 from pml.api import load
 from pml.cli_cache import cache_app, lock
 from pml.cli_check import check
-from pml.cli_errors import InputError, guarded
+from pml.cli_errors import InputError, guarded, log_errors, warn
 from pml.cli_options import (
     Command,
     ContextOption,
@@ -119,8 +119,7 @@ def render(
         if sheet is not None and sheet.suffix not in (".pss", ".css", ".json"):
             raise InputError(f"{sheet}: a stylesheet is a .pss, .css or .json file")
         prompt = load(file, stylesheet=sheet, strict=strict, root=root)
-        for warning in prompt.diagnostics:
-            typer.echo(warning.format(), err=True)
+        warn(prompt.diagnostics)
         rendered = prompt.render(ctx, max_tokens=max_tokens)
         if rendered.dropped:
             typer.echo(f"budget: {len(rendered.dropped)} cut{'s' if len(rendered.dropped) != 1 else ''} to fit:",
@@ -128,8 +127,7 @@ def render(
             for item in rendered.dropped:
                 typer.echo(f"  {item.describe()}", err=True)
         if format is Format.anthropic and any(p.cached for p in rendered.modules):
-            for warning in rendered.cache_plan("anthropic").warnings:
-                typer.echo(warning.format(), err=True)
+            warn(rendered.cache_plan("anthropic").warnings)
         payload: Any = rendered.to_format(format.value)
         if hasattr(payload, "model_dump"):  # the pydantic format: print its JSON
             payload = payload.model_dump(mode="json")
@@ -146,6 +144,7 @@ def lsp(debug: DebugOption = False) -> None:
     with guarded(None, debug=debug):
         from pml.lsp.server import main as serve
 
+        log_errors("pml-lsp", debug=debug)  # before the server's own logging setup, which then keeps it
         serve()
 
 

@@ -18,7 +18,7 @@ import typer
 from pml import lockfile
 from pml.api import load
 from pml.cacheplan import Position, ProviderPlan
-from pml.cli_errors import diagnostics_of, guarded, report
+from pml.cli_errors import diagnostics_of, guarded, report, warn
 from pml.cli_options import (
     Command,
     ContextOption,
@@ -62,8 +62,7 @@ ModelOption = Annotated[str | None, typer.Option(
 def _load(file: Path, root: Path | None) -> Prompt:
     require_file(file)
     prompt = load(file, stylesheet=beside(file, ".pss"), root=root)
-    for warning in prompt.diagnostics:
-        typer.echo(warning.format(), err=True)
+    warn(prompt.diagnostics)
     return prompt
 
 
@@ -91,8 +90,7 @@ def plan_command(
         prompt = _load(file, root)
         rendered = prompt.render(ctx)
         plan = rendered.cache_plan(target.value, model)
-        for warning in plan.warnings:
-            typer.echo(warning.format(), err=True)
+        warn(plan.warnings)
         if format is PlanFormat.json:
             data = plan.to_dict()
             data["modules"] = [{"module": p.name, "cached": p.cached, "key": p.mark.key,

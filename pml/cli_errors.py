@@ -16,6 +16,9 @@ traceback. Typer's own exits (`typer.Exit`, usage errors with status 2) pass thr
 from __future__ import annotations
 
 import dataclasses
+import logging
+import os
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -134,6 +137,32 @@ def report(diagnostics: Sequence[Diagnostic], *, gap: str = "\n\n", count: bool 
     return gap.join(shown)
 
 
+def warn(diagnostics: Sequence[Diagnostic]) -> None:
+    """Print warnings on stderr, one after another, as many as `max_diagnostics` allows."""
+    if diagnostics:
+        typer.echo(report(diagnostics, gap="\n", count=False), err=True)
+
+
+class OneLineFormatter(logging.Formatter):
+    """Log records on one line each: an exception's type and message, not its traceback."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        if record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            record = logging.makeLogRecord({**record.__dict__, "exc_info": None, "exc_text": None})
+            record.msg = f"{record.getMessage()}: {type(error).__name__}: {_first_line(error)} ({INTERNAL_HINT})"
+            record.args = None
+        return super().format(record)
+
+
+def log_errors(prefix: str, *, debug: bool) -> None:
+    """Send log records to stderr as `prefix LEVEL: message`, tracebacks only with `debug`."""
+    handler = logging.StreamHandler()
+    pattern = f"{prefix} %(levelname)s: %(message)s"
+    handler.setFormatter(logging.Formatter(pattern) if debug else OneLineFormatter(pattern))
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
+
+
 @contextmanager
 def guarded(file: Path | None, *, debug: bool = False, limits_in_force: Limits | None = None) -> Iterator[None]:
     """Run a command's work under `limits_in_force`; any failure is reported (module docstring)."""
@@ -142,6 +171,12 @@ def guarded(file: Path | None, *, debug: bool = False, limits_in_force: Limits |
             yield
     except _PASS_THROUGH:
         raise
+    except BrokenPipeError:  # the reader went away (`pml render … | head`): nothing more to say
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        raise typer.Exit(1) from None
     except KeyboardInterrupt:
         if debug:
             raise
@@ -155,4 +190,4 @@ def guarded(file: Path | None, *, debug: bool = False, limits_in_force: Limits |
         raise typer.Exit(1) from None
 
 
-__all__ = ["InputError", "diagnostics_of", "guarded", "os_message", "report"]
+__all__ = ["InputError", "OneLineFormatter", "diagnostics_of", "guarded", "log_errors", "os_message", "report", "warn"]

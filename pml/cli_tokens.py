@@ -20,7 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from pml.api import load
-from pml.cli_errors import guarded
+from pml.cli_errors import guarded, warn
 from pml.cli_options import ContextOption, DebugOption, LimitOption, MaxOutputOption, RootOption, VarOption, limits_from
 from pml.cliutil import beside, context_of, require_file
 from pml.tokenreport import OUTSIDE, TokenReport, measure
@@ -83,8 +83,7 @@ one's; --var wins over them.
         require_file(file)
         ctx = context_of(file, context, var)
         prompt = load(file, stylesheet=beside(file, ".pss"), root=root)
-        for warning in prompt.diagnostics:
-            typer.echo(warning.format(), err=True)
+        warn(prompt.diagnostics)
         report = measure(prompt, ctx, model)
         if format is TokensFormat.json:
             typer.echo(json.dumps({"file": str(file), **report.to_dict()}, ensure_ascii=False, indent=2))
