@@ -27,7 +27,7 @@ import typer
 from pml.api import compile_source
 from pml.cli_errors import diagnostics_of, guarded, report
 from pml.cli_options import ContextOption, DebugOption, LimitOption, MaxOutputOption, RootOption, VarOption, limits_from
-from pml.cliutil import beside, context_files, context_of
+from pml.cliutil import beside, context_files, merged
 from pml.errors import Diagnostic
 from pml.source import Source
 from pml.variables import Variable, expected
@@ -63,6 +63,9 @@ def check(
     format: Annotated[CheckFormat, typer.Option(
         "--format", "-f", metavar="FORMAT", help="text for people, json for tools.")] = CheckFormat.text,
     strict: Annotated[bool, typer.Option("--strict", help="Treat unknown attributes as errors.")] = False,
+    no_context: Annotated[bool, typer.Option(
+        "--no-context", help="Leave FILE.context.json beside a prompt unread: without --context or --var, list "
+        "the variables it reads instead of rendering it.")] = False,
     root: RootOption = None,
     limit: LimitOption = None,
     max_output: MaxOutputOption = None,
@@ -73,7 +76,8 @@ def check(
     Exits 1 when any file has an error. --format json gives, per file, its diagnostics, the
     context files it was rendered with, or the variables it reads."""
     with guarded(files[0] if len(files) == 1 else None, debug=debug, limits_in_force=limits_from(limit, max_output)):
-        results = [check_file(file, context, var, strict=strict, root=root, debug=debug) for file in files]
+        results = [check_file(file, context, var, strict=strict, root=root, debug=debug, use_beside=not no_context)
+                   for file in files]
         diagnostics = [d for r in results for d in r.diagnostics]
         errors = sum(1 for d in diagnostics if d.severity == "error")
         warnings = len(diagnostics) - errors
@@ -93,8 +97,9 @@ def check(
 
 
 def check_file(file: Path, contexts: list[Path] | None, variables: list[str] | None, *, strict: bool = False,
-               root: Path | None = None, debug: bool = False) -> FileCheck:
-    """Compile `file`, then render it with its context when one is known (module docstring)."""
+               root: Path | None = None, debug: bool = False, use_beside: bool = True) -> FileCheck:
+    """Compile `file`, then render it with its context when one is known (module docstring);
+    `use_beside=False` leaves FILE.context.json out of it."""
     if file.is_dir():
         return FileCheck(file, (Diagnostic("error", f"{file}: is a folder, not a prompt file", None, None, "io"),),
                          None, None)
@@ -108,7 +113,7 @@ def check_file(file: Path, contexts: list[Path] | None, variables: list[str] | N
             raise
         return FileCheck(file, tuple(diagnostics_of(exc, file)), None, None)
     found = tuple(prompt.diagnostics)
-    used = context_files(file, contexts)
+    used = context_files(file, contexts) if use_beside or contexts else []
     if not used and not variables:
         try:
             reads = expected(prompt)
@@ -119,7 +124,7 @@ def check_file(file: Path, contexts: list[Path] | None, variables: list[str] | N
         if reads:
             return FileCheck(file, found, None, reads)
     try:
-        prompt.render(context_of(file, contexts, variables))
+        prompt.render(merged(used, variables))
     except Exception as exc:
         if debug:
             raise

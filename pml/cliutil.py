@@ -71,8 +71,14 @@ def context_files(file: Path, contexts: list[Path] | None) -> list[Path]:
 def context_of(file: Path, contexts: list[Path] | None, variables: list[str] | None) -> dict[str, Any]:
     """The context for rendering `file` (module docstring): its JSON files merged in order, later
     files winning, then `--var key=value` settings."""
+    return merged(context_files(file, contexts), variables)
+
+
+def merged(paths: list[Path], variables: list[str] | None) -> dict[str, Any]:
+    """The JSON objects in `paths` merged in order (a later file's keys replace an earlier one's),
+    then the `key=value` settings."""
     ctx: dict[str, Any] = {}
-    for path in context_files(file, contexts):
+    for path in paths:
         ctx.update(read_json(path, "context"))
     for item in variables or []:
         key, value = parse_var(item)

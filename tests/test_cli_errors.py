@@ -305,7 +305,10 @@ def test_check_lists_the_variables_a_prompt_reads(tmp_path: Path, monkeypatch: p
     assert (result.exit_code, result.stdout) == (0, (
         "v.pml: note: reads 3 variables from its context: `items` (3:22), `who` (5:66), `question` (6:23); "
         "give a context (--context or --var) to check a render with it\n1 file checked: 0 errors, 0 warnings\n"))
-    data = json.loads(runner.invoke(app, ["check", "v.pml", "-f", "json"]).stdout)
+    Path("v.context.json").write_text('{"items": [], "who": "me", "question": "?"}', encoding="utf-8")
+    assert runner.invoke(app, ["check", "v.pml"]).stdout == "1 file checked: 0 errors, 0 warnings\n"
+    assert runner.invoke(app, ["check", "v.pml", "--no-context"]).stdout == result.stdout
+    data = json.loads(runner.invoke(app, ["check", "v.pml", "-f", "json", "--no-context"]).stdout)
     assert data["files"][0]["variables"] == [
         {"name": "items", "file": "v.pml", "line": 3, "column": 22},
         {"name": "who", "file": "v.pml", "line": 5, "column": 66},
