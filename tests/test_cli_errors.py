@@ -402,3 +402,14 @@ def test_the_language_server_logs_a_bad_message_in_one_line(tmp_path: Path) -> N
                             capture_output=True, timeout=30, env=env, cwd=tmp_path)
     assert result.returncode == 0
     assert "Traceback" not in result.stderr.decode()
+
+
+def test_the_limits_table_of_the_cli_docs_is_complete() -> None:
+    import dataclasses
+    import re
+
+    from pml.limits import Limits
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "cli.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| `(\w+)` \| ([\d.]+) \|", text, re.M))
+    assert rows == {f.name: str(f.default) for f in dataclasses.fields(Limits)}
