@@ -16,7 +16,6 @@ Every command fails the same way (pml/cli_errors.py): a located message on stder
 from __future__ import annotations
 
 import contextvars
-import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
@@ -170,8 +169,8 @@ def preview(
         except OSError as exc:
             raise InputError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}; hint: try --port 0") from None
         _carry_context(server)
-        host, bound = server.server_address[:2]
-        typer.echo(f"previewing {file} at http://{host}:{bound}/ (Ctrl-C stops)", err=True)
+        bound = server.server_address[1]
+        typer.echo(f"previewing {file} at http://127.0.0.1:{bound}/ (Ctrl-C stops)", err=True)
         try:
             server.serve_forever()
         except KeyboardInterrupt:
@@ -204,4 +203,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

@@ -93,7 +93,7 @@ def plan_command(
         warn(plan.warnings)
         if format is PlanFormat.json:
             data = plan.to_dict()
-            data["modules"] = [{"module": p.name, "cached": p.cached, "key": p.mark.key,
+            data["modules"] = [{"module": p.name, "cached": p.cached, "key": getattr(p.mark, "key", None),
                                 "start": p.start._asdict(), "end": p.end._asdict()} for p in rendered.modules]
             typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
             return

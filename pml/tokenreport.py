@@ -297,15 +297,15 @@ def measure(prompt: Prompt, context: Mapping[str, Any] | None = None, model: str
                                          image_tokens))
 
     modules: list[ModuleCount] = []
-    for placed in marked.rendered.modules:
+    for module in marked.rendered.modules:
         tokens = chars = 0
-        for text in _texts(messages, placed.start, placed.end):
+        for text in _texts(messages, module.start, module.end):
             tokens += counter.text(text)
             chars += len(text)
-        for part in _inner_parts(messages, placed.start, placed.end):
+        for part in _inner_parts(messages, module.start, module.end):
             tokens += counter.part(part)[0]
-        span = getattr(placed.mark, "span", None)
-        modules.append(ModuleCount(placed.name, placed.cached, tokens, chars, str(span) if span is not None else None))
+        span = getattr(module.mark, "span", None)
+        modules.append(ModuleCount(module.name, module.cached, tokens, chars, str(span) if span is not None else None))
 
     total = sum(m.tokens for m in message_counts)
     chars = sum(m.chars for m in message_counts)
