@@ -19,16 +19,19 @@ import dataclasses
 import logging
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import typer
 
 from pml import limits
 from pml.errors import Diagnostic, PMLError
 from pml.limits import Limits
-from pml.source import Source, Span
+from pml.source import Source, Span, normalize_newlines
+from pml.targets import FormatError
+from pml.tokens import TokenizerDataError
 
 INTERNAL_HINT = "run with --debug for the traceback"
 
@@ -51,24 +54,29 @@ class InputError(Exception):
 def diagnostics_of(exc: BaseException, file: Path | None) -> list[Diagnostic]:
     """What went wrong, as diagnostics that name `file` (the file being worked on) when they have no
     location of their own."""
-    if isinstance(exc, InputError):
-        return [Diagnostic("error", exc.message, None, None, "io")]
-    if isinstance(exc, PMLError):
-        return [_named(d, file) for d in exc.diagnostics]
-    if isinstance(exc, UnicodeDecodeError):
-        return [_not_utf8(exc, file)]
-    if isinstance(exc, OSError):
-        return [Diagnostic("error", os_message(exc, file), None, None, "io")]
-    kind = _KNOWN.get(type(exc).__name__)
-    if kind is not None:
-        return [_unlocated(file, _first_line(exc), None, kind)]
-    detail = _first_line(exc) if not isinstance(exc, RecursionError) else "the prompt is nested too deeply"
+    for kind, describe in _DESCRIBERS:
+        if isinstance(exc, kind):
+            return describe(exc, file)
+    detail = "the prompt is nested too deeply" if isinstance(exc, RecursionError) else _first_line(exc)
     return [_unlocated(file, f"internal error: {type(exc).__name__}" + (f": {detail}" if detail else "") +
                        f" ({INTERNAL_HINT})", None, "internal")]
 
 
-# Exceptions PML raises on purpose outside `PMLError`: their message is for people as it is.
-_KNOWN = {"FormatError": "format", "TokenizerDataError": "tokenizer"}
+def _input(exc: InputError, file: Path | None) -> list[Diagnostic]:
+    return [Diagnostic("error", exc.message, None, None, "io")]
+
+
+def _pml(exc: PMLError, file: Path | None) -> list[Diagnostic]:
+    return [_named(d, file) for d in exc.diagnostics]
+
+
+def _io(exc: OSError, file: Path | None) -> list[Diagnostic]:
+    return [Diagnostic("error", os_message(exc, file), None, None, "io")]
+
+
+def _said(code: str) -> Callable[[BaseException, Path | None], list[Diagnostic]]:
+    """For exceptions PML raises on purpose outside `PMLError`: their message is for people as it is."""
+    return lambda exc, file: [_unlocated(file, _first_line(exc), None, code)]
 
 
 def os_message(exc: OSError, file: Path | None) -> str:
@@ -81,18 +89,18 @@ def os_message(exc: OSError, file: Path | None) -> str:
     return f"{path}: {reason}" if path is not None else reason
 
 
-def _not_utf8(exc: UnicodeDecodeError, file: Path | None) -> Diagnostic:
+def _not_utf8(exc: UnicodeDecodeError, file: Path | None) -> list[Diagnostic]:
     data = exc.object if isinstance(exc.object, bytes) else bytes(exc.object)
     byte = data[exc.start:exc.start + 1].hex()
     message = f"the file is not UTF-8 text: byte 0x{byte} cannot be decoded"
     hint = "save the file as UTF-8"
     if file is not None and _holds(file, data):
         # The prompt itself: point at the byte, in a copy of the text where bad bytes are replaced.
-        head = data[:exc.start].decode("utf-8", errors="replace")
-        text = data.decode("utf-8", errors="replace")
+        head = normalize_newlines(data[:exc.start].decode("utf-8"))
+        text = normalize_newlines(data.decode("utf-8", errors="replace"))
         source = Source(text, str(file), None)
-        return Diagnostic("error", message, Span(source, len(head), len(head) + 1), hint, "io")
-    return _unlocated(file, "a file it reads is not UTF-8 text: " + message.split(": ", 1)[1], hint, "io")
+        return [Diagnostic("error", message, Span(source, len(head), len(head) + 1), hint, "io")]
+    return [_unlocated(file, "a file it reads is not UTF-8 text: " + message.split(": ", 1)[1], hint, "io")]
 
 
 def _holds(file: Path, data: bytes) -> bool:
@@ -121,6 +129,17 @@ def _first_line(exc: BaseException) -> str:
     line = text.splitlines()[0] if text else ""
     width = limits.current().excerpt_width
     return line if len(line) <= width else line[:width - 1] + "…"
+
+
+# The first that matches describes an exception (order matters: UnicodeDecodeError is a ValueError).
+_DESCRIBERS: tuple[tuple[type[BaseException], Callable[[Any, Path | None], list[Diagnostic]]], ...] = (
+    (InputError, _input),
+    (PMLError, _pml),
+    (UnicodeDecodeError, _not_utf8),
+    (OSError, _io),
+    (FormatError, _said("format")),
+    (TokenizerDataError, _said("tokenizer")),
+)
 
 
 def report(diagnostics: Sequence[Diagnostic], *, gap: str = "\n\n", count: bool = True) -> str:
