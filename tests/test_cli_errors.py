@@ -413,3 +413,26 @@ def test_the_limits_table_of_the_cli_docs_is_complete() -> None:
     text = (Path(__file__).resolve().parent.parent / "docs" / "cli.md").read_text(encoding="utf-8")
     rows = dict(re.findall(r"^\| `(\w+)` \| ([\d.]+) \|", text, re.M))
     assert rows == {f.name: str(f.default) for f in dataclasses.fields(Limits)}
+
+
+def test_the_preview_serves_each_request_under_the_limits_of_its_command(folder: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import urllib.request
+
+    from pml import limits, preview_server
+    from pml.cli import _carry_context
+
+    seen: list[int] = []
+    monkeypatch.setattr(preview_server, "page_data", lambda file, context: seen.append(limits.current().max_loop) or {})
+    with limits.using(limits.DEFAULT.replace(max_loop=3)):
+        server = preview_server.make_server(folder / "good.pml", {}, port=0)
+        _carry_context(server)
+    thread = preview_server.serve_in_thread(server)
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{server.server_address[1]}/data.json", timeout=10) as page:
+            assert json.loads(page.read()) == {}
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(10)
+    assert seen == [3]
