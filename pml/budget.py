@@ -165,7 +165,7 @@ class _Cutter:
                 self._record_many(order[index:], None)
                 break
             size = self.size([box])
-            gap = self.limit.measure("\n\n") if kept and ir.is_block(box) else 0
+            gap = self.limit.measure("\n\n") if kept and _is_block(box) else 0
             if size + gap <= room:
                 kept.append(box)
                 room -= size + gap
@@ -191,7 +191,7 @@ class _Cutter:
                 self._cut_text(box.text, text)
                 self.text_cut = bool(text)
             return ir.Inline(text, box.verbatim) if text else None
-        if isinstance(box, (ir.Block, ir.Section, ir.Heading, ir.Named, ir.Speaker, ir.Item, ir.Wrap)):
+        if isinstance(box, (ir.Block, ir.Section, ir.Heading, ir.Named, ir.Speaker, ir.Item, ir.Wrap, ir.Mark)):
             children = self.boxes(box.children, room - self._frame(box))
             if not children:
                 return None
@@ -321,6 +321,13 @@ class _Cutter:
             self.dropped.append(Dropped("unit", name, None, self.owner, size))
 
 
+def _is_block(box: ir.Box) -> bool:
+    """A block, looking through report marks (`ir.Mark`), which do not change the layout."""
+    while isinstance(box, ir.Mark) and box.children:
+        box = box.children[0]
+    return ir.is_block(box)
+
+
 def tokenizer_encoding(tokenizer: Tokenizer) -> Any:
     from pml.tokens import encoding
 
@@ -409,7 +416,7 @@ def _merge(first: ir.Box, marker: str, last: ir.Box, spaced: bool, original: ir.
             return ir.Block([*first.children, ir.Inline(marker, True), *last.children], first.margin)
         return ir.Block(_join(first.children, marker, last.children, True, spaced, _inner(original) or ()),
                         first.margin)
-    if isinstance(first, (ir.Section, ir.Speaker, ir.Named)) and isinstance(last, type(first)):
+    if isinstance(first, (ir.Section, ir.Speaker, ir.Named, ir.Mark)) and isinstance(last, type(first)):
         return replace(first, children=_join(first.children, marker, last.children, True, spaced,
                                              _inner(original) or ()))
     if isinstance(first, ir.Captioned) and isinstance(last, ir.Captioned):
@@ -451,7 +458,7 @@ def _inner(box: ir.Box) -> list[ir.Box] | None:
         return box.body
     if isinstance(box, ir.ListBox):
         return box.items  # type: ignore[return-value]
-    if isinstance(box, (ir.Block, ir.Speaker, ir.Named, ir.Section, ir.Item)):
+    if isinstance(box, (ir.Block, ir.Speaker, ir.Named, ir.Section, ir.Item, ir.Mark)):
         return box.children
     return None
 

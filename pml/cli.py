@@ -1,37 +1,46 @@
 """The `pml` command: render prompts, check them, and see what provider caches can reuse.
 
     pml render prompt.pml --context ctx.json --var name=Ada --format anthropic
-    pml check prompts/*.pml --format json
+    pml check prompts/*.pml --format json             (pml/cli_check.py)
+    pml tokens prompt.pml                             (pml/cli_tokens.py)
     pml cache plan prompt.pml --target anthropic      (pml/cli_cache.py)
     pml lock --check
     pml lsp                                           (the language server on stdio: pml/lsp/)
     pml preview prompt.pml                            (the preview page on 127.0.0.1)
 
-Bad input prints a located message on stderr and exits with status 1; `--debug` adds the
-Python traceback.
+Every command fails the same way (pml/cli_errors.py): a located message on stderr and status 1;
+`--debug` adds the Python traceback. `--limit NAME=VALUE` changes a resource limit
+(pml/cli_options.py).
 """
 
 from __future__ import annotations
 
-import json
-import sys
+import contextvars
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from pml.api import compile_source, load
+import pml
+from pml.api import load
 from pml.cli_cache import cache_app, lock
+from pml.cli_check import check
+from pml.cli_errors import InputError, guarded, log_errors, warn
+from pml.cli_options import (
+    Command,
+    ContextOption,
+    DebugOption,
+    Group,
+    LimitOption,
+    MaxOutputOption,
+    RootOption,
+    VarOption,
+    limits_from,
+)
 from pml.cli_tokens import tokens
-from pml.cliutil import beside as _beside
-from pml.cliutil import fail as _fail
-from pml.cliutil import parse_var as _parse_var
-from pml.cliutil import read_json as _read_json
-from pml.errors import Diagnostic, PMLError
+from pml.cliutil import beside, context_of, require_file
 from pml.prompt import dumps
-from pml.source import Source
-from pml.targets import FormatError
 
 app = typer.Typer(
     name="pml",
@@ -39,6 +48,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=Group,
 )
 
 
@@ -58,52 +68,57 @@ class Format(str, Enum):
     text = "text"
 
 
-class CheckFormat(str, Enum):
-    text = "text"
-    json = "json"
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"pml {pml.__version__}")
+        raise typer.Exit()
 
 
-@app.command()
+@app.callback()
+def main_options(
+    version: Annotated[bool, typer.Option(
+        "--version", "-V", help="Print the version and exit.", is_eager=True, callback=_version, metavar="")] = False,
+) -> None:
+    """PML: compile prompt markup (.pml, .poml) into chat messages."""
+
+
+FORMAT_HELP = "The payload shape: " + ", ".join(f.value for f in Format) + "."
+
+
+@app.command(cls=Command)
 def render(
-    file: Annotated[Path, typer.Argument(help="The prompt file (.pml or .poml).", show_default=False)],
-    context: Annotated[Path | None, typer.Option(
-        "--context", "-c", help="A JSON file with the context. Default: FILE.context.json beside the "
-        "prompt, when present.")] = None,
-    var: Annotated[list[str] | None, typer.Option(
-        "--var", "-v", help="Set one variable: key=value (the value is parsed as JSON when it can be, "
-        "else taken as a string). Repeatable; wins over --context.")] = None,
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="The prompt file (.pml or .poml).", show_default=False)],
+    context: ContextOption = None,
+    var: VarOption = None,
     stylesheet: Annotated[Path | None, typer.Option(
-        "--stylesheet", "-s", help="A stylesheet (.pss CSS or .json). Default: FILE.pss beside the "
-        "prompt, when present.")] = None,
-    format: Annotated[Format, typer.Option("--format", "-f", help="The payload shape.")] = Format.openai,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
-    strict: Annotated[bool, typer.Option(help="Treat unknown attributes as errors.")] = False,
-    root: Annotated[Path | None, typer.Option(
-        help="The folder the prompt may read files from (includes, documents, <let src>). "
-        "Default: the prompt's folder.")] = None,
+        "--stylesheet", "-s", metavar="FILE", show_default=False,
+        help="A stylesheet (.pss CSS or .json). Default: FILE.pss beside the prompt, when present.")] = None,
+    format: Annotated[Format, typer.Option("--format", "-f", metavar="FORMAT", help=FORMAT_HELP)] = Format.openai,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", metavar="FILE", show_default=False, help="Write here instead of stdout.")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Treat unknown attributes as errors.")] = False,
+    root: RootOption = None,
     max_tokens: Annotated[int | None, typer.Option(
-        "--max-tokens", min=1, help="A token budget for the whole prompt (o200k_base): lower `priority` "
-        "elements are dropped first, then text is cut, never inside code, tables, data or cached modules. "
-        "What was dropped is listed on stderr.")] = None,
-    debug: Annotated[bool, typer.Option(help="Show a Python traceback on errors.")] = False,
+        "--max-tokens", metavar="N", min=1, show_default=False,
+        help="A token budget for the whole prompt (o200k_base): lower `priority` elements are dropped first, then "
+        "text is cut, never inside code, tables, data or cached modules. What was dropped is listed on stderr.")]
+    = None,
+    limit: LimitOption = None,
+    max_output: MaxOutputOption = None,
+    debug: DebugOption = False,
 ) -> None:
     """Render a prompt into chat messages and print the payload (JSON, or text with --format text)."""
-    try:
-        if not file.is_file():
-            raise _fail(f"{file}: no such file")
-        ctx: dict[str, Any] = {}
-        context_file = context or _beside(file, ".context.json")
-        if context_file is not None:
-            ctx.update(_read_json(context_file, "context"))
-        for item in var or []:
-            key, value = _parse_var(item)
-            ctx[key] = value
-        sheet = stylesheet or _beside(file, ".pss")
+    with guarded(file, debug=debug, limits_in_force=limits_from(limit, max_output)):
+        require_file(file)
+        ctx = context_of(file, context, var)
+        sheet = stylesheet or beside(file, ".pss")
         if sheet is not None and not sheet.is_file():
-            raise _fail(f"{sheet}: stylesheet file not found")
+            raise InputError(f"{sheet}: stylesheet file not found" if not sheet.exists() else
+                             f"{sheet}: the stylesheet must be a file, not a folder")
+        if sheet is not None and sheet.suffix not in (".pss", ".css", ".json"):
+            raise InputError(f"{sheet}: a stylesheet is a .pss, .css or .json file")
         prompt = load(file, stylesheet=sheet, strict=strict, root=root)
-        for warning in prompt.diagnostics:
-            typer.echo(warning.format(), err=True)
+        warn(prompt.diagnostics)
         rendered = prompt.render(ctx, max_tokens=max_tokens)
         if rendered.dropped:
             typer.echo(f"budget: {len(rendered.dropped)} cut{'s' if len(rendered.dropped) != 1 else ''} to fit:",
@@ -111,9 +126,8 @@ def render(
             for item in rendered.dropped:
                 typer.echo(f"  {item.describe()}", err=True)
         if format is Format.anthropic and any(p.cached for p in rendered.modules):
-            for warning in rendered.cache_plan("anthropic").warnings:
-                typer.echo(warning.format(), err=True)
-        payload = rendered.to_format(format.value)
+            warn(rendered.cache_plan("anthropic").warnings)
+        payload: Any = rendered.to_format(format.value)
         if hasattr(payload, "model_dump"):  # the pydantic format: print its JSON
             payload = payload.model_dump(mode="json")
         text = payload if isinstance(payload, str) else dumps(payload)
@@ -121,108 +135,66 @@ def render(
             output.write_text(text + "\n", encoding="utf-8")
         else:
             typer.echo(text)
-    except (PMLError, FormatError) as exc:
-        if debug:
-            raise
-        raise _fail(str(exc) if isinstance(exc, PMLError) else f"{file}: {exc}") from None
-    except typer.Exit:
-        raise
-    except Exception as exc:
-        if debug:
-            raise
-        raise _fail(f"error: {type(exc).__name__}: {exc}\nhint: run again with --debug to see where") from None
 
 
-@app.command()
-def check(
-    files: Annotated[list[Path], typer.Argument(help="Prompt files to check.", show_default=False)],
-    format: Annotated[CheckFormat, typer.Option("--format", "-f", help="text for people, json for tools.")]
-    = CheckFormat.text,
-    strict: Annotated[bool, typer.Option(help="Treat unknown attributes as errors.")] = False,
-) -> None:
-    """Compile prompts and print every diagnostic. Exits 1 when any file has errors."""
-    results: list[Diagnostic] = []
-    for file in files:
-        results.extend(_check_one(file, strict))
-    errors = sum(1 for d in results if d.severity == "error")
-    warnings = len(results) - errors
-    if format is CheckFormat.json:
-        typer.echo(json.dumps([d.to_json() for d in results], ensure_ascii=False, indent=2))
-    else:
-        for d in results:
-            typer.echo(d.format())
-        summary = f"{len(files)} file{'s' if len(files) != 1 else ''} checked: {errors} error" \
-                  f"{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
-        typer.echo(summary)
-    if errors:
-        raise typer.Exit(1)
-
-
-def _check_one(file: Path, strict: bool) -> list[Diagnostic]:
-    if not file.is_file():
-        return [Diagnostic("error", f"{file}: no such file", None, None, "io")]
-    try:
-        source = Source.from_path(file.resolve(), str(file))
-        sheet = _beside(file, ".pss")
-        prompt = compile_source(source, stylesheet=sheet, strict=strict)
-    except PMLError as exc:
-        return exc.diagnostics
-    except (OSError, UnicodeDecodeError) as exc:
-        return [Diagnostic("error", f"{file}: {exc}", None, None, "io")]
-    return prompt.diagnostics
-
-
-@app.command("lsp")
-def lsp() -> None:
+@app.command("lsp", cls=Command)
+def lsp(debug: DebugOption = False) -> None:
     """Run the PML language server on stdio (for editors)."""
-    from pml.lsp.server import main as serve
+    with guarded(None, debug=debug):
+        from pml.lsp.server import main as serve
 
-    serve()
+        log_errors("pml-lsp", debug=debug)  # before the server's own logging setup, which then keeps it
+        serve()
 
 
-@app.command("preview")
+@app.command("preview", cls=Command)
 def preview(
-    file: Annotated[Path, typer.Argument(help="The prompt file.", show_default=False)],
-    context: Annotated[list[Path] | None, typer.Option(
-        "--context", "-c", help="A JSON file with the context (default: FILE.context.json beside the prompt).")]
-    = None,
-    var: Annotated[list[str] | None, typer.Option("--var", "-v", help="Set one variable: key=value.")] = None,
-    port: Annotated[int, typer.Option(min=0, max=65535, help="The port on 127.0.0.1 (0 picks a free one).")]
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="The prompt file.", show_default=False)],
+    context: ContextOption = None,
+    var: VarOption = None,
+    port: Annotated[int, typer.Option("--port", metavar="PORT", help="The port on 127.0.0.1 (0 picks a free one).")]
     = 8765,
+    limit: LimitOption = None,
+    max_output: MaxOutputOption = None,
+    debug: DebugOption = False,
 ) -> None:
     """Serve the preview (messages, tokens, cache breakpoints) on 127.0.0.1; it follows the file as you edit it."""
-    from pml.preview_server import PreviewError, make_server, read_context_file
+    from pml.preview_server import make_server
 
-    if file.is_dir():
-        raise _fail(f"{file}: is a folder, not a prompt file")
-    if not file.is_file():
-        raise _fail(f"{file}: no such file")
-    ctx: dict[str, Any] = {}
-    try:
-        for path in context or [c for c in [_beside(file, ".context.json")] if c is not None]:
-            ctx.update(read_context_file(path))
-    except PreviewError as exc:
-        raise _fail(str(exc)) from None
-    for item in var or []:
-        key, value = _parse_var(item)
-        ctx[key] = value
-    try:
-        server = make_server(file, ctx, port=port)
-    except OSError as exc:
-        raise _fail(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}; hint: try --port 0") from None
-    host, bound = server.server_address[:2]
-    typer.echo(f"previewing {file} at http://{host}:{bound}/ (Ctrl-C stops)", err=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+    with guarded(file, debug=debug, limits_in_force=limits_from(limit, max_output)):
+        require_file(file)
+        ctx = context_of(file, context, var)
+        try:
+            server = make_server(file, ctx, port=port)
+        except OSError as exc:
+            raise InputError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}; hint: try --port 0") from None
+        _carry_context(server)
+        bound = server.server_address[1]
+        typer.echo(f"previewing {file} at http://127.0.0.1:{bound}/ (Ctrl-C stops)", err=True)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.server_close()
 
 
+def _carry_context(server: Any) -> None:
+    """Each request of a threading server runs in a new thread, which starts with empty context
+    variables: run it in a copy of this one, so that the limits in force apply to it."""
+    handle = server.process_request_thread
+    context = contextvars.copy_context()
+
+    def process_request_thread(request: Any, client_address: Any) -> None:
+        context.copy().run(handle, request, client_address)
+
+    server.process_request_thread = process_request_thread
+
+
+app.command("check", cls=Command)(check)
 app.add_typer(cache_app, name="cache")
-app.command("lock")(lock)
-app.command("tokens")(tokens)
+app.command("lock", cls=Command)(lock)
+app.command("tokens", cls=Command)(tokens)
 
 
 def main() -> None:
@@ -231,4 +203,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

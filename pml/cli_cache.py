@@ -18,15 +18,26 @@ import typer
 from pml import lockfile
 from pml.api import load
 from pml.cacheplan import Position, ProviderPlan
-from pml.cliutil import beside, context_of, fail
-from pml.errors import PMLError
+from pml.cli_errors import diagnostics_of, guarded, report, warn
+from pml.cli_options import (
+    Command,
+    ContextOption,
+    DebugOption,
+    Group,
+    LimitOption,
+    MaxOutputOption,
+    RootOption,
+    VarOption,
+    limits_from,
+)
+from pml.cliutil import beside, context_of, fail, require_file
 from pml.nodes import normalize_name
 from pml.parts import MediaPart
 from pml.prompt import Prompt, Rendered
-from pml.targets import FormatError
 
-cache_app = typer.Typer(name="cache", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
-                        help="See what provider prompt caches can reuse of a prompt, and why two renders differ.")
+cache_app = typer.Typer(
+    name="cache", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False, cls=Group,
+    help="See what provider prompt caches can reuse of a prompt, and why two renders differ.")
 
 ELIDE_LINES = 8
 
@@ -41,64 +52,52 @@ class PlanFormat(str, Enum):
     json = "json"
 
 
-ContextOption = Annotated[list[Path] | None, typer.Option(
-    "--context", "-c", help="A JSON file with the context (default: FILE.context.json beside the prompt).")]
-VarOption = Annotated[list[str] | None, typer.Option(
-    "--var", "-v", help="Set one variable: key=value (JSON when it parses). Repeatable.")]
-TargetOption = Annotated[Target, typer.Option("--target", "-t", help="The provider whose cache rules apply.")]
+TargetOption = Annotated[Target, typer.Option(
+    "--target", "-t", metavar="PROVIDER", help="The provider whose cache rules apply: anthropic or openai.")]
 ModelOption = Annotated[str | None, typer.Option(
-    "--model", "-m", help="The model (sets the minimum cacheable length). Default: the prompt's <runtime model>.")]
-RootOption = Annotated[Path | None, typer.Option(help="The folder the prompt may read files from.")]
+    "--model", "-m", metavar="MODEL", show_default=False,
+    help="The model (sets the minimum cacheable length). Default: the prompt's <runtime model>.")]
 
 
 def _load(file: Path, root: Path | None) -> Prompt:
-    if not file.is_file():
-        raise fail(f"{file}: no such file")
+    require_file(file)
     prompt = load(file, stylesheet=beside(file, ".pss"), root=root)
-    for warning in prompt.diagnostics:
-        typer.echo(warning.format(), err=True)
+    warn(prompt.diagnostics)
     return prompt
 
 
-def _guard(file: Path, action: Any) -> Any:
-    try:
-        return action()
-    except PMLError as exc:
-        raise fail(str(exc)) from None
-    except FormatError as exc:
-        raise fail(f"{file}: {exc}") from None
-
-
 # ---------------------------------------------------------------------- plan
-@cache_app.command("plan")
+@cache_app.command("plan", cls=Command)
 def plan_command(
-    file: Annotated[Path, typer.Argument(help="The prompt file.", show_default=False)],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="The prompt file.", show_default=False)],
     context: ContextOption = None,
     var: VarOption = None,
     target: TargetOption = Target.anthropic,
     model: ModelOption = None,
-    format: Annotated[PlanFormat, typer.Option("--format", "-f", help="text for people, json for tools.")]
-    = PlanFormat.text,
-    full: Annotated[bool, typer.Option(help="Show long modules whole instead of their first and last lines.")]
-    = False,
+    format: Annotated[PlanFormat, typer.Option(
+        "--format", "-f", metavar="FORMAT", help="text for people, json for tools.")] = PlanFormat.text,
+    full: Annotated[bool, typer.Option(
+        "--full", help="Show long modules whole instead of their first and last lines.")] = False,
     root: RootOption = None,
+    limit: LimitOption = None,
+    max_output: MaxOutputOption = None,
+    debug: DebugOption = False,
 ) -> None:
     """Show the messages with module boundaries, cache breakpoints and cacheable-prefix tokens."""
-    def run() -> None:
+    with guarded(file, debug=debug, limits_in_force=limits_from(limit, max_output)):
+        require_file(file)
+        ctx = context_of(file, context, var)
         prompt = _load(file, root)
-        rendered = prompt.render(context_of(file, context, var))
+        rendered = prompt.render(ctx)
         plan = rendered.cache_plan(target.value, model)
-        for warning in plan.warnings:
-            typer.echo(warning.format(), err=True)
+        warn(plan.warnings)
         if format is PlanFormat.json:
             data = plan.to_dict()
-            data["modules"] = [{"module": p.name, "cached": p.cached, "key": p.mark.key,
+            data["modules"] = [{"module": p.name, "cached": p.cached, "key": getattr(p.mark, "key", None),
                                 "start": p.start._asdict(), "end": p.end._asdict()} for p in rendered.modules]
             typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
             return
         typer.echo(format_plan(str(file), rendered, plan, full=full))
-
-    _guard(file, run)
 
 
 def format_plan(name: str, rendered: Rendered, plan: ProviderPlan, *, full: bool = False) -> str:
@@ -183,33 +182,33 @@ def _stable_end(rendered: Rendered, plan: ProviderPlan) -> Position | None:
 
 
 # ---------------------------------------------------------------------- diff
-@cache_app.command("diff")
+@cache_app.command("diff", cls=Command)
 def diff_command(
-    file: Annotated[Path, typer.Argument(help="The prompt file.", show_default=False)],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="The prompt file.", show_default=False)],
     context: Annotated[list[Path], typer.Option(
-        "--context", "-c", help="A JSON context file; give exactly two.", show_default=False)],
+        "--context", "-c", metavar="FILE", help="A JSON context file; give exactly two.", show_default=False)],
     target: TargetOption = Target.anthropic,
     model: ModelOption = None,
     root: RootOption = None,
+    limit: LimitOption = None,
+    max_output: MaxOutputOption = None,
+    debug: DebugOption = False,
 ) -> None:
     """Print where two renders first differ, the {{ }} and variable behind it, and the breakpoints that miss."""
     if len(context) != 2:
         raise fail(f"cache diff compares two renders: give --context twice (got {len(context)})", 2)
-
-    def run() -> int:
+    with guarded(file, debug=debug, limits_in_force=limits_from(limit, max_output)):
         from pml.trace import trace
 
-        prompt = _load(file, root)
+        require_file(file)
         contexts = [context_of(file, [c], None) for c in context]
+        prompt = _load(file, root)
         traced = [trace(prompt, c) for c in contexts]
         report, differ = describe_difference(prompt, traced, contexts, [str(c) for c in context], target.value,
                                              model)
         typer.echo(report)
-        return 1 if differ else 0
-
-    code = _guard(file, run)
-    if code:
-        raise typer.Exit(code)
+    if differ:
+        raise typer.Exit(1)
 
 
 def describe_difference(prompt: Prompt, traced: list[Any], contexts: list[dict[str, Any]], names: list[str],
@@ -351,29 +350,35 @@ def _value(context: dict[str, Any], name: str) -> str:
 # ---------------------------------------------------------------------- lock
 def lock(
     paths: Annotated[list[Path] | None, typer.Argument(
-        help="Prompt files or folders (searched for .pml and .poml). Default: the current folder.",
+        metavar="PATHS", help="Prompt files or folders (searched for .pml and .poml). Default: the current folder.",
         show_default=False)] = None,
     check: Annotated[bool, typer.Option("--check", help="Fail when a cached module differs from the lock file "
                                                          "instead of writing it.")] = False,
-    lock_file: Annotated[Path, typer.Option("--lock-file", help="The lock file.")] = Path("pml.lock"),
+    lock_file: Annotated[Path, typer.Option("--lock-file", metavar="FILE", help="The lock file.")] = Path("pml.lock"),
+    limit: LimitOption = None,
+    max_output: MaxOutputOption = None,
+    debug: DebugOption = False,
 ) -> None:
     """Write pml.lock with the content hash of every cached module; --check fails when one changed."""
+    with guarded(lock_file, debug=debug, limits_in_force=limits_from(limit, max_output)):
+        _lock(paths, check, lock_file, debug)
+
+
+def _lock(paths: list[Path] | None, check: bool, lock_file: Path, debug: bool) -> None:
     found: dict[str, str] = {}
     errors = 0
-    files = list(lockfile.prompt_files(paths or [Path(".")]))
+    files = lockfile.prompt_files(paths or [Path(".")])
     base = lock_file.resolve().parent
     for file in files:
-        if not file.is_file():
-            typer.echo(f"{file}: no such file", err=True)
-            errors += 1
-            continue
         try:
+            require_file(file)
             prompt = load(file, stylesheet=beside(file, ".pss"))
-        except PMLError as exc:
-            typer.echo(str(exc), err=True)
+            found.update(lockfile.module_hashes(prompt, file, base))
+        except Exception as exc:
+            if debug:
+                raise
+            typer.echo(report(diagnostics_of(exc, file)), err=True)
             errors += 1
-            continue
-        found.update(lockfile.module_hashes(prompt, file, base))
     if errors:
         raise fail(f"{errors} file{'s' if errors != 1 else ''} did not compile: fix "
                    f"{'them' if errors != 1 else 'it'} first")

@@ -20,10 +20,10 @@ from rich.table import Table
 from rich.text import Text
 
 from pml.api import load
-from pml.cliutil import beside, context_of, fail
-from pml.errors import PMLError
+from pml.cli_errors import guarded, warn
+from pml.cli_options import ContextOption, DebugOption, LimitOption, MaxOutputOption, RootOption, VarOption, limits_from
+from pml.cliutil import beside, context_of, require_file
 from pml.tokenreport import OUTSIDE, TokenReport, measure
-from pml.tokens import TokenizerDataError
 
 
 class TokensFormat(str, Enum):
@@ -31,32 +31,26 @@ class TokensFormat(str, Enum):
     json = "json"
 
 
-
-ContextOption = Annotated[list[Path] | None, typer.Option(
-    "--context", "-c", help="A JSON file with the context (default: FILE.context.json beside the prompt). "
-    "Repeatable: later files win.")]
-VarOption = Annotated[list[str] | None, typer.Option(
-    "--var", "-v", help="Set one variable: key=value (JSON when it parses, else a string). Repeatable; "
-    "wins over --context.")]
 ModelOption = Annotated[str | None, typer.Option(
-    "--model", "-m", help="The model whose tokenizer counts (default: o200k_base). Models without an "
-    "offline tokenizer are estimated in o200k_base.")]
+    "--model", "-m", metavar="MODEL", show_default=False,
+    help="The model whose tokenizer counts (default: o200k_base). Models without an offline tokenizer are "
+    "estimated in o200k_base.")]
 FormatOption = Annotated[TokensFormat, typer.Option(
-    "--format", "-f", help="table for people, json for tools.")]
-RootOption = Annotated[Path | None, typer.Option(
-    help="The folder the prompt may read files from (includes, images, documents). Default: the prompt's folder.")]
+    "--format", "-f", metavar="FORMAT", help="table for people, json for tools.")]
 
 
 def tokens(
-    file: Annotated[Path, typer.Argument(help="The prompt file (.pml or .poml).", show_default=False)],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="The prompt file (.pml or .poml).", show_default=False)],
     context: ContextOption = None,
     var: VarOption = None,
     model: ModelOption = None,
     format: FormatOption = TokensFormat.table,
     root: RootOption = None,
+    limit: LimitOption = None,
+    max_output: MaxOutputOption = None,
+    debug: DebugOption = False,
 ) -> None:
-    """Count the tokens of a rendered prompt: per message, per top-level
-element, per module, and the total.
+    """Count the tokens of a rendered prompt: per message, per top-level element, per module, and the total.
 
 The prompt is rendered as `pml render` renders it (--context, --var) and
 counted offline: no network, no API key.
@@ -82,26 +76,24 @@ What is counted:
 
 --format json prints the same report for tools. Errors are printed on
 stderr with their place in the prompt, and the exit status is 1.
+--context files are merged, a later file's keys replacing an earlier
+one's; --var wins over them.
 """
-    try:
-        if not file.is_file():
-            raise fail(f"{file}: no such file")
+    with guarded(file, debug=debug, limits_in_force=limits_from(limit, max_output)):
+        require_file(file)
         ctx = context_of(file, context, var)
         prompt = load(file, stylesheet=beside(file, ".pss"), root=root)
-        for warning in prompt.diagnostics:
-            typer.echo(warning.format(), err=True)
+        warn(prompt.diagnostics)
         report = measure(prompt, ctx, model)
-    except PMLError as exc:
-        raise fail(str(exc)) from None
-    except TokenizerDataError as exc:
-        raise fail(f"error: {exc}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise fail(f"{file}: cannot read the prompt: {exc}") from None
-    if format is TokensFormat.json:
-        typer.echo(json.dumps({"file": str(file), **report.to_dict()}, ensure_ascii=False, indent=2))
-        return
+        if format is TokensFormat.json:
+            typer.echo(json.dumps({"file": str(file), **report.to_dict()}, ensure_ascii=False, indent=2))
+        else:
+            _print(report, str(file))
+
+
+def _print(report: TokenReport, name: str) -> None:
     console = Console()
-    renderables = report_renderables(report, str(file))
+    renderables = report_renderables(report, name)
     if not console.is_terminal:  # piped: never wrap the rows, whatever the width
         unbounded = console.options.update_width(1_000_000)
         widest = max((Measurement.get(console, unbounded, r).maximum for r in renderables), default=0)

@@ -1,4 +1,9 @@
-"""What the `pml` commands share: failing with a message, reading contexts and variables."""
+"""What the `pml` commands share: failing with a message, reading contexts and variables.
+
+The context of a render is built the same way by every command (`context_of`): the `--context`
+files in order (default: FILE.context.json beside the prompt, when present), each file's
+top-level keys replacing those of the files before it, then each `--var key=value`.
+"""
 
 from __future__ import annotations
 
@@ -8,34 +13,45 @@ from typing import Any
 
 import typer
 
+from pml.cli_errors import InputError, os_message
+
 
 def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print `message` on stderr; the `typer.Exit` to raise with `code`."""
     typer.echo(message, err=True)
     return typer.Exit(code)
 
 
 def parse_var(text: str) -> tuple[str, Any]:
-    if "=" not in text:
-        raise fail(f"--var expects key=value, not `{text}`")
-    key, value = text.split("=", 1)
+    key, sep, value = text.partition("=")
     key = key.strip()
-    if not key:
-        raise fail(f"--var expects key=value, not `{text}`")
+    if not sep or not key:
+        raise InputError(f"--var expects key=value, not `{text}`")
     try:
         return key, json.loads(value)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         return key, value
 
 
 def read_json(path: Path, what: str) -> dict[str, Any]:
+    """The JSON object in `path`; any problem is a message naming the file (and the place in it)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_bytes().decode("utf-8"))
     except FileNotFoundError:
-        raise fail(f"{path}: {what} file not found") from None
+        raise InputError(f"{path}: {what} file not found") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: the {what} must be a JSON file, not a folder") from None
+    except OSError as exc:
+        raise InputError(os_message(exc, path)) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: the {what} is not UTF-8 text (byte 0x{exc.object[exc.start:exc.start + 1].hex()} "
+                   f"at offset {exc.start})") from None
     except json.JSONDecodeError as exc:
-        raise fail(f"{path}:{exc.lineno}:{exc.colno}: the {what} is not valid JSON: {exc.msg}") from None
+        raise InputError(f"{path}:{exc.lineno}:{exc.colno}: the {what} is not valid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise InputError(f"{path}: the {what} is nested too deeply") from None
     if not isinstance(data, dict):
-        raise fail(f"{path}: the {what} must be a JSON object")
+        raise InputError(f"{path}: the {what} must be a JSON object")
     return data
 
 
@@ -44,14 +60,35 @@ def beside(file: Path, suffix: str) -> Path | None:
     return candidate if candidate.is_file() else None
 
 
+def context_files(file: Path, contexts: list[Path] | None) -> list[Path]:
+    """The context files for `file`: those given, else FILE.context.json beside it when present."""
+    if contexts:
+        return list(contexts)
+    found = beside(file, ".context.json")
+    return [found] if found is not None else []
+
+
 def context_of(file: Path, contexts: list[Path] | None, variables: list[str] | None) -> dict[str, Any]:
-    """The context for rendering `file`: its JSON files (default: FILE.context.json beside it, when
-    present), then `--var key=value` settings."""
+    """The context for rendering `file` (module docstring): its JSON files merged in order, later
+    files winning, then `--var key=value` settings."""
+    return merged(context_files(file, contexts), variables)
+
+
+def merged(paths: list[Path], variables: list[str] | None) -> dict[str, Any]:
+    """The JSON objects in `paths` merged in order (a later file's keys replace an earlier one's),
+    then the `key=value` settings."""
     ctx: dict[str, Any] = {}
-    found = contexts or [c for c in [beside(file, ".context.json")] if c is not None]
-    for path in found:
+    for path in paths:
         ctx.update(read_json(path, "context"))
     for item in variables or []:
         key, value = parse_var(item)
         ctx[key] = value
     return ctx
+
+
+def require_file(file: Path) -> None:
+    """An `InputError` "FILE: no such file" (or "is a folder") unless `file` is a file."""
+    if file.is_dir():
+        raise InputError(f"{file}: is a folder, not a prompt file")
+    if not file.is_file():
+        raise InputError(f"{file}: no such file")

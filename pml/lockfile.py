@@ -34,8 +34,20 @@ class LockDiff:
         return not (self.changed or self.added or self.removed)
 
 
-def prompt_files(paths: Iterable[Path]) -> Iterator[Path]:
-    """The prompt files named, and those under the folders named (hidden folders skipped)."""
+def prompt_files(paths: Iterable[Path]) -> list[Path]:
+    """The prompt files named, and those under the folders named (hidden folders skipped), each
+    once even when it is reached twice (named and in a folder named, or through a link)."""
+    out: list[Path] = []
+    seen: set[Path] = set()
+    for file in _candidates(paths):
+        key = file.resolve()
+        if key not in seen:
+            seen.add(key)
+            out.append(file)
+    return out
+
+
+def _candidates(paths: Iterable[Path]) -> Iterator[Path]:
     for path in paths:
         if path.is_dir():
             for folder, dirs, files in os.walk(path):

@@ -175,6 +175,11 @@ class Prompt:
         return list(self._compiled.diagnostics)
 
     @property
+    def context(self) -> dict[str, Any]:
+        """The values the document's `<context>` elements give (they win over the caller's context)."""
+        return dict(self._compiled.context)
+
+    @property
     def files(self) -> tuple[Path, ...]:
         """The files this prompt was compiled from (the main file and its includes)."""
         return self._compiled.files

@@ -142,9 +142,10 @@ class _MarkingRenderer(Renderer):
         super().__init__(context, root)
         self.top = top
         self.components: list[_Component] = []
-        self.owners: dict[ir.Mark, int] = {}
+        self.owners: dict[tuple[str, Any], int] = {}  # (name, span) of a mark → its component
         self._marked: dict[int, int] = {}  # id(CNode) → index into components
         self._enabled = True
+        self._whole: set[int] = set()  # id(CNode) of marked elements being rendered through `node`
         self._collect(top)
 
     def _collect(self, cnode: CNode) -> None:
@@ -163,9 +164,22 @@ class _MarkingRenderer(Renderer):
         return super().items(cnode, scope, ctx)
 
     def node(self, cnode: CNode, scope: dict[str, Any], ctx: Ctx) -> list[Any]:
-        boxes = super().node(cnode, scope, ctx)
         index = self._marked.get(id(cnode))
-        if index is None or not boxes or not self._enabled:
+        if index is None:
+            return super().node(cnode, scope, ctx)
+        self._whole.add(id(cnode))  # all its iterations are marked as one, with the blank lines between
+        try:
+            boxes = super().node(cnode, scope, ctx)
+        finally:
+            self._whole.discard(id(cnode))
+        return self._wrap(boxes, index) if boxes and self._enabled else boxes
+
+    def instance(self, cnode: CNode, scope: dict[str, Any], ctx: Ctx) -> list[Any]:
+        # Children fitted under a `char-limit` or `token-limit` are rendered one scope at a time
+        # through `instance` alone (`Renderer.prioritized`): each is marked here.
+        boxes = super().instance(cnode, scope, ctx)
+        index = self._marked.get(id(cnode))
+        if index is None or id(cnode) in self._whole or not boxes or not self._enabled:
             return boxes
         return self._wrap(boxes, index)
 
@@ -177,7 +191,7 @@ class _MarkingRenderer(Renderer):
 
         def mark(children: list[Any]) -> ir.Mark:
             box = ir.Mark(component.name, component.span, children)
-            self.owners[box] = index
+            self.owners[(box.name, box.span)] = index
             return box
 
         for box in boxes:
@@ -235,7 +249,8 @@ def render_marked(prompt: Prompt, context: Mapping[str, Any] | None = None, *, c
     renderer = made[0]
     marks: list[list[Placed]] = [[] for _ in renderer.components]
     for placed in rendered.marks:
-        owner = renderer.owners.get(placed.mark)  # type: ignore[call-overload]
+        # By name and place, not identity: a budget's cut rebuilds the marks it cuts through.
+        owner = renderer.owners.get((placed.mark.name, placed.mark.span))  # type: ignore[union-attr]
         if owner is not None:
             marks[owner].append(placed)
     return Marked(rendered, tuple((c.name, c.span) for c in renderer.components), tuple(tuple(m) for m in marks),
@@ -282,15 +297,15 @@ def measure(prompt: Prompt, context: Mapping[str, Any] | None = None, model: str
                                          image_tokens))
 
     modules: list[ModuleCount] = []
-    for placed in marked.rendered.modules:
+    for module in marked.rendered.modules:
         tokens = chars = 0
-        for text in _texts(messages, placed.start, placed.end):
+        for text in _texts(messages, module.start, module.end):
             tokens += counter.text(text)
             chars += len(text)
-        for part in _inner_parts(messages, placed.start, placed.end):
+        for part in _inner_parts(messages, module.start, module.end):
             tokens += counter.part(part)[0]
-        span = getattr(placed.mark, "span", None)
-        modules.append(ModuleCount(placed.name, placed.cached, tokens, chars, str(span) if span is not None else None))
+        span = getattr(module.mark, "span", None)
+        modules.append(ModuleCount(module.name, module.cached, tokens, chars, str(span) if span is not None else None))
 
     total = sum(m.tokens for m in message_counts)
     chars = sum(m.chars for m in message_counts)

@@ -54,7 +54,7 @@ def test_render_var_value_keeps_every_equals_sign(prompt: Path) -> None:
 
 def test_render_anthropic_and_output_file(prompt: Path, tmp_path: Path) -> None:
     out = tmp_path / "out.json"
-    result = runner.invoke(app, ["render", str(prompt), "-v", "city=Oslo", "-v", "count=2",
+    result = runner.invoke(app, ["render", str(prompt), "--var", "city=Oslo", "--var", "count=2",
                                  "--format", "anthropic", "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
@@ -65,7 +65,7 @@ def test_render_anthropic_and_output_file(prompt: Path, tmp_path: Path) -> None:
 
 def test_render_picks_up_a_stylesheet_beside_the_file(prompt: Path) -> None:
     prompt.with_name("guide.pss").write_text("role, task { caption-style: bold; }", encoding="utf-8")
-    result = runner.invoke(app, ["render", str(prompt), "-v", "city=Rome", "-v", "count=4", "-f", "text"])
+    result = runner.invoke(app, ["render", str(prompt), "--var", "city=Rome", "--var", "count=4", "-f", "text"])
     assert result.stdout == ("===== human =====\n\n**Role:** You are a guide for Rome.\n\n"
                              "**Task:** Suggest 4 places.\n")
 
@@ -113,18 +113,23 @@ def test_check_json_for_tools(tmp_path: Path, prompt: Path) -> None:
     bad.write_text("<poml>\n  <p>unclosed\n</poml>\n", encoding="utf-8")
     result = runner.invoke(app, ["check", "--format", "json", str(prompt), str(bad)])
     assert result.exit_code == 1
-    diagnostics = json.loads(result.stdout)
-    assert diagnostics == [{
-        "severity": "error", "message": "`</poml>` closes `<p>`, opened at 2:3", "code": "syntax",
-        "hint": "close `<p>` first with `</p>`, or rename this tag", "file": str(bad),
-        "line": 3, "column": 1, "end_line": 3, "end_column": 8,
-    }]
+    assert json.loads(result.stdout) == {"files": [
+        {"file": str(prompt), "context": None, "diagnostics": [], "variables": [
+            {"name": "city", "file": str(prompt), "line": 2, "column": 32},
+            {"name": "count", "file": str(prompt), "line": 3, "column": 20}]},
+        {"file": str(bad), "context": None, "variables": None, "diagnostics": [{
+            "severity": "error", "message": "`</poml>` closes `<p>`, opened at 2:3", "code": "syntax",
+            "hint": "close `<p>` first with `</p>`, or rename this tag", "file": str(bad),
+            "line": 3, "column": 1, "end_line": 3, "end_column": 8}]},
+    ], "errors": 1, "warnings": 0}
 
 
 def test_check_clean_file_exits_0(prompt: Path) -> None:
     result = runner.invoke(app, ["check", str(prompt)])
     assert result.exit_code == 0
-    assert result.stdout == "1 file checked: 0 errors, 0 warnings\n"
+    assert result.stdout == (f"{prompt}: note: reads 2 variables from its context: `city` (2:32), `count` (3:20); "
+                             "give a context (--context or --var) to check a render with it\n"
+                             "1 file checked: 0 errors, 0 warnings\n")
 
 
 def test_strict_turns_unknown_attributes_into_errors(tmp_path: Path) -> None:

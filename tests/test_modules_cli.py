@@ -198,7 +198,7 @@ def test_plan_tiny_module_is_below_the_minimum(tmp_path: Path, monkeypatch: pyte
         "breakpoints: 0 of at most 4\n"
         "note: no breakpoint after `rules`: the prefix is 3 tokens, below the 1024 the model caches\n"
     )
-    result = runner.invoke(app, ["cache", "plan", "tiny.pml", "-t", "openai", "-m", "gpt-4o", "-v", "question=Hi"])
+    result = runner.invoke(app, ["cache", "plan", "tiny.pml", "-t", "openai", "-m", "gpt-4o", "--var", "question=Hi"])
     assert result.exit_code == 0, result.output
     assert "◆ stable prefix ends: 3 tokens, 0 cacheable\n" in result.stdout
     assert result.stdout.endswith("note: the stable prefix is 3 tokens, below the 1024 OpenAI caches\n")
@@ -208,7 +208,7 @@ def test_plan_of_a_prompt_that_does_not_compile_fails_located(tmp_path: Path,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     Path("bad.pml").write_text(TINY.replace('<use module="rules"/>', '<use module="rulez"/>'), encoding="utf-8")
-    result = runner.invoke(app, ["cache", "plan", "bad.pml", "-v", "question=Hi"])
+    result = runner.invoke(app, ["cache", "plan", "bad.pml", "--var", "question=Hi"])
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr == (
@@ -474,6 +474,8 @@ def test_check_reports_volatile_data_before_a_cached_module(tmp_path: Path,
         "         ^^^^^\n"
         "hint: put volatile data after the last cached module (at the end of the prompt, or in the last user "
         "message), so the prefix before it stays byte-identical\n"
+        "v.pml: note: reads 1 variable from its context: `now` (6:9); give a context (--context or --var) to "
+        "check a render with it\n"
         "1 file checked: 0 errors, 1 warning\n"
     )
 

@@ -170,6 +170,27 @@ def test_marks_inside_speakers_keep_sticky_speakers() -> None:
         ("<p>", "s.pml:1:77", 8), ("<p>", "s.pml:1:92", len("n1\n\nn2"))]
 
 
+def test_a_token_limit_on_the_root_keeps_the_components() -> None:
+    source = "<poml token-limit=\"{}\">\n<role>Be kind.</role>\n<task>Do {{{{ x }}}}.</task>\n</poml>\n"
+    roomy = measure(pml.loads(source.format(1000), name="r.pml"), {"x": "it"})
+    assert [(c.name, c.location, c.tokens, c.chars) for c in roomy.components] == [
+        ("<role>", "r.pml:2:1", O200K.count("# Role\n\nBe kind."), 16),
+        ("<task>", "r.pml:3:1", O200K.count("# Task\n\nDo it."), 14)]
+    assert roomy.outside_chars == 2
+
+
+def test_elements_cut_by_a_token_limit_keep_their_rows() -> None:
+    prompt = pml.loads('<poml token-limit="8">\n<p priority="1">Low priority text that goes first.</p>\n'
+                       '<p priority="3">This content has high priority and will be preserved longer.</p>\n'
+                       '</poml>\n', name="cut.pml")
+    text = prompt.render().messages[0].parts[0]
+    assert text == "This content has high priority and will be (...truncated)"
+    report = measure(prompt)
+    assert [(c.name, c.location, c.tokens, c.chars) for c in report.components] == [
+        ("<p>", "cut.pml:3:1", O200K.count(text), len(text))]
+    assert (report.outside_tokens, report.outside_chars) == (0, 0)
+
+
 def test_a_component_spanning_messages_sums_its_text() -> None:
     prompt = pml.loads("<poml><p>intro</p><div><human-msg>question?</human-msg><ai-msg>answer.</ai-msg></div>"
                        "</poml>", name="d.pml")
@@ -359,7 +380,7 @@ def test_format_report_renders_plain_text(small: Path) -> None:
 
 
 def test_cli_json(small: Path) -> None:
-    result = runner.invoke(app, ["tokens", "p.pml", "-v", "name=Ada", "--format", "json"])
+    result = runner.invoke(app, ["tokens", "p.pml", "--var", "name=Ada", "--format", "json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == {
         "file": "p.pml",
