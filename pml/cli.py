@@ -152,7 +152,8 @@ def preview(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="The prompt file.", show_default=False)],
     context: ContextOption = None,
     var: VarOption = None,
-    port: Annotated[int, typer.Option("--port", metavar="PORT", help="The port on 127.0.0.1 (0 picks a free one).")]
+    port: Annotated[int, typer.Option("--port", metavar="PORT", min=0, max=65535,
+                                      help="The port on 127.0.0.1 (0 picks a free one).")]
     = 8765,
     limit: LimitOption = None,
     max_output: MaxOutputOption = None,

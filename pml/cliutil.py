@@ -13,7 +13,8 @@ from typing import Any
 
 import typer
 
-from pml.cli_errors import InputError, os_message
+from pml import files
+from pml.cli_errors import InputError
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
@@ -34,25 +35,37 @@ def parse_var(text: str) -> tuple[str, Any]:
 
 
 def read_json(path: Path, what: str) -> dict[str, Any]:
-    """The JSON object in `path`; any problem is a message naming the file (and the place in it)."""
+    """The JSON object in `path`; any problem is a message naming the file (and the place in it).
+
+    Only a regular file is read (a FIFO is never opened), and at most `max_file_size` bytes of it."""
+    if path.is_dir():
+        raise InputError(f"{path}: the {what} must be a JSON file, not a folder")
+    if not path.exists():
+        raise InputError(f"{path}: {what} file not found")
     try:
-        data = json.loads(path.read_bytes().decode("utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{path}: {what} file not found") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: the {what} must be a JSON file, not a folder") from None
-    except OSError as exc:
-        raise InputError(os_message(exc, path)) from None
+        raw = files.read_file(path)
+    except files.FileProblem as problem:
+        raise InputError(f"{path}: cannot read the {what}: {problem.reason}") from None
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: the {what} is not UTF-8 text (byte 0x{exc.object[exc.start:exc.start + 1].hex()} "
-                   f"at offset {exc.start})") from None
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = len(raw[raw.rfind(b"\n", 0, exc.start) + 1:exc.start].decode("utf-8", "replace")) + 1
+        raise InputError(f"{path}:{line}:{column}: the {what} is not UTF-8 text "
+                         f"(byte 0x{raw[exc.start]:02x})") from None
+    try:
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}:{exc.lineno}:{exc.colno}: the {what} is not valid JSON: {exc.msg}") from None
     except RecursionError:
         raise InputError(f"{path}: the {what} is nested too deeply") from None
     if not isinstance(data, dict):
-        raise InputError(f"{path}: the {what} must be a JSON object")
+        raise InputError(f"{path}: the {what} must be a JSON object, not {_json_kind(data)}")
     return data
+
+
+def _json_kind(data: Any) -> str:
+    return {list: "a list", str: "a string", bool: "a boolean", type(None): "null"}.get(type(data), "a number")
 
 
 def beside(file: Path, suffix: str) -> Path | None:

@@ -29,7 +29,7 @@ from pml.nodes import Attribute, Comment, Document, Element, Expr, Text, normali
 from pml.parser import parse_source, too_deep
 from pml.registry import REGISTRY, Attr, CoercionError, Component
 from pml.resources import resource_path
-from pml.source import Source, Span, normalize_newlines
+from pml.source import Source, Span, decode
 from pml.stylesheet import Stylesheet, parse_css, parse_json_stylesheet
 
 # Attributes the template pass consumes; they never reach a component.
@@ -207,12 +207,12 @@ class Compiler:
             self._problem(f"{kind} cycle: {cycle}", src.span, f"remove one of the {kind}s in the chain")
             return Element(kind, element.attributes, (), element.span, element.name_span)
         try:
-            text = files.read_text(path)
+            data = files.read_file(path)
         except files.FileProblem as problem:
             self._file_problem(problem, what, written, source, folder, where)
             return Element(kind, element.attributes, (), element.span, element.name_span)
         try:
-            included = parse_source(Source(normalize_newlines(text.removeprefix("\ufeff")), display, path))
+            included = parse_source(decode(data, display, path))  # bad bytes are located in the included file
         except PMLError as exc:
             self.diagnostics.extend(exc.diagnostics)
             return Element(kind, element.attributes, (), element.span, element.name_span)

@@ -20,7 +20,7 @@ END = "<!-- END GENERATED -->"
 DOC = Path(__file__).resolve().parent.parent / "docs" / "language.md"
 
 
-# Type names as the reference shows them (docs/security-render.md says what each takes).
+# Type names as the reference shows them (docs/security.md says what each takes).
 _TYPE_NAMES = {"binary": "text or bytes", "value": "any value", "any": "any data", "array": "list"}
 
 
@@ -50,7 +50,7 @@ def reference() -> str:
     lines = ["## Reference: components and attributes", "",
              "Generated from the component registry. Every attribute is also a style property "
              "(kebab-case or camelCase). A `{{ }}` value is checked against the attribute's type "
-             "([docs/security-render.md](security-render.md#values-of-the-wrong-type)).", "",
+             "([docs/security.md](security.md#values-of-the-wrong-type)).", "",
              "### Attributes every component takes", "",
              "| attribute | type | default | meaning |", "|---|---|---|---|"]
     seen: set[str] = set()

@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
 from pml import limits
+from pml.errors import limit_hint
 
 ROOT_HINT = "files are read only under the prompt's folder; pass root=… (SDK) or --root (CLI) to allow more"
 UTF8_HINT = "save the file as UTF-8"
@@ -161,8 +162,8 @@ def _check_regular(info: os.stat_result, limit: int) -> None:
 
 
 def too_large(limit: int) -> TooLarge:
-    return TooLarge(f"it is larger than {limit:,} bytes (the limit max_file_size)",
-                       "raise max_file_size (see docs/security.md) if the file is meant to be read")
+    return TooLarge(f"it is larger than {limit:,} bytes (the limit `max_file_size`)",
+                    limit_hint("max_file_size", "split the file"))
 
 
 def decode_text(data: bytes) -> str:

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from pml import ir
-from pml.errors import Diagnostic, PMLRenderError
+from pml.errors import Diagnostic, PMLRenderError, limit_hint
 from pml.limits import current
 from pml.source import Span
 from pml.values import Memo, survey
@@ -33,8 +33,7 @@ def too_long(span: Span | None, limit: int | None = None) -> OutputTooLong:
     bound = current().max_output if limit is None else limit
     return OutputTooLong(Diagnostic(
         "error", f"the output is longer than {bound:,} characters (the limit `max_output`)", span,
-        "render less data, or raise the limit: `limits=Limits(max_output=…)` in Python, "
-        "`--limit max_output=…` on the command line", "render"))
+        limit_hint("max_output", "render less data"), "render"))
 
 
 def check(size: int) -> None:

@@ -241,18 +241,20 @@ def decode(data: bytes, name: str, path: Path | None = None) -> Source:
 def read_source(path: Path, display: str | None = None) -> Source:
     """Read a prompt file as a `Source` named `display` (default: the path).
 
-    Raises a located `PMLSyntaxError` when the file is not UTF-8, and when it is larger than the
-    `max_file_size` limit. Errors from the file system (`OSError`) are left to the caller.
+    Raises a located `PMLSyntaxError` when the file is not UTF-8, and a `PMLCompileError` naming
+    the file when it cannot be read: missing, not a regular file (a FIFO is never opened), larger
+    than the `max_file_size` limit.
     """
-    name = display or str(path)
-    bound = limits.current().max_file_size
-    with path.open("rb") as handle:
-        data = handle.read(bound + 1)
-    if len(data) > bound:
-        from pml.errors import limit_hint, syntax_error
+    from pml import files
+    from pml.errors import Diagnostic, PMLCompileError
 
-        raise syntax_error(f"the file is larger than {bound:,} bytes", Source("", name, path).span(0),
-                           limit_hint("max_file_size", "split the file"))
+    name = display or str(path)
+    try:
+        data = files.read_file(path)  # regular files only, never blocking, at most `max_file_size` bytes
+    except files.FileProblem as problem:
+        where = Source("", name, path).span(0)
+        raise PMLCompileError(Diagnostic("error", f"cannot read the file: {problem.reason}", where, problem.hint,
+                                         "io")) from None
     return decode(data, name, path.resolve())
 
 

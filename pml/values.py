@@ -158,13 +158,20 @@ def kind_of(value: Any) -> str:
         return "regular expression"
     if callable(value):
         return "function"
-    if type(value).__module__ == "pml.expressions":
+    if _of_expressions(value):
         return "built-in object"
     return "value"
 
 
+def _of_expressions(value: Any) -> bool:
+    """Whether a value is an object of the expression language (its classes live in `pml.expressions`,
+    which imports this module, hence the test by module name)."""
+    module = type(value).__module__
+    return module == "pml.expressions" or module.startswith("pml.expressions.")
+
+
 def _is_regex(value: Any) -> bool:
-    return type(value).__name__ == "JSRegExp" and type(value).__module__ == "pml.expressions"
+    return type(value).__name__ == "JSRegExp" and _of_expressions(value)
 
 
 def is_data(value: Any) -> bool:
@@ -172,7 +179,7 @@ def is_data(value: Any) -> bool:
     the expression language (`Math`, `JSON`); containers are not looked into."""
     if isinstance(value, _DATA_SCALARS) or isinstance(value, (Mapping, list, tuple)):
         return True
-    if callable(value) or type(value).__module__ == "pml.expressions":
+    if callable(value) or _of_expressions(value):
         return False
     return True  # other Python objects from the caller's context (dates, decimals) are written as text
 

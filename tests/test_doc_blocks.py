@@ -135,12 +135,21 @@ def workspace(tmp: Path, doc_blocks: list[Block]) -> Path:
     return tmp
 
 
+def _globbed(arg: str, cwd: Path) -> list[str]:
+    """An argument with `*` or `?` expanded as a shell would, when it matches files."""
+    if not any(c in arg for c in "*?["):
+        return [arg]
+    found = sorted(str(p.relative_to(cwd)) for p in cwd.glob(arg))
+    return found or [arg]
+
+
 def run_command(command: Command, cwd: Path) -> None:
     env = dict(os.environ)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
     env.update(COLUMNS="100", NO_COLOR="1", TERM="dumb")
-    done = subprocess.run(command.argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=TIMEOUT,
+    argv = [found for arg in command.argv for found in _globbed(arg, cwd)]
+    done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=TIMEOUT,
                           stdin=subprocess.DEVNULL, check=False)
     where = f"{command.block.doc.relative_to(ROOT)}:{command.line}: $ {shlex.join(command.argv)}"
     output = (done.stderr + done.stdout).rstrip("\n")

@@ -161,8 +161,9 @@ def test_a_file_over_max_file_size_is_refused(tmp_path: Path, markup: str, what:
     (tmp_path / "big.txt").write_bytes(b"x" * 11)
     with limits.using(limits.Limits(max_file_size=10)):
         error = error_of(markup.format(src="big.txt"), tmp_path)
-    assert error.message == f"cannot read {what} `big.txt`: it is larger than 10 bytes (the limit max_file_size)"
-    assert error.hint == "raise max_file_size (see docs/security.md) if the file is meant to be read"
+    assert error.message == f"cannot read {what} `big.txt`: it is larger than 10 bytes (the limit `max_file_size`)"
+    assert error.hint == ("split the file, or raise the limit with `--limit max_file_size=N` (CLI) or "
+                          "`limits=Limits(max_file_size=N)` (SDK)")
 
 
 def test_a_file_of_exactly_max_file_size_is_read(tmp_path: Path) -> None:
@@ -190,7 +191,7 @@ def test_folder_contents_are_bounded_by_max_output(tmp_path: Path) -> None:
     with limits.using(limits.Limits(max_output=100)):
         error = error_of('<folder src="docs" showContent="true"/>', tmp_path)
     assert error.message == ("cannot show the content of `docs/c.txt`: the folder's files hold more than 100 "
-                             "bytes (the limit max_output)")
+                             "bytes (the limit `max_output`)")
 
 
 # ---------------------------------------------------------------------- paths the system refuses

@@ -120,11 +120,11 @@ def test_the_command_reports_bad_contexts(tmp_path: Path) -> None:
     (tmp_path / "broken.json").write_text('{"who": \n [1,', encoding="utf-8")
     (tmp_path / "list.json").write_text("[1]", encoding="utf-8")
     cases = {
-        str(tmp_path): f"{tmp_path}: is a folder; --context takes a JSON file\n",
+        str(tmp_path): f"{tmp_path}: the context must be a JSON file, not a folder\n",
         str(tmp_path / "bad.json"): f"{tmp_path / 'bad.json'}:2:3: the context is not UTF-8 text (byte 0xff)\n",
         str(tmp_path / "broken.json"): f"{tmp_path / 'broken.json'}:2:5: the context is not valid JSON: "
                                        "Expecting value\n",
-        str(tmp_path / "list.json"): f"{tmp_path / 'list.json'}: the context must be a JSON object, not list\n",
+        str(tmp_path / "list.json"): f"{tmp_path / 'list.json'}: the context must be a JSON object, not a list\n",
         str(tmp_path / "none.json"): f"{tmp_path / 'none.json'}: context file not found\n",
     }
     for context, message in cases.items():

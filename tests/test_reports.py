@@ -174,10 +174,10 @@ def test_a_byte_order_mark_is_dropped() -> None:
 def test_a_prompt_file_larger_than_the_limit(tmp_path: Path) -> None:
     path = tmp_path / "big.pml"
     path.write_text("<poml>" + "x" * 100 + "</poml>", encoding="utf-8")
-    with limits.using(Limits(max_file_size=50)), pytest.raises(pml.PMLSyntaxError) as info:
+    with limits.using(Limits(max_file_size=50)), pytest.raises(pml.PMLCompileError) as info:
         read_source(path, "big.pml")
     assert str(info.value) == (
-        "big.pml:1:1: the file is larger than 50 bytes\n"
+        "big.pml:1:1: cannot read the file: it is larger than 50 bytes (the limit `max_file_size`)\n"
         "hint: split the file, or raise the limit with `--limit max_file_size=N` (CLI) "
         "or `limits=Limits(max_file_size=N)` (SDK)"
     )

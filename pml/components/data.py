@@ -111,29 +111,24 @@ def resolve_path(r: Any, node: Any, src: str, what: str = "file") -> Path:
                        "syntax; markdown and text write it in place (never fenced).", SYNTAXES)])
 @handles_syntax
 def layout_document(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
-    boxes = _document(r, node, attrs, scope, ctx)
-    syntax = attrs.get("syntax")
-    if syntax in SERIALIZED and syntax != ctx.syntax:
-        return [ir.Env(syntax, boxes, dict(attrs.get("writerOptions") or {}))]
-    return boxes
-
-
-def _document(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
     given = [name for name in ("src", "buffer", "base64") if attrs.get(name) not in (None, "")]
     parser = attrs.get("parser") or "auto"
     if len(given) > 1:
         raise render_error(f"`<{node.element.tag}>` takes one of src, buffer or base64, not {' and '.join(given)}",
                            node.span)
-    if not given:
+    if not given:  # inline content; laid out here, not in a helper, to keep one frame less per nesting level
         if parser in ("pdf", "docx"):
             raise render_error(f"parser=\"{parser}\" needs a file: give src, buffer or base64", node.span)
-        return [ir.Block(_body(r.children(node, scope, ctx, attrs, white_space="pre")))]
-    if given[0] == "src":
-        boxes = _from_file(r, node, attrs, str(attrs["src"]), parser)
+        boxes: list[ir.Box] = [ir.Block(_body(r.children(node, scope, ctx, attrs, white_space="pre")))]
+    elif given[0] == "src":
+        boxes = styled(node, attrs, _from_file(r, node, attrs, str(attrs["src"]), parser))
     else:
         data, parser = _inline_bytes(node, attrs, given[0], parser)
-        boxes = _convert(node, attrs, data, parser, "the document")
-    return styled(node, attrs, boxes)
+        boxes = styled(node, attrs, _convert(node, attrs, data, parser, "the document"))
+    syntax = attrs.get("syntax")
+    if syntax in SERIALIZED and syntax != ctx.syntax:
+        return [ir.Env(syntax, boxes, dict(attrs.get("writerOptions") or {}))]
+    return boxes
 
 
 def styled(node: Any, attrs: dict[str, Any], boxes: list[ir.Box]) -> list[ir.Box]:

@@ -244,7 +244,7 @@ class _Walk:
         self.bytes += len(data)
         if self.bytes > self.limits.max_output:
             raise self.too_much(path, f"the folder's files hold more than {self.limits.max_output:,} bytes "
-                                      "(the limit max_output)")
+                                      "(the limit `max_output`)")
         try:
             return {"name": path.name, "value": data.decode("utf-8")}
         except UnicodeDecodeError:

@@ -33,7 +33,7 @@ from typing import Any
 from pml import ir, limits
 from pml.components.data import read_bytes, read_text, resolve_path
 from pml.components.text import handles_syntax
-from pml.errors import render_error, suggest
+from pml.errors import limit_hint, render_error, suggest
 from pml.registry import Attr, component
 
 TABLE_SYNTAXES = ("markdown", "csv", "tsv", "json", "jsonl", "yaml", "xml", "html", "text")
@@ -179,8 +179,8 @@ def check_cells(rows: int, columns: int, attr: str) -> None:
     limit = limits.current().max_table_cells
     if rows * columns > limit:
         raise TableProblem(f"the table would hold {rows:,} rows × {columns:,} columns, more than {limit:,} cells "
-                           "(the limit max_table_cells)", attr,
-                           "raise max_table_cells (see docs/security.md) if the data is meant to be read")
+                           "(the limit `max_table_cells`)", attr,
+                           limit_hint("max_table_cells", "select fewer rows or columns"))
 
 
 def _keys(records: list[dict[str, Any]]) -> list[str]:
@@ -326,8 +326,8 @@ def _xlsx_rows(data: bytes) -> list[tuple[Any, ...]]:
     workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         sheet = workbook.worksheets[0]
-        too_many = ReadFailure(f"the first sheet holds more than {limit:,} cells (the limit max_table_cells)",
-                               "raise max_table_cells (see docs/security.md) if the sheet is meant to be read")
+        too_many = ReadFailure(f"the first sheet holds more than {limit:,} cells (the limit `max_table_cells`)",
+                               limit_hint("max_table_cells", "select fewer rows or columns"))
         if (sheet.max_row or 0) * (sheet.max_column or 0) > limit:  # its declared size: fail before reading
             raise too_many
         rows: list[tuple[Any, ...]] = []

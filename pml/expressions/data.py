@@ -11,6 +11,7 @@ is written into a string inside an expression (`JSON.stringify`, `+`, `String`, 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import ItemsView, Iterator, KeysView, Mapping, ValuesView
 from typing import Any
 
@@ -35,11 +36,10 @@ def settle(value: Any, *, walk: bool = True) -> Any:
             return None
         fail(value)
     if isinstance(value, LAZY):
-        value = list(value)
-        check_items(len(value))
+        value = _listed(value)
         walk = True
     if isinstance(value, (list, tuple, dict)):
-        return _Walk(limits.current().max_output, "a prompt").value(value, 0) if walk else value
+        return _Walk(limits.current().max_output, "a prompt", 0).value(value, 0) if walk else value
     if callable(value) and not isinstance(value, (JSFunction, type)):
         return native(value)
     return value
@@ -48,7 +48,7 @@ def settle(value: Any, *, walk: bool = True) -> Any:
 def settle_text(value: Any, indent: int = 0) -> Any:
     """A list or object about to be written into a string: checked against `max_string`,
     counting `indent` characters per level of nesting on every line when it is indented."""
-    walk = _Walk(limits.current().max_string, "a string")
+    walk = _Walk(limits.current().max_string, "a string", 2)
     settled = walk.value(value, 0)
     if indent:
         walk.grow(walk.nodes * (walk.deepest * indent + 2))
@@ -56,14 +56,17 @@ def settle_text(value: Any, indent: int = 0) -> Any:
 
 
 class _Walk:
-    __slots__ = ("budget", "deepest", "depth", "done", "nodes", "size", "where")
+    __slots__ = ("budget", "deepest", "depth", "done", "nodes", "quotes", "size", "where")
 
-    def __init__(self, budget: int, where: str) -> None:
+    def __init__(self, budget: int, where: str, quotes: int) -> None:
+        # Sizes are what the value takes written out: its strings (with `quotes` characters
+        # around each, as JSON writes them), numbers and keys, and the punctuation around them.
         self.budget = budget
         self.where = where
+        self.quotes = quotes
         self.size = self.nodes = self.deepest = 0
         self.depth = limits.current().max_depth
-        self.done: dict[int, tuple[Any, int]] = {}
+        self.done: dict[int, tuple[Any, int, int]] = {}
 
     def grow(self, amount: int) -> None:
         self.size += amount
@@ -76,10 +79,10 @@ class _Walk:
         self.deepest = max(self.deepest, depth)
         kind = type(value)
         if kind is str:
-            self.grow(len(value) + 2)
+            self.grow(len(value) + self.quotes)
             return value
         if kind in SCALARS:
-            self.grow(24)
+            self.grow(_written_size(value))
             return value
         if isinstance(value, Undefined):
             if value is UNDEFINED:
@@ -90,21 +93,20 @@ class _Walk:
             key = id(value)
             seen = self.done.get(key)
             if seen is not None:
+                self.nodes += seen[2]
                 self.grow(seen[1])
                 return seen[0]
             if depth >= self.depth:
                 raise LimitError(f"the value is nested more than {self.depth} levels deep")
-            before = self.size
+            size, nodes = self.size, self.nodes
             result = self.container(value, depth + 1)
-            self.done[key] = (result, self.size - before)
+            self.done[key] = (result, self.size - size, self.nodes - nodes)
             return result
         if isinstance(value, LAZY):
-            items = list(value)
-            check_items(len(items))
-            return self.container(items, depth + 1)
+            return self.container(_listed(value), depth + 1)
         if callable(value) and not isinstance(value, JSFunction):
             value = native(value)
-        self.grow(len(str(value)) + 2 if isinstance(value, JSFunction) else 24)
+        self.grow(len(str(value)) if isinstance(value, JSFunction) else 1)
         return value
 
     def container(self, value: Any, depth: int) -> Any:
@@ -113,7 +115,7 @@ class _Walk:
         if isinstance(value, Mapping):
             pairs = []
             for key, item in value.items():
-                self.grow(len(key) + 4 if isinstance(key, str) else 24)
+                self.grow((len(key) if isinstance(key, str) else _written_size(key)) + self.quotes + 2)
                 settled = self.value(item, depth)
                 changed = changed or settled is not item
                 pairs.append((key, settled))
@@ -127,3 +129,25 @@ class _Walk:
         if changed:
             return items
         return value
+
+
+def _written_size(scalar: Any) -> int:
+    """The characters a number, boolean or null takes written out."""
+    if scalar is None or scalar is True:
+        return 4
+    if scalar is False:
+        return 5
+    if isinstance(scalar, float):
+        return len(repr(scalar))
+    if isinstance(scalar, int):
+        return len(str(scalar)) if -10**18 < scalar < 10**18 else 24
+    return 1
+
+
+def _listed(value: Any) -> list[Any]:
+    """A lazy sequence as a list, refused before it is listed when it says it is too long."""
+    if hasattr(value, "__len__"):
+        check_items(len(value))
+    items = list(itertools.islice(value, limits.current().max_items + 1))  # an endless iterator stops here
+    check_items(len(items))
+    return items

@@ -26,6 +26,7 @@ import zlib
 from collections.abc import Hashable
 
 from pml import limits
+from pml.errors import limit_hint
 from pml.readers import ReadFailure
 
 _EOCD = b"PK\x05\x06"
@@ -35,7 +36,7 @@ _CENTRAL = b"PK\x01\x02"
 _CHUNK = 1 << 20
 _SHOWN_NAME = 80
 
-_HINT = "raise {limit} (see docs/security.md) if the file is meant to be read"
+
 
 
 class ArchiveProblem(ReadFailure):
@@ -69,7 +70,7 @@ def check_declared(data: bytes) -> None:
         return
     if count > current.max_archive_members:
         raise ArchiveProblem(f"the archive has more than {current.max_archive_members:,} members "
-                             "(the limit max_archive_members)", _HINT.format(limit="max_archive_members"))
+                             "(the limit `max_archive_members`)", limit_hint("max_archive_members"))
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
@@ -107,14 +108,14 @@ def _unpack_counting(archive: zipfile.ZipFile) -> None:
 def _check_member(name: str, size: int, limit: int) -> None:
     if size > limit:
         raise ArchiveProblem(f"the archive member `{_name(name)}` unpacks to more than {limit:,} bytes "
-                             "(the limit max_archive_member)", _HINT.format(limit="max_archive_member"))
+                             "(the limit `max_archive_member`)", limit_hint("max_archive_member"))
 
 
 def _check_total(name: str, total: int, limit: int) -> None:
     if total > limit:
         raise ArchiveProblem(f"the archive's members unpack to more than {limit:,} bytes together, counting up "
-                             f"to `{_name(name)}` (the limit max_archive_total)",
-                             _HINT.format(limit="max_archive_total"))
+                             f"to `{_name(name)}` (the limit `max_archive_total`)",
+                             limit_hint("max_archive_total"))
 
 
 def _name(name: str) -> str:

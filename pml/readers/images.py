@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pml import limits
+from pml.errors import limit_hint
 from pml.readers import MissingExtra, ReadFailure
 
 
@@ -64,8 +65,8 @@ def scale_image(data: bytes, mime: str, scaling: Scaling) -> tuple[bytes, str]:
 def _open(pil: Any, data: bytes) -> Any:
     """The image, opened (its header read, nothing decoded) and checked against the pixel limit."""
     limit = limits.current().max_image_pixels
-    too_large = ReadFailure(f"the image has more than {limit:,} pixels (the limit max_image_pixels)",
-                            "raise max_image_pixels (see docs/security.md), or use a smaller image")
+    too_large = ReadFailure(f"the image has more than {limit:,} pixels (the limit `max_image_pixels`)",
+                            limit_hint("max_image_pixels", "use a smaller image"))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", pil.DecompressionBombWarning)
         try:

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from pml import limits
+from pml.errors import limit_hint
 from pml.readers import ReadFailure, cached, need
 from pml.readers.archive import ArchiveProblem, limits_key
 
@@ -76,13 +77,13 @@ def _check_contents(pypdf: Any, reader: Any, indexes: Iterable[int]) -> None:
         size = _content_size(pypdf, reader.pages[index])
         if size > current.max_archive_member:
             raise ArchiveProblem(f"the content of page {index} unpacks to more than {current.max_archive_member:,} "
-                                 "bytes (the limit max_archive_member)",
-                                 "raise max_archive_member (see docs/security.md) if the file is meant to be read")
+                                 "bytes (the limit `max_archive_member`)",
+                                 limit_hint("max_archive_member"))
         total += size
         if total > current.max_archive_total:
             raise ArchiveProblem(f"the content of the pages up to page {index} unpacks to more than "
-                                 f"{current.max_archive_total:,} bytes (the limit max_archive_total)",
-                                 "raise max_archive_total (see docs/security.md), or select fewer pages")
+                                 f"{current.max_archive_total:,} bytes (the limit `max_archive_total`)",
+                                 limit_hint("max_archive_total", "select fewer pages"))
 
 
 def _content_size(pypdf: Any, page: Any) -> int:

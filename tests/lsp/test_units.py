@@ -120,6 +120,10 @@ def test_which_documents_a_change_on_disk_affects(tmp_path: Path) -> None:
     assert documents.affected_by({tmp_path / "main.context.json"}) == [main]
     assert documents.affected_by({tmp_path / "other.pss"}) == [other]
     assert documents.affected_by({tmp_path / "unrelated.pml", tmp_path / "main.pml"}) == []
+    # A missing file named literally is an error in main, so any new file may be the fix:
+    assert documents.affected_by({tmp_path / "unrelated.pml"}, created=True) == [main]
+    (tmp_path / "pic.png").write_bytes(b"")
+    documents.update(main, '<include src="part.pml"/>\n<img src="pic.png"/>\n<img src="{{ x }}.png"/>\n')
     assert documents.affected_by({tmp_path / "unrelated.pml"}, created=True) == []  # none has errors
     documents.update(other, "<tsk/>\n")
     assert documents.affected_by({tmp_path / "unrelated.pml"}, created=True) == [other]
