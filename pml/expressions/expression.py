@@ -26,7 +26,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.utils import missing
 
 from pml import limits
-from pml.errors import PMLError, PMLUndefinedError, diagnostic, render_error, suggest, syntax_error
+from pml.errors import PMLError, PMLUndefinedError, clip, diagnostic, render_error, suggest, syntax_error
 from pml.source import Span
 
 from .arrows import SITES_KEY, ArrowSite
@@ -300,7 +300,8 @@ class Expression:
 
 
 def _shown(code: str) -> str:
-    return " ".join(code.split())
+    """An expression as a message quotes it: on one line, cut in the middle when it is long."""
+    return clip(" ".join(code.split()))
 
 
 def _undefined_error(message: str, span: Span, hint: str | None) -> PMLUndefinedError:

@@ -437,7 +437,7 @@ class MarkdownWriter:
         self._open.append(entry)
         self._walk(box.children)
         self._boundary(box.margin)
-        self._open.remove(entry)
+        _remove(self._open, entry)
         if entry[1] is not None:
             self.ranges.append((entry[1], self._length, box.speaker))
         elif box.span is not None:
@@ -460,7 +460,7 @@ class MarkdownWriter:
                 piece = cache.keep(level, MarkdownWriter(self._serialize, level).piece(box.children))
             self._splice(piece)
         self._boundary(2)
-        self._modules_open.remove(entry)
+        _remove(self._modules_open, entry)
         if entry[1] is not None:
             self.modules.append((entry[1], self._length, mark))
 
@@ -471,3 +471,12 @@ class MarkdownWriter:
         self._run.append(_Point(entry, True))  # type: ignore[arg-type]
         self._walk(box.children)
         self._run.append(_Point(entry, False))  # type: ignore[arg-type]
+
+
+def _remove(stack: list[Any], entry: Any) -> None:
+    """Take `entry` off a stack of open entries, by identity: a nested message of the same
+    speaker, or a module used twice, has an entry equal to it."""
+    for index in range(len(stack) - 1, -1, -1):
+        if stack[index] is entry:
+            del stack[index]
+            return

@@ -22,16 +22,20 @@ written to `--findings DIR`. The run ends with a table of outcomes by generator.
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import multiprocessing as mp
 import os
 import random
 import resource
+import shutil
 import signal
 import sys
+import tempfile
 import time
 import traceback
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -55,8 +59,8 @@ _CONTEXT: dict[str, Any] = {
 # ---- generators -------------------------------------------------------------------------------
 
 _WORDS = ["a", "b", "x", "data", "the", "  ", "\n", "\t", "#", "*", "-", "1.", "{", "}", "<", ">"]
-_ENTITIES = ["&amp;", "&lt;", "&gt;", "&quot;", "&#65;", "&#x1F600;", "&nbsp;", "&bogus;", "&#0;", "&#xD800;",
-             "#lt;", "#lbrace;"]
+_ENTITIES = ["&amp;", "&lt;", "&gt;", "&quot;", "&#65;", "&#x1F600;", "&nbsp;", "#lt;", "#lbrace;"]
+_BAD_ENTITIES = ["&bogus;", "&#0;", "&#xD800;", "&#99999999;"]
 _EXPRESSIONS = [
     "name", "items", "rows", "n + 1", "n * 'ab'", "user.name", "user.missing", "user?.address?.city ?? 'x'",
     "items.length", "items.map(x => x + '!')", "items | join(', ')", "text", "big", "flag ? 'y' : 'n'",
@@ -65,14 +69,21 @@ _EXPRESSIONS = [
 ]
 
 
+def _now_and_then(rng: random.Random) -> bool:
+    """True now and then: for the inputs that only ever make errors (control characters)."""
+    return rng.random() < 0.2
+
+
 def _text(rng: random.Random) -> str:
     parts = []
     for _ in range(rng.randint(0, 6)):
         roll = rng.random()
         if roll < 0.6:
             parts.append(rng.choice(_WORDS))
-        elif roll < 0.8:
+        elif roll < 0.797:
             parts.append(rng.choice(_ENTITIES))
+        elif roll < 0.8:
+            parts.append(rng.choice(_BAD_ENTITIES))
         else:
             parts.append("{{ " + rng.choice(_EXPRESSIONS) + " }}")
     return " ".join(parts)
@@ -85,14 +96,19 @@ class DocumentGenerator:
         import pml.components  # noqa: F401  (registers the catalog)
         from pml.registry import REGISTRY
 
-        self.components = list(REGISTRY)
+        # The module family (`<schema>`, `<module>`, `<use>`…) has its own cases; placed at random it
+        # mostly makes the same few errors, so it comes up less often here.
+        family = {"schema", "module", "param", "union", "use", "import"}
+        self.components = [c for c in REGISTRY if c.name.lower() not in family]
+        self.family = [c for c in REGISTRY if c.name.lower() in family]
 
     def value(self, rng: random.Random, attr: Any) -> str:
         roll = rng.random()
         if roll < 0.06:
             return "{{ " + rng.choice([*_EXPRESSIONS, "[1]", "{'a': [1]}", "x => 1", "/a/", "null", "1"]) + " }}"
         if roll < 0.1:
-            return rng.choice(["", " ", "-1", "0", "1e400", "NaN", "true", "[]", "{", "&lt;", "ü", "\x01"])
+            control = "\x01" if _now_and_then(rng) else ""
+            return rng.choice(["", " ", "-1", "0", "1e400", "NaN", "true", "[]", "{", "&lt;", "ü", control])
         if attr.choices:
             return rng.choice(attr.choices)
         kind = attr.type
@@ -100,10 +116,12 @@ class DocumentGenerator:
             return str(rng.choice([0, 1, 2, 5, 100, -3, 2**40]))
         if kind == "boolean":
             return rng.choice(["true", "false"])
-        if kind in ("object", "array"):
-            return rng.choice(['{"a": 1}', "[1, 2]", "{{ rows }}", "{{ items }}"])
+        if kind == "object":
+            return rng.choice(['{"a": 1}', "{}", "{{ user }}"])
+        if kind == "array":
+            return rng.choice(["[1, 2]", "{{ rows }}", "{{ items }}"])
         if attr.name == "for":
-            return rng.choice(["x in items", "r in rows", "i in range(3)", "x in nothing", "x of items"])
+            return rng.choice(["x in items", "r in rows", "i in range(3)", "x in nothing"])
         if attr.name == "if":
             return rng.choice(["{{ flag }}", "false", "{{ user.missing }}", "n > 1"])
         if attr.name == "src":
@@ -111,10 +129,11 @@ class DocumentGenerator:
         return _text(rng)
 
     def element(self, rng: random.Random, depth: int) -> str:
-        component = rng.choice(self.components)
+        component = rng.choice(self.family if rng.random() < 0.03 else self.components)
         tag = rng.choice(component.tags)
         attrs = list(component.all_attrs().values())
-        chosen = rng.sample(attrs, k=min(len(attrs), rng.randint(0, 3)))
+        chosen = [a for a in attrs if a.required]
+        chosen += rng.sample([a for a in attrs if not a.required], k=min(len(attrs) - len(chosen), rng.randint(0, 3)))
         written = "".join(
             f' {a.name if rng.random() < 0.7 else a.kebab}="{self.value(rng, a).replace(chr(34), "&quot;")}"'
             for a in chosen)
@@ -138,6 +157,14 @@ class DocumentGenerator:
         return (f"<poml>{body}</poml>" if rng.random() < 0.8 else body), {}
 
 
+@dataclass(frozen=True)
+class Mutated:
+    """A mutated case file, and the folder of the case it came from (its files are beside it)."""
+
+    data: bytes
+    folder: Path
+
+
 class MutationGenerator:
     """Byte mutations of the case corpus."""
 
@@ -145,11 +172,13 @@ class MutationGenerator:
                 b"-->", b"<![CDATA[", b"]]>", b"\xff", b"\xc3", b"\x00", b"\n", b"{{ x", b"for=", b"if=")
 
     def __init__(self) -> None:
-        self.corpus = [p.read_bytes() for p in sorted(CASES.rglob("*.pml")) if p.stat().st_size < 20_000]
+        self.corpus = [(p.parent.relative_to(CASES), p.read_bytes())
+                       for p in sorted(CASES.rglob("*.pml")) if p.stat().st_size < 20_000]
 
-    def __call__(self, rng: random.Random) -> tuple[bytes, dict[str, Any]]:
-        data = bytearray(rng.choice(self.corpus))
-        for _ in range(rng.randint(1, 8)):
+    def __call__(self, rng: random.Random) -> tuple[Mutated, dict[str, Any]]:
+        folder, original = rng.choice(self.corpus)
+        data = bytearray(original)
+        for _ in range(rng.choice((1, 1, 1, 2, 3, 8))):
             if not data:
                 data.extend(rng.choice(self._INSERTS))
                 continue
@@ -165,10 +194,10 @@ class MutationGenerator:
                 end = min(len(data), at + rng.randint(1, 200))
                 data[at:at] = data[at:end] * rng.randint(1, 4)
             else:
-                other = rng.choice(self.corpus)
+                other = rng.choice(self.corpus)[1]
                 start = rng.randrange(len(other)) if other else 0
                 data[at:at] = other[start:start + rng.randint(1, 300)]
-        return bytes(data), dict(_CONTEXT)
+        return Mutated(bytes(data), folder), dict(_CONTEXT)
 
 
 class StylesheetGenerator:
@@ -263,7 +292,8 @@ def _alarm(signum: int, frame: Any) -> None:
 _GENERATORS: dict[str, Any] = {}
 
 
-def _worker_init(memory: int) -> None:
+def _worker_init(memory: int, corpus: Path) -> None:
+    _CORPUS_COPY.append(corpus)
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     signal.signal(signal.SIGALRM, _alarm)
     _GENERATORS.update(_make_generators())
@@ -274,15 +304,18 @@ def _make_generators() -> dict[str, Any]:
             "stylesheet": StylesheetGenerator(), "expression": ExpressionGenerator()}
 
 
-def _run(markup: str | bytes, context: dict[str, Any]) -> str:
+_CORPUS_COPY: list[Path] = []
+
+
+def _run(markup: str | Mutated, context: dict[str, Any]) -> str:
     """The outcome of one input: "render", "error", or a finding's description."""
     import pml
 
     try:
-        if isinstance(markup, bytes):
-            folder = Path(os.environ.get("PML_FUZZ_DIR", "/tmp"))
-            path = folder / f"fuzz-{os.getpid()}.pml"
-            path.write_bytes(markup)
+        if isinstance(markup, Mutated):
+            # In the run's copy of the cases, so that a mutated file sits beside its companions.
+            path = _CORPUS_COPY[0] / markup.folder / f"fuzz-{os.getpid()}.pml"
+            path.write_bytes(markup.data)
             prompt = pml.load(path)
         else:
             prompt = pml.loads(markup, base_dir=CASES / "documents")
@@ -335,7 +368,11 @@ def main(argv: list[str] | None = None) -> int:
     findings = 0
     started = time.perf_counter()
     context = mp.get_context("fork")
-    with context.Pool(args.workers, initializer=_worker_init, initargs=(args.memory,), maxtasksperchild=2000) as pool:
+    scratch = Path(tempfile.mkdtemp(prefix="pml-fuzz-"))
+    atexit.register(shutil.rmtree, scratch, True)
+    shutil.copytree(CASES, scratch / "cases")
+    with context.Pool(args.workers, initializer=_worker_init, initargs=(args.memory, scratch / "cases"),
+                      maxtasksperchild=2000) as pool:
         for done, (kind, seed, outcome, detail) in enumerate(pool.imap_unordered(_one, tasks, chunksize=20), 1):
             label = outcome if outcome in ("render", "error") else "finding"
             counts[(kind, label)] += 1
@@ -344,7 +381,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.findings.mkdir(parents=True, exist_ok=True)
                 markup, _ = _report_generators()[kind](random.Random(seed))
                 name = args.findings / f"{kind}-{seed}"
-                data = markup if isinstance(markup, bytes) else markup.encode("utf-8", "surrogatepass")
+                data = markup.data if isinstance(markup, Mutated) else markup.encode("utf-8", "surrogatepass")
                 name.with_suffix(".pml").write_bytes(data)
                 name.with_suffix(".txt").write_text(f"{outcome}\n{detail}", encoding="utf-8")
                 print(f"finding {kind} seed={seed}: {outcome}", file=sys.stderr)

@@ -1,0 +1,3 @@
+<poml>
+  <human-msg><human-msg/><task/></human-msg>
+</poml>
