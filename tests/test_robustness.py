@@ -27,7 +27,7 @@ CASES = Path(__file__).resolve().parent / "cases"
 CORPUS = sorted(CASES.rglob("*.pml"))
 CONTEXT: dict[str, Any] = {"x": "a <b> & {{c}}", "n": 3, "items": ["one", "two"], "obj": {"a": 1, "b": [1, 2]},
                            "rows": [{"k": 1, "v": "a"}], "flag": True}
-SETTINGS = settings(max_examples=150, deadline=None, derandomize=True,
+SETTINGS = settings(max_examples=300, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                            HealthCheck.function_scoped_fixture])
 

@@ -34,6 +34,7 @@ from pml.parser import parse_source
 from pml.prompt import Prompt
 from pml.source import Source, normalize_newlines
 from pml.stylesheet import parse_css
+from pml.variables import expected
 
 __all__ = ["Analysis", "Documents", "analyze", "make_source", "path_uri", "read_context", "uri_path"]
 
@@ -190,12 +191,26 @@ def analyze(uri: str, text: str, root_of: RootOf = own_folder) -> Analysis:
         except PMLError as exc:
             result.diagnostics = list(exc.diagnostics)
         else:
-            result.diagnostics = list(result.prompt.diagnostics)
+            result.diagnostics = [*result.prompt.diagnostics, *_render_check(result.prompt, path)]
     except Exception as exc:  # the compiler must never take the server down
         where = traceback.extract_tb(exc.__traceback__)[-1:]
         at = f" (at {where[0].filename}:{where[0].lineno})" if where else ""
         result.internal_error = f"{type(exc).__name__}: {exc}{at}"
     return result
+
+
+def _render_check(prompt: Prompt, path: Path | None) -> list[Diagnostic]:
+    """What `pml check` finds beyond the compile: with `NAME.context.json` beside the file (or
+    when the prompt reads no variables), the problems of a render with it (an undefined
+    variable, a failing expression, a missing file named by an expression) and its warnings."""
+    has_context = path is not None and beside(path, ".context.json") is not None
+    if not has_context and expected(prompt):
+        return []
+    try:
+        rendered = prompt.render(read_context(path) if has_context else {})
+    except PMLError as exc:
+        return list(exc.diagnostics)
+    return list(rendered.warnings)
 
 
 def _ignore(*args: Any, **kwargs: Any) -> None:

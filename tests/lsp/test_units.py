@@ -176,3 +176,24 @@ def test_a_document_over_max_file_size_is_not_compiled(tmp_path: Path) -> None:
     [diagnostic] = convert(found)[uri]
     assert diagnostic.message == ("the document is larger than max_file_size (20 bytes): it is not analysed\n"
                                   "hint: split it into files that include one another")
+
+
+def test_a_context_beside_the_document_makes_render_problems_diagnostics(tmp_path: Path) -> None:
+    from pml.lsp.analysis import analyze, path_uri
+
+    (tmp_path / "p.context.json").write_text('{"who": "Ada"}', encoding="utf-8")
+    uri = path_uri(tmp_path / "p.pml")
+    found = analyze(uri, "<poml>\n  <p>Hi {{ who }} from {{ company }}.</p>\n</poml>\n")
+    assert [(d.severity, d.message, str(d.span)) for d in found.diagnostics] == [
+        ("error", "undefined variable `company`", "p.pml:2:27")]
+    assert not analyze(uri, "<poml>\n  <p>Hi {{ who }}.</p>\n</poml>\n").diagnostics
+
+
+def test_without_a_context_only_a_prompt_that_reads_no_variables_is_rendered(tmp_path: Path) -> None:
+    from pml.lsp.analysis import analyze, path_uri
+
+    uri = path_uri(tmp_path / "p.pml")
+    assert not analyze(uri, "<poml><p>Hi {{ who }}.</p></poml>").diagnostics  # what `who` is, is not known
+    [found] = analyze(uri, "<poml><p>{{ [1, 2].map(3) }}</p></poml>").diagnostics
+    assert found.message == "error in expression `[1, 2].map(3)`: `map` expects a function such as `x => x.name`, " \
+                            "not a number"
