@@ -489,10 +489,14 @@ def schema_problems(schema: Any) -> list[SchemaProblem]:
     from jsonschema.validators import Draft202012Validator, validator_for
 
     declared = schema.get("$schema") if isinstance(schema, dict) else None
-    with warnings.catch_warnings():  # an unknown `$schema` is checked as 2020-12
-        warnings.simplefilter("ignore")
-        cls = validator_for(schema, default=Draft202012Validator) if isinstance(declared, str) \
-            else Draft202012Validator
+    cls = Draft202012Validator
+    if isinstance(declared, str):
+        with warnings.catch_warnings():  # an unknown `$schema` is checked as 2020-12
+            warnings.simplefilter("ignore")
+            try:
+                cls = validator_for(schema, default=Draft202012Validator)
+            except ValueError:  # not even a URL (`http://]x`): checked as 2020-12 too
+                cls = Draft202012Validator
     meta = _meta_validator(cls)
     found: dict[tuple[Path, str], SchemaProblem] = {}
     deepest = limits.current().max_depth
