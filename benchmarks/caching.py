@@ -17,7 +17,7 @@ re-renders the 50 KB; `--quick`: 200 and 20 renders). Each loop is timed with
 table gives the median (and the minimum) per render, for `render()`,
 `render().to_anthropic(model=…)` and `render().to_openai()`. The ratio module / without-module
 has a target of at most 2×. The first (cold) render after compiling, with the module cache
-empty, and the module cache's counters (`pml.modcache.module_cache().stats()`) are reported too.
+empty, and the module cache's counters (`pml.render.modcache.module_cache().stats()`) are reported too.
 The module and inline variants are checked to render the same messages.
 
 Part (b), a prefix-cache simulation. Nothing is sent to a provider: each request is rendered
@@ -103,10 +103,10 @@ if str(ROOT) not in sys.path:
 
 import pml  # noqa: E402
 import pml.api  # noqa: E402
-from pml.cacheplan import anthropic_minimum, openai_cacheable  # noqa: E402
-from pml.modcache import module_cache  # noqa: E402
-from pml.source import Source  # noqa: E402
-from pml.tokens import count_tokens, tokenizer_for  # noqa: E402
+from pml.output.cacheplan import anthropic_minimum, openai_cacheable  # noqa: E402
+from pml.render.modcache import module_cache  # noqa: E402
+from pml.syntax.source import Source  # noqa: E402
+from pml.tokens.encodings import count_tokens, tokenizer_for  # noqa: E402
 
 ANTHROPIC_MODEL = "claude-sonnet-4-5"
 OPENAI_MODEL = "gpt-4o"

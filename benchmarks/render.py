@@ -51,9 +51,9 @@ from lxml import etree  # noqa: E402
 
 import pml  # noqa: E402
 import pml.api  # noqa: E402
-import pml.parser  # noqa: E402
 import pml.readers  # noqa: E402
-from pml.source import Source  # noqa: E402
+import pml.syntax.parser  # noqa: E402
+from pml.syntax.source import Source  # noqa: E402
 
 # Targets (seconds, or a ratio).
 TARGET_SMALL_RENDER = 0.2e-3
@@ -359,7 +359,7 @@ def run_case(case: Case, settings: Settings, poml_mod: Any) -> CaseResult:
 
     timings: list[tuple[str, Callable[[], Any]]] = [
         ("pml_compile", pml_compile),
-        ("pml_parse", lambda: pml.parser.parse(case.markup, source_name)),
+        ("pml_parse", lambda: pml.syntax.parser.parse(case.markup, source_name)),
         ("lxml_parse", lambda: etree.fromstring(markup_bytes)),
         ("pml_render", lambda: prompt.render(context)),
         ("pml_poml", lambda: pml.poml(case.markup, context)),
@@ -788,7 +788,7 @@ import json, sys, time
 sys.path.insert(0, {root!r})
 t0 = time.perf_counter()
 import pml, pml.api
-from pml.source import Source
+from pml.syntax.source import Source
 t1 = time.perf_counter()
 p = pml.api.compile_source(Source({small!r}, "<cold>"))
 p.render({ctx!r})
@@ -822,7 +822,7 @@ def ratio(a: Stat | None, b: Stat | None) -> float | None:
 
 ROWS: list[tuple[str, str]] = [
     ("pml_compile", "PML compile (parse+compile, uncached)"),
-    ("pml_parse", "PML parse only (pml.parser.parse)"),
+    ("pml_parse", "PML parse only (pml.syntax.parser.parse)"),
     ("lxml_parse", "lxml parse (etree.fromstring)"),
     ("pml_render", "PML render (compiled prompt)"),
     ("pml_render_min", "PML render, min"),

@@ -10,7 +10,6 @@ messages that LLM APIs take::
 """
 
 from pml.api import load, loads, poml, render
-from pml.cacheplan import ProviderPlan
 from pml.errors import (
     Diagnostic,
     PMLCompileError,
@@ -20,9 +19,10 @@ from pml.errors import (
     PMLUndefinedError,
 )
 from pml.limits import Limits
-from pml.modcache import configure_module_cache, module_cache
-from pml.prompt import Message, Prompt, Rendered
-from pml.source import Span
+from pml.output.cacheplan import ProviderPlan
+from pml.output.prompt import Message, Prompt, Rendered
+from pml.render.modcache import configure_module_cache, module_cache
+from pml.syntax.source import Span
 
 __version__ = "0.1.0"
 

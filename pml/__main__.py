@@ -1,3 +1,3 @@
-from pml.cli import main
+from pml.cli.app import main
 
 main()

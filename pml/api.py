@@ -15,15 +15,15 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from pml.charsafe import fix_surrogates
-from pml.compiler import Compiler
+from pml.compile.compiler import Compiler
 from pml.errors import render_error
 from pml.limits import Limits, using
-from pml.nodes import Document
-from pml.parser import parse_source
-from pml.prompt import FORMATS, Prompt, Rendered, dumps
-from pml.source import Source, normalize_newlines
-from pml.stylesheet import Stylesheet, load_stylesheet, parse_css, parse_json_stylesheet
+from pml.output.prompt import FORMATS, Prompt, Rendered, dumps
+from pml.render.charsafe import fix_surrogates
+from pml.style.stylesheet import Stylesheet, load_stylesheet, parse_css, parse_json_stylesheet
+from pml.syntax.nodes import Document
+from pml.syntax.parser import parse_source
+from pml.syntax.source import Source, normalize_newlines
 
 StylesheetArg = "str | Path | Mapping[str, Any] | Stylesheet | None"
 

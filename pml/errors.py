@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from pml import limits
-from pml.source import Span, visible
+from pml.syntax.source import Span, visible
 
 Severity = Literal["error", "warning"]
 

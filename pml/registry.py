@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from pml.nodes import normalize_name
+from pml.syntax.nodes import normalize_name
 from pml.values import Memo, describe, find_non_data, to_text
 
 # `any` is any data (text, numbers, booleans, null, lists, objects); `value` is anything an

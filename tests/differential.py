@@ -81,8 +81,8 @@ def normalize(result: Any) -> Any:
 
 def render_pml(path: Path) -> Any:
     from pml.api import compile_source
-    from pml.source import Source
-    from pml.stylesheet import load_stylesheet
+    from pml.style.stylesheet import load_stylesheet
+    from pml.syntax.source import Source
 
     options = _json(companion(path, ".options.json")) or {}
     sheet_file = companion(path, ".pss.json")

@@ -1,4 +1,4 @@
-"""Budgets (`pml.budget`): `char-limit`, `token-limit`, `priority`, `truncate-marker` and
+"""Budgets (`pml.render.budget`): `char-limit`, `token-limit`, `priority`, `truncate-marker` and
 `truncate-direction`, fitted without cutting through structure.
 
 Exact outputs for: cached modules under a limit, word-boundary token cuts and exact character
@@ -21,10 +21,10 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import pml
-from pml import modcache
-from pml.cli import app
-from pml.modcache import configure_module_cache
-from pml.tokens import count_tokens, encoding, tokenizer_for
+from pml.cli.app import app
+from pml.render import modcache
+from pml.render.modcache import configure_module_cache
+from pml.tokens.encodings import count_tokens, encoding, tokenizer_for
 
 SIX = "One two three four five six."
 

@@ -1,7 +1,7 @@
-"""Cache plans (`pml.cacheplan`) and the provider payloads that carry them.
+"""Cache plans (`pml.output.cacheplan`) and the provider payloads that carry them.
 
 Every expected number here is worked out in the test from the rendered messages (token counts
-with `pml.tokens.count_tokens`, byte counts from UTF-8), never read back from the plan itself:
+with `pml.tokens.encodings.count_tokens`, byte counts from UTF-8), never read back from the plan itself:
 where each placed module lies in the messages (`Rendered.modules`), Anthropic's breakpoints (the
 prefix before each, the model's minimum, the limit of four and which four win), the payloads
 that carry them (`cache_control` blocks, OpenAI's `prompt_cache_key`), and the payloads against
@@ -17,8 +17,7 @@ from typing import Any
 import pytest
 
 import pml
-from pml import modcache
-from pml.cacheplan import (
+from pml.output.cacheplan import (
     ANTHROPIC_FALLBACK,
     MAX_BREAKPOINTS,
     Breakpoint,
@@ -27,7 +26,8 @@ from pml.cacheplan import (
     choose,
     openai_cacheable,
 )
-from pml.tokens import count_tokens
+from pml.render import modcache
+from pml.tokens.encodings import count_tokens
 
 SONNET = "claude-sonnet-4-5"
 WORDS = ("policy", "refund", "customer", "order", "shipping", "account", "invoice", "support", "window", "return")

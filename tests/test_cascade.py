@@ -20,12 +20,12 @@ from casefiles import Case
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pml.cascade import ComputedStyle, Matcher, StyleTarget, compute_styles
 from pml.errors import Diagnostic
-from pml.nodes import Attribute, Element, Expr, Text
 from pml.registry import REGISTRY
-from pml.source import Source
-from pml.stylesheet import Stylesheet, parse_css, parse_json_stylesheet, parse_selector
+from pml.style.cascade import ComputedStyle, Matcher, StyleTarget, compute_styles
+from pml.style.stylesheet import Stylesheet, parse_css, parse_json_stylesheet, parse_selector
+from pml.syntax.nodes import Attribute, Element, Expr, Text
+from pml.syntax.source import Source
 
 CASES = Path(__file__).parent / "cases" / "styles"
 

@@ -24,8 +24,8 @@ import pytest
 
 import pml
 from pml.api import compile_source
-from pml.source import read_source
-from pml.stylesheet import load_stylesheet
+from pml.style.stylesheet import load_stylesheet
+from pml.syntax.source import read_source
 
 CASES = Path(__file__).resolve().parent / "cases"
 

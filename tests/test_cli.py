@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pml.cli import app
+from pml.cli.app import app
 
 runner = CliRunner()
 

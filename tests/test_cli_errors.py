@@ -20,7 +20,7 @@ import pytest
 from typer.testing import CliRunner
 
 import pml
-from pml.cli import app
+from pml.cli.app import app
 
 runner = CliRunner()
 
@@ -147,8 +147,8 @@ def test_a_bug_is_one_line_of_internal_error(folder: Path, monkeypatch: pytest.M
     def broken(*args: object, **kwargs: object) -> pml.Prompt:
         raise KeyError("boom")
 
-    monkeypatch.setattr("pml.cli.load", broken)
-    monkeypatch.setattr("pml.cli_tokens.load", broken)
+    monkeypatch.setattr("pml.cli.app.load", broken)
+    monkeypatch.setattr("pml.cli.tokens.load", broken)
     for args in (["render", "good.pml"], ["tokens", "good.pml"]):
         result = runner.invoke(app, args)
         assert (result.exit_code, result.stderr) == (
@@ -348,7 +348,7 @@ HEAVY = {
 RUN_EACH = """
 import json, sys
 from typer.testing import CliRunner
-from pml.cli import app
+from pml.cli.app import app
 out = []
 for args in json.loads(sys.argv[1]):
     result = CliRunner().invoke(app, args)
@@ -428,8 +428,9 @@ def test_the_preview_serves_each_request_under_the_limits_of_its_command(folder:
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     import urllib.request
 
-    from pml import limits, preview_server
-    from pml.cli import _carry_context
+    from pml import limits
+    from pml.cli import preview_server
+    from pml.cli.app import _carry_context
 
     seen: list[int] = []
     monkeypatch.setattr(preview_server, "page_data", lambda file, context: seen.append(limits.current().max_loop) or {})

@@ -18,11 +18,11 @@ from pml.limits import Limits
 from pml.lsp.analysis import analyze
 from pml.lsp.preview import preview_data
 from pml.lsp.symbols import symbols
-from pml.parser import parse
-from pml.prompt import FORMATS
-from pml.source import Source, read_source
-from pml.tokenreport import measure
-from pml.trace import trace
+from pml.output.prompt import FORMATS
+from pml.output.tokenreport import measure
+from pml.output.trace import trace
+from pml.syntax.parser import parse
+from pml.syntax.source import Source, read_source
 
 DEPTH = limits.DEFAULT.max_depth
 
@@ -58,13 +58,13 @@ DOCUMENTS: dict[str, str] = {
 }
 
 
-def _depth(document: pml.nodes.Document) -> int:
+def _depth(document: pml.syntax.nodes.Document) -> int:
     deepest = 0
     stack = [(document.root, 1)]
     while stack:
         element, depth = stack.pop()
         deepest = max(deepest, depth)
-        stack.extend((c, depth + 1) for c in element.children if isinstance(c, pml.nodes.Element))
+        stack.extend((c, depth + 1) for c in element.children if isinstance(c, pml.syntax.nodes.Element))
     return deepest
 
 

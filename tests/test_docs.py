@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 
 import pml
-from pml import docgen
+from pml.cli import docgen
 from pml.registry import REGISTRY
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_generated_reference_is_current() -> None:
-    assert docgen.main(["--check"]) == 0, "run `python -m pml.docgen` to regenerate docs/language.md"
+    assert docgen.main(["--check"]) == 0, "run `python -m pml.cli.docgen` to regenerate docs/language.md"
 
 
 def test_every_component_is_documented() -> None:

@@ -135,7 +135,7 @@ def test_a_styled_value_of_the_wrong_type_is_one_warning() -> None:
 
 
 def test_the_expanded_styles_are_part_of_a_module_digest() -> None:
-    from pml.modules import digest
+    from pml.compile.modules import digest
 
     def document_digest(sheet: str) -> str:
         prompt = pml.loads(f'<poml><style>{sheet}</style><document src="chart.docx"/></poml>', base_dir=FILES)

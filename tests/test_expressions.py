@@ -27,7 +27,7 @@ from pml.expressions import (
     compile_expression,
     parse_for,
 )
-from pml.source import Source
+from pml.syntax.source import Source
 from pml.values import js_number, to_text
 
 CASE_DIR = Path(__file__).resolve().parent / "cases" / "expressions"

@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 
 import pml
 from pml import files, limits
-from pml.cli import app
+from pml.cli.app import app
 
 # Each reading component, and what its messages call the file it reads.
 READERS = [

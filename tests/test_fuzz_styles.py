@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import pml
-from pml.properties import property_names
+from pml.style.properties import property_names
 
 _DOCUMENT = """<poml>
   {style}

@@ -118,7 +118,7 @@ HOSTILE: dict[str, Callable[[], Hostile]] = {
 RUN_EACH = """
 import json, sys
 from typer.testing import CliRunner
-from pml.cli import app
+from pml.cli.app import app
 out = []
 for args in json.loads(sys.argv[1]):
     result = CliRunner().invoke(app, args)

@@ -1,4 +1,4 @@
-"""The render cache of cached modules (`pml.modcache`): reuse, keys, bounds, threads, and bytes.
+"""The render cache of cached modules (`pml.render.modcache`): reuse, keys, bounds, threads, and bytes.
 
 A cached module renders once per key (its definition, arguments, selection and syntax) and its
 text is spliced into every later render; it must read exactly as the same content written
@@ -15,8 +15,8 @@ from typing import NamedTuple
 import pytest
 
 import pml
-from pml import modcache
-from pml.modcache import CacheStats, ModuleCache, configure_module_cache, module_cache
+from pml.render import modcache
+from pml.render.modcache import CacheStats, ModuleCache, configure_module_cache, module_cache
 
 
 @pytest.fixture(autouse=True)

@@ -17,9 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import pml
-from pml import modcache
-from pml.cacheplan import MAX_BREAKPOINTS, anthropic_minimum
-from pml.modcache import configure_module_cache
+from pml.output.cacheplan import MAX_BREAKPOINTS, anthropic_minimum
+from pml.render import modcache
+from pml.render.modcache import configure_module_cache
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 

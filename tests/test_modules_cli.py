@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pml.cli import app
-from pml.tokens import tokenizer_for
+from pml.cli.app import app
+from pml.tokens.encodings import tokenizer_for
 
 runner = CliRunner()
 

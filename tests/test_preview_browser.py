@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from pml.preview_server import make_server, serve_in_thread
+from pml.cli.preview_server import make_server, serve_in_thread
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "travel.pml"

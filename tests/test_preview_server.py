@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pml import preview_server
-from pml.cli import app
-from pml.preview_server import PreviewServer, allowed_hosts, make_server, serve_in_thread
+from pml.cli import preview_server
+from pml.cli.app import app
+from pml.cli.preview_server import PreviewServer, allowed_hosts, make_server, serve_in_thread
 
 PROMPT = "<p>Hello {{ who }}, SECRET-CONTEXT.</p>\n"
 

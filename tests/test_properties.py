@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.lark import from_lark
 
 import pml
-from pml.parser import _FORBIDDEN, grammar_parser, parse
+from pml.syntax.parser import _FORBIDDEN, grammar_parser, parse
 
 MARKUP_ALPHABET = st.sampled_from(
     [*list("<>/=\"' \n\tabp{}&#;!-?[]x"), "<p>", "</p>", "{{", "}}", "<!--", "-->", "&amp;", "<br/>"]
@@ -117,8 +117,8 @@ def test_rendering_is_deterministic(text: str) -> None:
 
 def _both_paths(text: str) -> None:
     """The fast path and the LALR parser build equal ASTs (or both reject the text)."""
-    from pml.parser import _BUILDER, _fast_nodes, parse_with_lark
-    from pml.source import Source
+    from pml.syntax.parser import _BUILDER, _fast_nodes, parse_with_lark
+    from pml.syntax.source import Source
 
     try:
         slow = parse_with_lark(text)

@@ -180,7 +180,7 @@ def test_the_named_parameters_are_sdk_keywords() -> None:
     from openai.resources.chat import Completions
     from openai.resources.responses import Responses
 
-    from pml.targets import anthropic_messages, openai_chat, openai_responses
+    from pml.output.targets import anthropic_messages, openai_chat, openai_responses
 
     for params, method in ((openai_chat.PARAMS, Completions.create), (openai_responses.PARAMS, Responses.create),
                            (anthropic_messages.PARAMS, Messages.create)):

@@ -18,11 +18,12 @@ from typing import Any
 import pytest
 
 import pml
-from pml import ir, limits
+from pml import limits
+from pml.components import boxes as ir
 from pml.readers import MissingExtra, ReadFailure, sniff
 from pml.readers.html import parse, select, to_boxes, to_text
 from pml.readers.pdf import PageSelectionError, read_pdf, select_pages
-from pml.render import write
+from pml.render.renderer import write
 
 FILES = Path(__file__).resolve().parent / "cases" / "documents" / "files"
 

@@ -14,9 +14,9 @@ import pytest
 
 import pml
 from pml import limits as limits_module
-from pml.compiler import Compiler
-from pml.prompt import dumps
-from pml.targets import FormatError
+from pml.compile.compiler import Compiler
+from pml.output.prompt import dumps
+from pml.output.targets import FormatError
 
 MEDIA = Path(__file__).resolve().parent / "cases" / "media"
 

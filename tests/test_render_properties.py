@@ -24,10 +24,10 @@ from test_render_safety import LIBRARY, SAMPLES
 
 import pml
 from pml.api import compile_source
-from pml.prompt import FORMATS, dumps
+from pml.output.prompt import FORMATS, dumps
 from pml.registry import GLOBAL_ATTRS, REGISTRY, SYNTAXES, Attr
-from pml.source import Source
-from pml.writers.serialize import write_json, write_xml, write_yaml
+from pml.render.writers.serialize import write_json, write_xml, write_yaml
+from pml.syntax.source import Source
 
 # Any code point, surrogates and control characters included.
 ANY_CHAR = st.characters(codec=None, categories=None)

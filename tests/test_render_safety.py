@@ -20,9 +20,9 @@ import pytest
 
 import pml
 from pml.api import compile_source
-from pml.prompt import FORMATS
+from pml.output.prompt import FORMATS
 from pml.registry import GLOBAL_ATTRS, REGISTRY, SYNTAXES, Attr
-from pml.source import Source
+from pml.syntax.source import Source
 
 MEDIA = Path(__file__).resolve().parent / "cases" / "media"
 PNG = base64.b64encode((MEDIA / "red.png").read_bytes()).decode()

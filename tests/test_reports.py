@@ -13,8 +13,8 @@ import pml
 from pml import limits
 from pml.errors import Diagnostic, PMLError, clip, limit_hint
 from pml.limits import Limits
-from pml.parser import parse
-from pml.source import Source, decode, read_source
+from pml.syntax.parser import parse
+from pml.syntax.source import Source, decode, read_source
 
 
 def _excerpt(line: str, start: int, end: int, width: int) -> list[str]:

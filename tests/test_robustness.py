@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 
 import pml
 from pml.api import compile_source
+from pml.output.targets.common import FormatError
 from pml.registry import GLOBAL_ATTRS, REGISTRY, Attr
-from pml.source import Source, decode
-from pml.targets.common import FormatError
+from pml.syntax.source import Source, decode
 
 CASES = Path(__file__).resolve().parent / "cases"
 CORPUS = sorted(CASES.rglob("*.pml"))

@@ -1,4 +1,4 @@
-"""`pml.scanner` splits text exactly as the grammar's terminals do, in linear memory."""
+"""`pml.syntax.scanner` splits text exactly as the grammar's terminals do, in linear memory."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from hypothesis.extra.lark import from_lark
 from lark.exceptions import UnexpectedCharacters
 
 import pml
-from pml.parser import decode_entity, grammar_parser, open_tags_in, parse
-from pml.scanner import Raw, ScanError, scan
+from pml.syntax.parser import decode_entity, grammar_parser, open_tags_in, parse
+from pml.syntax.scanner import Raw, ScanError, scan
 
 _GRAMMAR = grammar_parser()
 
@@ -84,7 +84,7 @@ _REFERENCE = re.compile(
 
 
 def _reference_open_tags(text: str) -> tuple[list[tuple[str, int]], tuple[str, int, str, int, int] | None]:
-    from pml.nodes import normalize_name
+    from pml.syntax.nodes import normalize_name
 
     stack: list[tuple[str, int]] = []
     mismatch = None

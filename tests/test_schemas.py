@@ -1,4 +1,4 @@
-"""JSON schemas checked against the JSON Schema meta-schema (`pml.schemas.schema_problems`).
+"""JSON schemas checked against the JSON Schema meta-schema (`pml.components.schemas.schema_problems`).
 
 The case files `tests/cases/warnings/schema_*.pml` hold the located warnings of whole documents;
 here: the problems one by one, the JSON locator, and that `pml check`, `pml render` and the
@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import pml
-from pml.cli import app
+from pml.cli.app import app
+from pml.components.schemas import json_path, locate, schema_problems
 from pml.lsp.analysis import analyze, path_uri
 from pml.lsp.diagnostics import convert
-from pml.schemas import json_path, locate, schema_problems
 
 TYPES = "the types are array, boolean, integer, null, number, object, string"
 

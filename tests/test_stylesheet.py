@@ -18,10 +18,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pml.errors import Diagnostic
-from pml.properties import lookup_property, property_info, property_names
 from pml.resources import resource_path
-from pml.source import Source
-from pml.stylesheet import (
+from pml.style.properties import lookup_property, property_info, property_names
+from pml.style.stylesheet import (
     Declaration,
     Rule,
     Stylesheet,
@@ -32,6 +31,7 @@ from pml.stylesheet import (
     parse_selector,
     read_value,
 )
+from pml.syntax.source import Source
 
 CASES = Path(__file__).parent / "cases" / "styles"
 

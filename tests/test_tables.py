@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import pml
 from pml.components.table import elide, infer, parse_slice
 from pml.registry import REGISTRY
-from pml.writers.table import delimited, markdown
+from pml.render.writers.table import delimited, markdown
 
 TABLES = Path(__file__).resolve().parent / "cases" / "tables"
 

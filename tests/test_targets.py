@@ -1,4 +1,4 @@
-"""Tools, schemas, runtime and meta components, and every output format (`pml.targets`)."""
+"""Tools, schemas, runtime and meta components, and every output format (`pml.output.targets`)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ import pytest
 from typer.testing import CliRunner
 
 import pml
-from pml.cli import Format, app
-from pml.parts import MediaPart, Message, ToolCallPart, ToolResultPart, ToolSpec
-from pml.prompt import FORMATS, Rendered
-from pml.schemas import SchemaError, qualifies_for_strict, zod_to_json_schema
-from pml.targets import FormatError
-from pml.targets.gemini import gemini_schema
+from pml.cli.app import Format, app
+from pml.components.parts import MediaPart, Message, ToolCallPart, ToolResultPart, ToolSpec
+from pml.components.schemas import SchemaError, qualifies_for_strict, zod_to_json_schema
+from pml.output.prompt import FORMATS, Rendered
+from pml.output.targets import FormatError
+from pml.output.targets.gemini import gemini_schema
 
 EXAMPLES = Path(__file__).resolve().parent / "conformance" / "poml-examples"
 PNG = base64.b64encode(bytes.fromhex(
@@ -465,7 +465,7 @@ def test_pydantic_frame_has_pomls_classes() -> None:
     assert type(frame.messages[3].content[0]).__name__ == "ContentMultiMediaToolResponse"
     assert frame.output_schema == _roundtrip().schema and frame.runtime == _roundtrip().runtime
     poml_api = pytest.importorskip("poml.api")
-    from pml.targets import frame as ours
+    from pml.output.targets import frame as ours
 
     for name in ("PomlFrame", "PomlMessage", "ContentMultiMedia", "ContentMultiMediaToolRequest",
                  "ContentMultiMediaToolResponse"):

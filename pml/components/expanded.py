@@ -26,13 +26,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from pml import ir
-from pml.cascade import ComputedStyle, Matcher, StyleTarget, computed_style
-from pml.nodes import Element, normalize_name
+from pml.components import boxes as ir
 from pml.readers import MissingExtra, ReadFailure
 from pml.readers.images import Scaling, scale_image
 from pml.registry import REGISTRY, CoercionError
-from pml.stylesheet import Stylesheet
+from pml.style.cascade import ComputedStyle, Matcher, StyleTarget, computed_style
+from pml.style.stylesheet import Stylesheet
+from pml.syntax.nodes import Element, normalize_name
 
 EXPANDED = "#expanded"
 """The key of a document's (or webpage's) compiled attributes that holds the expanded styles."""

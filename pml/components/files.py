@@ -18,7 +18,8 @@ from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from pml import files, ir, limits
+from pml import files, limits
+from pml.components import boxes as ir
 from pml.components.data import attr_span, file_error, resolve_path, src_span
 from pml.errors import render_error
 from pml.registry import Attr, component

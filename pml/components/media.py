@@ -13,7 +13,7 @@ import binascii
 import mimetypes
 from typing import Any
 
-from pml import ir
+from pml.components import boxes as ir
 from pml.components.data import read_bytes, resolve_path, src_span
 from pml.components.text import handles_syntax
 from pml.errors import render_error

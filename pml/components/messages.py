@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pml import ir
+from pml.components import boxes as ir
 from pml.errors import render_error
 from pml.registry import Attr, component
 from pml.values import to_text

@@ -3,7 +3,7 @@
 Definitions render nothing where they are written; `<use>` places a module. A placed module is
 a block of its own (`ir.Module`). A cached module renders once per key — its definition's
 digest, its arguments, the modules selected in it, the syntax — through the render cache
-(`pml.modcache`), and it sees only its params. The compile-time checks are in `pml.modules`.
+(`pml.render.modcache`), and it sees only its params. The compile-time checks are in `pml.compile.modules`.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pml import ir
-from pml.cnodes import CNode
+from pml.compile.modules import USE_ATTRS, ModuleDef, conflict
+from pml.compile.program import CNode
+from pml.components import boxes as ir
 from pml.errors import render_error
-from pml.modules import USE_ATTRS, ModuleDef, conflict
-from pml.nodes import normalize_name
 from pml.registry import Attr, component
+from pml.syntax.nodes import normalize_name
 
 
 @dataclass(frozen=True, slots=True)

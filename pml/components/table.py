@@ -14,7 +14,7 @@ The data model (documented in `docs/language.md`, "Tables"):
    to prepend it, or a slice like `1:3`), `selectedRecords` (a slice or a list of indexes),
    then `maxRecords` and `maxColumns`, which keep the first half and the last half and put a
    `...` row (column) between them.
-4. **Writing** (`pml.writers.table`): the syntax is the table's own `syntax` (markdown, csv, tsv,
+4. **Writing** (`pml.render.writers.table`): the syntax is the table's own `syntax` (markdown, csv, tsv,
    json, jsonl, yaml, xml, html, text), else the syntax around it.
 """
 
@@ -30,7 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pml import ir, limits
+from pml import limits
+from pml.components import boxes as ir
 from pml.components.data import read_bytes, read_text, resolve_path
 from pml.components.text import handles_syntax
 from pml.errors import limit_hint, render_error, suggest

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pml.cnodes import TextPiece
+from pml.compile.program import TextPiece
 from pml.components.data import read_text, resolve_path, src_span
 from pml.errors import render_error
 from pml.registry import Attr, component

@@ -11,7 +11,7 @@ import copy
 import textwrap
 from typing import Any
 
-from pml import ir
+from pml.components import boxes as ir
 from pml.registry import SYNTAXES, Attr, component
 
 CAPTION_STYLES = ("header", "bold", "plain", "hidden")
@@ -125,7 +125,7 @@ component("Underline", "u", doc="Underlined text (`__x__`, as POML writes it).",
 def layout_code(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
     if attrs.get("inline", True):
         return [ir.Code(r.text(node, scope, ctx, attrs.get("whiteSpace") or "filter"), attrs.get("lang"), True)]
-    from pml.render import write
+    from pml.render.renderer import write
 
     boxes = r.children(node, scope, ctx, attrs, white_space=attrs.get("whiteSpace") or "pre")
     authored = all(not (isinstance(b, ir.Inline) and b.verbatim) for b in boxes)

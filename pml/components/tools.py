@@ -7,7 +7,7 @@ message parts (an ai tool call, a tool message with the result), placed like med
 is read while compiling (`read_meta`): it checks the version and turns components off or on.
 
 Schema bodies are JSON, a `{{ expression }}` giving a dict (or JSON text, or a Pydantic model),
-or a Zod expression that is parsed, never run (`pml.schemas`). A body written as JSON is checked
+or a Zod expression that is parsed, never run (`pml.components.schemas`). A body written as JSON is checked
 against the JSON Schema meta-schema while compiling (`check_schema_body`): each problem is a
 warning at the bad value, with its JSON path.
 """
@@ -18,12 +18,19 @@ import json
 import re
 from typing import Any
 
-from pml import ir
+from pml.components import boxes as ir
+from pml.components.schemas import (
+    SchemaError,
+    json_schema_text,
+    locate,
+    schema_from_value,
+    schema_problems,
+    zod_to_json_schema,
+)
 from pml.errors import Diagnostic, render_error
-from pml.nodes import Comment, Element, Text
 from pml.registry import REGISTRY, Attr, component, kebab_to_camel
-from pml.schemas import SchemaError, json_schema_text, locate, schema_from_value, schema_problems, zod_to_json_schema
-from pml.source import Span
+from pml.syntax.nodes import Comment, Element, Text
+from pml.syntax.source import Span
 
 PARSERS = ("json", "eval")
 PARSER_ATTR = Attr("parser", "enum", "How the body is read: json, or eval (a Zod schema, parsed — never run). "
@@ -35,7 +42,7 @@ PARSER_ATTR = Attr("parser", "enum", "How the body is read: json, or eval (a Zod
 
 def read_schema(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any]) -> dict[str, Any] | None:
     """The JSON schema an element's body gives (None for an empty body)."""
-    from pml.compiler import CNode, ExprPiece, TextPiece  # (the compiler imports this module)
+    from pml.compile.compiler import CNode, ExprPiece, TextPiece  # (the compiler imports this module)
 
     tag = node.element.tag
     pieces = node.children
@@ -169,7 +176,7 @@ def layout_output_schema(r: Any, node: Any, attrs: dict[str, Any], scope: dict[s
                   Attr("description", "string", "What the tool does, for the model."),
                   PARSER_ATTR], check=check_schema_body)
 def layout_tool_definition(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[Any]:
-    from pml.parts import ToolSpec
+    from pml.components.parts import ToolSpec
 
     name = str(attrs.get("name") or "").strip()
     if not name:
@@ -211,7 +218,7 @@ def layout_tool_request(r: Any, node: Any, attrs: dict[str, Any], scope: dict[st
            attrs=[Attr("id", "string", "The id of the call this answers.", required=True),
                   Attr("name", "string", "The tool that was called.", required=True)])
 def layout_tool_response(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
-    from pml.render import write
+    from pml.render.renderer import write
 
     written = write([ir.Block(r.children(node, scope, ctx, attrs))], ctx.syntax)
     content: Any = written.text

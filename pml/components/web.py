@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pml import ir
+from pml.components import boxes as ir
 from pml.components.data import attr_span, read_bytes, resolve_path, src_span, styled
 from pml.errors import render_error
 from pml.readers import MissingExtra, ReadFailure

@@ -27,7 +27,7 @@ from jinja2.utils import missing
 
 from pml import limits
 from pml.errors import PMLError, PMLUndefinedError, clip, diagnostic, render_error, suggest, syntax_error
-from pml.source import Span
+from pml.syntax.source import Span
 
 from .arrows import SITES_KEY, ArrowSite
 from .budget import budgeted

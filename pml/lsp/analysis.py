@@ -8,7 +8,7 @@ files it depends on (`dependencies`), so that a change on disk re-analyses the d
 touches. `Documents` keeps the latest analysis of each open document and the last prompt of each
 that compiled, which completion and go-to-definition fall back on while the text is half typed.
 
-Stylesheet files (`.pss`, `.css`) are read with `pml.stylesheet.parse_css` instead.
+Stylesheet files (`.pss`, `.css`) are read with `pml.style.stylesheet.parse_css` instead.
 """
 
 from __future__ import annotations
@@ -23,18 +23,18 @@ from typing import Any
 
 from pml import limits
 from pml.api import compile_document
-from pml.cliutil import beside
-from pml.cnodes import CNode
+from pml.cli.util import beside
+from pml.compile.modules import Scope, file_scope
+from pml.compile.program import CNode
+from pml.compile.variables import expected
 from pml.errors import Diagnostic, PMLError
 from pml.files import OutsideRoot, resolve_under
 from pml.lsp.access import STYLESHEET_SUFFIXES, path_uri, uri_path
-from pml.modules import Scope, file_scope
-from pml.nodes import Document, Element, walk
-from pml.parser import parse_source
-from pml.prompt import Prompt
-from pml.source import Source, normalize_newlines
-from pml.stylesheet import parse_css
-from pml.variables import expected
+from pml.output.prompt import Prompt
+from pml.style.stylesheet import parse_css
+from pml.syntax.nodes import Document, Element, walk
+from pml.syntax.parser import parse_source
+from pml.syntax.source import Source, normalize_newlines
 
 __all__ = ["Analysis", "Documents", "analyze", "make_source", "path_uri", "read_context", "uri_path"]
 
@@ -272,7 +272,7 @@ class Documents:
         return self._last_good.get(uri)
 
     def scope(self, uri: str) -> Scope | None:
-        """The module names the document can use (`pml.modules.Scope`), from its last good compile."""
+        """The module names the document can use (`pml.compile.modules.Scope`), from its last good compile."""
         good = self._last_good.get(uri)
         if good is None or good.prompt is None:
             return None

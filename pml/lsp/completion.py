@@ -10,7 +10,7 @@
   `<let>` names and the loop variables around the cursor;
 - inside `<style>` or a `.pss` file: style properties, their values, and tag names for selectors.
 
-Module names are those the document can use (`pml.modules.Scope`) in its last compile that
+Module names are those the document can use (`pml.compile.modules.Scope`) in its last compile that
 succeeded, since a `<use>` being typed does not compile.
 """
 
@@ -22,13 +22,13 @@ from typing import Any
 
 from lsprotocol import types
 
+from pml.compile.modules import ModuleDef
 from pml.lsp import cursor, vocabulary
 from pml.lsp.analysis import Analysis, Documents
 from pml.lsp.position import line_index
-from pml.modules import ModuleDef
-from pml.nodes import Element, normalize_name
-from pml.parser import open_tags_in
 from pml.registry import REGISTRY, Attr, Component
+from pml.syntax.nodes import Element, normalize_name
+from pml.syntax.parser import open_tags_in
 
 _DOTTED = re.compile(r"([A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*)\s*\.\s*(\w*)$")
 _IDENT = re.compile(r"(\w*)$")

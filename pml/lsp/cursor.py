@@ -2,7 +2,7 @@
 a style property.
 
 `at(text, offset, document)` answers for hover and go-to-definition. It asks the parsed tree
-first (`pml.parser.parse_source`: elements with their `name_span`, attributes with their
+first (`pml.syntax.parser.parse_source`: elements with their `name_span`, attributes with their
 `span` and `value_span`); when the document does not parse, it scans the text around the cursor.
 
 `before(text, offset)` answers for completion. What is being typed is usually not markup yet
@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from pml.nodes import Document, Element, Expr, Text, normalize_name
+from pml.syntax.nodes import Document, Element, Expr, Text, normalize_name
 
 Kind = Literal["tag", "close_tag", "attribute", "value", "expression", "style_property", "style_value",
                "style_selector", "text"]

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from lsprotocol import types
 
+from pml.compile.modules import ModuleDef
 from pml.lsp import cursor
 from pml.lsp.analysis import Analysis, Documents, path_uri
 from pml.lsp.position import ORIGIN, span_range
-from pml.modules import ModuleDef
-from pml.nodes import normalize_name
+from pml.syntax.nodes import normalize_name
 
 
 def definition(analysis: Analysis, offset: int, documents: Documents) -> list[types.Location]:

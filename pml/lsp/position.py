@@ -1,7 +1,7 @@
 """Offsets ↔ LSP positions.
 
 PML counts offsets in characters (code points) of a text whose newlines are normalized to `\\n`
-(`pml.source.normalize_newlines`). The Language Server Protocol counts a position as a 0-based
+(`pml.syntax.source.normalize_newlines`). The Language Server Protocol counts a position as a 0-based
 line and a 0-based character in UTF-16 code units: a character outside the Basic Multilingual
 Plane (an emoji, say) is two units. Lines are the same in both (CRLF, CR and LF each end one
 line), so a position only needs its column converted within its line.
@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from lsprotocol import types
 
-from pml.source import Span
+from pml.syntax.source import Span
 
 
 def utf16_len(text: str) -> int:

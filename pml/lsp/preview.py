@@ -7,7 +7,7 @@
      "modules": [{"name", "cached", "start", "end"}], "error": str | None}
 
 `cache` is there when the prompt places cached modules (`Rendered.cache_plan(...).to_dict()`).
-Tokens are counted by `pml.tokenreport.measure` (the `<runtime model>`'s tokenizer, o200k_base by
+Tokens are counted by `pml.output.tokenreport.measure` (the `<runtime model>`'s tokenizer, o200k_base by
 default). `preview_html(data)` is a pure function from that data to a self-contained HTML page
 (inline CSS, no scripts, no external resources; every value escaped), for the `pml/preview`
 request of the language server and for an editor's webview.
@@ -21,11 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from pml.api import compile_source
+from pml.components.parts import MediaPart, Message, ToolCallPart, ToolResultPart
 from pml.errors import PMLError
-from pml.parts import MediaPart, Message, ToolCallPart, ToolResultPart
-from pml.source import Source
-from pml.tokenreport import measure
-from pml.tokens import tokenizer_for
+from pml.output.tokenreport import measure
+from pml.syntax.source import Source
+from pml.tokens.encodings import tokenizer_for
 
 
 def preview_data(source: Source, context: Mapping[str, Any] | None = None, *,

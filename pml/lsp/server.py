@@ -39,7 +39,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.protocol import JsonRPCRequestMessage, default_converter
 
 from pml import limits
-from pml.cliutil import beside
+from pml.cli.util import beside
 from pml.lsp.access import DOCUMENT_SUFFIXES, PROMPT_SUFFIXES, Access, Refused, accepts_open, uri_path
 from pml.lsp.analysis import Analysis, Documents, make_source, read_context
 from pml.lsp.completion import complete

@@ -14,8 +14,8 @@ from lsprotocol import types
 from pml.lsp.analysis import Analysis
 from pml.lsp.position import LineIndex, line_index
 from pml.lsp.vocabulary import lookup_tag
-from pml.nodes import Element
 from pml.registry import Component
+from pml.syntax.nodes import Element
 
 _KINDS = {
     "schema": types.SymbolKind.Namespace,

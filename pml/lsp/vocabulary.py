@@ -1,7 +1,7 @@
 """What the component registry says about tags, attributes and style properties, as Markdown.
 
 Hover and completion both show it. Everything comes from `pml.registry.REGISTRY` (component
-`doc`, attribute `doc`, type, choices, default) and `pml.properties` (the style properties);
+`doc`, attribute `doc`, type, choices, default) and `pml.style.properties` (the style properties);
 the few tags the compiler handles itself (`<include>`, `<style>`, `<stylesheet>`, `<context>`)
 are described here, in the words of docs/language.md.
 """
@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pml import components as _components  # noqa: F401  (registers the catalog)
-from pml.nodes import normalize_name
-from pml.properties import property_info, property_names
 from pml.registry import GLOBAL_ATTRS, REGISTRY, Attr, Component
+from pml.style.properties import property_info, property_names
+from pml.syntax.nodes import normalize_name
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ import io
 import re
 from typing import Any
 
-from pml import ir
+from pml.components import boxes as ir
 from pml.readers import ReadFailure, cached, need
 from pml.readers.archive import check_zip, limits_key
 

@@ -22,7 +22,7 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
-from pml import ir
+from pml.components import boxes as ir
 from pml.readers import MissingExtra, ReadFailure
 
 SKIPPED = {"script", "style", "noscript", "template", "head", "title", "meta", "link", "svg", "canvas",

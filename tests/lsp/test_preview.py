@@ -11,7 +11,7 @@ from lsp_helpers import change, open_file
 from pytest_lsp import LanguageClient
 
 from pml import load
-from pml.tokens import tokenizer_for
+from pml.tokens.encodings import tokenizer_for
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

@@ -8,7 +8,7 @@ import pytest
 from lsprotocol import types
 from typer.testing import CliRunner
 
-from pml.cli import app
+from pml.cli.app import app
 from pml.lsp import cursor
 from pml.lsp.position import LineIndex, utf16_len
 from pml.lsp.preview import preview_html

@@ -207,7 +207,7 @@ class StylesheetGenerator:
                  '<item>one</item></list></cp><table records="{{ rows }}"/><human-msg>{{ text }}</human-msg></poml>')
 
     def __init__(self) -> None:
-        from pml.properties import property_names
+        from pml.style.properties import property_names
 
         self.properties = property_names(kebab=True) + property_names()
 

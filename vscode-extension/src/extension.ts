@@ -41,7 +41,7 @@ function startClient(): Promise<LanguageClient | undefined> {
         documentSelector: [{ language: 'pml' }, { language: 'pss' }],
         outputChannel: log,
     };
-    // The id 'pml' makes the client read `pml.trace.server`.
+    // The id 'pml' makes the client read `pml.output.trace.server`.
     const created = new LanguageClient('pml', 'PML Language Server', serverOptions, clientOptions);
     client = created;
     log.info(`Starting the PML language server: ${formatCommand(command)}`);

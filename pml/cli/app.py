@@ -1,0 +1,207 @@
+"""The `pml` command: render prompts, check them, and see what provider caches can reuse.
+
+    pml render prompt.pml --context ctx.json --var name=Ada --format anthropic
+    pml check prompts/*.pml --format json             (pml/cli_check.py)
+    pml tokens prompt.pml                             (pml/cli_tokens.py)
+    pml cache plan prompt.pml --target anthropic      (pml/cli_cache.py)
+    pml lock --check
+    pml lsp                                           (the language server on stdio: pml/lsp/)
+    pml preview prompt.pml                            (the preview page on 127.0.0.1)
+
+Every command fails the same way (pml/cli_errors.py): a located message on stderr and status 1;
+`--debug` adds the Python traceback. `--limit NAME=VALUE` changes a resource limit
+(pml/cli_options.py).
+"""
+
+from __future__ import annotations
+
+import contextvars
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+import pml
+from pml.api import load
+from pml.cli.cache import cache_app, lock
+from pml.cli.check import check
+from pml.cli.errors import InputError, guarded, log_errors, warn
+from pml.cli.options import (
+    Command,
+    ContextOption,
+    DebugOption,
+    Group,
+    LimitOption,
+    MaxOutputOption,
+    RootOption,
+    VarOption,
+    limits_from,
+)
+from pml.cli.tokens import tokens
+from pml.cli.util import beside, context_of, require_file
+from pml.output.prompt import dumps
+
+app = typer.Typer(
+    name="pml",
+    help="PML: compile prompt markup (.pml, .poml) into chat messages.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    cls=Group,
+)
+
+
+class Format(str, Enum):
+    """The payload shapes (`pml.output.targets.FORMATS`)."""
+
+    openai = "openai"
+    openai_chat = "openai_chat"
+    openai_responses = "openai-responses"
+    anthropic = "anthropic"
+    gemini = "gemini"
+    langchain = "langchain"
+    pydantic = "pydantic"
+    message_dict = "message_dict"
+    dict = "dict"
+    raw = "raw"
+    text = "text"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"pml {pml.__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[bool, typer.Option(
+        "--version", "-V", help="Print the version and exit.", is_eager=True, callback=_version, metavar="")] = False,
+) -> None:
+    """PML: compile prompt markup (.pml, .poml) into chat messages."""
+
+
+FORMAT_HELP = "The payload shape: " + ", ".join(f.value for f in Format) + "."
+
+
+@app.command(cls=Command)
+def render(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="The prompt file (.pml or .poml).", show_default=False)],
+    context: ContextOption = None,
+    var: VarOption = None,
+    stylesheet: Annotated[Path | None, typer.Option(
+        "--stylesheet", "-s", metavar="FILE", show_default=False,
+        help="A stylesheet (.pss CSS or .json). Default: FILE.pss beside the prompt, when present.")] = None,
+    format: Annotated[Format, typer.Option("--format", "-f", metavar="FORMAT", help=FORMAT_HELP)] = Format.openai,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", metavar="FILE", show_default=False, help="Write here instead of stdout.")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Treat unknown attributes as errors.")] = False,
+    root: RootOption = None,
+    max_tokens: Annotated[int | None, typer.Option(
+        "--max-tokens", metavar="N", min=1, show_default=False,
+        help="A token budget for the whole prompt (o200k_base): lower `priority` elements are dropped first, then "
+        "text is cut, never inside code, tables, data or cached modules. What was dropped is listed on stderr.")]
+    = None,
+    limit: LimitOption = None,
+    max_output: MaxOutputOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Render a prompt into chat messages and print the payload (JSON, or text with --format text)."""
+    with guarded(file, debug=debug, limits_in_force=limits_from(limit, max_output)):
+        require_file(file)
+        ctx = context_of(file, context, var)
+        sheet = stylesheet or beside(file, ".pss")
+        if sheet is not None and not sheet.is_file():
+            raise InputError(f"{sheet}: stylesheet file not found" if not sheet.exists() else
+                             f"{sheet}: the stylesheet must be a file, not a folder")
+        if sheet is not None and sheet.suffix not in (".pss", ".css", ".json"):
+            raise InputError(f"{sheet}: a stylesheet is a .pss, .css or .json file")
+        prompt = load(file, stylesheet=sheet, strict=strict, root=root)
+        warn(prompt.diagnostics)
+        rendered = prompt.render(ctx, max_tokens=max_tokens)
+        if rendered.dropped:
+            typer.echo(f"budget: {len(rendered.dropped)} cut{'s' if len(rendered.dropped) != 1 else ''} to fit:",
+                       err=True)
+            for item in rendered.dropped:
+                typer.echo(f"  {item.describe()}", err=True)
+        if format is Format.anthropic and any(p.cached for p in rendered.modules):
+            warn(rendered.cache_plan("anthropic").warnings)
+        payload: Any = rendered.to_format(format.value)
+        if hasattr(payload, "model_dump"):  # the pydantic format: print its JSON
+            payload = payload.model_dump(mode="json")
+        text = payload if isinstance(payload, str) else dumps(payload)
+        if output is not None:
+            output.write_text(text + "\n", encoding="utf-8")
+        else:
+            typer.echo(text)
+
+
+@app.command("lsp", cls=Command)
+def lsp(debug: DebugOption = False) -> None:
+    """Run the PML language server on stdio (for editors)."""
+    with guarded(None, debug=debug):
+        from pml.lsp.server import main as serve
+
+        log_errors("pml-lsp", debug=debug)  # before the server's own logging setup, which then keeps it
+        serve()
+
+
+@app.command("preview", cls=Command)
+def preview(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="The prompt file.", show_default=False)],
+    context: ContextOption = None,
+    var: VarOption = None,
+    port: Annotated[int, typer.Option("--port", metavar="PORT", min=0, max=65535,
+                                      help="The port on 127.0.0.1 (0 picks a free one).")]
+    = 8765,
+    limit: LimitOption = None,
+    max_output: MaxOutputOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Serve the preview (messages, tokens, cache breakpoints) on 127.0.0.1; it follows the file as you edit it."""
+    from pml.cli.preview_server import make_server
+
+    with guarded(file, debug=debug, limits_in_force=limits_from(limit, max_output)):
+        require_file(file)
+        ctx = context_of(file, context, var)
+        try:
+            server = make_server(file, ctx, port=port)
+        except OSError as exc:
+            raise InputError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}; hint: try --port 0") from None
+        _carry_context(server)
+        bound = server.server_address[1]
+        typer.echo(f"previewing {file} at http://127.0.0.1:{bound}/ (Ctrl-C stops)", err=True)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.server_close()
+
+
+def _carry_context(server: Any) -> None:
+    """Each request of a threading server runs in a new thread, which starts with empty context
+    variables: run it in a copy of this one, so that the limits in force apply to it."""
+    handle = server.process_request_thread
+    context = contextvars.copy_context()
+
+    def process_request_thread(request: Any, client_address: Any) -> None:
+        context.copy().run(handle, request, client_address)
+
+    server.process_request_thread = process_request_thread
+
+
+app.command("check", cls=Command)(check)
+app.add_typer(cache_app, name="cache")
+app.command("lock", cls=Command)(lock)
+app.command("tokens", cls=Command)(tokens)
+
+
+def main() -> None:
+    """Console entry point."""
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,1 @@
+"""The compile stage: syntax tree + styles → the compiled program (with its modules and checks)."""

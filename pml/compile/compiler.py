@@ -1,0 +1,440 @@
+"""Compile: `Document` → `Prompt`'s tree of `CNode`s.
+
+Everything that depends only on the source files and stylesheets happens here, once: includes
+are inlined (with cycle detection), every tag and attribute is checked against the component
+registry, stylesheets are parsed and the cascade is run on the source tree, static attribute
+values are coerced to their types, and every `{{ }}` is compiled. Problems are collected as
+diagnostics; errors are raised together at the end.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pml import components as _components  # noqa: F401  (registers the catalog)
+from pml import files, limits
+from pml.compile import stability
+from pml.compile.filecheck import check_sources
+from pml.compile.modules import ModuleDef, analyze
+from pml.compile.program import CNode, DynamicAttr, ExprPiece, TextPiece
+from pml.components.expanded import EXPANDED, coerced, expanded_styles
+from pml.components.tools import read_meta
+from pml.errors import Diagnostic, PMLCompileError, PMLError, compile_error, limit_hint, suggest
+from pml.expressions import Expression, compile_expression, parse_for
+from pml.registry import REGISTRY, Attr, CoercionError, Component
+from pml.resources import resource_path
+from pml.style.cascade import ComputedStyle, compute_styles
+from pml.style.stylesheet import Stylesheet, parse_css, parse_json_stylesheet
+from pml.syntax.nodes import Attribute, Comment, Document, Element, Expr, Text, normalize_name
+from pml.syntax.parser import parse_source, too_deep
+from pml.syntax.source import Source, Span, decode
+
+# Attributes the template pass consumes; they never reach a component.
+TEMPLATE_ATTRS = {"for", "if"}
+# Tags handled here or by the template pass rather than rendered.
+STYLE_TAGS = {"stylesheet", "style"}
+
+
+@dataclass(slots=True)
+class CompileResult:
+    root: CNode
+    diagnostics: list[Diagnostic]
+    context: dict[str, Any]
+    files: tuple[Path, ...]
+    folder: Path
+    modules: tuple[ModuleDef, ...] = ()
+
+
+def default_stylesheet() -> Stylesheet:
+    global _DEFAULT
+    if _DEFAULT is None:
+        path = resource_path("stylesheets", "default.pss")
+        source = Source(path.read_text(encoding="utf-8"), "default.pss", path)
+        _DEFAULT = parse_css(source.text, source, 0, origin=0)
+    return _DEFAULT
+
+
+_DEFAULT: Stylesheet | None = None
+
+
+class Compiler:
+    """Compiles one document (and the files it includes)."""
+
+    def __init__(self, *, strict: bool = False, stylesheets: Sequence[Stylesheet] = (),
+                 root: Path | None = None) -> None:
+        self.strict = strict
+        self.root = root
+        self.extra_sheets = list(stylesheets)
+        self.diagnostics: list[Diagnostic] = []
+        self.files: list[Path] = []
+        self.context: dict[str, Any] = {}
+        self._names: list[str] = []
+        # Components turned off by `<meta components="-name">`, with where that was said.
+        self.disabled: dict[str, Span] = {}
+        # Every module definition (`pml.compile.modules`), imported ones included.
+        self.modules: list[ModuleDef] = []
+        # What the components a document or webpage expands into get from the stylesheets, by
+        # `id` of the host element (`pml.components.expanded`).
+        self._expanded: dict[int, dict[str, ComputedStyle]] = {}
+
+    # ----------------------------------------------------------------- entry
+    def compile(self, document: Document) -> CompileResult:
+        if self.root is None:
+            self.root = document.source.directory
+        if document.source.path is not None:
+            self.files.append(document.source.path)
+        self._names = [document.source.name]
+        root = document.root
+        lowered = document.source.text.lower()
+        self.modules = []
+        if "include" in lowered or "import" in lowered:
+            root = self._inline_includes(root, document.source, (self._file_key(document.source),),
+                                         0 if root.name_span is None else 1)
+            self._check_depth(root)
+        try:
+            return self._compile_tree(document, root, lowered)
+        except RecursionError:
+            raise compile_error("the document is nested too deeply to compile", document.root.span,
+                                "nest fewer elements inside one another, or lower the `max_depth` limit "
+                                "(it is above what this Python's recursion limit allows)") from None
+
+    def _compile_tree(self, document: Document, root: Element, lowered: str) -> CompileResult:
+        sheets = [default_stylesheet()]
+        root = self._collect_styles(root, document.source, sheets)
+        sheets.extend(self.extra_sheets)
+        for sheet in sheets[1:]:
+            self.diagnostics.extend(sheet.diagnostics)
+        styles = compute_styles(root, sheets)
+        if "doc" in lowered or "webpage" in lowered or len(self.files) > 1:
+            self._expanded = expanded_styles(root, sheets[1:])  # the built-in sheet styles no reader's output
+        croot = self._compile_element(root, styles)
+        if croot is not None:
+            self.modules = analyze(croot, self._problem)
+        if croot is not None and ("src" in lowered or len(self.files) > 1):
+            check_sources(croot, self.root, self._problem)
+        if croot is not None and stability.declares_volatile(croot):
+            self.diagnostics.extend(stability.check(croot))
+        if self.strict:
+            self.diagnostics = [
+                Diagnostic("error", d.message, d.span, d.hint, d.code) if d.code == "attribute" else d
+                for d in self.diagnostics
+            ]
+        errors = [d for d in self.diagnostics if d.severity == "error"]
+        if errors:
+            raise PMLCompileError(self.diagnostics)
+        return CompileResult(croot or _empty_root(root), self.diagnostics, self.context, tuple(self.files),
+                             self.root or document.source.directory, tuple(self.modules))
+
+    def _check_depth(self, root: Element) -> None:
+        """Stop when included files nest elements deeper than the `max_depth` limit.
+
+        Each file was checked when it was parsed; here an included file's elements count from
+        the depth of its `<include>`. An implicit root (a document without `<poml>`) does not count.
+        """
+        limit = limits.current().max_depth
+        stack = [(root, 0 if root.name_span is None else 1)]
+        while stack:
+            element, depth = stack.pop()
+            if depth > limit:
+                self.diagnostics.append(too_deep(element.tag, element.name_span or element.span, depth, "compile"))
+                raise PMLCompileError(self.diagnostics)
+            stack.extend((child, depth + 1) for child in reversed(element.children) if isinstance(child, Element))
+
+    def _problem(self, message: str, span: Span | None, hint: str | None = None, *,
+                 severity: str = "error", code: str = "compile") -> None:
+        self.diagnostics.append(Diagnostic(severity, message, span, hint, code))  # type: ignore[arg-type]
+
+    def _file_problem(self, problem: files.FileProblem, what: str, src: str, source: Source, root: Path,
+                      where: Span) -> None:
+        message, hint = files.explain(problem, what, src, source.name, source.directory, root)
+        self._problem(message, where, hint)
+
+    @staticmethod
+    def _file_key(source: Source) -> str:
+        return str(source.path) if source.path is not None else f"<{id(source)}>"
+
+    # ----------------------------------------------------------------- includes
+    def _inline_includes(self, element: Element, source: Source, chain: tuple[str, ...], depth: int = 1) -> Element:
+        # `depth` is the element's depth in the document with its includes; past the limit the
+        # walk stops (`_check_depth` reports it), so that it never recurses without bound.
+        if depth > limits.current().max_depth:
+            return element
+        children: list[Any] = []
+        changed = False
+        for child in element.children:
+            if isinstance(child, Element) and child.key in ("include", "import"):
+                changed = True
+                children.append(self._include(child, source, chain, depth + 1))
+            elif isinstance(child, Element):
+                new = self._inline_includes(child, source, chain, depth + 1)
+                changed = changed or new is not child
+                children.append(new)
+            else:
+                children.append(child)
+        if not changed:
+            return element
+        return Element(element.tag, element.attributes, tuple(children), element.span, element.name_span)
+
+    def _include(self, element: Element, source: Source, chain: tuple[str, ...], depth: int = 1) -> Element:
+        """An `<include>` holds the included file's content; an `<import>` its `<schema>`s."""
+        kind = element.key
+        src = element.attribute("src")
+        if src is None or not src.is_static or not src.text.strip():
+            self._problem(f"`<{element.tag}>` needs a literal `src` path",
+                          (src.value_span or src.span) if src is not None else element.span,
+                          f'write `<{element.tag} src="other.pml"/>`')
+            return Element(kind, element.attributes, (), element.span, element.name_span)
+        written = src.text.strip()
+        where = src.value_span or src.span
+        folder = self.root or source.directory
+        what = f"{_DONE[kind]} file"
+        try:
+            path = files.resolve_under(source.directory, written, folder)
+        except files.FileProblem as problem:
+            self._file_problem(problem, what, written, source, folder, where)
+            return Element(kind, element.attributes, (), element.span, element.name_span)
+        key = str(path)
+        display = files.shown(source.name, written)
+        if len(chain) > limits.current().max_include_depth:
+            self._problem(f"{kind}s nest more than {limits.current().max_include_depth} files deep", src.span,
+                          limit_hint("max_include_depth", "include fewer files inside one another"))
+            return Element(kind, element.attributes, (), element.span, element.name_span)
+        if key in chain:
+            cycle = " → ".join([*self._names, display])
+            self._problem(f"{kind} cycle: {cycle}", src.span, f"remove one of the {kind}s in the chain")
+            return Element(kind, element.attributes, (), element.span, element.name_span)
+        try:
+            data = files.read_file(path)
+        except files.FileProblem as problem:
+            self._file_problem(problem, what, written, source, folder, where)
+            return Element(kind, element.attributes, (), element.span, element.name_span)
+        try:
+            included = parse_source(decode(data, display, path))  # bad bytes are located in the included file
+        except PMLError as exc:
+            self.diagnostics.extend(exc.diagnostics)
+            return Element(kind, element.attributes, (), element.span, element.name_span)
+        self.files.append(path)
+        self._names.append(display)
+        root = self._inline_includes(included.root, included.source, (*chain, key), depth)
+        self._names.pop()
+        body = root.children if root.key in ("poml", "pml") else (root,)
+        if kind == "import":
+            body = self._schemas(body, display)
+        return Element(kind, element.attributes, tuple(body), element.span, element.name_span)
+
+    def _schemas(self, body: Sequence[Any], display: str) -> list[Any]:
+        """What an imported file contributes: its `<schema>`s and `<import>`s."""
+        kept: list[Any] = []
+        for child in body:
+            if isinstance(child, Element) and child.key in ("schema", "import"):
+                kept.append(child)
+            elif isinstance(child, Element) and child.key not in STYLE_TAGS:
+                self._problem(f"`<{child.tag}>` in an imported file is not used: an import brings in only "
+                              f"`<schema>`s", child.name_span or child.span,
+                              f"move it into a module of a schema in {display}, or `<include>` the file instead",
+                              severity="warning", code="import")
+            elif isinstance(child, Text) and child.value.strip():
+                self._problem("text in an imported file is not used: an import brings in only `<schema>`s",
+                              child.span, "move it into a module", severity="warning", code="import")
+        return kept
+
+
+    # ----------------------------------------------------------------- stylesheets
+    def _collect_styles(self, root: Element, source: Source, sheets: list[Stylesheet]) -> Element:
+        kept: list[Any] = []
+        for child in root.children:
+            if isinstance(child, Element) and child.key in STYLE_TAGS:
+                sheet = self._element_sheet(child)
+                if sheet is not None:
+                    sheets.append(sheet)
+                continue
+            if isinstance(child, Element) and child.key == "context":
+                self._context(child)
+                continue
+            kept.append(child)
+        if len(kept) == len(root.children):
+            return root
+        return Element(root.tag, root.attributes, tuple(kept), root.span, root.name_span)
+
+    def _body_text(self, element: Element) -> tuple[str, int]:
+        text = "".join(c.value for c in element.children if isinstance(c, Text))
+        first = next((c for c in element.children if isinstance(c, Text)), None)
+        offset = first.span.start if first is not None else element.span.start
+        for child in element.children:
+            if isinstance(child, (Element, Expr)):
+                self._problem(f"`<{element.tag}>` takes plain text only", child.span)
+        return text, offset
+
+    def _element_sheet(self, element: Element) -> Stylesheet | None:
+        text, offset = self._body_text(element)
+        source = element.span.source
+        if element.key == "style" or not text.strip().startswith("{"):
+            return parse_css(text, source, offset, origin=1)
+        return parse_json_stylesheet(text, source, offset, origin=1)
+
+    def _context(self, element: Element) -> None:
+        text, offset = self._body_text(element)
+        try:
+            data = json.loads(text) if text.strip() else {}
+        except json.JSONDecodeError as exc:
+            source = element.span.source
+            self._problem(f"`<context>` is not valid JSON: {exc.msg}",
+                          source.span(offset + exc.pos, offset + exc.pos + 1))
+            return
+        if not isinstance(data, dict):
+            self._problem("`<context>` must hold a JSON object", element.span)
+            return
+        self.context.update(data)
+
+    # ----------------------------------------------------------------- elements
+    def _compile_element(self, element: Element, styles: dict[int, Any]) -> CNode | None:
+        if element.key == "include":
+            component = None
+        else:
+            component = REGISTRY.lookup(element.tag)
+            off = self.disabled.get(component.name) if component is not None else None
+            if component is None or off is not None:
+                hint = suggest(element.tag, REGISTRY.tag_names(), quote="`<", end=">`")
+                if off is not None:
+                    hint = f"`<meta components>` at {off.line}:{off.column} turned it off"
+                self._problem(f"unknown tag `<{element.tag}>`", element.name_span or element.span,
+                              hint or "see docs/language.md for the list of components")
+                return None
+            if component.name == "Meta":
+                self.diagnostics.extend(read_meta(element, self.disabled))
+            if component.check is not None:
+                self.diagnostics.extend(component.check(element))
+        style = styles.get(id(element))
+        static: dict[str, Any] = {}
+        dynamic: dict[str, DynamicAttr] = {}
+        loop = cond = None
+        written: set[str] = set()
+        if style is not None:
+            for name, value in style.normal.items():
+                self._set_static(component, name, value, static, style.sources.get(name), styled=True)
+        for attr in element.attributes:
+            key = normalize_name(attr.name)
+            if key == "for":
+                loop = self._for(attr)
+                continue
+            if key == "if":
+                cond = self._if(attr)
+                continue
+            spec = component.attr(attr.name) if component else None
+            if spec is None and component is not None and not component.open_attrs:
+                hint = suggest(attr.name, [a.name for a in component.all_attrs().values()])
+                self._problem(f"unknown attribute `{attr.name}` on `<{element.tag}>`", attr.span,
+                              hint or _accepted(element.tag, component),
+                              severity="warning", code="attribute")
+            name = spec.name if spec else attr.name
+            written.add(name)
+            if attr.is_static:
+                self._set_static(component, name, attr.text, static, attr.value_span or attr.span)
+                dynamic.pop(name, None)
+            else:
+                if spec is not None and spec.literal:
+                    self._problem(f"`{spec.name}` of `<{element.tag}>` is read while compiling, so it cannot use "
+                                  "`{{ }}`", attr.value_span or attr.span,
+                                  f'write {spec.name}="…" as it is; choose between elements with `if`')
+                static.pop(name, None)
+                dynamic[name] = self._dynamic(attr, spec)
+        if style is not None:
+            for name, value in style.important.items():
+                self._set_static(component, name, value, static, style.sources.get(name), styled=True)
+                dynamic.pop(name, None)
+        expanded = self._expanded.get(id(element))
+        if expanded:
+            static[EXPANDED] = {kind: coerced(kind, style, self._style_warning) for kind, style in expanded.items()}
+        if component is not None:
+            for spec in component.attrs.values():
+                if spec.required and spec.name not in static and spec.name not in dynamic:
+                    self._problem(f"`<{element.tag}>` needs the attribute `{spec.name}`",
+                                  element.name_span or element.span, f'add {spec.name}="…"')
+        children: list[CNode | TextPiece | ExprPiece] = []
+        for child in element.children:
+            if isinstance(child, Text):
+                children.append(TextPiece(child.value))
+            elif isinstance(child, Expr):
+                expression = self._expression(child.code, child.span)
+                if expression is not None:
+                    children.append(ExprPiece(expression))
+            elif isinstance(child, Comment):
+                continue
+            elif isinstance(child, Element):
+                compiled = self._compile_element(child, styles)
+                if compiled is not None:
+                    children.append(compiled)
+        return CNode(element, component, static, dynamic, children, loop, cond, frozenset(written))
+
+    def _style_warning(self, exc: CoercionError, span: Span | None) -> None:
+        self._problem(str(exc), span, exc.hint, severity="warning", code="style")
+
+    def _set_static(self, component: Component | None, name: str, value: Any, target: dict[str, Any],
+                    span: Span | None, *, styled: bool = False) -> None:
+        spec = component.attr(name) if component else None
+        if spec is None:
+            target[name] = value
+            return
+        try:
+            target[spec.name] = spec.coerce(value)
+        except CoercionError as exc:
+            severity = "warning" if styled else "error"
+            self._problem(str(exc), span, exc.hint, severity=severity, code="style" if styled else "compile")
+
+    def _expression(self, code: str, span: Span, *, condition: bool = False) -> Expression | None:
+        try:
+            return compile_expression(code, span, condition=condition)
+        except PMLError as exc:
+            self.diagnostics.extend(exc.diagnostics)
+            return None
+
+    def _for(self, attr: Attribute) -> tuple[str, Expression] | None:
+        text = attr.raw.strip()
+        span = attr.value_span or attr.span
+        if text.startswith("{{") and text.endswith("}}"):
+            text = text[2:-2]
+        try:
+            return parse_for(text, span)
+        except PMLError as exc:
+            self.diagnostics.extend(exc.diagnostics)
+            return None
+
+    def _if(self, attr: Attribute) -> Expression | None:
+        single = attr.single_expression
+        if single is not None:
+            return self._expression(single.code, single.span, condition=True)
+        if not attr.is_static:
+            self._problem("`if` takes one expression", attr.span, 'write `if="count > 0"`')
+            return None
+        return self._expression(attr.text, attr.value_span or attr.span, condition=True)
+
+    def _dynamic(self, attr: Attribute, spec: Attr | None) -> DynamicAttr:
+        parts: list[str | Expression] = []
+        for part in attr.parts:
+            if isinstance(part, Text):
+                parts.append(part.value)
+            else:
+                expression = self._expression(part.code, part.span)
+                if expression is not None:
+                    parts.append(expression)
+        single = parts[0] if len(parts) == 1 and isinstance(parts[0], Expression) else None
+        return DynamicAttr(spec, tuple(parts), single)
+
+
+_DONE = {"include": "included", "import": "imported"}
+
+
+def _accepted(tag: str, component: Component) -> str:
+    own = sorted(a.name for a in component.attrs.values())
+    common = "the common attributes (speaker, syntax, className, whiteSpace, …)"
+    if not own:
+        return f"`<{tag}>` takes only {common}"
+    return f"`<{tag}>` takes {', '.join(own)}, and {common}"
+
+
+def _empty_root(element: Element) -> CNode:
+    return CNode(element, REGISTRY.lookup("poml"), {}, {}, [])

@@ -1,0 +1,1 @@
+"""The output stage: rendered messages → payloads (`Rendered`, provider targets, cache plans, reports)."""

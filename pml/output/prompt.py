@@ -1,0 +1,426 @@
+"""`Prompt` (a compiled document, reusable) and `Rendered` (one render: messages and payloads).
+
+Speakers are assigned from the tree, never by re-reading rendered text (POML's rules,
+`docs/language.md`, "Speakers"): content belongs to the innermost explicit speaker around it;
+other content is `system` until the first explicit `human`, `human` after it; adjacent content
+of one speaker is one message; a prompt that is a single implicit `system` message becomes a
+`human` message.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pml.compile.compiler import CNode, CompileResult
+from pml.compile.modules import ModuleDef
+from pml.components.boxes import Media, ModuleMark, Speaker, ToolPart
+from pml.components.parts import ROLES, MediaPart, Message, Part, ToolCallPart, ToolResultPart, ToolSpec
+from pml.components.schemas import SchemaError, schema_from_value
+from pml.errors import Diagnostic, PMLError, render_error
+from pml.limits import Limits, using
+from pml.output.cacheplan import Placed, Position, ProviderPlan
+from pml.output.cacheplan import plan as cache_plan
+from pml.output.targets import FORMATS, to_format
+from pml.render import charsafe
+from pml.render.bound import OutputTooLong, too_long
+from pml.render.budget import Dropped
+from pml.render.renderer import Ctx, Renderer, write
+from pml.syntax.source import Span
+
+_VISIBLE = re.compile(r"\S")
+
+__all__ = ["FORMATS", "ROLES", "MediaPart", "Message", "Part", "Prompt", "Rendered", "ToolCallPart",
+           "ToolResultPart", "ToolSpec", "assign_speakers", "dumps"]
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """The result of one render: the messages, and what the call should carry besides them.
+
+    `schema` is the response's JSON schema (`<output-schema>`), `tools` the function tools
+    (`<tool-definition>`), `runtime` the call parameters (`<runtime>`, camelCase keys). The
+    `to_…` methods and `to_format(name)` give provider payloads (`pml.output.targets`).
+    """
+
+    messages: tuple[Message, ...]
+    chat: bool = True
+    diagnostics: tuple[Diagnostic, ...] = field(default=(), compare=False)
+    schema: dict[str, Any] | None = None
+    tools: tuple[ToolSpec, ...] = ()
+    runtime: dict[str, Any] | None = None
+    # Where each placed module starts and ends in the messages (`pml.output.cacheplan`).
+    modules: tuple[Placed, ...] = field(default=(), compare=False)
+    # Where each marked subtree starts and ends, for renders that mark them (`pml.output.tokenreport`).
+    marks: tuple[Placed, ...] = field(default=(), compare=False)
+    # What `char-limit`, `token-limit` and `priority` left out (`pml.render.budget`).
+    dropped: tuple[Dropped, ...] = field(default=(), compare=False)
+    # Warnings of the render: characters an output could not carry, messages left out for being empty.
+    warnings: tuple[Diagnostic, ...] = field(default=(), compare=False)
+    # The prompt's root element: where format errors point when no element of their own is known.
+    span: Span | None = field(default=None, compare=False)
+
+    def cache_plan(self, provider: str = "anthropic", model: str | None = None) -> ProviderPlan:
+        """What `provider` (anthropic or openai) can cache of this render: the stable prefix in bytes
+        and tokens, Anthropic's breakpoints, OpenAI's `prompt_cache_key` (`pml.output.cacheplan`).
+        `model` defaults to the `<runtime model>` of the prompt."""
+        return cache_plan(self, provider, model)
+
+    def to_message_dict(self) -> list[dict[str, Any]]:
+        """POML's `message_dict` shape: `[{"speaker", "content"}]`."""
+        return to_format(self, "message_dict")
+
+    def to_dict(self) -> dict[str, Any]:
+        """POML's `dict` shape: `{"messages", "schema"?, "tools"?, "runtime"?}`."""
+        return to_format(self, "dict")
+
+    def to_openai(self) -> dict[str, Any]:
+        """OpenAI Chat Completions keyword arguments (`pml.output.targets.openai_chat`)."""
+        return to_format(self, "openai")
+
+    def to_openai_responses(self) -> dict[str, Any]:
+        """OpenAI Responses keyword arguments (`pml.output.targets.openai_responses`)."""
+        return to_format(self, "openai-responses")
+
+    def to_anthropic(self, model: str | None = None) -> dict[str, Any]:
+        """Anthropic Messages keyword arguments (`pml.output.targets.anthropic_messages`), with
+        `cache_control` breakpoints after cached modules (for `model`, or `<runtime model>`)."""
+        if model is None:
+            return to_format(self, "anthropic")
+        from pml.output.targets import located
+        from pml.output.targets.anthropic_messages import payload
+
+        with located(self):
+            return payload(self, model)
+
+    def to_gemini(self) -> dict[str, Any]:
+        """A Gemini `generateContent` request body (`pml.output.targets.gemini`)."""
+        return to_format(self, "gemini")
+
+    def to_langchain(self) -> dict[str, Any]:
+        """POML's `langchain` shape (`pml.output.targets.langchain`)."""
+        return to_format(self, "langchain")
+
+    def to_pydantic(self) -> Any:
+        """POML's `pydantic` shape: a `PomlFrame` (needs Pydantic)."""
+        return to_format(self, "pydantic")
+
+    def text(self) -> str:
+        """POML's pretty text: `===== speaker =====` blocks (just the content with chat off)."""
+        return to_format(self, "text")
+
+    def to_format(self, name: str) -> Any:
+        """The payload in the format `name` (one of `FORMATS`)."""
+        return to_format(self, name)
+
+    def with_output_schema(self, schema: Any) -> Rendered:
+        """A copy whose response schema is `schema`: a dict, JSON text or a Pydantic model class."""
+        return dataclasses.replace(self, schema=_schema(schema))
+
+    def with_tools(self, tools: Iterable[Any]) -> Rendered:
+        """A copy with more function tools: `ToolSpec`s, `{name, description?, parameters}` dicts or
+        Pydantic model classes (the class name is the tool name, its docstring the description)."""
+        return dataclasses.replace(self, tools=(*self.tools, *(_tool(t) for t in tools)))
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+def _schema(value: Any) -> dict[str, Any]:
+    try:
+        return schema_from_value(value)
+    except SchemaError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _tool(value: Any) -> ToolSpec:
+    if isinstance(value, ToolSpec):
+        return value
+    if isinstance(value, Mapping):
+        if "function" in value and isinstance(value["function"], Mapping):  # OpenAI's shape
+            value = value["function"]
+        if not value.get("name"):
+            raise ValueError("a tool needs a name")
+        parameters = value["parameters"] if "parameters" in value else {"type": "object", "properties": {}}
+        return ToolSpec(str(value["name"]), value.get("description"), _schema(parameters))
+    if isinstance(value, type) and hasattr(value, "model_json_schema"):
+        doc = (value.__doc__ or "").strip() or None
+        return ToolSpec(value.__name__, doc, _schema(value))
+    raise ValueError(f"a tool must be a ToolSpec, a dict or a Pydantic model class, not {type(value).__name__}")
+
+
+def dumps(payload: Any) -> str:
+    """Canonical JSON for payloads: stable order, UTF-8, two-space indent. Lone surrogates, which
+    UTF-8 cannot carry, are written as U+FFFD (`pml.render.charsafe`)."""
+    return charsafe.fix_surrogates(json.dumps(payload, ensure_ascii=False, indent=2))
+
+
+class Prompt:
+    """A compiled prompt. Render it as many times as you like with different contexts."""
+
+    def __init__(self, compiled: CompileResult, name: str, base_dir: Path) -> None:
+        self._compiled = compiled
+        self.name = name
+        self.base_dir = base_dir
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        """Warnings found while compiling (errors would have raised)."""
+        return list(self._compiled.diagnostics)
+
+    @property
+    def context(self) -> dict[str, Any]:
+        """The values the document's `<context>` elements give (they win over the caller's context)."""
+        return dict(self._compiled.context)
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        """The files this prompt was compiled from (the main file and its includes)."""
+        return self._compiled.files
+
+    @property
+    def root(self) -> CNode:
+        return self._compiled.root
+
+    @property
+    def modules(self) -> tuple[ModuleDef, ...]:
+        """The module definitions this prompt can place (its own and imported ones)."""
+        return self._compiled.modules
+
+    def render(self, context: Mapping[str, Any] | None = None, *, chat: bool = True, output_schema: Any = None,
+               max_tokens: int | None = None, limits: Limits | None = None, **variables: Any) -> Rendered:
+        """Render with a context (a mapping) and/or keyword variables.
+
+        `output_schema` (a dict, JSON text or a Pydantic model class) sets the response schema,
+        replacing the document's `<output-schema>`. `max_tokens` is a budget for the whole prompt,
+        as a `token-limit` on the root (the smaller one wins): lower priorities are dropped first,
+        then the text is cut (`pml.render.budget`); `Rendered.dropped` says what went. `limits` are the
+        resource bounds of this render (`pml.Limits`; default: the ones in force).
+        """
+        with using(limits):
+            return self._render(context, chat, output_schema, variables, Renderer, max_tokens)
+
+    def _render(self, context: Mapping[str, Any] | None, chat: bool, output_schema: Any,
+                variables: Mapping[str, Any], make: type[Renderer], max_tokens: int | None = None) -> Rendered:
+        scope: dict[str, Any] = {}
+        if context:
+            scope.update(context)
+        scope.update(variables)
+        if self._compiled.context:
+            scope = deep_merge(scope, self._compiled.context)
+        with charsafe.collecting() as notes:
+            return self._write(scope, chat, output_schema, make, max_tokens, notes)
+
+    def _write(self, scope: dict[str, Any], chat: bool, output_schema: Any, make: type[Renderer],
+               max_tokens: int | None, notes: charsafe.Notes) -> Rendered:
+        renderer = make(scope, self._compiled.folder)
+        root = self._compiled.root
+        try:
+            attrs = renderer.attributes(root, scope)
+            if max_tokens is not None:
+                if max_tokens < 1:
+                    raise ValueError(f"max_tokens must be at least 1, not {max_tokens}")
+                attrs = {**attrs, "tokenLimit": min(int(max_tokens), int(attrs.get("tokenLimit") or max_tokens))}
+            syntax = attrs.get("syntax") or "markdown"
+            ctx = Ctx(syntax=syntax, chat=chat, base_dir=self.base_dir)
+            assert root.component is not None and root.component.layout is not None
+            boxes = root.component.layout(renderer, root, attrs, scope, ctx)
+            if "charLimit" in attrs or "tokenLimit" in attrs:
+                boxes = renderer.fit(root, attrs, boxes)
+            if attrs.get("speaker"):
+                boxes = [Speaker(attrs["speaker"], boxes, span=root.span)]
+            written = write(boxes, syntax, attrs.get("writerOptions"))
+        except OutputTooLong as exc:
+            if exc.span is None:  # found by a writer: the whole prompt is what crossed the bound
+                raise too_long(root.span, renderer.limits.max_output) from None
+            raise
+        except PMLError:
+            raise
+        except RecursionError:
+            raise render_error("the document is nested too deeply to render", root.span) from None
+        written.text = charsafe.replace_surrogates(written.text)  # what the writers had no way to join or place
+        if chat:
+            messages, placed, marked = assign(written.text, written.ranges, written.separators, written.media,
+                                              written.modules, written.marks)
+        else:
+            parts, spans = _parts(written.text, 0, len(written.text), [(o, m) for o, _, m in written.media])
+            messages = [Message("human", parts)]
+            placed = locate(written.modules, [spans]) if written.modules else []
+            marked = locate(written.marks, [spans]) if written.marks else []
+        call = renderer.call
+        schema = _schema(output_schema) if output_schema is not None else call.schema
+        runtime = charsafe.clean(dict(call.runtime)) if call.runtime else None
+        warnings = (*(_empty_message(span, speaker) for span, speaker in written.empty), *notes.warnings())
+        return Rendered(tuple(messages), chat, tuple(self._compiled.diagnostics), schema, tuple(call.tools),
+                        runtime, tuple(placed), tuple(marked), tuple(renderer.dropped), warnings, root.span)
+
+    def __repr__(self) -> str:
+        return f"Prompt({self.name!r})"
+
+
+def deep_merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = deep_merge(dict(out[key]), value)
+        else:
+            out[key] = value
+    return out
+
+
+def assign_speakers(text: str, ranges: list[tuple[int, int, str]],
+                    separators: Sequence[tuple[int, int]] = (),
+                    media: Sequence[tuple[int, str | None, Media | ToolPart]] = ()) -> list[Message]:
+    """Split text (and media) into messages by the explicit speaker ranges (module docstring).
+
+    Block separators at the edge of a message belong to no message and are dropped; everything
+    else (including whitespace inside values) is kept byte for byte. A media part belongs to
+    the speaker that was in force where it stands.
+    """
+    return assign(text, ranges, separators, media)[0]
+
+
+def assign(text: str, ranges: list[tuple[int, int, str]], separators: Sequence[tuple[int, int]] = (),
+           media: Sequence[tuple[int, str | None, Media | ToolPart]] = (),
+           modules: Sequence[tuple[int, int, ModuleMark]] = (), marks: Sequence[tuple[int, int, Any]] = ()
+           ) -> tuple[list[Message], list[Placed], list[Placed]]:
+    """`assign_speakers`, and where each placed module and each mark starts and ends in the messages."""
+    seps = {start: end for start, end in separators}
+    sep_ends = {end: start for start, end in separators}
+    cuts = sorted({0, len(text), *(r[0] for r in ranges), *(r[1] for r in ranges), *seps, *sep_ends})
+    ordered = sorted(ranges, key=lambda r: (r[0], -r[1]))
+    human_starts = [r[0] for r in ranges if r[2] == "human"]
+    human_starts += [o for o, s, _ in media if s == "human"]
+    first_human = min(human_starts, default=None)
+
+    def default(at: int) -> str:
+        return "human" if first_human is not None and first_human <= at else "system"
+
+    # Pieces in order: (sort key, speaker, explicit, start, end, media or None).
+    pieces: list[tuple[tuple[int, int], str, bool, int, int, Media | ToolPart | None]] = []
+    for start, end in itertools.pairwise(cuts):
+        if start >= end or seps.get(start) == end:
+            continue  # a separator: it joins messages of one speaker, and belongs to none
+        speaker = None
+        for r in ordered:
+            if r[0] <= start and end <= r[1] and r[2]:
+                speaker = r[2]
+        pieces.append(((start, 1), speaker or default(start), speaker is not None, start, end, None))
+    for offset, speaker, box in media:
+        pieces.append(((offset, 0), speaker or default(offset), speaker is not None, offset, offset, box))
+    pieces.sort(key=lambda p: p[0])
+    messages: list[list[Any]] = []  # [speaker, start, end, explicit, [(offset, media)]]
+    for _, speaker, explicit, start, end, box in pieces:
+        if messages and messages[-1][0] == speaker:
+            last = messages[-1]
+            last[2] = max(last[2], end)
+            last[3] = last[3] or explicit
+        else:
+            last = [speaker, start, end, explicit, []]
+            messages.append(last)
+        if box is not None:
+            last[4].append((start, box))
+    out = [(s, *_parts(text, a, b, m), e) for s, a, b, e, m in messages if m or _VISIBLE.search(text, a, b)]
+    if not ranges and not media:
+        out = [("system", o[1], o[2], False) for o in out]
+    if len(out) == 1 and out[0][0] == "system" and not out[0][3]:
+        out = [("human", out[0][1], out[0][2], False)]
+    placed = locate(modules, [o[2] for o in out]) if modules else []
+    marked = locate(marks, [o[2] for o in out]) if marks else []
+    return [Message(s, parts) for s, parts, _, _ in out], placed, marked
+
+
+def _empty_message(span: Span, speaker: str) -> Diagnostic:
+    return Diagnostic("warning", f"this {speaker} message is empty (no text, or only whitespace), so it is left out",
+                      span, "chat APIs refuse empty messages; give it content, or leave it out with `if`", "output")
+
+
+def _part(box: Media | ToolPart) -> Part:
+    """The message part a media or tool box stands for."""
+    if isinstance(box, Media):
+        return MediaPart(box.mime, box.base64, charsafe.clean(box.alt, box.span), box.span)
+    name = charsafe.clean(box.name, box.span)
+    ident = charsafe.clean(box.id, box.span)
+    if box.kind == "request":
+        return ToolCallPart(ident, name, charsafe.clean(box.value, box.span), box.span)
+    content = box.value
+    if isinstance(content, str):
+        content = charsafe.fix_surrogates(content, box.span)
+    else:
+        content = tuple(charsafe.fix_surrogates(p, box.span) if isinstance(p, str) else _part(p) for p in content)
+    return ToolResultPart(ident, name, content, box.span)
+
+
+def _with_media(text: str, start: int, end: int,
+                media: Sequence[tuple[int, Media | ToolPart]]) -> tuple[Part, ...]:
+    """The parts of text[start:end] with media and tool parts placed where they stand (media may
+    ask for the top or the bottom of their message instead)."""
+    return _parts(text, start, end, media)[0]
+
+
+def _parts(text: str, start: int, end: int, media: Sequence[tuple[int, Media | ToolPart]]
+           ) -> tuple[tuple[Part, ...], list[tuple[int, int] | None]]:
+    """`_with_media`, and for each part the span of `text` a text part was cut from (None for others)."""
+    if not media:
+        return (text[start:end],), [(start, end)]
+    top: list[tuple[Part, Any]] = []
+    bottom: list[tuple[Part, Any]] = []
+    parts: list[tuple[Part, Any]] = []
+    position = start
+    for offset, box in media:
+        part = _part(box)
+        position_asked = box.position if isinstance(box, Media) else "here"
+        if position_asked == "top":
+            top.append((part, None))
+            continue
+        if position_asked == "bottom":
+            bottom.append((part, None))
+            continue
+        if offset > position:
+            parts.append((text[position:offset], position))
+            position = offset
+        parts.append((part, None))
+    if end > position:
+        parts.append((text[position:end], position))
+    # Around a media part, the block separators at the edges of the text parts belong to no part.
+    kept: list[Part] = []
+    spans: list[tuple[int, int] | None] = []
+    for part, at in (*top, *parts, *bottom):
+        if isinstance(part, str):
+            stripped = part.strip("\n")
+            if not stripped.strip():
+                continue
+            lead = len(part) - len(part.lstrip("\n"))
+            kept.append(stripped)
+            spans.append((at + lead, at + lead + len(stripped)))
+        else:
+            kept.append(part)
+            spans.append(None)
+    return tuple(kept), spans
+
+
+def locate(modules: Sequence[tuple[int, int, ModuleMark]],
+           spans: Sequence[Sequence[tuple[int, int] | None]]) -> list[Placed]:
+    """Where each module's text starts and ends, as (message, part, offset) positions."""
+    def position(at: int, end: bool) -> Position | None:
+        for message, parts in enumerate(spans):
+            for index, span in enumerate(parts):
+                if span is None:
+                    continue
+                first, last = span
+                if (first < at <= last) if end else (first <= at < last):
+                    return Position(message, index, at - first)
+        return None
+
+    placed: list[Placed] = []
+    for start, end, mark in sorted(modules, key=lambda m: (m[0], -m[1])):
+        begin, finish = position(start, False), position(end, True)
+        if begin is not None and finish is not None:
+            placed.append(Placed(mark, begin, finish))
+    return placed

@@ -1,0 +1,1 @@
+"""The render stage: compiled program + context → layout boxes → written text → messages; budgets."""

@@ -1,0 +1,468 @@
+"""Render: a compiled tree plus a context → layout boxes → speaker-tagged text → messages.
+
+This is the template pass and the layout pass in one walk: `for=` repeats an element, `if=`
+drops it, `<let>` defines variables, `{{ }}` values are written as text, and each component's
+layout function turns its attributes and children into boxes. Context values are inserted as
+text after parsing, so data never becomes markup.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from pml.compile.compiler import CNode, DynamicAttr, ExprPiece, TextPiece
+from pml.components import boxes as ir
+from pml.components.parts import CallSettings
+from pml.errors import PMLError, render_error
+from pml.expressions import Expression
+from pml.limits import current as current_limits
+from pml.registry import GLOBAL_ATTRS, Attr, CoercionError
+from pml.render import budget
+from pml.render.bound import measure, too_long
+from pml.render.charsafe import check_xml, clean, fix_surrogates, has_surrogates
+from pml.render.modcache import module_cache
+from pml.render.writers.markdown import MarkdownWriter
+from pml.render.writers.serialize import serialize, to_model
+from pml.syntax.source import Span
+from pml.values import Memo, describe, to_text
+
+SERIALIZED = ("json", "yaml", "xml", "html")
+_COLLAPSE = re.compile(r"[ \t\n\r\f]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Ctx:
+    """What flows down the tree while rendering."""
+
+    syntax: str = "markdown"
+    chat: bool = True
+    base_dir: Path = Path(".")
+
+
+class _Lit(str):
+    """Authored text (collapsible)."""
+
+    __slots__ = ()
+
+
+class _Val(str):
+    """Interpolated text (kept verbatim)."""
+
+    __slots__ = ()
+
+
+class Renderer:
+    """One render of a compiled prompt with one context."""
+
+    def __init__(self, context: dict[str, Any], root: Path) -> None:
+        self.globals = context
+        self.root = root
+        self.loops = 0
+        # What <output-schema>, <tool-definition> and <runtime> declare (pml/components/tools.py).
+        self.call = CallSettings()
+        # Modules (pml/components/modules.py): the selections of the modules being rendered, and
+        # which alternative of each union the prompt placed.
+        self.frames: list[Any] = []
+        self.union_picks: dict[int, Any] = {}
+        self.module_cache = module_cache()
+        # What budgets left out (`pml.render.budget`), in the order it happened.
+        self.dropped: list[budget.Dropped] = []
+        # The bounds of this render (`pml.limits`), and the characters produced so far (`pml.render.bound`).
+        self.limits = current_limits()
+        self.max_output = self.limits.max_output
+        self.output = 0
+        # Counts the child lists rendered: a component that rendered none made its content itself.
+        self.produced = 0
+        # What is known of the data values met so far (`pml.values.survey`): their size, whether
+        # they are data, whether they hold surrogates. One walk per value per render.
+        self.data_seen: Memo = {}
+
+    def charge(self, size: int, span: Span | None) -> None:
+        """Count `size` more characters of output; past `max_output`, an error at `span`."""
+        self.output += size
+        if self.output > self.max_output:
+            raise too_long(span, self.max_output)
+
+    # ----------------------------------------------------------------- nodes
+    def node(self, cnode: CNode, scope: dict[str, Any], ctx: Ctx) -> list[Any]:
+        """Render an element, expanding `for=` and checking `if=`."""
+        if cnode.loop is None:
+            if cnode.cond is not None and not self.evaluate(cnode.cond, scope):
+                return []
+            return self.instance(cnode, scope, ctx)
+        out: list[Any] = []
+        for inner in self.scopes(cnode, scope):
+            out.extend(self.instance(cnode, inner, ctx))
+        return out
+
+    def scopes(self, cnode: CNode, scope: dict[str, Any]) -> list[dict[str, Any]]:
+        """The scopes an element renders in: one, or one per item of its `for=`, where `if=` holds."""
+        if cnode.loop is None:
+            if cnode.cond is not None and not self.evaluate(cnode.cond, scope):
+                return []
+            return [scope]
+        name, expression = cnode.loop
+        items = self.evaluate(expression, scope)
+        if isinstance(items, Mapping) or isinstance(items, (str, bytes)) or not hasattr(items, "__iter__"):
+            raise render_error(f"`for` needs a list, but `{expression.code.strip()}` is {_kind(items)}",
+                               expression.span, "loop over a list, e.g. `item in items`")
+        bound = self.limits.max_loop
+        if not hasattr(items, "__len__") or self.loops + len(items) <= bound:
+            items = list(items)
+        self.loops += len(items)
+        if self.loops > bound:
+            raise render_error(f"loops expanded more than {bound:,} elements (the limit `max_loop`)", cnode.span,
+                               "render smaller data, split the prompt, or raise the limit `max_loop`")
+        out: list[dict[str, Any]] = []
+        length = len(items)
+        for index, item in enumerate(items):
+            inner = dict(scope)
+            inner[name] = item
+            inner["loop"] = {"index": index, "length": length, "first": index == 0,
+                             "last": index == length - 1}
+            if cnode.cond is not None and not self.evaluate(cnode.cond, inner):
+                continue
+            out.append(inner)
+        return out
+
+    def instance(self, cnode: CNode, scope: dict[str, Any], ctx: Ctx) -> list[Any]:
+        component = cnode.component
+        if component is None:  # an include fragment: its children stand in its place
+            return self.items(cnode, scope, ctx)
+        attrs = self.attributes(cnode, scope)
+        syntax = attrs.get("syntax")
+        inner = ctx
+        switched = False
+        if syntax and syntax != ctx.syntax and not getattr(component.layout, "handles_syntax", False):
+            inner = replace(ctx, syntax=syntax)
+            switched = True
+        size = cnode.data["text_size"]  # the text of its attributes (set by `attributes`)
+        for name in cnode.dynamic:
+            value = attrs.get(name)
+            if type(value) is str:
+                size += len(value)
+        if size:
+            self.charge(size, cnode.span)
+        produced = self.produced
+        boxes = component.layout(self, cnode, attrs, scope, inner)
+        if not boxes:
+            return []
+        if self.produced == produced:  # the component made its content itself (data, a file, a picture)
+            self.charge(measure(boxes, self.data_seen, self.max_output - self.output), cnode.span)
+            for box in boxes:
+                if type(box) in _LOCATED and box.span is None:
+                    box.span = cnode.span  # (components set it themselves; this is for those that do not)
+        key = attrs.get("name")
+        if key and "name" not in component.attrs and component.kind != "reader":
+            boxes = [ir.Named(str(key), boxes)]
+        if switched:
+            boxes = [ir.Env(syntax, boxes, dict(attrs.get("writerOptions") or {}))]
+        if ("charLimit" in attrs or "tokenLimit" in attrs) and component.kind != "reader":
+            boxes = self.fit(cnode, attrs, boxes)  # a subtree in another syntax is one unit: whole or not at all
+        speaker = attrs.get("speaker")
+        if speaker:
+            boxes = [ir.Speaker(speaker, boxes, span=cnode.span)]
+        return boxes
+
+    # ----------------------------------------------------------------- attributes
+    def attributes(self, cnode: CNode, scope: dict[str, Any]) -> dict[str, Any]:
+        base = cnode.data.get("base")
+        if base is None:
+            base = {}
+            assert cnode.component is not None
+            for spec in cnode.component.attrs.values():
+                if spec.default is not None:
+                    base[spec.name] = spec.default
+            base.update(cnode.static)
+            cnode.data["base"] = base
+            cnode.data["text_size"] = sum(len(v) for k, v in base.items() if type(v) is str and k not in cnode.dynamic)
+        if not cnode.dynamic:
+            return base
+        attrs = dict(base)
+        for name, dyn in cnode.dynamic.items():
+            value = self.dynamic_value(cnode, name, dyn, scope)
+            if value is _UNSET:
+                spec = dyn.attr or GLOBAL_ATTRS.get(name.lower())
+                if spec is not None and spec.default is not None:
+                    attrs[name] = spec.default
+                else:
+                    attrs.pop(name, None)
+            else:
+                attrs[name] = value
+        return attrs
+
+    def dynamic_value(self, cnode: CNode, name: str, dyn: DynamicAttr, scope: dict[str, Any]) -> Any:
+        """An attribute's value computed from its `{{ }}`s, checked against the attribute's type.
+
+        This is the one place render-time attribute values are checked: whatever an expression
+        gives (a list, a function, null…), the component receives a value of the declared type,
+        or the render stops with an error at the attribute. `null` for an attribute that is not
+        `any` or `value` means "not given" (its default applies; an error if it is required)."""
+        if dyn.single is not None:
+            value = self.evaluate(dyn.single, scope)
+        else:
+            value = "".join(p if isinstance(p, str) else to_text(self.evaluate(p, scope)) for p in dyn.parts)
+        if isinstance(value, str) and has_surrogates(value):
+            value = fix_surrogates(value, _attr_span(cnode, name))
+        spec = dyn.attr or GLOBAL_ATTRS.get(name.lower())
+        if spec is None:  # an attribute the component takes without declaring it (`<runtime>`, `<use>` params)
+            component = cnode.component
+            if component is None or not component.open_attrs:
+                return value
+            spec = Attr(name, component.open_type)
+        if value is None and spec.type not in ("any", "value"):
+            if not spec.required:
+                return _UNSET
+        try:
+            value = spec.coerce(value, self.data_seen) if value is not None else _required(spec)
+        except CoercionError as exc:
+            raise render_error(str(exc), _attr_span(cnode, name), exc.hint) from None
+        if isinstance(value, (dict, list, tuple)):
+            value = clean(value, _attr_span(cnode, name), self.data_seen)
+        return value
+
+    def evaluate(self, expression: Expression, scope: dict[str, Any]) -> Any:
+        return expression.evaluate(scope)
+
+    # ----------------------------------------------------------------- children
+    def items(self, cnode: CNode, scope: dict[str, Any], ctx: Ctx) -> list[Any]:
+        """Children as a mixed list of `_Lit`/`_Val` strings and boxes (no whitespace processing)."""
+        self.produced += 1
+        size = _authored_size(cnode)
+        if size:
+            self.charge(size, cnode.span)
+        out: list[Any] = []
+        for child in cnode.children:
+            if isinstance(child, TextPiece):
+                out.append(_Lit(child.value))
+            elif isinstance(child, ExprPiece):
+                text = self.interpolate(child.expression, scope)
+                if text:
+                    if ctx.syntax in ("xml", "html"):
+                        check_xml(text, ctx.syntax, child.expression.span)
+                    out.append(self.value(child.expression, text))
+            else:
+                out.extend(self.node(child, scope, ctx))
+        return out
+
+    def interpolate(self, expression: Expression, scope: dict[str, Any]) -> str:
+        """A `{{ }}` value as text, counted against the output bound."""
+        value = self.evaluate(expression, scope)
+        text = value if type(value) is str else to_text(value)
+        self.output += len(text)
+        if self.output > self.max_output:
+            raise too_long(expression.span, self.max_output)
+        return fix_surrogates(text, expression.span) if has_surrogates(text) else text
+
+    def value(self, expression: Expression, text: str) -> str:
+        """An interpolated value, as it goes into the children (`pml.output.trace` marks it)."""
+        return _Val(text)
+
+    def children(self, cnode: CNode, scope: dict[str, Any], ctx: Ctx, attrs: Mapping[str, Any] | None = None,
+                 *, white_space: str | None = None) -> list[ir.Box]:
+        """Render children into boxes, applying the element's white-space rule and sticky speakers.
+
+        Under a `char-limit` or `token-limit`, children are dropped by priority first (`pml.render.budget`)."""
+        mode = white_space or (attrs or {}).get("whiteSpace") or ("pre" if ctx.syntax == "text" else "filter")
+        if attrs and ("charLimit" in attrs or "tokenLimit" in attrs):
+            limits = budget.limits_of(attrs)
+            if limits:
+                return self.prioritized(cnode, scope, ctx, mode, limits)
+        return finish(self.items(cnode, scope, ctx), mode)
+
+    # ----------------------------------------------------------------- budgets
+    def prioritized(self, cnode: CNode, scope: dict[str, Any], ctx: Ctx, mode: str,
+                    limits: list[budget.Limit]) -> list[ir.Box]:
+        """The children under the element's limits, the lowest priorities dropped first."""
+        self.produced += 1
+        self.charge(_authored_size(cnode), cnode.span)
+        groups: list[tuple[float, list[Any], str, Any]] = []
+        for child in cnode.children:
+            if isinstance(child, TextPiece):
+                groups.append((0.0, [_Lit(child.value)], "text", None))
+            elif isinstance(child, ExprPiece):
+                text = self.interpolate(child.expression, scope)
+                if text:
+                    name = f"`{{{{ {child.expression.code.strip()} }}}}`"
+                    groups.append((0.0, [self.value(child.expression, text)], name, child.expression.span))
+            else:
+                for inner in self.scopes(child, scope):
+                    priority = self.attributes(child, inner).get("priority") if child.component is not None else None
+                    groups.append((float(priority or 0), self.instance(child, inner, ctx), f"<{child.element.tag}>",
+                                   child.span))
+        owner = _owner(cnode)
+        boxes: list[ir.Box] = []
+        for limit in limits:
+            boxes, groups = budget.drop_by_priority(groups, limit, owner, lambda items: finish(items, mode), _measure,
+                                                    self.dropped)
+        return boxes
+
+    def fit(self, cnode: CNode, attrs: Mapping[str, Any], boxes: list[ir.Box]) -> list[ir.Box]:
+        """An element's boxes cut to its limits (`pml.render.budget`)."""
+        for limit in budget.limits_of(attrs):
+            boxes = budget.truncate(boxes, limit, _owner(cnode), _measure, self.dropped)
+        return boxes
+
+    def text(self, cnode: CNode, scope: dict[str, Any], ctx: Ctx, mode: str = "filter") -> str:
+        """Children as plain text (for captions, code, let bodies)."""
+        boxes = finish(self.items(cnode, scope, ctx), mode)
+        return plain_text(boxes)
+
+
+def finish(items: list[Any], mode: str) -> list[ir.Box]:
+    """Whitespace processing (POML's filter/pre/trim) and sticky speakers over a child list."""
+    merged: list[Any] = []
+    for item in items:
+        if isinstance(item, _Lit) and merged and isinstance(merged[-1], _Lit):
+            merged[-1] = _Lit(merged[-1] + item)
+        else:
+            merged.append(item)
+    last = len(merged) - 1
+    boxes: list[ir.Box] = []
+    for index, item in enumerate(merged):
+        if isinstance(item, str):
+            text = str(item)
+            if isinstance(item, _Lit) and mode != "pre":
+                if mode != "trim":
+                    text = _COLLAPSE.sub(" ", text)
+                if index == 0:
+                    text = text.lstrip()
+                if index == last:
+                    text = text.rstrip()
+            if not text:
+                continue
+            box: ir.Box = ir.Inline(text, isinstance(item, _Val))
+        else:
+            box = item
+        boxes.append(box)
+    return _sticky(boxes)
+
+
+def _sticky(boxes: list[ir.Box]) -> list[ir.Box]:
+    """An explicit speaker also holds the siblings after it, up to the next explicit speaker."""
+    if not any(isinstance(b, ir.Speaker) for b in boxes):
+        return boxes
+    out: list[ir.Box] = []
+    group: list[ir.Box] = []
+    sticky: str | None = None
+    for box in boxes:
+        if isinstance(box, ir.Speaker):
+            if group:
+                out.append(ir.Speaker(sticky or "", group, 0))
+                group = []
+            sticky = box.speaker
+            out.append(box)
+        elif sticky is None:
+            out.append(box)
+        else:
+            group.append(box)
+    if group:
+        out.append(ir.Speaker(sticky or "", group, 0))
+    return out
+
+
+def plain_text(boxes: list[ir.Box]) -> str:
+    out: list[str] = []
+    for box in boxes:
+        if isinstance(box, ir.Inline):
+            out.append(box.text)
+        elif isinstance(box, ir.Break):
+            out.append("\n" * box.count)
+        elif isinstance(box, ir.Wrap):
+            out.append(plain_text(box.children))
+        elif isinstance(box, ir.Code):
+            out.append(box.text)
+        else:
+            model = to_model([box])
+            out.append(model if isinstance(model, str) else to_text(model))
+    return "".join(out)
+
+
+@dataclass(slots=True)
+class Written:
+    """The written text with its speaker ranges and the positions of block separators."""
+
+    text: str
+    ranges: list[tuple[int, int, str]]
+    separators: list[tuple[int, int]]
+    # Media and tool parts: the offset each stands at and its explicit speaker.
+    media: list[tuple[int, str | None, ir.Media | ir.ToolPart]] = field(default_factory=list)
+    # Placed modules: where each one's text starts and ends.
+    modules: list[tuple[int, int, ir.ModuleMark]] = field(default_factory=list)
+    # Marked subtrees (`ir.Mark`): where each one's text starts and ends.
+    marks: list[tuple[int, int, ir.Mark]] = field(default_factory=list)
+    # Explicit speakers that wrote nothing: (the element, the speaker).
+    empty: list[tuple[Any, str]] = field(default_factory=list)
+
+
+def write(boxes: list[ir.Box], syntax: str, options: Mapping[str, Any] | None = None) -> Written:
+    """Write the root's boxes in the root syntax."""
+    opts = dict(options or {})
+    if syntax in SERIALIZED:
+        return Written(serialize(syntax, boxes, opts), [], [])
+    writer = MarkdownWriter(serialize, int(opts.get("markdownBaseHeaderLevel", 1)))
+    text = writer.write(boxes)
+    return Written(text, writer.ranges, writer.separators, writer.media, writer.modules, writer.marks, writer.empty)
+
+
+def _authored_size(cnode: CNode) -> int:
+    """The characters of an element's own text (its text pieces), computed once."""
+    size = cnode.data.get("authored")
+    if size is None:
+        size = cnode.data["authored"] = sum(len(c.value) for c in cnode.children if isinstance(c, TextPiece))
+    return size
+
+
+# Boxes that carry the element they came from (for errors and warnings about them).
+_LOCATED = (ir.Media, ir.ToolPart, ir.Item)
+
+
+class _Unset:
+    """An attribute whose `{{ }}` gave null: as if it were not written."""
+
+
+_UNSET = _Unset()
+
+
+def _required(spec: Attr) -> Any:
+    raise CoercionError(f"`{spec.name}` is required, and its value is {describe(None)}",
+                        "give it a value, or leave the element out with `if`")
+
+
+def _attr_span(cnode: CNode, name: str) -> Span:
+    attr = cnode.element.attribute(name)
+    if attr is None:
+        return cnode.span
+    return attr.value_span or attr.span
+
+
+def _owner(cnode: CNode) -> str:
+    return f"<{cnode.element.tag}> at {cnode.span}"
+
+
+def _measure(boxes: Any) -> str:
+    """Boxes written alone, as markdown: what a limit measures (list items as a list)."""
+    if any(isinstance(b, ir.Item) for b in boxes):
+        boxes = [ir.ListBox("dash", [b]) if isinstance(b, ir.Item) else b for b in boxes]
+    return MarkdownWriter(serialize).write(boxes)
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, Mapping):
+        return "an object"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return type(value).__name__
+
+
+__all__ = ["Ctx", "PMLError", "Renderer", "finish", "plain_text", "write"]

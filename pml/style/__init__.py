@@ -1,0 +1,1 @@
+"""The style stage: stylesheets → computed styles (the CSS reader, selectors, the cascade, properties)."""

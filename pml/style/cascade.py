@@ -1,0 +1,338 @@
+"""The cascade: which declarations of which stylesheets apply to each element.
+
+For every element under a root, the declarations of the rules whose selectors match it are
+applied in ascending weight, so the heaviest wins::
+
+    weight = (important, origin, specificity, sheet position, rule order, declaration order)
+
+1. `!important` declarations beat normal ones. They are kept apart (`ComputedStyle.important`)
+   because attributes written on the element sit between the two tiers: the caller merges
+   `{**normal, **written_attributes, **important}` (`ComputedStyle.merge`).
+2. Origin: 0 = PML's default sheet < 1 = the document's sheets < 2 = the caller's sheets.
+   (Unlike CSS, the order of origins is not reversed for `!important`.)
+3. Specificity `(ids, classes and attributes, types)`.
+4. Source order: a later rule wins a tie, rules of different sheets in the order the sheets are
+   given, and within a rule a later declaration of the same property.
+
+Nothing is inherited (see `pml.style.properties`). A `Matcher` files rules by the id, class or type
+of their rightmost compound, so that each element only tests the rules that could match it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pml.registry import REGISTRY
+from pml.style.properties import lookup_property
+from pml.style.selectors import Specificity, attribute_key
+from pml.style.stylesheet import Rule, Stylesheet
+from pml.syntax.nodes import Element, Text, normalize_name
+from pml.syntax.source import Span
+
+_NO_ATTRIBUTES: Mapping[str, str] = {}
+_NO_CLASSES: frozenset[str] = frozenset()
+_CLASS_KEY = attribute_key("className")
+_ID_KEY = attribute_key("id")
+
+
+@dataclass(slots=True)
+class StyleTarget:
+    """What selectors see of an element.
+
+    `component` is the canonical component name (None for a tag the registry does not know),
+    `tag` the normalized tag, `attributes` the static attribute values by `attribute_key`.
+    Attributes whose value contains `{{ }}` are unknown until rendering and are left out.
+    """
+
+    component: str | None
+    tag: str
+    classes: frozenset[str] = frozenset()
+    id: str | None = None
+    attributes: Mapping[str, str] = field(default_factory=dict)
+    # What type selectors compare (see `pml.style.selectors.type_key`); derived when left empty.
+    type_key: str = field(default="", compare=False, repr=False)
+    # The type key and the keys of the components this one extends (`role` is a `cp`).
+    type_keys: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.type_key:
+            self.type_key = normalize_name(self.component or self.tag)
+        if not self.type_keys:
+            self.type_keys = kind_keys(self.component, self.type_key)
+
+    @property
+    def signature(self) -> _Signature:
+        """Everything a compound selector can see: equal signatures match the same compounds."""
+        return (self.type_key, self.classes, self.id, tuple(self.attributes.items()))
+
+    @classmethod
+    def for_tag(
+        cls,
+        tag: str,
+        classes: Sequence[str] = (),
+        id: str | None = None,
+        attributes: Mapping[str, str] | None = None,
+    ) -> StyleTarget:
+        """A target for a tag name, resolving its component through the registry."""
+        found = REGISTRY.lookup(tag)
+        written = {attribute_key(k): v for k, v in (attributes or {}).items()}
+        return cls(found.name if found else None, normalize_name(tag), frozenset(classes), id,
+                   written)
+
+    @classmethod
+    def from_element(cls, element: Element) -> StyleTarget:
+        return _TargetMaker().make(element)
+
+
+def kind_keys(component: str | None, key: str) -> frozenset[str]:
+    """The type keys an element answers to: its own and its component's bases'."""
+    found = REGISTRY.lookup(component) if component else None
+    if found is None or not found.bases:
+        return frozenset((key,))
+    return frozenset((key, *(normalize_name(b) for b in found.bases)))
+
+
+class _TargetMaker:
+    """Makes `StyleTarget`s, remembering what each tag and attribute name resolves to."""
+
+    def __init__(self) -> None:
+        self._tags: dict[str, tuple[str | None, str, str]] = {}
+        self._attribute_keys: dict[str, str] = {}
+
+    def make(self, element: Element) -> StyleTarget:
+        tag = self._tags.get(element.tag)
+        if tag is None:
+            found = REGISTRY.lookup(element.tag)
+            name = found.name if found is not None else None
+            normalized = normalize_name(element.tag)
+            key = normalize_name(name or normalized)
+            tag = self._tags[element.tag] = (name, normalized, key, kind_keys(name, key))
+        attributes = self._static_attributes(element)
+        classes = attributes.get(_CLASS_KEY)
+        return StyleTarget(
+            tag[0],
+            tag[1],
+            frozenset(classes.split()) if classes else _NO_CLASSES,
+            attributes.get(_ID_KEY),
+            attributes,
+            tag[2],
+            tag[3],
+        )
+
+    def _static_attributes(self, element: Element) -> Mapping[str, str]:
+        if not element.attributes:
+            return _NO_ATTRIBUTES
+        found: dict[str, str] = {}
+        keys = self._attribute_keys
+        for attribute in element.attributes:
+            if all(type(part) is Text for part in attribute.parts):
+                key = keys.get(attribute.name)
+                if key is None:
+                    key = keys[attribute.name] = attribute_key(attribute.name)
+                found[key] = attribute.text
+        return found
+
+
+@dataclass(slots=True)
+class ComputedStyle:
+    """The cascaded declarations of one element, by canonical property name.
+
+    `sources` gives the declaration that supplied each value (None for JSON sheets read
+    without a source), for messages such as "set by the stylesheet at style.pss:3:5".
+    """
+
+    normal: dict[str, Any] = field(default_factory=dict)
+    important: dict[str, Any] = field(default_factory=dict)
+    sources: dict[str, Span | None] = field(default_factory=dict)
+
+    def merge(self, written: Mapping[str, Any]) -> dict[str, Any]:
+        """The element's attributes: styles, overridden by `written` ones, overridden by
+        `!important` styles. Written names may be kebab-case or camelCase."""
+        canonical = {lookup_property(name) or name: value for name, value in written.items()}
+        return {**self.normal, **canonical, **self.important}
+
+    def __bool__(self) -> bool:
+        return bool(self.normal or self.important)
+
+
+Weight = tuple[int, Specificity, int, int]
+# What a compound selector can see of an element; equal signatures match the same compounds.
+_Signature = tuple[str, frozenset[str], "str | None", tuple[tuple[str, str], ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    weight: Weight  # (origin, specificity, sheet position, rule order)
+    rule: Rule
+    index: int  # the entry's number, for caches
+    contextual: bool  # the selector looks at ancestors too
+
+
+class Matcher:
+    """The rules of some stylesheets, filed by the id, class or type of their subject.
+
+    A matcher remembers, for the life of the object, which rules each kind of element matches
+    (by `StyleTarget.signature`), and under each parent which rules each kind of child matches
+    and which ancestor conditions hold: make a new one for each tree.
+    """
+
+    def __init__(self, sheets: Sequence[Stylesheet]) -> None:
+        self._buckets: dict[tuple[str, str], list[_Entry]] = defaultdict(list)
+        self._everywhere: list[_Entry] = []
+        self._by_signature: dict[_Signature, tuple[_Entry, ...]] = {}
+        self._by_parent: dict[tuple[int, _Signature], tuple[Rule, ...]] = {}
+        self._context: dict[tuple[int, int], bool] = {}
+        count = 0
+        for position, sheet in enumerate(sheets):
+            for rule in sheet.rules:
+                if rule.declarations:
+                    contextual = len(rule.selector.compounds) > 1
+                    self._file(_Entry(_weight(sheet, position, rule), rule, count, contextual))
+                    count += 1
+
+    def _file(self, entry: _Entry) -> None:
+        bucket = entry.rule.selector.subject.bucket()
+        if bucket is None:
+            self._everywhere.append(entry)
+        else:
+            self._buckets[bucket].append(entry)
+
+    def __bool__(self) -> bool:
+        return bool(self._buckets or self._everywhere)
+
+    def _candidates(self, target: StyleTarget) -> Iterator[_Entry]:
+        buckets = self._buckets
+        yield from self._everywhere
+        for key in target.type_keys:
+            yield from buckets.get(("type", key), ())
+        if target.id is not None:
+            yield from buckets.get(("id", target.id), ())
+        for name in target.classes:
+            yield from buckets.get(("class", name), ())
+
+    def match(self, path: Sequence[StyleTarget], parent_key: int | None = None) -> tuple[Rule, ...]:
+        """The rules matching the last element of `path`, lightest first.
+
+        `parent_key` names the element's parent (`path[-2]`) uniquely for the life of this
+        matcher; with it, siblings that look alike share one answer.
+        """
+        signature = path[-1].signature
+        if parent_key is None:
+            return self._match(path, signature)
+        key = (parent_key, signature)
+        found = self._by_parent.get(key)
+        if found is None:
+            found = self._by_parent[key] = self._match(path, signature, parent_key)
+        return found
+
+    def _match(
+        self, path: Sequence[StyleTarget], signature: _Signature, parent_key: int | None = None
+    ) -> tuple[Rule, ...]:
+        rules: list[Rule] = []
+        for entry in self._subject_matches(path[-1], signature):
+            if entry.contextual and not self._context_matches(entry, path, parent_key):
+                continue
+            rules.append(entry.rule)
+        return tuple(rules)
+
+    def _context_matches(
+        self, entry: _Entry, path: Sequence[StyleTarget], parent_key: int | None
+    ) -> bool:
+        if parent_key is None:
+            return entry.rule.selector.matches_context(path)
+        key = (parent_key, entry.index)
+        known = self._context.get(key)
+        if known is None:
+            known = self._context[key] = entry.rule.selector.matches_context(path)
+        return known
+
+    def _subject_matches(self, target: StyleTarget, signature: _Signature) -> tuple[_Entry, ...]:
+        found = self._by_signature.get(signature)
+        if found is None:
+            accepted = [
+                entry for entry in self._candidates(target)
+                if entry.rule.selector.subject.accepts(target)
+            ]
+            found = self._by_signature[signature] = tuple(sorted(accepted, key=_by_weight))
+        return found
+
+
+def _by_weight(entry: _Entry) -> Weight:
+    return entry.weight
+
+
+def _weight(sheet: Stylesheet, position: int, rule: Rule) -> Weight:
+    return (sheet.origin, rule.selector.specificity, position, rule.order)
+
+
+def computed_style(rules: Sequence[Rule]) -> ComputedStyle:
+    """Apply matched rules, lightest first, into one element's computed style."""
+    style = ComputedStyle()
+    important_sources: dict[str, Span | None] = {}
+    for rule in rules:
+        for declaration in rule.declarations:
+            if declaration.important:
+                style.important[declaration.name] = declaration.value
+                important_sources[declaration.name] = declaration.span
+            else:
+                style.normal[declaration.name] = declaration.value
+                style.sources[declaration.name] = declaration.span
+    style.sources.update(important_sources)
+    return style
+
+
+def compute_styles(root: Element, sheets: Sequence[Stylesheet]) -> dict[int, ComputedStyle]:
+    """The computed style of every element under `root` that some rule matches, by `id(element)`.
+
+    The keys are only meaningful while the tree is alive; elements no rule matches are absent.
+    Elements matched by the same rules share one `ComputedStyle`: treat it as read-only.
+    """
+    matcher = Matcher(sheets)
+    if not matcher:
+        return {}
+    return _Walk(matcher).run(root)
+
+
+class _Walk:
+    """One pass of the cascade over a tree, depth first, keeping the path from the root."""
+
+    def __init__(self, matcher: Matcher) -> None:
+        self._matcher = matcher
+        self._targets = _TargetMaker()
+        self._by_rules: dict[int, ComputedStyle] = {}  # by id of the matcher's rule tuple
+        self._by_content: dict[tuple[int, ...], ComputedStyle] = {}
+
+    def run(self, root: Element) -> dict[int, ComputedStyle]:
+        styles: dict[int, ComputedStyle] = {}
+        path: list[StyleTarget] = []
+        # (element, its depth, the serial number of its parent); serials identify parents.
+        stack: list[tuple[Element, int, int]] = [(root, 0, -1)]
+        serial = 0
+        make, match = self._targets.make, self._matcher.match
+        while stack:
+            element, depth, parent = stack.pop()
+            del path[depth:]
+            path.append(make(element))
+            rules = match(path, parent)
+            if rules:
+                styles[id(element)] = self._style(rules)
+            for child in reversed(element.children):
+                if type(child) is Element:
+                    stack.append((child, depth + 1, serial))
+            serial += 1
+        return styles
+
+    def _style(self, rules: tuple[Rule, ...]) -> ComputedStyle:
+        # The matcher hands out one tuple per (parent, kind of child) and keeps it alive, so
+        # its id is a key; equal tuples under different parents share by content.
+        style = self._by_rules.get(id(rules))
+        if style is None:
+            content = tuple(map(id, rules))
+            style = self._by_content.get(content)
+            if style is None:
+                style = self._by_content[content] = computed_style(rules)
+            self._by_rules[id(rules)] = style
+        return style

