@@ -127,7 +127,7 @@ def conversion(annotation: Any, info: Any) -> Convert | None:
 if RuntimeParam is not None:
 
     @dataclass(frozen=True)
-    class QuickParam(RuntimeParam):  # type: ignore[misc,valid-type]
+    class QuickParam(RuntimeParam):
         """Typer's conversion contract, met by a quick conversion, and by Typer's own when it is unsure."""
 
         convert: Convert

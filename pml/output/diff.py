@@ -111,8 +111,7 @@ def request_order(first: Traced, second: Traced, provider: str) -> list[int]:
     indexes = list(range(count))
     if provider != "anthropic":
         return indexes
-    system = [i for i in indexes if _speaker(first, i) == "system" or _speaker(first, i) is None
-              and _speaker(second, i) == "system"]
+    system = [i for i in indexes if (_speaker(first, i) or _speaker(second, i)) == "system"]
     return system + [i for i in indexes if i not in system]
 
 
