@@ -110,6 +110,11 @@ class Command(TyperCommand):
 class Group(TyperGroup):
     """The `pml` command group (and `pml cache`): its help shows nothing for flags."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            _plain(param)
+
     def get_help_option(self, ctx: Any) -> Any:
         option = super().get_help_option(ctx)
         if option is not None:
