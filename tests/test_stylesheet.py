@@ -21,10 +21,13 @@ from pml.errors import Diagnostic
 from pml.resources import resource_path
 from pml.style.properties import lookup_property, property_info, property_names
 from pml.style.stylesheet import (
+    ORIGIN_CALLER,
+    ORIGIN_DEFAULT,
     Declaration,
     Rule,
     Stylesheet,
     ValueSyntaxError,
+    default_stylesheet,
     load_stylesheet,
     parse_css,
     parse_json_stylesheet,
@@ -185,8 +188,8 @@ def test_load_stylesheet_picks_the_syntax_by_extension(tmp_path: Path) -> None:
     (tmp_path / "a.pss").write_text("list { list-style: star }", encoding="utf-8")
     (tmp_path / "b.css").write_text("list { list-style: star }", encoding="utf-8")
     (tmp_path / "c.json").write_text('{"list": {"listStyle": "star"}}', encoding="utf-8")
-    sheets = [load_stylesheet(tmp_path / name, origin=2) for name in ("a.pss", "b.css", "c.json")]
-    assert all(sheet.rules == sheets[0].rules and sheet.origin == 2 for sheet in sheets)
+    sheets = [load_stylesheet(tmp_path / name, origin=ORIGIN_CALLER) for name in ("a.pss", "b.css", "c.json")]
+    assert all(sheet.rules == sheets[0].rules and sheet.origin == ORIGIN_CALLER for sheet in sheets)
     assert [str(rule) for rule in sheets[0].rules] == ['list { listStyle: "star" }']
 
 
@@ -198,8 +201,12 @@ def test_load_stylesheet_points_warnings_at_the_file(tmp_path: Path) -> None:
     assert (warning.span.file, warning.span.line, warning.span.column) == (str(path), 2, 33)
 
 
-def test_the_grammar_is_a_resource() -> None:
-    assert resource_path("grammar", "pss.lark").is_file()
+def test_the_default_stylesheet_is_a_resource_read_once() -> None:
+    assert resource_path("stylesheets", "default.pss").is_file()
+    sheet = default_stylesheet()
+    assert sheet is default_stylesheet()
+    assert sheet.origin == ORIGIN_DEFAULT and not sheet.diagnostics
+    assert "role { caption: \"Role\"" in "\n".join(str(rule) for rule in sheet.rules)
 
 
 @pytest.mark.parametrize(
