@@ -1,6 +1,7 @@
 """Reading stylesheets: CSS syntax, POML's JSON form, selectors and properties.
 
 Most cases are data in tests/cases/styles/: sheets.txt (syntax, values, warnings, recovery),
+css-syntax.txt (escapes, comments, `!important`, at-rules, nesting and recovery as CSS reads them),
 json-equivalence.txt (the JSON form reads to the same rules as its CSS translation) and
 specificity.txt (the specificity table).
 """
@@ -69,7 +70,7 @@ def sheet_sections(case: Case) -> list[Stylesheet]:
     return [read_sheet(kind, body) for kind, _, body in case.sections if kind in ("css", "json")]
 
 
-@pytest.mark.parametrize("case", case_params("sheets.txt"))
+@pytest.mark.parametrize("case", case_params("sheets.txt") + case_params("css-syntax.txt"))
 def test_sheet_case(case: Case) -> None:
     (sheet,) = sheet_sections(case)
     assert warning_lines(sheet.diagnostics) == (case.body("warnings") or "").splitlines()
@@ -130,6 +131,15 @@ def test_rule_and_declaration_spans() -> None:
     (declaration,) = rule.declarations
     assert str(declaration.span) == "s.pss:3:3"
     assert declaration == Declaration("caption", "x", True)
+
+
+def test_spans_count_cr_lf_as_one_line_end() -> None:
+    text = "list {\r\n  lisst: x;\r\n  caption: {\"a\": tru}\r\n}"
+    sheet = parse_css(text, Source(text, "s.pss"))
+    unknown, bad_json = sheet.diagnostics
+    assert unknown.span is not None and unknown.span.start == text.index("lisst")
+    assert bad_json.span is not None and bad_json.span.start == text.index("tru")
+    assert [str(rule) for rule in sheet.rules] == ["list { }"]
 
 
 def test_a_selector_list_makes_one_rule_per_selector() -> None:
