@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from pml.errors import Diagnostic, suggest
-from pml.registry import REGISTRY, CoercionError
-from pml.style.properties import property_info, property_names
+from pml.registry import REGISTRY, Attr, CoercionError
+from pml.style.properties import known_properties, property_attributes, property_names
 from pml.style.selectors import Selector
+from pml.syntax.nodes import normalize_name
 from pml.syntax.source import Source, Span
 
 
@@ -38,32 +39,36 @@ class Reporter:
 
     def __init__(self) -> None:
         self.diagnostics: list[Diagnostic] = []
+        self._properties = known_properties()  # the registry does not grow while a sheet is read
 
     def warn(self, message: str, span: Span | None, hint: str | None = None) -> None:
         self.diagnostics.append(Diagnostic("warning", message, span, hint, "style"))
 
-    def property_name(self, written: str, span: Span | None) -> str | None:
-        """The canonical property name, or None (with a warning) if it can't be styled."""
-        info = property_info(written)
+    def property_name(self, written: str, where: Callable[[], Span | None]) -> str | None:
+        """The canonical property name, or None (with a warning at `where()`) if it can't be styled."""
+        info = self._properties.get(normalize_name(written))
         if info is None:
             kebab = "-" in written
             hint = suggest(written, property_names(kebab=kebab))
-            self.warn(f"unknown property `{written}`; declaration ignored", span, hint)
+            self.warn(f"unknown property `{written}`; declaration ignored", where(), hint)
             return None
         if not info.styleable:
-            self.warn(f"`{written}` cannot be set by a stylesheet; declaration ignored", span,
+            self.warn(f"`{written}` cannot be set by a stylesheet; declaration ignored", where(),
                       info.note or None)
             return None
         return info.name
 
     def value_fits(self, name: str, value: Any, span: Span | None) -> bool:
         """Whether a value fits the property's type; a misfit is a warning and is ignored."""
-        attr = REGISTRY.find_attr(name)
-        if attr is None or value is None or REGISTRY.fits(name, value):
+        found = property_attributes(name)
+        merged = found.merged
+        if merged is None or value is None:
             return True
         try:
-            attr.coerce(value)
+            merged.coerce(value)
         except CoercionError as problem:
+            if _fits_one(found.attrs, value):
+                return True
             self.warn(f"{problem}; declaration ignored", span, problem.hint)
             return False
         return True
@@ -87,6 +92,18 @@ class Reporter:
     def in_order(self) -> tuple[Diagnostic, ...]:
         """The warnings in the order of their places in the text."""
         return in_order(self.diagnostics)
+
+
+def _fits_one(attrs: Iterable[Attr], value: Any) -> bool:
+    """Whether a value fits at least one of the attributes (a rule may target any of them:
+    `syntax: csv` is valid for `<table>` only), as `Registry.fits` decides."""
+    for attr in attrs:
+        try:
+            attr.coerce(value)
+        except CoercionError:
+            continue
+        return True
+    return False
 
 
 def in_order(diagnostics: Iterable[Diagnostic]) -> tuple[Diagnostic, ...]:

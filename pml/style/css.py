@@ -308,17 +308,21 @@ class _BlockReader:
             last -= 1
         final = _last_significant(nodes, stop)
         name_start = layout.start(nodes[index])
-        name_span = sheet.span(name_start, layout.end(nodes, index, self.end))
         span = sheet.span(name_start, sheet.end_of(nodes, final, self.end))
         if self._value_syntax(first, last, stop):
             return None
+
+        def name_span() -> Span | None:
+            return sheet.span(name_start, layout.end(nodes, index, self.end))
+
         name = sheet.reporter.property_name(item.name, name_span)
         if name is None:
             return None
-        if not any(significant(nodes[k]) and not _at_end_of_text(nodes[k]) for k in range(first, last)):
-            sheet.reporter.warn(f"`{item.name}` has no value; declaration ignored", name_span)
+        written = self._value_text(first, last)
+        if written is None:
+            sheet.reporter.warn(f"`{item.name}` has no value; declaration ignored", name_span())
             return None
-        text, start, exact = self._value_text(first, last)
+        text, start, exact = written
         try:
             value = read_value(text)
         except ValueSyntaxError as problem:
@@ -349,11 +353,13 @@ class _BlockReader:
                         return True
         return False
 
-    def _value_text(self, first: int, last: int) -> tuple[str, int, bool]:
+    def _value_text(self, first: int, last: int) -> tuple[str, int, bool] | None:
         """The value's text, where it starts, and whether the text is the written text itself
-        (so that offsets in it are offsets in the layout's text)."""
+        (so that offsets in it are offsets in the layout's text); None for no value."""
         layout, nodes = self.layout, self.nodes
         meaningful = [k for k in range(first, last) if significant(nodes[k]) and not _at_end_of_text(nodes[k])]
+        if not meaningful:
+            return None
         if len(meaningful) == 1:
             node = nodes[meaningful[0]]
             start = layout.start(node)

@@ -110,7 +110,7 @@ def _rule(key: str, body: Any, order: int, finder: _KeyFinder, reporter: Reporte
     declarations = []
     for written, value in body.items():
         _, name_span = finder.place(str(written))
-        name = reporter.property_name(str(written), name_span)
+        name = reporter.property_name(str(written), lambda: name_span)  # noqa: B023 (called at once)
         if name is not None and reporter.value_fits(name, value, name_span):
             declarations.append(Declaration(name, value, False, name_span))
     return [Rule(selector, tuple(declarations), order, span) for selector in selectors]
