@@ -21,7 +21,7 @@ from pml.limits import Limits, using
 from pml.output.prompt import Prompt, Rendered, dumps
 from pml.output.targets import check_format
 from pml.render.charsafe import fix_surrogates
-from pml.style.stylesheet import Stylesheet, load_stylesheet, parse_css, parse_json_stylesheet
+from pml.style.stylesheet import ORIGIN_CALLER, Stylesheet, load_stylesheet, parse_css, parse_json_stylesheet
 from pml.syntax.nodes import Document
 from pml.syntax.parser import parse_source
 from pml.syntax.source import Source, normalize_newlines
@@ -63,15 +63,15 @@ def _sheet(stylesheet: Any) -> list[Stylesheet]:
     if isinstance(stylesheet, Stylesheet):
         return [stylesheet]
     if isinstance(stylesheet, Mapping):
-        return [parse_json_stylesheet(dict(stylesheet), None, 0, origin=2)]
+        return [parse_json_stylesheet(dict(stylesheet), None, 0, origin=ORIGIN_CALLER)]
     path = stylesheet_path(stylesheet)
     if path is not None:
-        return [load_stylesheet(path, origin=2)]
+        return [load_stylesheet(path, origin=ORIGIN_CALLER)]
     if isinstance(stylesheet, str):
         source = Source(normalize_newlines(stylesheet), "<stylesheet>")
         if source.text.lstrip().startswith("{"):
-            return [parse_json_stylesheet(source.text, source, 0, origin=2)]
-        return [parse_css(source.text, source, 0, origin=2)]
+            return [parse_json_stylesheet(source.text, source, 0, origin=ORIGIN_CALLER)]
+        return [parse_css(source.text, source, 0, origin=ORIGIN_CALLER)]
     raise PMLTypeError(f"stylesheet must be a path, a dict, CSS text or a Stylesheet, not {type(stylesheet).__name__}")
 
 
