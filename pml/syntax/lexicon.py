@@ -247,6 +247,9 @@ LOOSE_SKIPS = (
 )
 """What a scan of broken markup passes over, from opener to the first closer (or the end)."""
 
+LOOSE_QUOTED_VALUE = r"\"[^\"]*\"?|'[^']*'?"
+"""A quoted attribute value that may not be closed yet (it then runs to the end)."""
+
 LOOSE_CLOSE_START_RE = re.compile(rf"</\s*([{NAME_CHAR}]*)")
 """The start of a close tag that may be broken, and the name written after it (maybe none)."""
 
