@@ -49,8 +49,8 @@ _NAME = lexicon.TAG_NAME_RE
 _WORD = re.compile(lexicon.NAME_WORD)
 _TAG_START = re.compile(rf"{lexicon.TAG_OPEN}(?=[{lexicon.NAME_START}/])")
 _ATTRIBUTES = re.compile(rf"(?:^|(?<=[\s{lexicon.QUOTES}]))({lexicon.ATTRIBUTE_NAME})(?=\s*=|\s|/|>|$)")
-# An attribute whose quoted value is being typed: its name, and the value so far (either quote).
-_OPEN_VALUE = re.compile(rf"({lexicon.ATTRIBUTE_NAME})\s*=\s*(?:\"([^\"]*)|'([^']*))$")
+# The attribute a value belongs to: its name and `=`, up to the value's quote.
+_VALUE_OF = re.compile(rf"({lexicon.ATTRIBUTE_NAME})\s*=\s*$")
 _PARTIAL_ATTRIBUTE = re.compile(rf"{lexicon.ATTRIBUTE_NAME}$")
 _VALUES = re.compile(lexicon.LOOSE_QUOTED_VALUE)
 _STYLE_OPEN = re.compile(lexicon.loose_open_tag("style"), re.I)
@@ -142,13 +142,13 @@ def _in_tag(text: str, offset: int) -> Cursor:
     if found.end() == len(segment):
         return Cursor("tag", lt + 1, offset, tag)
     whole = text[lt + 1 + len(tag) : _tag_end(text, lt + 1)]
-    value = _OPEN_VALUE.search(segment, found.end())
-    if value is not None and _unclosed_quote(segment, found.end()):
-        attr = value.group(1)
-        typed = value.group(2) if value.group(2) is not None else value.group(3)
-        return Cursor("value", offset - len(typed), offset, typed, tag, attr, _written(whole))
-    if _unclosed_quote(segment, found.end()):
-        return TEXT
+    quote = _open_quote(segment, found.end())
+    if quote >= 0:  # in a value: the attribute is the name before `=` and the quote
+        named = _VALUE_OF.search(segment, found.end(), quote)
+        if named is None:
+            return TEXT
+        typed = segment[quote + 1 :]
+        return Cursor("value", offset - len(typed), offset, typed, tag, named.group(1), _written(whole))
     partial = _PARTIAL_ATTRIBUTE.search(segment)
     typed = partial.group(0) if partial is not None and partial.start() > found.end() else ""
     before_typed = segment[: len(segment) - len(typed)]
@@ -158,15 +158,17 @@ def _in_tag(text: str, offset: int) -> Cursor:
     return Cursor("attribute", offset - len(typed), offset, typed, tag, None, written)
 
 
-def _unclosed_quote(segment: str, start: int) -> bool:
-    quote = ""
-    for ch in segment[start:]:
+def _open_quote(segment: str, start: int) -> int:
+    """Where the quote left open at the end of `segment` (read from `start`) is, or -1."""
+    quote, opened = "", -1
+    for at in range(start, len(segment)):
+        ch = segment[at]
         if quote:
             if ch == quote:
                 quote = ""
         elif ch in lexicon.QUOTES:
-            quote = ch
-    return bool(quote)
+            quote, opened = ch, at
+    return opened if quote else -1
 
 
 def _written(body: str) -> tuple[str, ...]:
@@ -223,8 +225,8 @@ def _from_text(text: str, offset: int, *, stylesheet: bool) -> Cursor:
     if found.kind in ("text", "expression") or found.start > offset:
         return TEXT if found.kind == "text" else found
     if found.kind in ("value", "style_value"):
-        # the whole value, to its closing quote or `;`
-        closing = lexicon.QUOTES if found.kind == "value" else ";}"
+        # the whole value, to its closing quote (the one it opened with) or `;`
+        closing = text[found.start - 1] if found.kind == "value" else ";}"
         rest = len(text)
         for at_ in range(stop, len(text)):
             if text[at_] in closing or (text[at_] == "\n" and found.kind == "value"):

@@ -255,8 +255,9 @@ LOOSE_CLOSE_START_RE = re.compile(rf"</\s*([{NAME_CHAR}]*)")
 
 
 def loose_open_tag(name: str) -> str:
-    """A pattern for an open tag named `name` in text that may be broken (no `>` inside it)."""
-    return rf"<{re.escape(name)}\b[^>]*>"
+    """A pattern for an open tag named `name` (not a longer name) in text that may be broken (no `>`
+    inside it)."""
+    return rf"<{re.escape(name)}(?![{NAME_CHAR}])[^>]*>"
 
 
 def loose_close_tag(name: str) -> str:
