@@ -35,9 +35,14 @@ class ScanError(Exception):
 _WS = lexicon.SPACE
 # Where text stops: a `<` that may start a tag, comment, CDATA, prolog or close tag; `{{`; an entity.
 _TEXT_STOP = re.compile(lexicon.TEXT_STOP)
-# A whole tag with at most eight attributes in one match (the usual case) …
-_TAG_QUICK = re.compile(rf"<{lexicon.TAG_NAME}(?:{lexicon.ATTRIBUTE}){{0,8}}{_WS}*(/?)>")
-# … otherwise the name, one attribute at a time, and the end.
+# Where text stops, and the token there when it is a tag with at most eight attributes, a close tag
+# or an entity (the usual cases, read whole in the same match; the group is named for the token).
+_NEXT = re.compile(  # (each choice starts with its character, so the engine skips text quickly)
+    rf"<(?:(?P<TAG>{lexicon.TAG_NAME}(?:{lexicon.ATTRIBUTE}){{0,8}}{_WS}*/?>)"
+    rf"|(?P<CLOSE_TAG>/{lexicon.TAG_NAME}{_WS}*>)|{lexicon.MARKUP_START})"
+    rf"|\{{\{{|&(?P<ENTITY>{lexicon.ENTITY_BODY})"
+)
+# A tag with more attributes: the name, one attribute at a time, and the end.
 _TAG_NAME = re.compile(rf"<{lexicon.TAG_NAME}")
 _ONE_ATTR = re.compile(lexicon.ATTRIBUTE)
 _TAG_END = re.compile(rf"{_WS}*(/?)>")
@@ -55,7 +60,7 @@ def scan(text: str) -> Iterator[Raw]:
     """The tokens of `text`, in order; `ScanError` where no terminal matches."""
     end = len(text)
     pos = 0
-    search = _TEXT_STOP.search
+    search = _NEXT.search
     while pos < end:
         found = search(text, pos)
         if found is None:
@@ -64,12 +69,14 @@ def scan(text: str) -> Iterator[Raw]:
         stop = found.start()
         if stop > pos:
             yield ("TEXT", text[pos:stop], pos, stop)
-        first = text[stop]
-        if first == "&":
+        kind = found.lastgroup
+        if kind is not None:  # a whole tag, close tag or entity
             pos = found.end()
-            yield ("ENTITY", found.group(), stop, pos)
+            if kind == "TAG":
+                kind = "EMPTY_TAG" if text[pos - 2] == "/" else "OPEN_TAG"
+            yield (kind, found.group(), stop, pos)
             continue
-        raw = _expression(text, stop) if first == "{" else _markup(text, stop)
+        raw = _expression(text, stop) if text[stop] == "{" else _markup(text, stop)
         if raw is None:
             raise ScanError(stop)
         yield raw
@@ -111,9 +118,7 @@ def _section(text: str, pos: int) -> Raw | None:
 
 
 def _tag(text: str, pos: int) -> Raw | None:
-    found = _TAG_QUICK.match(text, pos)
-    if found is not None:
-        return ("EMPTY_TAG" if found.group(1) else "OPEN_TAG", found.group(), pos, found.end())
+    """A tag with more attributes than `_NEXT` reads at once, or no tag (None)."""
     name = _TAG_NAME.match(text, pos)
     if name is None:
         return None
