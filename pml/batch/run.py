@@ -39,6 +39,7 @@ from pml.batch.work import Job, PromptShip, PromptSource
 from pml.limits import Limits
 
 CHUNK_ROWS = 1000
+SHOWN = 10  # rows named in an error about ids (the rest are counted)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +86,7 @@ def write_requests(prompt: Any, data: str | os.PathLike[str] | Sequence[str | os
 
     prints = [fingerprint(file) for file in files]
     with tempfile.TemporaryDirectory(prefix="pml-batch-ids-") as scratch:
-        counts = survey(files, ids, rules, chunk_rows, Path(scratch), bounds.max_diagnostics)
+        counts = survey(files, ids, rules, chunk_rows, Path(scratch), min(SHOWN, bounds.max_diagnostics))
     run = {
         "pml_version": _version(),
         "prompt": prompt_entry,
@@ -255,13 +256,14 @@ def survey(files: Sequence[InputFile], ids: IdSpec, rules: Target, chunk_rows: i
                 seen.add(ident)
     if problems:
         more = [*problems, *([f"… and {extra} more"] if extra else [])]
-        raise BatchError(f"{len(problems) + extra} row{'s' if len(problems) + extra != 1 else ''} "
-                         "have no usable id:", _id_hint(ids), more=more)
+        count = len(problems) + extra
+        raise BatchError(f"{count} row{'s have' if count != 1 else ' has'} no usable id:", _id_hint(ids, False),
+                         more=more)
     repeated = seen.repeated() if seen is not None else set()
     if repeated:
         found = duplicates(_ids(files, ids, chunk_rows), repeated, shown)
         if found:
-            raise BatchError("ids must be unique, and some are used more than once:", _id_hint(ids), more=found)
+            raise BatchError("ids must be unique, and some are used more than once:", _id_hint(ids, True), more=found)
     return [counts[file.shown] for file in files]
 
 
@@ -274,11 +276,14 @@ def _ids(files: Sequence[InputFile], ids: IdSpec, chunk_rows: int) -> Iterator[t
             yield maker.make(block.first + offset, rows[offset] if rows is not None else None), block.where(offset)
 
 
-def _id_hint(ids: IdSpec) -> str:
+def _id_hint(ids: IdSpec, repeated: bool) -> str:
     if ids.column is not None:
         return f"ids come from the column `{ids.column}`; choose another with --id-column, or make them with --id " \
                "TEMPLATE (for example `row-{index}`)"
-    return f"ids come from the template `{ids.pattern}`; add {{index}} to make them unique"
+    if repeated:
+        return f"ids come from the template `{ids.pattern}`; add {{index}} to make them unique"
+    return f"ids come from the template `{ids.pattern}`; change it with --id TEMPLATE, or take them from a column " \
+           "with --id-column"
 
 
 __all__ = ["CHUNK_ROWS", "Progress", "survey", "write_requests"]
