@@ -141,8 +141,9 @@ def digest(ident: str) -> int:
 class IdSet:
     """Finds digests seen more than once, in memory bounded by about n/64 ids (module docstring)."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, buffered: int = _BUFFERED) -> None:
         self.folder = folder
+        self.buffered = buffered
         self.buffers = [array("Q") for _ in range(_BUCKETS)]
         self.spilled: set[int] = set()
 
@@ -151,7 +152,7 @@ class IdSet:
         bucket = value % _BUCKETS
         buffer = self.buffers[bucket]
         buffer.append(value)
-        if len(buffer) >= _BUFFERED:
+        if len(buffer) >= self.buffered:
             self._spill(bucket)
 
     def _spill(self, bucket: int) -> None:
