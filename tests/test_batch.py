@@ -23,6 +23,7 @@ from typer.testing import CliRunner
 
 import pml
 import pml.batch
+import pml.limits
 from pml.batch import BatchError, iter_requests, write_requests
 from pml.batch.ids import IdSet
 from pml.cli.app import app
@@ -341,6 +342,14 @@ def test_unreadable_inputs_name_the_file_and_line(name: str, content: bytes, mes
     else:
         assert str(caught.value) == expected
     assert not (tmp_path / "out").exists()
+
+
+def test_a_line_longer_than_max_string_is_refused(tmp_path: Path) -> None:
+    data = write_jsonl(tmp_path / "rows.jsonl", [{"question": "short"}, {"question": "x" * 200}])
+    with pytest.raises(BatchError) as caught, pml.limits.using(pml.Limits(max_string=100)):
+        run(data, tmp_path / "out")
+    assert str(caught.value) == f"{data}:2: the line is longer than 100 bytes\nhint: raise the limit with --limit " \
+                                "max_string=N"
 
 
 def test_missing_inputs(tmp_path: Path) -> None:

@@ -150,10 +150,21 @@ def _jsonl_blocks(file: InputFile, size: int, need: Sequence[str], only: Sequenc
 
 
 def _lines(file: InputFile, handle: Any) -> Iterator[bytes]:
-    try:
-        yield from handle
-    except OSError as exc:
-        raise BatchError(f"{file.shown}: cannot read the input: {_reason(exc)}") from None
+    """The file's lines, none longer than the `max_string` limit (a longer one stops the run)."""
+    longest = limits.current().max_string
+    number = 0
+    while True:
+        try:
+            line = handle.readline(longest + 1)
+        except OSError as exc:
+            raise BatchError(f"{file.shown}: cannot read the input: {_reason(exc)}") from None
+        if not line:
+            return
+        number += 1
+        if len(line) > longest and not line.endswith(b"\n"):
+            raise BatchError(f"{file.shown}:{number}: the line is longer than {longest:,} bytes",
+                             "raise the limit with --limit max_string=N")
+        yield line
 
 
 def _jsonl_decode(block: Block) -> list[dict[str, Any]]:

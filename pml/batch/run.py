@@ -39,7 +39,6 @@ from pml.batch.work import Job, PromptShip, PromptSource
 from pml.limits import Limits
 
 CHUNK_ROWS = 1000
-SHOWN = 10  # rows named in an error about ids (the rest are counted)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +85,7 @@ def write_requests(prompt: Any, data: str | os.PathLike[str] | Sequence[str | os
 
     prints = [fingerprint(file) for file in files]
     with tempfile.TemporaryDirectory(prefix="pml-batch-ids-") as scratch:
-        counts = survey(files, ids, rules, chunk_rows, Path(scratch), min(SHOWN, bounds.max_diagnostics))
+        counts = survey(files, ids, rules, chunk_rows, Path(scratch), bounds.max_diagnostics)
     run = {
         "pml_version": _version(),
         "prompt": prompt_entry,
