@@ -19,7 +19,7 @@ import typer
 
 from pml.cli.errors import InputError, guarded
 from pml.cli.options import ContextOption, DebugOption, LimitOption, MaxOutputOption, RootOption, VarOption, limits_from
-from pml.cli.util import merged, require_file
+from pml.cli.util import beside, merged, require_file
 
 if TYPE_CHECKING:
     from pml.batch.run import Progress
@@ -123,7 +123,8 @@ def batch(
     chunk_rows: Annotated[int, typer.Option(
         "--chunk-rows", metavar="N", min=1, help="Rows in one unit of work: what --resume skips or redoes.")] = 1000,
     stylesheet: Annotated[Path | None, typer.Option(
-        "--stylesheet", "-s", metavar="FILE", show_default=False, help="A stylesheet (.pss CSS or .json).")] = None,
+        "--stylesheet", "-s", metavar="FILE", show_default=False,
+        help="A stylesheet (.pss CSS or .json). Default: PROMPT.pss beside the prompt, when present.")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Treat unknown attributes as errors.")] = False,
     root: RootOption = None,
     limit: LimitOption = None,
@@ -137,6 +138,7 @@ def batch(
         require_file(prompt)
         if stylesheet is not None and not stylesheet.is_file():
             raise InputError(f"{stylesheet}: stylesheet file not found")
+        stylesheet = stylesheet or beside(prompt, ".pss")
         base = merged(list(context or []), var)
         from pml.batch.run import write_requests
 
