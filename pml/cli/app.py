@@ -210,6 +210,11 @@ app.add_typer(cache_app, name="cache")
 app.command("lock", cls=Command)(lock)
 app.command("tokens", cls=Command)(tokens)
 
+# `pml batch` (pml/cli/batch.py): rows of JSONL, CSV or Parquet into provider batch files.
+from pml.cli.batch import batch  # noqa: E402
+
+app.command("batch", cls=Command)(batch)
+
 
 def main() -> None:
     """Console entry point."""
