@@ -38,6 +38,7 @@ from pml.cli.options import (
     VarOption,
     limits_from,
 )
+from pml.cli.run import run
 from pml.cli.tokens import tokens
 from pml.cli.util import beside, context_of, require_file
 from pml.output.prompt import dumps
@@ -196,6 +197,7 @@ app.command("check", cls=Command)(check)
 app.add_typer(cache_app, name="cache")
 app.command("lock", cls=Command)(lock)
 app.command("tokens", cls=Command)(tokens)
+app.command("run", cls=Command)(run)  # local-model completion with attention reuse (pml/cli/run.py)
 
 
 def main() -> None:

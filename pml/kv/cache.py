@@ -21,9 +21,9 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from pml.kv.engine import Engine
 from pml.kv.layout import Layout, Range, layout, slots, split
@@ -63,8 +63,9 @@ class Generation:
 
 
 @dataclass(slots=True)
-class _Plan:
-    """What a request loads, and what it runs on top: `ids` at `positions`."""
+class Plan:
+    """What a request loads (`cached`: states, in order) and what it runs on top of them: `ids` at
+    `positions`; `reused` tokens came from the cache, `computed` were computed and stored for it."""
 
     cached: list[Any] = field(default_factory=list)
     ids: list[int] = field(default_factory=list)
@@ -121,8 +122,7 @@ class ModuleCache:
             raise kv_error(f"max_new_tokens must be at least 1, not {max_new_tokens}")
         began = time.perf_counter()
         segs = segments(rendered, self.engine)
-        planner = {"prefix": self._prefix, "modular": self._modular, "off": self._full}[mode]
-        plan = planner(segs)
+        plan = self._plans[mode](self, segs)
         prompt_tokens = sum(len(s.ids) for s in segs)
         last = max(plan.positions) if plan.positions else 0
         if last + max_new_tokens >= self.engine.context_length:
@@ -145,12 +145,20 @@ class ModuleCache:
                           plan.reused, len(plan.ids) + plan.computed, plan.computed, prompt_tokens,
                           tuple(plan.notes), first_logits)
 
-    # ------------------------------------------------------------------ plans
-    def _full(self, segs: Sequence[Segment]) -> _Plan:
-        ids = [i for s in segs for i in s.ids]
-        return _Plan(ids=ids, positions=list(range(len(ids))))
+    def plan(self, rendered: Rendered, mode: str | None = None) -> Plan:
+        """Where each token of `rendered` goes in `mode`: states loaded (computed now when missing)
+        and tokens to run, with their positions."""
+        mode = mode or self.mode
+        if mode not in MODES:
+            raise kv_error(f"unknown mode {mode!r}", hint=f"one of {', '.join(MODES)}")
+        return self._plans[mode](self, segments(rendered, self.engine))
 
-    def _prefix(self, segs: Sequence[Segment]) -> _Plan:
+    # ------------------------------------------------------------------ plans
+    def _full(self, segs: Sequence[Segment]) -> Plan:
+        ids = [i for s in segs for i in s.ids]
+        return Plan(ids=ids, positions=list(range(len(ids))))
+
+    def _prefix(self, segs: Sequence[Segment]) -> Plan:
         """Reuse the longest stored prefix that ends after a cached module; compute and store the
         later ones on the way."""
         chunks: list[tuple[str, list[int], str]] = []  # (key, ids since the previous cut, module name)
@@ -165,7 +173,7 @@ class ModuleCache:
                 previous = _key("prefix", previous, pending, seg.placed.mark.key)
                 chunks.append((previous, pending, seg.placed.name))
                 pending = []
-        plan = _Plan()
+        plan = Plan()
         hit = 0
         for key, _, _ in chunks:
             states = self.store.get(key)
@@ -187,9 +195,9 @@ class ModuleCache:
         plan.positions = list(range(at, at + len(pending)))
         return plan
 
-    def _modular(self, segs: Sequence[Segment]) -> _Plan:
+    def _modular(self, segs: Sequence[Segment]) -> Plan:
         """Join the preamble's states and each placed cached module's states at its schema range."""
-        plan = _Plan()
+        plan = Plan()
         preamble = segs[0]
         assert preamble.kind == PREAMBLE
         base = len(preamble.ids)
@@ -216,7 +224,7 @@ class ModuleCache:
         plan.positions.extend(range(end, end + len(tail)))
         return plan
 
-    def _place(self, plan: _Plan, seg: Segment, where: Range, base: int, preamble_key: str, preamble: Any) -> bool:
+    def _place(self, plan: Plan, seg: Segment, where: Range, base: int, preamble_key: str, preamble: Any) -> bool:
         """Load a module's states at its range (and queue its param values in their slots)."""
         assert seg.placed is not None
         meta = {"module": seg.placed.name, "digest": where.module.digest, "mode": "modular"}
@@ -248,7 +256,7 @@ class ModuleCache:
         self._states(plan, key, [preamble], list(seg.ids), positions, meta)
         return True
 
-    def _states(self, plan: _Plan, key: str, context: list[Any], ids: list[int], positions: list[int],
+    def _states(self, plan: Plan, key: str, context: list[Any], ids: list[int], positions: list[int],
                 meta: dict[str, str]) -> Any:
         """The states of `ids` at `positions` attending to `context`: stored, or computed and stored."""
         states = self.store.get(key)
@@ -264,3 +272,6 @@ class ModuleCache:
             plan.reused += len(ids)
         plan.cached.append(states)
         return states
+
+    _plans: ClassVar[dict[str, Callable[[ModuleCache, Sequence[Segment]], Plan]]] = {
+        "prefix": _prefix, "modular": _modular, "off": _full}

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
+import transformers
 from transformers import AutoModelForCausalLM, AutoTokenizer, DynamicCache
 
 from pml.kv.problems import kv_error
@@ -104,6 +105,8 @@ class LocalModel:
         if threads is not None:
             torch.set_num_threads(threads)
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        transformers.utils.logging.disable_progress_bar()
+        transformers.utils.logging.set_verbosity_error()
         kind = getattr(torch, dtype, None)
         if not isinstance(kind, torch.dtype):
             raise kv_error(f"unknown dtype {dtype!r}", hint="float32, bfloat16 or float16")
