@@ -85,17 +85,20 @@ class ModuleCache:
     """The attention states of one prompt's modules for one model (module docstring).
 
     `max_bytes` bounds the states kept in memory (default: the `max_kv_memory` limit); `directory`
-    keeps them on disk as well, so another process with the same model reuses them.
+    keeps them on disk as well, so another process with the same model reuses them. Caches of
+    several prompts for one model can share a `store` (`ModuleCache(…, store=other.store)`).
     """
 
     def __init__(self, engine: Engine, prompt: Prompt | None = None, *, mode: str = "prefix",
-                 max_bytes: int | None = None, directory: str | None = None) -> None:
+                 max_bytes: int | None = None, directory: str | None = None, store: StateStore | None = None
+                 ) -> None:
         if mode not in MODES:
             raise kv_error(f"unknown mode {mode!r}", hint=f"one of {', '.join(MODES)}")
         self.engine = engine
         self.prompt = prompt
         self.mode = mode
-        self.store = StateStore(engine, max_bytes if max_bytes is not None else current().max_kv_memory, directory)
+        self.store = store if store is not None else StateStore(
+            engine, max_bytes if max_bytes is not None else current().max_kv_memory, directory)
         self._layout: Layout | None = None
 
     @property
@@ -197,6 +200,8 @@ class ModuleCache:
 
     def _modular(self, segs: Sequence[Segment]) -> Plan:
         """Join the preamble's states and each placed cached module's states at its schema range."""
+        if not any(seg.kind == MODULE for seg in segs):
+            return self._full(segs)
         plan = Plan()
         preamble = segs[0]
         assert preamble.kind == PREAMBLE

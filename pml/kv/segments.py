@@ -2,8 +2,8 @@
 start and end, each piece tokenized on its own.
 
 The chat template is applied once with a unique marker as each message's content; the template
-text between the markers is the fixed text (the first stretch, up to the first message's content,
-is the *preamble*). Module boundaries come from `Rendered.modules` (message, part, offset); only the
+text between the markers is the fixed text. The *preamble* is everything before the first module:
+the template's opening text and the text the prompt writes before its first module. Module boundaries come from `Rendered.modules` (message, part, offset); only the
 outermost module of a nesting is a piece of its own. Plain text next to plain text is tokenized as
 one run. Every mode of `pml.kv` (and the full prefill it is compared with) reads the same tokens.
 """
@@ -102,8 +102,8 @@ def segments(rendered: Rendered, engine: Engine) -> list[Segment]:
     def text(value: str) -> None:
         if not value:
             return
-        if runs[-1][0] == TEXT:
-            runs[-1] = (TEXT, runs[-1][1] + value, None)
+        if runs[-1][0] in (TEXT, PREAMBLE):  # the preamble runs up to the first module
+            runs[-1] = (runs[-1][0], runs[-1][1] + value, None)
         else:
             runs.append((TEXT, value, None))
 

