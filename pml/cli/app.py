@@ -40,6 +40,7 @@ from pml.cli.options import (
     VarOption,
     limits_from,
 )
+from pml.cli.run import run
 from pml.cli.tokens import tokens
 from pml.cli.util import beside, context_of, plural, require_file
 
@@ -209,6 +210,7 @@ app.command("check", cls=Command)(check)
 app.add_typer(cache_app, name="cache")
 app.command("lock", cls=Command)(lock)
 app.command("tokens", cls=Command)(tokens)
+app.command("run", cls=Command)(run)  # local-model completion with attention reuse (pml/cli/run.py)
 
 # `pml batch` (pml/cli/batch.py): rows of JSONL, CSV or Parquet into provider batch files.
 from pml.cli.batch import batch  # noqa: E402
