@@ -325,8 +325,8 @@ def _fast_nodes(text: str) -> list[Node] | None:
                     pending = []
                 continue
             if pending:
-                value = pending[0] if len(pending) == 1 and not runs else "".join([*runs, *pending])
-                children.append(Text(value, new_span(Span, (source, pending_start, pending_end))))
+                joined = pending[0] if len(pending) == 1 and not runs else "".join([*runs, *pending])
+                children.append(Text(joined, new_span(Span, (source, pending_start, pending_end))))
                 pending, runs = [], []
             elif runs:
                 children.append(Text("".join(runs), new_span(Span, (source, pending_start, pending_end))))
