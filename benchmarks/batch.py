@@ -5,7 +5,7 @@ workers, and the Ray engine, on the same rows. Run from the repository root::
     python benchmarks/batch.py --rows 20000     # a quick look
     python benchmarks/batch.py --no-ray --json results.json
 
-The prompt is tests/cases/batch/support.pml (a role, a task, a 5-policy list from the base
+The prompt is tests/batch/support.pml (a role, a task, a 5-policy list from the base
 context, the row's question); the rows are generated into a JSONL file in a temporary folder.
 
 - **plain loop**: read each line, `prompt.render(context).to_openai()`, wrap it as an OpenAI
@@ -41,7 +41,7 @@ if str(ROOT) not in sys.path:
 import pml  # noqa: E402
 from pml.batch import write_requests  # noqa: E402
 
-CASE = ROOT / "tests" / "cases" / "batch"
+CASE = ROOT / "tests" / "batch"
 PROMPT = CASE / "support.pml"
 CONTEXT = json.loads((CASE / "context.json").read_text(encoding="utf-8"))
 MODEL = "gpt-4o-mini"

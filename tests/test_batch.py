@@ -1,6 +1,6 @@
 """`pml batch` and `pml.batch`: request lines for each target, shards, ids, inputs, resuming, bad rows.
 
-The golden case is tests/cases/batch (its README says what each file is). Most runs use one
+The golden case is tests/batch (its README says what each file is). Most runs use one
 worker (in this process); the runs that compare engines and shipping use processes.
 """
 
@@ -31,7 +31,7 @@ from pml.cli.batch import parse_params, parse_size
 from pml.output.prompt import Prompt
 
 ROOT = Path(__file__).resolve().parent.parent
-CASE = ROOT / "tests" / "cases" / "batch"
+CASE = ROOT / "tests" / "batch"
 PROMPT = CASE / "support.pml"
 CONTEXT = json.loads((CASE / "context.json").read_text(encoding="utf-8"))
 runner = CliRunner()

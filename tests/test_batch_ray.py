@@ -17,7 +17,7 @@ from pml.batch import BatchError, PromptRequests, write_requests
 from pml.cli.app import app
 
 ROOT = Path(__file__).resolve().parent.parent
-CASE = ROOT / "tests" / "cases" / "batch"
+CASE = ROOT / "tests" / "batch"
 PROMPT = CASE / "support.pml"
 CONTEXT = json.loads((CASE / "context.json").read_text(encoding="utf-8"))
 EXPECTED = (CASE / "expected-openai.jsonl").read_text(encoding="utf-8").splitlines()
