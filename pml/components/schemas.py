@@ -596,31 +596,37 @@ def _kind(value: Any) -> str:
 _WS = re.compile(r"[ \t\n\r]*")
 
 
+def _past_space(text: str, pos: int) -> int:
+    """The offset of the first character at or after `pos` that is not JSON white space."""
+    found = _WS.match(text, pos)
+    return found.end() if found is not None else pos
+
+
 def locate(text: str, path: Path) -> tuple[int, int] | None:
     """Where in JSON `text` the value at `path` is (start and end offsets), or None."""
     decoder = json.JSONDecoder()
     try:
-        pos = _WS.match(text, 0).end()  # type: ignore[union-attr]
+        pos = _past_space(text, 0)
         for step in path:
             opening, closing = ("{", "}") if isinstance(step, str) else ("[", "]")
             if not text.startswith(opening, pos):
                 return None
-            pos = _WS.match(text, pos + 1).end()  # type: ignore[union-attr]
+            pos = _past_space(text, pos + 1)
             found, index = None, 0
             while not text.startswith(closing, pos):
                 if isinstance(step, str):
-                    key, pos = json.decoder.scanstring(text, pos + 1)  # type: ignore[attr-defined]
-                    pos = _WS.match(text, pos).end()  # type: ignore[union-attr]
-                    pos = _WS.match(text, pos + 1).end()  # type: ignore[union-attr]  (past the colon)
+                    key, pos = decoder.raw_decode(text, pos)
+                    pos = _past_space(text, pos)
+                    pos = _past_space(text, pos + 1)  # past the colon
                     if key == step:
                         found = pos  # the last of repeated keys is the one JSON keeps
                 elif index == step:
                     found = pos
                 index += 1
                 _, end = decoder.raw_decode(text, pos)
-                pos = _WS.match(text, end).end()  # type: ignore[union-attr]
+                pos = _past_space(text, end)
                 if text.startswith(",", pos):
-                    pos = _WS.match(text, pos + 1).end()  # type: ignore[union-attr]
+                    pos = _past_space(text, pos + 1)
             if found is None:
                 return None
             pos = found
