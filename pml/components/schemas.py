@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pml import limits
+from pml.values import kind_of
 
 ZOD_HINT = "write the schema as JSON (a body starting with `{`), or see docs/language.md for the Zod subset"
 
@@ -581,16 +582,12 @@ def _type_name(path: Path, name: str) -> SchemaProblem:
                          f"{hint} ({listing})" if hint else listing)
 
 
+_SCHEMA_TYPES = {"null": "null", "boolean": "boolean", "number": "number", "text": "string", "list": "array"}
+
+
 def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
+    """The JSON Schema type of a JSON value: `kind_of`'s kind in JSON Schema's words."""
+    return _SCHEMA_TYPES.get(kind_of(value), "object")
 
 
 _WS = re.compile(r"[ \t\n\r]*")
