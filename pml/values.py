@@ -131,7 +131,7 @@ def _write_container(
     inner = prefix + indent
     separator = f",\n{inner}" if indent else ","
     out(f"{opening}\n{inner}" if indent else opening)
-    items = value.items() if is_object else enumerate(value)  # type: ignore[union-attr]
+    items = value.items() if isinstance(value, Mapping) else enumerate(value)
     for index, (key, item) in enumerate(items):
         if index:
             out(separator)

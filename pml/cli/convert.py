@@ -23,8 +23,9 @@ from typing import Any, get_args, get_origin
 
 try:  # Typer's conversion layer (Typer 0.2x with Pydantic); absent from older releases
     from typer._coercion import RuntimeParam, build_runtime_param
+    _CONVERTS = True
 except ImportError:  # pragma: no cover - an older Typer converts through Click's types
-    RuntimeParam = None  # type: ignore[assignment,misc]
+    _CONVERTS = False
 
 _WHOLE = re.compile(r"-?\d+")
 
@@ -124,7 +125,7 @@ def conversion(annotation: Any, info: Any) -> Convert | None:
     return None
 
 
-if RuntimeParam is not None:
+if _CONVERTS:
 
     @dataclass(frozen=True)
     class QuickParam(RuntimeParam):
@@ -143,7 +144,7 @@ if RuntimeParam is not None:
 def quicken(param: Any) -> None:
     """Give a Typer parameter the quick conversion of its type, when there is one (module docstring)."""
     descriptor = getattr(param, "type_descriptor", None)
-    if RuntimeParam is None or descriptor is None or getattr(param, "_runtime_param", False) is not None:
+    if not _CONVERTS or descriptor is None or getattr(param, "_runtime_param", False) is not None:
         return
     convert = conversion(descriptor.annotation, descriptor.parameter_info)
     if convert is not None:

@@ -92,10 +92,7 @@ class Command(TyperCommand):
             _plain(param)
 
     def get_help_option(self, ctx: Any) -> Any:
-        option = super().get_help_option(ctx)
-        if option is not None:
-            _plain(option)
-        return option
+        return _plain(super().get_help_option(ctx))
 
     def collect_usage_pieces(self, ctx: Any) -> list[str]:
         pieces = [self.options_metavar] if self.options_metavar else []
@@ -116,18 +113,20 @@ class Group(TyperGroup):
             _plain(param)
 
     def get_help_option(self, ctx: Any) -> Any:
-        option = super().get_help_option(ctx)
-        if option is not None:
-            _plain(option)
-        return option
+        return _plain(super().get_help_option(ctx))
 
 
-def _plain(param: Any) -> None:
+def _plain(param: Any) -> Any:
+    """A parameter (or the help option, None when there is none) made to convert its values without
+    Pydantic and to show its help plainly: an argument without its type, a flag without a metavar."""
+    if param is None:
+        return None
     quicken(param)
     if type(param) is TyperArgument:
         param.__class__ = _Argument
     elif getattr(param, "is_flag", False) and param.metavar is None:
         param.metavar = ""
+    return param
 
 
 __all__ = [

@@ -174,34 +174,3 @@ def serve_in_thread(server: ThreadingHTTPServer) -> threading.Thread:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     return thread
-
-
-# ---------------------------------------------------------------------------- the command's inputs
-def read_context_file(path: Path) -> dict[str, Any]:
-    """The JSON object in a context file; `PreviewError` with a located message otherwise."""
-    bound = limits.current().max_file_size
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(bound + 1)
-    except FileNotFoundError:
-        raise PreviewError(f"{path}: context file not found") from None
-    except IsADirectoryError:
-        raise PreviewError(f"{path}: is a folder; --context takes a JSON file") from None
-    except OSError as exc:
-        raise PreviewError(f"{path}: cannot read the context: {exc.strerror or exc}") from None
-    if len(data) > bound:
-        raise PreviewError(f"{path}: the context is larger than max_file_size ({bound} bytes)")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise PreviewError(f"{path}:{_where(data, exc.start)}: the context is not UTF-8 text "
-                           f"(byte 0x{data[exc.start]:02x})") from None
-    try:
-        found = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise PreviewError(f"{path}:{exc.lineno}:{exc.colno}: the context is not valid JSON: {exc.msg}") from None
-    except (ValueError, RecursionError) as exc:
-        raise PreviewError(f"{path}: the context is not valid JSON: {str(exc)[:200]}") from None
-    if not isinstance(found, dict):
-        raise PreviewError(f"{path}: the context must be a JSON object, not {type(found).__name__}")
-    return found

@@ -65,12 +65,10 @@ def read_json(path: Path, what: str) -> dict[str, Any]:
     except RecursionError:
         raise InputError(f"{path}: the {what} is nested too deeply") from None
     if not isinstance(data, dict):
-        raise InputError(f"{path}: the {what} must be a JSON object, not {_json_kind(data)}")
+        from pml.expressions.convert import a_kind  # (only here: the command starts without the expression engine)
+
+        raise InputError(f"{path}: the {what} must be a JSON object, not {a_kind(data)}")
     return data
-
-
-def _json_kind(data: Any) -> str:
-    return {list: "a list", str: "a string", bool: "a boolean", type(None): "null"}.get(type(data), "a number")
 
 
 def beside(file: Path, suffix: str) -> Path | None:

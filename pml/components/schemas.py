@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pml import limits
+from pml.values import kind_of
 
 ZOD_HINT = "write the schema as JSON (a body starting with `{`), or see docs/language.md for the Zod subset"
 
@@ -581,46 +582,48 @@ def _type_name(path: Path, name: str) -> SchemaProblem:
                          f"{hint} ({listing})" if hint else listing)
 
 
+_SCHEMA_TYPES = {"null": "null", "boolean": "boolean", "number": "number", "text": "string", "list": "array"}
+
+
 def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
+    """The JSON Schema type of a JSON value: `kind_of`'s kind in JSON Schema's words."""
+    return _SCHEMA_TYPES.get(kind_of(value), "object")
 
 
 _WS = re.compile(r"[ \t\n\r]*")
+
+
+def _past_space(text: str, pos: int) -> int:
+    """The offset of the first character at or after `pos` that is not JSON white space."""
+    found = _WS.match(text, pos)
+    return found.end() if found is not None else pos
 
 
 def locate(text: str, path: Path) -> tuple[int, int] | None:
     """Where in JSON `text` the value at `path` is (start and end offsets), or None."""
     decoder = json.JSONDecoder()
     try:
-        pos = _WS.match(text, 0).end()  # type: ignore[union-attr]
+        pos = _past_space(text, 0)
         for step in path:
             opening, closing = ("{", "}") if isinstance(step, str) else ("[", "]")
             if not text.startswith(opening, pos):
                 return None
-            pos = _WS.match(text, pos + 1).end()  # type: ignore[union-attr]
+            pos = _past_space(text, pos + 1)
             found, index = None, 0
             while not text.startswith(closing, pos):
                 if isinstance(step, str):
-                    key, pos = json.decoder.scanstring(text, pos + 1)  # type: ignore[attr-defined]
-                    pos = _WS.match(text, pos).end()  # type: ignore[union-attr]
-                    pos = _WS.match(text, pos + 1).end()  # type: ignore[union-attr]  (past the colon)
+                    key, pos = decoder.raw_decode(text, pos)
+                    pos = _past_space(text, pos)
+                    pos = _past_space(text, pos + 1)  # past the colon
                     if key == step:
                         found = pos  # the last of repeated keys is the one JSON keeps
                 elif index == step:
                     found = pos
                 index += 1
                 _, end = decoder.raw_decode(text, pos)
-                pos = _WS.match(text, end).end()  # type: ignore[union-attr]
+                pos = _past_space(text, end)
                 if text.startswith(",", pos):
-                    pos = _WS.match(text, pos + 1).end()  # type: ignore[union-attr]
+                    pos = _past_space(text, pos + 1)
             if found is None:
                 return None
             pos = found

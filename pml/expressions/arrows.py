@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 from jinja2 import Undefined
 
 from .budget import budgeted, check_items, current
-from .convert import article, kind
+from .convert import a_kind
 from .data import LAZY, SCALARS, settle
 from .functions import JSFunction
 from .undefined import JSUndefined, MissingValue, UnsafeAccess, fail
@@ -174,7 +174,6 @@ def _bind(environment: Any, bindings: dict[str, Any], param: Param, value: Any) 
             bindings[name] = bound
         return
     if not isinstance(value, (list, tuple, str)):
-        shown = "null" if value is None else article(kind(value))
-        raise TypeError(f"cannot unpack {shown} into `[{', '.join(names)}]`")
+        raise TypeError(f"cannot unpack {a_kind(value)} into `[{', '.join(names)}]`")
     for index, name in enumerate(names):
         bindings[name] = value[index] if index < len(value) else None

@@ -71,4 +71,4 @@ def compile_tree(environment: Environment, tree: nodes.Expr) -> Callable[[Any], 
     store = nodes.Assign(nodes.Name("result", "store", lineno=1), tree, lineno=1)
     template = nodes.Template([store], lineno=1)
     template.set_environment(environment)
-    return environment.from_string(template).root_render_func  # type: ignore[arg-type,return-value]
+    return environment.from_string(template).root_render_func

@@ -15,7 +15,7 @@ from typing import Any
 
 from jinja2 import Undefined
 
-from pml.values import to_text
+from pml.values import kind_of, to_text
 
 from .undefined import fail
 
@@ -118,21 +118,15 @@ def text_of(value: Any) -> str:
 
 
 def kind(value: Any) -> str:
-    """What a value is, in the words error messages use."""
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, (list, tuple)):
-        return "list"
-    if isinstance(value, Mapping):
-        return "object"
-    if callable(value):
-        return "function"
-    return type(value).__name__
+    """What a value is, in the words of the expression language's error messages: `kind_of`'s,
+    except that text is a `string` (JavaScript's word, the one an expression's author writes)."""
+    found = kind_of(value)
+    return "string" if found == "text" else found
 
 
-def article(word: str) -> str:
+def a_kind(value: Any) -> str:
+    """A value's `kind` with its article (`a string`, `an object`), or `null`."""
+    if value is None:
+        return "null"
+    word = kind(value)
     return ("an " if word[0] in "aeiou" else "a ") + word

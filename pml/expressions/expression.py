@@ -162,7 +162,8 @@ class Expression:
         """The expression's value in `scope` (for a condition: true or false); raises
         `PMLRenderError` (or `PMLUndefinedError`)."""
         try:
-            value = self._evaluate_path(scope) if self._path is not None else self._evaluate_jinja(scope)
+            path = self._path
+            value = self._evaluate_path(scope, path) if path is not None else self._evaluate_jinja(scope)
             if self.condition:
                 if isinstance(value, LAZY):  # `items | select('odd')`: true when it selects something
                     value = settle(value)
@@ -173,27 +174,29 @@ class Expression:
         except Exception as error:
             raise self._error(error, scope) from None
 
-    def _evaluate_path(self, scope: Mapping[str, Any]) -> Any:
+    def _evaluate_path(self, scope: Mapping[str, Any], path: tuple[_Step, ...]) -> Any:
         try:
             value = scope[self._root]
         except KeyError:
             value = GLOBAL_VALUES.get(self._root, _NOT_FOUND)
             if value is _NOT_FOUND:
                 raise MissingValue(missing, self._root) from None
-        for is_item, key, site in self._path:  # type: ignore[union-attr]
+        for is_item, key, site in path:
             value = ENV.pml_item(value, key, site) if is_item else ENV.pml_attr(value, key, site)
         return value
 
     def _evaluate_jinja(self, scope: Mapping[str, Any]) -> Any:
+        render = self._render
+        assert render is not None  # compiled whenever the expression is not a plain path
         variables = {**GLOBAL_VALUES, **scope}
         context = ENV.context_class(ENV, variables, None, {})
         if self._arrows:  # functions share one budget per evaluation
             variables[SITES_KEY] = self._arrows
             with budgeted():
-                for _ in self._render(context):  # type: ignore[misc]
+                for _ in render(context):
                     pass
         else:
-            for _ in self._render(context):  # type: ignore[misc]
+            for _ in render(context):
                 pass
         return context.vars["result"]
 

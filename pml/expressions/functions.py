@@ -16,7 +16,7 @@ from jinja2 import Undefined
 from jinja2.exceptions import SecurityError
 
 from .budget import current
-from .convert import article, kind
+from .convert import a_kind
 from .undefined import fail
 
 
@@ -120,7 +120,7 @@ def as_function(value: Any, method: str, arity: int) -> Callable[..., Any]:
     if isinstance(value, Undefined):
         fail(value)
     if not callable(value) or isinstance(value, type):
-        raise TypeError(f"`{method}` expects a function such as `x => x.name`, not {article(kind(value))}")
+        raise TypeError(f"`{method}` expects a function such as `x => x.name`, not {a_kind(value)}")
     if is_unsafe(value):
         raise SecurityError(f"{value!r} is not safely callable")
 

@@ -167,7 +167,9 @@ class Sandbox(ImmutableSandboxedEnvironment):
 
     def pml_typeof(self, value: Any) -> str:
         """`typeof value`: `undefined` (also for a missing variable), `object` (also `null`), `boolean`,
-        `number`, `string` or `function`."""
+        `number`, `string` or `function`. These are JavaScript's answers, a language value a template
+        may compare with, not the kinds error messages name (`pml.values.kind_of`): lists, `null`,
+        regular expressions and `Math` are all `object` here."""
         if isinstance(value, Undefined):
             return "undefined"
         if isinstance(value, bool):

@@ -100,7 +100,7 @@ class _Translator:
 
     def span(self, item: Tree | Token) -> tuple[int, int]:
         if isinstance(item, Token):
-            return item.start_pos + self.shift, item.end_pos + self.shift  # type: ignore[operator]
+            return (item.start_pos or 0) + self.shift, (item.end_pos or 0) + self.shift
         return item.meta.start_pos + self.shift, item.meta.end_pos + self.shift
 
     def site(self, start: int, end: int, parent: str) -> tuple[int, int, str, int]:

@@ -13,6 +13,7 @@ them into located `PMLUndefinedError`s and `PMLRenderError`s.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import Any, NoReturn
 
@@ -59,10 +60,11 @@ class MissingName(StrictUndefined):
 
     def __init__(
         self, hint: str | None = None, obj: Any = missing, name: str | None = None,
-        exc: type[Exception] = UndefinedError,
+        exc: Callable[[str], Exception] = UndefinedError,
     ) -> None:
         if exc is UndefinedError:
-            exc = partial(MissingValue, obj, name)  # type: ignore[assignment]
+            exc = partial(MissingValue, obj, name)
+        # Jinja declares `exc` an exception class, but only ever calls it with the message.
         super().__init__(hint, obj, name, exc)  # type: ignore[arg-type]
 
 
@@ -72,6 +74,7 @@ class JSUndefined(Undefined):
     __slots__ = ()
 
     def __init__(self, obj: Any = missing, name: Any = None, site: Site | None = None) -> None:
+        # Jinja declares `exc` an exception class, but only ever calls it with the message.
         super().__init__(None, obj, name, partial(MissingValue, obj, name, site=site))  # type: ignore[arg-type]
 
     def __eq__(self, other: object) -> bool:

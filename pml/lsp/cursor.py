@@ -215,12 +215,18 @@ def at(text: str, offset: int, document: Document | None = None, *, stylesheet: 
     return _from_text(text, offset, stylesheet=stylesheet)
 
 
+def _end_of(word: re.Pattern[str], text: str, offset: int) -> int:
+    """Where a word that may be empty, starting at `offset`, ends."""
+    found = word.match(text, offset)
+    return found.end() if found is not None else offset
+
+
 def _from_text(text: str, offset: int, *, stylesheet: bool) -> Cursor:
     """The regex fallback: what is being typed at the end of the word under the cursor."""
-    stop = _WORD.match(text, offset).end()  # type: ignore[union-attr]
+    stop = _end_of(_WORD, text, offset)
     found = before(text, stop, stylesheet=stylesheet)
     if found.kind.startswith("style_"):  # CSS words have no `.`, `:` or `@`
-        stop = _CSS_WORD.match(text, offset).end()  # type: ignore[union-attr]
+        stop = _end_of(_CSS_WORD, text, offset)
         found = before(text, stop, stylesheet=stylesheet)
     if found.kind in ("text", "expression") or found.start > offset:
         return TEXT if found.kind == "text" else found

@@ -14,7 +14,9 @@ from typing import Any
 
 from pml.errors import Diagnostic, suggest
 from pml.registry import REGISTRY, Attr, CoercionError
+from pml.style.layout import Layout
 from pml.style.properties import known_properties, property_attributes, property_names
+from pml.style.selector_syntax import SelectorList
 from pml.style.selectors import Selector
 from pml.syntax.nodes import normalize_name
 from pml.syntax.source import Source, Span
@@ -72,6 +74,25 @@ class Reporter:
             self.warn(f"{problem}; declaration ignored", span, problem.hint)
             return False
         return True
+
+    def selectors(self, found: SelectorList, layout: Layout,
+                  span: Callable[[int, int], Span | None]) -> tuple[Selector, ...]:
+        """The selectors of a list read as a whole (`found.problem` is None): all of them, or none
+        when one is invalid (a warning for each invalid one: the rule is ignored). `span` makes
+        offsets in `layout`'s text a span."""
+        selectors: list[Selector] = []
+        valid = True
+        for read in found.selectors:
+            if read.selector is None:
+                assert read.problem is not None
+                written = layout.slice(read.start, read.end)
+                self.warn(f"invalid selector `{written}`: {read.problem.message}; rule ignored",
+                          span(read.start, read.end))
+                valid = False
+                continue
+            self.check_types(read.selector, read.type_places, span)
+            selectors.append(read.selector)
+        return tuple(selectors) if valid else ()
 
     def check_types(
         self,

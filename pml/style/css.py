@@ -197,19 +197,7 @@ class _SheetReader:
             problem = found.problem
             self.warn(f"{problem.text}; rule ignored", problem.start, problem.end, problem.hint)
             return ()
-        selectors: list[Selector] = []
-        valid = True
-        for read in found.selectors:
-            if read.selector is None:
-                assert read.problem is not None
-                written = self.layout.slice(read.start, read.end)
-                self.warn(f"invalid selector `{written}`: {read.problem.message}; rule ignored",
-                          read.start, read.end)
-                valid = False
-                continue
-            self.reporter.check_types(read.selector, read.type_places, self.span)
-            selectors.append(read.selector)
-        return tuple(selectors) if valid else ()
+        return self.reporter.selectors(found, self.layout, self.span)
 
     def at_rule(self, nodes: Sequence[Node], index: int, expected: str) -> None:
         start = self.layout.start(nodes[index])

@@ -32,19 +32,7 @@ def read_selectors(text: str, place: Place, reporter: Reporter) -> tuple[Selecto
         reporter.warn(f"invalid selector `{text}`: {found.problem.text}; rule ignored",
                       place.span(0, len(text)), found.problem.hint)
         return ()
-    selectors: list[Selector] = []
-    valid = True
-    for read in found.selectors:
-        if read.selector is None:
-            assert read.problem is not None
-            written = layout.slice(read.start, read.end)
-            reporter.warn(f"invalid selector `{written}`: {read.problem.message}; rule ignored",
-                          span(read.start, read.end))
-            valid = False
-            continue
-        reporter.check_types(read.selector, read.type_places, span)
-        selectors.append(read.selector)
-    return tuple(selectors) if valid else ()
+    return reporter.selectors(found, layout, span)
 
 
 class _KeyFinder:

@@ -74,7 +74,7 @@ class ScannerLexer(Lexer):
     def __init__(self, conf: Any) -> None:
         self.allowed = set(lexicon.TERMINALS)
 
-    def lex(self, data: str) -> Iterator[Token]:  # type: ignore[override]
+    def lex(self, data: str) -> Iterator[Token]:  # type: ignore[override]  # Lark also accepts this older form
         try:
             for kind, text, start, end in scan(data):
                 yield Token(kind, text, start_pos=start, end_pos=end)
@@ -127,13 +127,13 @@ def _canonical(table: dict[str, Any]) -> dict[str, Any]:
     order += sorted(set(states) - seen)
     number = {old: new for new, old in enumerate(order)}
 
-    def action(kind: int, arg: Any) -> tuple[int, Any]:
+    def renumbered(kind: int, arg: Any) -> tuple[int, Any]:
         return (kind, number[arg]) if kind == 0 else (kind, arg)
 
     return {
         "tokens": {symbol[old]: name for old, name in names.items()},
         "states": {
-            number[state]: {symbol[token]: action(*states[state][token]) for token in states[state]}
+            number[state]: {symbol[token]: renumbered(*states[state][token]) for token in states[state]}
             for state in order
         },
         "start_states": {start: number[state] for start, state in table["start_states"].items()},

@@ -18,7 +18,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedInput, VisitError
@@ -70,7 +70,7 @@ def _raw(token: Token) -> Raw:
     return (token.type, str(token), token.start_pos or 0, token.end_pos or 0)
 
 
-class _Builder(Transformer):  # type: ignore[type-arg]
+class _Builder(Transformer[Token, list[Node]]):
     """Tokens → AST nodes. Run inline by the LALR parser (no parse tree), or by the fast path."""
 
     def __init__(self) -> None:
@@ -251,6 +251,12 @@ def _lark() -> Lark:
     return grammar.lalr_parser(_BUILDER)
 
 
+def _lark_nodes(text: str) -> list[Node]:
+    """The nodes the LALR parser builds for `text` (`Lark.parse` is declared to return a parse tree;
+    with a transformer run inline it returns what the transformer's `start` returns)."""
+    return cast("list[Node]", _lark().parse(text))
+
+
 def grammar_parser() -> Lark:
     """The grammar's specification parser (`pml.syntax.grammar.spec_parser`)."""
     return grammar.spec_parser()
@@ -268,7 +274,7 @@ def parse_with_lark(text: str, name: str = "<string>") -> list[Node]:
     """The LALR parse alone, without the fast path (for tests that compare the two)."""
     source = Source(normalize_newlines(text), name)
     _begin(source)
-    return _lark().parse(source.text)
+    return _lark_nodes(source.text)
 
 
 def parse(text: str, name: str = "<string>", *, path: Any = None) -> Document:
@@ -417,7 +423,7 @@ def parse_source(source: Source) -> Document:
         _begin(source)
         _check_characters(state)
         try:
-            nodes = _lark().parse(source.text)
+            nodes = _lark_nodes(source.text)
         except UnexpectedInput as exc:
             raise translate(exc, source, _in_order(state.problems), state.omitted) from None
         except VisitError as exc:  # pragma: no cover - the builder raises nothing itself
@@ -462,6 +468,7 @@ def _wrap(nodes: list[Node], source: Source) -> Document:
     whole = source.whole()
     if len(elements) == 1 and not loose and elements[0].key in ROOT_TAGS:
         return Document(elements[0], source, prolog)
+    attrs: tuple[Attribute, ...]
     if not elements:
         attrs = (_implicit_attr("syntax", "text", whole), _implicit_attr("whiteSpace", "pre", whole))
     else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from pml.components.parts import MediaPart, Message, ToolCallPart, ToolResultPart
@@ -105,9 +105,45 @@ def only_user_media(message: Message, index: int, target: str) -> None:
                           f"({message.speaker}) has one: move the image into a <human-msg>", media(message)[0].span)
 
 
-def audio_format(part: MediaPart) -> str:
-    """OpenAI's name for an audio clip's format (`mp3`, `wav`)."""
-    return part.mime.split("/", 1)[1].replace("mpeg", "mp3").replace("x-wav", "wav")
+def turn_calls(message: Message, index: int, target: str) -> list[ToolCallPart]:
+    """The tool calls of a message that is not a tool result, once it is checked that `target` takes
+    the message: images and audio only from the user, tool calls only from the ai."""
+    only_user_media(message, index, target)
+    calls = tool_calls(message)
+    if calls and message.speaker != "ai":
+        raise FormatError(f"message {index + 1} ({message.speaker}) holds a tool call: only the ai calls tools",
+                          calls[0].span)
+    return calls
+
+
+def openai_content(message: Message,
+                   write: Callable[[str | MediaPart], dict[str, Any]]) -> str | list[dict[str, Any]] | None:
+    """A message's content in OpenAI's APIs: without media, its text (None when that is blank and the
+    message holds other parts, such as tool calls); with media, its parts that are not blank text, each
+    as `write` writes it."""
+    if not message.has_media:
+        text = message.text
+        return text if message.is_text or text.strip() else None
+    return [write(p) for p in message.parts if isinstance(p, MediaPart) or (isinstance(p, str) and p.strip())]
+
+
+def openai_audio(part: MediaPart) -> dict[str, Any]:
+    """An audio clip as OpenAI's APIs take it (the format named `mp3` or `wav`)."""
+    audio_format = part.mime.split("/", 1)[1].replace("mpeg", "mp3").replace("x-wav", "wav")
+    return {"type": "input_audio", "input_audio": {"data": part.base64, "format": audio_format}}
+
+
+def with_openai_runtime(data: dict[str, Any], rendered: RenderView, named: Mapping[str, Any],
+                        extra: Mapping[str, Any]) -> dict[str, Any]:
+    """`data` with the runtime parameters an OpenAI SDK takes as keyword arguments (`named`), a
+    `prompt_cache_key` when modules are cached and none is given, and the others under `extra_body`."""
+    data.update(named)
+    key = prompt_cache_key(rendered)
+    if key is not None and "prompt_cache_key" not in data:
+        data["prompt_cache_key"] = key
+    if extra:
+        data["extra_body"] = extra
+    return data
 
 
 def system_text(message: Message, index: int, target: str, place: str) -> str:

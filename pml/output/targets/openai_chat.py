@@ -19,15 +19,14 @@ from typing import Any
 from pml.components.parts import MediaPart, Message
 from pml.components.schemas import qualifies_for_strict
 from pml.output.targets.common import (
-    FormatError,
     arguments_json,
-    audio_format,
     check_tool_message,
-    only_user_media,
-    prompt_cache_key,
+    openai_audio,
+    openai_content,
     split_runtime,
-    tool_calls,
     tool_results,
+    turn_calls,
+    with_openai_runtime,
 )
 from pml.output.view import RenderView
 
@@ -59,13 +58,7 @@ def payload(rendered: RenderView) -> dict[str, Any]:
         data["response_format"] = {"type": "json_schema", "json_schema": {
             "name": "schema", "schema": rendered.schema, "strict": qualifies_for_strict(rendered.schema)}}
     named, extra = split_runtime(rendered.runtime, renames=RENAMES, known=PARAMS)
-    data.update(named)
-    key = prompt_cache_key(rendered)
-    if key is not None and "prompt_cache_key" not in data:
-        data["prompt_cache_key"] = key
-    if extra:
-        data["extra_body"] = extra
-    return data
+    return with_openai_runtime(data, rendered, named, extra)
 
 
 def _function(tool: dict[str, Any]) -> dict[str, Any]:
@@ -79,13 +72,9 @@ def messages(items: Sequence[Message]) -> list[dict[str, Any]]:
             check_tool_message(message, index)
             out.extend({"role": "tool", "content": r.text, "tool_call_id": r.id} for r in tool_results(message))
             continue
-        only_user_media(message, index, TARGET)
-        calls = tool_calls(message)
-        if calls and message.speaker != "ai":
-            raise FormatError(f"message {index + 1} ({message.speaker}) holds a tool call: only the ai calls tools",
-                              calls[0].span)
+        calls = turn_calls(message, index, TARGET)
         entry: dict[str, Any] = {"role": message.role}
-        content = _content(message)
+        content = openai_content(message, _part)
         if content is not None or not calls:
             entry["content"] = content if content is not None else ""
         if calls:
@@ -96,21 +85,9 @@ def messages(items: Sequence[Message]) -> list[dict[str, Any]]:
     return out
 
 
-def _content(message: Message) -> str | list[dict[str, Any]] | None:
-    if not message.has_media:
-        text = message.text
-        if message.is_text:
-            return text
-        return text if text.strip() else None
-    parts: list[dict[str, Any]] = []
-    for part in message.parts:
-        if isinstance(part, str):
-            if part.strip():
-                parts.append({"type": "text", "text": part.strip("\n")})
-        elif isinstance(part, MediaPart):
-            if part.kind == "audio":
-                parts.append({"type": "input_audio", "input_audio": {"data": part.base64,
-                                                                      "format": audio_format(part)}})
-            else:
-                parts.append({"type": "image_url", "image_url": {"url": part.data_url}})
-    return parts
+def _part(part: str | MediaPart) -> dict[str, Any]:
+    if isinstance(part, str):
+        return {"type": "text", "text": part.strip("\n")}
+    if part.kind == "audio":
+        return openai_audio(part)
+    return {"type": "image_url", "image_url": {"url": part.data_url}}

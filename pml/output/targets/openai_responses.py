@@ -23,13 +23,13 @@ from pml.components.schemas import qualifies_for_strict
 from pml.output.targets.common import (
     FormatError,
     arguments_json,
-    audio_format,
     check_tool_message,
-    only_user_media,
-    prompt_cache_key,
+    openai_audio,
+    openai_content,
     split_runtime,
-    tool_calls,
     tool_results,
+    turn_calls,
+    with_openai_runtime,
 )
 from pml.output.view import RenderView
 
@@ -68,13 +68,7 @@ def payload(rendered: RenderView) -> dict[str, Any]:
     named, extra = split_runtime(runtime, renames=RENAMES, known=PARAMS)
     if effort is not None:
         named["reasoning"] = {**named.get("reasoning", {}), "effort": effort}
-    data.update(named)
-    key = prompt_cache_key(rendered)
-    if key is not None and "prompt_cache_key" not in data:
-        data["prompt_cache_key"] = key
-    if extra:
-        data["extra_body"] = extra
-    return data
+    return with_openai_runtime(data, rendered, named, extra)
 
 
 def _tool(tool: dict[str, Any]) -> dict[str, Any]:
@@ -95,12 +89,8 @@ def items(messages: Sequence[Message], start: int = 0) -> list[dict[str, Any]]:
             out.extend({"type": "function_call_output", "call_id": r.id, "output": _output(r)}
                        for r in tool_results(message))
             continue
-        only_user_media(message, index, TARGET)
-        calls = tool_calls(message)
-        if calls and message.speaker != "ai":
-            raise FormatError(f"message {index + 1} ({message.speaker}) holds a tool call: only the ai calls tools",
-                              calls[0].span)
-        content = _content(message)
+        calls = turn_calls(message, index, TARGET)
+        content = openai_content(message, _input_part)
         if content is not None:
             out.append({"role": message.role, "content": content})
         out.extend({"type": "function_call", "call_id": c.id, "name": c.name,
@@ -108,19 +98,11 @@ def items(messages: Sequence[Message], start: int = 0) -> list[dict[str, Any]]:
     return out
 
 
-def _content(message: Message) -> str | list[dict[str, Any]] | None:
-    if not message.has_media:
-        text = message.text
-        return text if message.is_text or text.strip() else None
-    return [_input_part(p) for p in message.parts
-            if isinstance(p, MediaPart) or (isinstance(p, str) and p.strip())]
-
-
 def _input_part(part: str | MediaPart) -> dict[str, Any]:
     if isinstance(part, str):
         return {"type": "input_text", "text": part.strip("\n")}
     if part.kind == "audio":
-        return {"type": "input_audio", "input_audio": {"data": part.base64, "format": audio_format(part)}}
+        return openai_audio(part)
     return {"type": "input_image", "image_url": part.data_url, "detail": "auto"}
 
 
