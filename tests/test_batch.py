@@ -7,6 +7,7 @@ worker (in this process); the runs that compare engines and shipping use process
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import json
 import os
@@ -142,6 +143,21 @@ def test_shards_are_cut_by_bytes(tmp_path: Path) -> None:
 
 def _lines(manifest: pml.batch.Manifest, out: Path) -> list[bytes]:
     return b"".join((out / s.file).read_bytes() for s in manifest.shards).splitlines()
+
+
+def test_shards_are_cut_at_the_providers_limits_by_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pml.batch.targets import TARGETS
+
+    assert {name: (t.max_requests, t.max_bytes) for name, t in TARGETS.items()} == {
+        "openai": (50_000, 200_000_000), "openai-responses": (50_000, 200_000_000),
+        "anthropic": (100_000, 256_000_000)}
+    monkeypatch.setitem(TARGETS, "openai", dataclasses.replace(TARGETS["openai"], max_requests=2))
+    manifest = run(CASE / "rows.jsonl", tmp_path / "count")
+    assert [s.lines for s in manifest.shards] == [2, 2, 1] and manifest.options["max_requests"] == 2
+    size = max(len(line) + 1 for line in (CASE / "expected-openai.jsonl").read_bytes().splitlines())
+    monkeypatch.setitem(TARGETS, "openai", dataclasses.replace(TARGETS["openai"], max_bytes=size))
+    manifest = run(CASE / "rows.jsonl", tmp_path / "bytes", id_column="id")
+    assert [s.lines for s in manifest.shards] == [1, 1, 1, 1, 1] and manifest.options["max_bytes"] == size
 
 
 def test_limits_above_the_providers_are_refused(tmp_path: Path) -> None:
@@ -416,6 +432,58 @@ def test_bad_rows_are_skipped_and_listed(tmp_path: Path) -> None:
 def test_without_bad_rows_skip_writes_an_empty_error_list(tmp_path: Path) -> None:
     manifest = run(CASE / "rows.jsonl", tmp_path / "out", on_error="skip")
     assert manifest.errors == 0 and (tmp_path / "out" / "errors.jsonl").read_bytes() == b""
+
+
+def test_a_bad_row_in_a_worker_process_stops_the_run_with_the_same_error(tmp_path: Path) -> None:
+    """The error a worker process finds reaches the caller as it was: its class, text and row."""
+    prompt, data = bad_rows(tmp_path)
+    caught = []
+    for workers in (1, 2):
+        with pytest.raises(pml.batch.RowFailed) as failed:
+            run(data, tmp_path / f"out{workers}", prompt=prompt, id_column="id", context={}, workers=workers)
+        caught.append(failed.value)
+    here, there = caught
+    assert str(here) == str(there) and here.row == there.row
+    assert isinstance(there, BatchError) and isinstance(there, pml.PMLError)
+    assert (there.row.id, there.row.index, there.row.where) == ("b", 1, f"{data}:2")
+    assert there.row.diagnostics[0]["file"] == str(prompt)
+    assert (there.row.diagnostics[0]["line"], there.row.diagnostics[0]["column"]) == (1, 30)
+    copy = pickle.loads(pickle.dumps(there))
+    assert (type(copy), str(copy), copy.row) == (pml.batch.RowFailed, str(there), there.row)
+
+
+def test_what_a_batch_raises_is_a_pml_error(tmp_path: Path) -> None:
+    from pml.batch.errors import IdProblem, InputProblem, RequestError
+
+    assert all(issubclass(kind, BatchError) for kind in (IdProblem, InputProblem, pml.batch.RowFailed))
+    assert issubclass(RequestError, pml.PMLError) and not issubclass(RequestError, BatchError)
+    data = tmp_path / "bad.jsonl"
+    data.write_bytes(b'{"question": "fine"}\n[1]\n')
+    for workers in (1, 2):
+        with pytest.raises(InputProblem) as caught:
+            run(data, tmp_path / "out", workers=workers)
+        assert str(caught.value) == f"{data}:2: a row must be a JSON object, not a list"
+    with pytest.raises(IdProblem) as missing:
+        list(iter_requests(PROMPT, [{"question": "?"}], model="m", context=CONTEXT, id_column="id"))
+    assert str(missing.value) == "row 0: the row has no column `id`"
+    ids = tmp_path / "ids.jsonl"
+    ids.write_bytes(b'{"id": "lone \\ud800", "question": "?"}\n')  # JSON may escape a lone surrogate
+    with pytest.raises(BatchError) as caught:
+        run(ids, tmp_path / "out", id_column="id")
+    assert str(caught.value).splitlines()[1] == (
+        f"  {tmp_path / 'ids.jsonl'}:1: `lone \ufffd` is not valid Unicode text (it holds a lone surrogate)")
+
+
+def test_a_request_that_cannot_be_written_is_a_bad_row_with_a_diagnostic(tmp_path: Path) -> None:
+    data = write_jsonl(tmp_path / "rows.jsonl", [{"question": "short"}, {"question": "long " * 200}])
+    message = "the request is 1,603 bytes, more than a shard may hold (900 bytes)"
+    with pytest.raises(pml.batch.RowFailed) as caught:
+        run(data, tmp_path / "out", max_bytes=900)
+    assert str(caught.value) == f"{data}:2: row `row-1` (index 1) cannot become a request:\n{message}"
+    run(data, tmp_path / "out", max_bytes=900, on_error="skip")
+    assert json.loads((tmp_path / "out" / "errors.jsonl").read_text(encoding="utf-8")) == {
+        "id": "row-1", "index": 1, "input": f"{data}:2", "message": message,
+        "diagnostics": [{"severity": "error", "message": message, "code": "batch", "hint": None}]}
 
 
 # ------------------------------------------------------------------ resuming

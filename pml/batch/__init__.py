@@ -14,12 +14,12 @@
 `Rendered.to_…`).
 """
 
-from pml.batch.errors import BatchError
-from pml.batch.requests import RowError, iter_requests
+from pml.batch.errors import BatchError, RowError, RowFailed
+from pml.batch.requests import iter_requests
 from pml.batch.run import Progress, write_requests
 from pml.batch.store import Manifest, Shard
 from pml.batch.targets import TARGETS
 from pml.batch.udf import PromptRequests
 
-__all__ = ["TARGETS", "BatchError", "Manifest", "Progress", "PromptRequests", "RowError", "Shard", "iter_requests",
-           "write_requests"]
+__all__ = ["TARGETS", "BatchError", "Manifest", "Progress", "PromptRequests", "RowError", "RowFailed", "Shard",
+           "iter_requests", "write_requests"]
