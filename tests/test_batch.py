@@ -680,6 +680,37 @@ def test_no_progress_when_stdout_is_not_a_terminal(tmp_path: Path) -> None:
     assert (done.returncode, done.stderr, done.stdout) == (0, "", f"5 requests in 1 file in {tmp_path / 'out'}\n")
 
 
+def _on_a_terminal(argv: list[str]) -> tuple[int, str]:
+    """Run a command with its stdout and stderr on a pseudo-terminal; its status and what it showed."""
+    import pty
+
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(argv, stdout=follower, stderr=follower, stdin=subprocess.DEVNULL,
+                               env={**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "120", "TERM": "xterm"})
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            piece = os.read(leader, 65536)
+        except OSError:  # the command closed the terminal
+            break
+        if not piece:
+            break
+        shown += piece
+    os.close(leader)
+    return process.wait(), shown.decode("utf-8", "replace")
+
+
+def test_progress_on_a_terminal_unless_no_progress(tmp_path: Path) -> None:
+    argv = [sys.executable, "-m", "pml", "batch", str(PROMPT), str(CASE / "rows.jsonl"), "--model", "m",
+            "--context", str(CASE / "context.json"), "--workers", "1"]
+    status, shown = _on_a_terminal([*argv, "-o", str(tmp_path / "bar")])
+    assert status == 0 and "rendering" in shown and "0/5 rows" in shown and "5/5 rows" in shown
+    assert shown.endswith(f"5 requests in 1 file in {tmp_path / 'bar'}\r\n")
+    status, shown = _on_a_terminal([*argv, "-o", str(tmp_path / "quiet"), "--no-progress"])
+    assert (status, shown) == (0, f"5 requests in 1 file in {tmp_path / 'quiet'}\r\n")
+
+
 def test_progress_is_drawn_on_a_terminal(tmp_path: Path) -> None:
     from pml.cli.batch import _Display
 
