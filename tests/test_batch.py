@@ -101,6 +101,10 @@ def test_params_win_over_the_prompts_runtime_and_model_is_first(tmp_path: Path) 
     first = json.loads((tmp_path / "out" / "requests-00000.jsonl").read_text(encoding="utf-8").splitlines()[0])
     assert list(first["body"]) == ["model", "messages", "temperature", "seed"]
     assert (first["body"]["temperature"], first["body"]["seed"]) == (0, 7)
+    with pytest.raises(BatchError) as caught:
+        run(CASE / "rows.jsonl", tmp_path / "other", params={"model": "another"})
+    assert str(caught.value) == ("the model is not a parameter: give it with --model MODEL (model= in Python), not "
+                                 "--param model=…")
 
 
 def test_anthropic_without_max_tokens_stops_and_leaves_nothing(tmp_path: Path) -> None:

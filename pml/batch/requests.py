@@ -40,6 +40,9 @@ class RequestSpec:
         target(self.target)
         if not isinstance(self.model, str) or not self.model.strip():
             raise BatchError("a batch needs a model: give --model MODEL (model= in Python)")
+        if "model" in self.params:
+            raise BatchError("the model is not a parameter: give it with --model MODEL (model= in Python), "
+                             "not --param model=…")
 
 
 class Builder:
