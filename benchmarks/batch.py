@@ -17,7 +17,9 @@ context, the row's question); the rows are generated into a JSONL file in a temp
   start-up is included (and also timed alone on 10 rows).
 
 Every run's requests must be byte-identical to the plain loop's; the script checks it. Targets:
-2 workers at least 1.6× one worker; one worker within 1.2× of the plain loop's time.
+2 workers at least 1.6× one worker; one worker within 1.2× of the plain loop's time. The
+machine's load average is printed before and after each run: on a machine shared with other
+work, a second worker only helps as much as a second core is free.
 """
 
 from __future__ import annotations
@@ -79,6 +81,14 @@ def batch_run(data: Path, out: Path, **options: Any) -> str:
     return hasher.hexdigest()
 
 
+def load() -> str:
+    """The 1-minute load average (as `uptime` shows it), or `?` where the platform has none."""
+    try:
+        return f"{os.getloadavg()[0]:.2f}"
+    except (AttributeError, OSError):
+        return "?"
+
+
 def timed(work: Callable[[], str]) -> tuple[float, str]:
     start = time.perf_counter()
     digest = work()
@@ -107,11 +117,14 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_ray:
             runs.append(("ray (2 workers)", lambda: batch_run(data, tmp / "ray", workers=2, engine="ray")))
         digests = {}
-        print(f"{'run':<18}{'seconds':>10}{'rows/s':>12}")
+        print(f"{'run':<18}{'seconds':>10}{'rows/s':>12}{'load before':>13}{'after':>7}")
         for name, work in runs:
+            before = load()
             seconds, digests[name] = timed(work)
-            results[name] = {"seconds": round(seconds, 3), "rows_per_second": round(args.rows / seconds)}
-            print(f"{name:<18}{seconds:>10.2f}{args.rows / seconds:>12,.0f}")
+            after = load()
+            results[name] = {"seconds": round(seconds, 3), "rows_per_second": round(args.rows / seconds),
+                             "load_before": before, "load_after": after}
+            print(f"{name:<18}{seconds:>10.2f}{args.rows / seconds:>12,.0f}{before:>13}{after:>7}")
         if not args.no_ray:
             small = tmp / "small.jsonl"
             make_rows(small, 10)
