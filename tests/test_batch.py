@@ -633,6 +633,8 @@ def test_iter_requests_fails_or_skips_bad_rows(tmp_path: Path) -> None:
     assert [(e.id, e.index) for e in skipped] == [("b", 1), ("d", 3)]
     with pytest.raises(BatchError, match=r"^row 1: row `b` \(index 1\) cannot become a request:\n"):
         list(iter_requests(prompt, rows, model="m", id_column="id"))
+    with pytest.raises(BatchError, match=r"^row 0: anthropic requests need `max_tokens`, and neither the prompt "):
+        list(iter_requests(PROMPT, rows_of(CASE / "rows.jsonl"), model="m", target="anthropic", context=CONTEXT))
     with pytest.raises(BatchError, match=r"^row 2: the id `a` is used twice"):
         list(iter_requests(prompt, [{"id": "a", "question": "x"}, {"id": "b", "question": "y"},
                                     {"id": "a", "question": "z"}], model="m", id_column="id"))

@@ -80,6 +80,8 @@ class RowFailed(BatchError):
 
 def placed(where: str, error: PMLError) -> PMLError:
     """`error` (of the same class) with `where` (`data.jsonl:3`, `row 2`) before its first message."""
+    if not error.diagnostics:
+        return BatchError(where)
     moved = copy.copy(error)
     first, *rest = error.diagnostics
     PMLError.__init__(moved, [dataclasses.replace(first, message=f"{where}: {first.message}"), *rest],

@@ -129,8 +129,8 @@ def iter_requests(prompt: Any, rows: Iterable[Mapping[str, Any]], *, target: str
         seen.add(ident)
         try:
             yield builder.request(row, ident)
-        except BatchError:
-            raise
+        except BatchError as exc:
+            raise placed(where, exc) from None
         except Exception as exc:
             error = row_error(index, ident, where, exc)
             if on_error == "fail":
