@@ -9,6 +9,8 @@
   a `manifest.json`; local processes or Ray do the rendering; runs resume (`pml.batch.run`).
 - `iter_requests(prompt, rows, …)` yields the request objects for rows in this process.
 - `PromptRequests` is a class for Ray Data's `Dataset.map_batches` (`pml.batch.udf`).
+- What stops a batch is a `BatchError` (a `pml.PMLError`); the first row that cannot be rendered
+  raises `RowFailed`, whose `row` (a `RowError`) says which and why (`pml.batch.errors`).
 
 `docs/batch.md` is the guide. The package uses only the public SDK (`pml.load`, `Prompt.render`,
 `Rendered.to_…`).

@@ -81,7 +81,7 @@ class Builder:
             raise RequestError(f"the request cannot be written as JSON: {exc}") from None
         if self.spec.max_line is not None and len(data) + 1 > self.spec.max_line:
             raise RequestError(f"the request is {len(data) + 1:,} bytes, more than a shard may hold "
-                             f"({self.spec.max_line:,} bytes)")
+                               f"({self.spec.max_line:,} bytes)")
         return data
 
 
