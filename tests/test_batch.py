@@ -564,6 +564,54 @@ def test_resuming_another_run_is_refused(tmp_path: Path) -> None:
         run(data, tmp_path / "out", chunk_rows=5, resume=True)
 
 
+def test_resuming_after_the_prompt_or_a_file_it_includes_changed_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "part.pml").write_text("<p>{{ question }}</p>", encoding="utf-8")
+    prompt = tmp_path / "main.pml"
+    prompt.write_text('<poml><include src="part.pml"/></poml>', encoding="utf-8")
+    data = write_jsonl(tmp_path / "rows.jsonl", many(20))
+
+    def stop(state: pml.batch.Progress) -> None:
+        if state.rows >= 5:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run(data, tmp_path / "out", prompt=prompt, chunk_rows=5, progress=stop)
+    (tmp_path / "part.pml").write_text("<p>Q: {{ question }}</p>", encoding="utf-8")
+    with pytest.raises(BatchError) as caught:
+        run(data, tmp_path / "out", prompt=prompt, chunk_rows=5, resume=True)
+    assert str(caught.value) == (
+        f"{tmp_path / 'out'}: cannot resume: this is not the run that was started there\n"
+        f"  the prompt {prompt} (or a file it includes) changed\n"
+        "hint: run with the same prompt, inputs and options, or write to another folder")
+    (tmp_path / "part.pml").write_text("<p>{{ question }}</p>", encoding="utf-8")
+    manifest = run(data, tmp_path / "out", prompt=prompt, chunk_rows=5, resume=True)
+    assert manifest.requests == 20
+
+
+def test_the_manifest_says_what_ran_on_what(tmp_path: Path) -> None:
+    run(CASE / "rows.jsonl", tmp_path / "out", id_column="id")
+    data, prompt = (CASE / "rows.jsonl").read_bytes(), PROMPT.read_bytes()
+    expected = (CASE / "expected-openai.jsonl").read_bytes()
+    context = json.dumps(CONTEXT, sort_keys=True, ensure_ascii=False).encode("utf-8")
+
+    def sha256(content: bytes) -> str:
+        return hashlib.sha256(content).hexdigest()
+
+    assert json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8")) == {
+        "pml_version": pml.__version__,
+        "prompt": {"file": str(PROMPT), "sha256": sha256(len(prompt).to_bytes(8, "little") + prompt)},
+        "inputs": [{"file": str(CASE / "rows.jsonl"), "format": "jsonl", "bytes": len(data), "sha256": sha256(data),
+                    "rows": 5}],
+        "options": {"target": "openai", "model": "test-model", "params": {},
+                    "context_sha256": sha256(context), "id": {"column": "id"}, "max_requests": 50_000,
+                    "max_bytes": 200_000_000, "on_error": "fail", "chunk_rows": 1000, "strict": False, "limits": {}},
+        "requests": 5,
+        "errors": 0,
+        "shards": [{"file": "requests-00000.jsonl", "lines": 5, "bytes": len(expected), "sha256": sha256(expected),
+                    "first_id": "q-001", "last_id": "q-005"}],
+    }
+
+
 def test_a_finished_run_is_not_overwritten_and_resuming_it_does_nothing(tmp_path: Path) -> None:
     first = run(CASE / "rows.jsonl", tmp_path / "out", id_column="id")
     before = files_of(tmp_path / "out")
