@@ -1,12 +1,15 @@
 """Batch rendering throughput: rows per second for a plain loop, `pml batch` with 1 and 2 local
 workers, and the Ray engine, on the same rows. Run from the repository root::
 
-    python benchmarks/batch.py                  # 200,000 rows (about 2 minutes on 2 cores)
+    python benchmarks/batch.py                  # 200,000 rows (a few minutes on 2 cores)
     python benchmarks/batch.py --rows 20000     # a quick look
     python benchmarks/batch.py --no-ray --json results.json
 
 The prompt is tests/batch/support.pml (a role, a task, a 5-policy list from the base
 context, the row's question); the rows are generated into a JSONL file in a temporary folder.
+
+Before the timed runs, the plain loop renders 500 rows untimed, so that no run pays for the
+process's first renders (imports, caches).
 
 - **plain loop**: read each line, `prompt.render(context).to_openai()`, wrap it as an OpenAI
   batch line and `json.dumps` it into one file: the floor, with no ids checked, no chunks kept
@@ -17,7 +20,12 @@ context, the row's question); the rows are generated into a JSONL file in a temp
   start-up is included (and also timed alone on 10 rows).
 
 Every run's requests must be byte-identical to the plain loop's; the script checks it. Targets:
-2 workers at least 1.6× one worker; one worker within 1.2× of the plain loop's time.
+2 workers at least 1.6× one worker; one worker within 1.2× of the plain loop's time. The
+machine's load average is printed before and after each run: on a machine shared with other
+work, a second worker only helps as much as a second core is free. So is the CPU time of the run
+(this process and its worker processes; Ray's actors are not its children, so not for Ray),
+which does not depend on the load: the 1-worker run's CPU time against the loop's is the cost of
+the batch machinery, and the 2-worker run's against the 1-worker run's what parallel work wastes.
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ import hashlib
 import json
 import os
 import platform
+import resource
 import sys
 import tempfile
 import time
@@ -79,10 +88,25 @@ def batch_run(data: Path, out: Path, **options: Any) -> str:
     return hasher.hexdigest()
 
 
-def timed(work: Callable[[], str]) -> tuple[float, str]:
-    start = time.perf_counter()
+def load() -> str:
+    """The 1-minute load average (as `uptime` shows it), or `?` where the platform has none."""
+    try:
+        return f"{os.getloadavg()[0]:.2f}"
+    except (AttributeError, OSError):
+        return "?"
+
+
+def cpu() -> float:
+    """CPU seconds used so far by this process and its finished child processes."""
+    mine, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return mine.ru_utime + mine.ru_stime + children.ru_utime + children.ru_stime
+
+
+def timed(work: Callable[[], str]) -> tuple[float, float, str]:
+    """Wall-clock seconds, CPU seconds and the digest of the requests of one run."""
+    start, used = time.perf_counter(), cpu()
     digest = work()
-    return time.perf_counter() - start, digest
+    return time.perf_counter() - start, cpu() - used, digest
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -99,6 +123,9 @@ def main(argv: list[str] | None = None) -> int:
         make_rows(data, args.rows)
         print(f"{args.rows:,} rows, {data.stat().st_size / 1e6:.1f} MB of JSONL; {os.cpu_count()} CPUs; "
               f"Python {platform.python_version()}")
+        warm = tmp / "warm.jsonl"  # the first renders of a process pay for imports and caches: not timed
+        make_rows(warm, 500)
+        plain_loop(warm, tmp / "warm-loop.jsonl")
         runs: list[tuple[str, Callable[[], str]]] = [
             ("plain loop", lambda: plain_loop(data, tmp / "loop.jsonl")),
             ("workers 1", lambda: batch_run(data, tmp / "w1", workers=1)),
@@ -107,15 +134,20 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_ray:
             runs.append(("ray (2 workers)", lambda: batch_run(data, tmp / "ray", workers=2, engine="ray")))
         digests = {}
-        print(f"{'run':<18}{'seconds':>10}{'rows/s':>12}")
+        print(f"{'run':<18}{'seconds':>10}{'rows/s':>12}{'cpu s':>9}{'load before':>13}{'after':>7}")
         for name, work in runs:
-            seconds, digests[name] = timed(work)
-            results[name] = {"seconds": round(seconds, 3), "rows_per_second": round(args.rows / seconds)}
-            print(f"{name:<18}{seconds:>10.2f}{args.rows / seconds:>12,.0f}")
+            before = load()
+            seconds, used, digests[name] = timed(work)
+            after = load()
+            shown = "—" if name.startswith("ray") else f"{used:.2f}"
+            results[name] = {"seconds": round(seconds, 3), "rows_per_second": round(args.rows / seconds),
+                             "cpu_seconds": None if name.startswith("ray") else round(used, 3),
+                             "load_before": before, "load_after": after}
+            print(f"{name:<18}{seconds:>10.2f}{args.rows / seconds:>12,.0f}{shown:>9}{before:>13}{after:>7}")
         if not args.no_ray:
             small = tmp / "small.jsonl"
             make_rows(small, 10)
-            seconds, _ = timed(lambda: batch_run(small, tmp / "ray-small", workers=2, engine="ray"))
+            seconds, _, _ = timed(lambda: batch_run(small, tmp / "ray-small", workers=2, engine="ray"))
             results["ray start-up (10 rows)"] = {"seconds": round(seconds, 3)}
             print(f"{'ray, 10 rows':<18}{seconds:>10.2f}   (start-up and shut-down of a local cluster)")
 

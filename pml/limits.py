@@ -41,7 +41,8 @@ class Limits:
     max_expression_length: int = 100_000
     """Characters in one expression."""
     max_string: int = 10_000_000
-    """Characters in any one string an expression, a filter or a method builds."""
+    """Characters in any one string an expression, a filter or a method builds; also bytes in one
+    line of a `pml batch` JSONL or CSV input."""
     max_items: int = 1_000_000
     """Items in any one list an expression builds, and calls made by list methods."""
     max_output: int = 50_000_000

@@ -7,6 +7,7 @@ worker (in this process); the runs that compare engines and shipping use process
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import json
 import os
@@ -100,6 +101,10 @@ def test_params_win_over_the_prompts_runtime_and_model_is_first(tmp_path: Path) 
     first = json.loads((tmp_path / "out" / "requests-00000.jsonl").read_text(encoding="utf-8").splitlines()[0])
     assert list(first["body"]) == ["model", "messages", "temperature", "seed"]
     assert (first["body"]["temperature"], first["body"]["seed"]) == (0, 7)
+    with pytest.raises(BatchError) as caught:
+        run(CASE / "rows.jsonl", tmp_path / "other", params={"model": "another"})
+    assert str(caught.value) == ("the model is not a parameter: give it with --model MODEL (model= in Python), not "
+                                 "--param model=…")
 
 
 def test_anthropic_without_max_tokens_stops_and_leaves_nothing(tmp_path: Path) -> None:
@@ -142,6 +147,21 @@ def test_shards_are_cut_by_bytes(tmp_path: Path) -> None:
 
 def _lines(manifest: pml.batch.Manifest, out: Path) -> list[bytes]:
     return b"".join((out / s.file).read_bytes() for s in manifest.shards).splitlines()
+
+
+def test_shards_are_cut_at_the_providers_limits_by_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pml.batch.targets import TARGETS
+
+    assert {name: (t.max_requests, t.max_bytes) for name, t in TARGETS.items()} == {
+        "openai": (50_000, 200_000_000), "openai-responses": (50_000, 200_000_000),
+        "anthropic": (100_000, 256_000_000)}
+    monkeypatch.setitem(TARGETS, "openai", dataclasses.replace(TARGETS["openai"], max_requests=2))
+    manifest = run(CASE / "rows.jsonl", tmp_path / "count")
+    assert [s.lines for s in manifest.shards] == [2, 2, 1] and manifest.options["max_requests"] == 2
+    size = max(len(line) + 1 for line in (CASE / "expected-openai.jsonl").read_bytes().splitlines())
+    monkeypatch.setitem(TARGETS, "openai", dataclasses.replace(TARGETS["openai"], max_bytes=size))
+    manifest = run(CASE / "rows.jsonl", tmp_path / "bytes", id_column="id")
+    assert [s.lines for s in manifest.shards] == [1, 1, 1, 1, 1] and manifest.options["max_bytes"] == size
 
 
 def test_limits_above_the_providers_are_refused(tmp_path: Path) -> None:
@@ -418,6 +438,58 @@ def test_without_bad_rows_skip_writes_an_empty_error_list(tmp_path: Path) -> Non
     assert manifest.errors == 0 and (tmp_path / "out" / "errors.jsonl").read_bytes() == b""
 
 
+def test_a_bad_row_in_a_worker_process_stops_the_run_with_the_same_error(tmp_path: Path) -> None:
+    """The error a worker process finds reaches the caller as it was: its class, text and row."""
+    prompt, data = bad_rows(tmp_path)
+    caught = []
+    for workers in (1, 2):
+        with pytest.raises(pml.batch.RowFailed) as failed:
+            run(data, tmp_path / f"out{workers}", prompt=prompt, id_column="id", context={}, workers=workers)
+        caught.append(failed.value)
+    here, there = caught
+    assert str(here) == str(there) and here.row == there.row
+    assert isinstance(there, BatchError) and isinstance(there, pml.PMLError)
+    assert (there.row.id, there.row.index, there.row.where) == ("b", 1, f"{data}:2")
+    assert there.row.diagnostics[0]["file"] == str(prompt)
+    assert (there.row.diagnostics[0]["line"], there.row.diagnostics[0]["column"]) == (1, 30)
+    copy = pickle.loads(pickle.dumps(there))
+    assert (type(copy), str(copy), copy.row) == (pml.batch.RowFailed, str(there), there.row)
+
+
+def test_what_a_batch_raises_is_a_pml_error(tmp_path: Path) -> None:
+    from pml.batch.errors import IdProblem, InputProblem, RequestError
+
+    assert all(issubclass(kind, BatchError) for kind in (IdProblem, InputProblem, pml.batch.RowFailed))
+    assert issubclass(RequestError, pml.PMLError) and not issubclass(RequestError, BatchError)
+    data = tmp_path / "bad.jsonl"
+    data.write_bytes(b'{"question": "fine"}\n[1]\n')
+    for workers in (1, 2):
+        with pytest.raises(InputProblem) as caught:
+            run(data, tmp_path / "out", workers=workers)
+        assert str(caught.value) == f"{data}:2: a row must be a JSON object, not a list"
+    with pytest.raises(IdProblem) as missing:
+        list(iter_requests(PROMPT, [{"question": "?"}], model="m", context=CONTEXT, id_column="id"))
+    assert str(missing.value) == "row 0: the row has no column `id`"
+    ids = tmp_path / "ids.jsonl"
+    ids.write_bytes(b'{"id": "lone \\ud800", "question": "?"}\n')  # JSON may escape a lone surrogate
+    with pytest.raises(BatchError) as caught:
+        run(ids, tmp_path / "out", id_column="id")
+    assert str(caught.value).splitlines()[1] == (
+        f"  {tmp_path / 'ids.jsonl'}:1: `lone \ufffd` is not valid Unicode text (it holds a lone surrogate)")
+
+
+def test_a_request_that_cannot_be_written_is_a_bad_row_with_a_diagnostic(tmp_path: Path) -> None:
+    data = write_jsonl(tmp_path / "rows.jsonl", [{"question": "short"}, {"question": "long " * 200}])
+    message = "the request is 1,603 bytes, more than a shard may hold (900 bytes)"
+    with pytest.raises(pml.batch.RowFailed) as caught:
+        run(data, tmp_path / "out", max_bytes=900)
+    assert str(caught.value) == f"{data}:2: row `row-1` (index 1) cannot become a request:\n{message}"
+    run(data, tmp_path / "out", max_bytes=900, on_error="skip")
+    assert json.loads((tmp_path / "out" / "errors.jsonl").read_text(encoding="utf-8")) == {
+        "id": "row-1", "index": 1, "input": f"{data}:2", "message": message,
+        "diagnostics": [{"severity": "error", "message": message, "code": "batch", "hint": None}]}
+
+
 # ------------------------------------------------------------------ resuming
 def test_an_interrupted_run_resumes_to_the_clean_runs_bytes(tmp_path: Path) -> None:
     data = write_jsonl(tmp_path / "rows.jsonl", many(50))
@@ -492,6 +564,54 @@ def test_resuming_another_run_is_refused(tmp_path: Path) -> None:
         run(data, tmp_path / "out", chunk_rows=5, resume=True)
 
 
+def test_resuming_after_the_prompt_or_a_file_it_includes_changed_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "part.pml").write_text("<p>{{ question }}</p>", encoding="utf-8")
+    prompt = tmp_path / "main.pml"
+    prompt.write_text('<poml><include src="part.pml"/></poml>', encoding="utf-8")
+    data = write_jsonl(tmp_path / "rows.jsonl", many(20))
+
+    def stop(state: pml.batch.Progress) -> None:
+        if state.rows >= 5:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run(data, tmp_path / "out", prompt=prompt, chunk_rows=5, progress=stop)
+    (tmp_path / "part.pml").write_text("<p>Q: {{ question }}</p>", encoding="utf-8")
+    with pytest.raises(BatchError) as caught:
+        run(data, tmp_path / "out", prompt=prompt, chunk_rows=5, resume=True)
+    assert str(caught.value) == (
+        f"{tmp_path / 'out'}: cannot resume: this is not the run that was started there\n"
+        f"  the prompt {prompt} (or a file it includes) changed\n"
+        "hint: run with the same prompt, inputs and options, or write to another folder")
+    (tmp_path / "part.pml").write_text("<p>{{ question }}</p>", encoding="utf-8")
+    manifest = run(data, tmp_path / "out", prompt=prompt, chunk_rows=5, resume=True)
+    assert manifest.requests == 20
+
+
+def test_the_manifest_says_what_ran_on_what(tmp_path: Path) -> None:
+    run(CASE / "rows.jsonl", tmp_path / "out", id_column="id")
+    data, prompt = (CASE / "rows.jsonl").read_bytes(), PROMPT.read_bytes()
+    expected = (CASE / "expected-openai.jsonl").read_bytes()
+    context = json.dumps(CONTEXT, sort_keys=True, ensure_ascii=False).encode("utf-8")
+
+    def sha256(content: bytes) -> str:
+        return hashlib.sha256(content).hexdigest()
+
+    assert json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8")) == {
+        "pml_version": pml.__version__,
+        "prompt": {"file": str(PROMPT), "sha256": sha256(len(prompt).to_bytes(8, "little") + prompt)},
+        "inputs": [{"file": str(CASE / "rows.jsonl"), "format": "jsonl", "bytes": len(data), "sha256": sha256(data),
+                    "rows": 5}],
+        "options": {"target": "openai", "model": "test-model", "params": {},
+                    "context_sha256": sha256(context), "id": {"column": "id"}, "max_requests": 50_000,
+                    "max_bytes": 200_000_000, "on_error": "fail", "chunk_rows": 1000, "strict": False, "limits": {}},
+        "requests": 5,
+        "errors": 0,
+        "shards": [{"file": "requests-00000.jsonl", "lines": 5, "bytes": len(expected), "sha256": sha256(expected),
+                    "first_id": "q-001", "last_id": "q-005"}],
+    }
+
+
 def test_a_finished_run_is_not_overwritten_and_resuming_it_does_nothing(tmp_path: Path) -> None:
     first = run(CASE / "rows.jsonl", tmp_path / "out", id_column="id")
     before = files_of(tmp_path / "out")
@@ -561,6 +681,8 @@ def test_iter_requests_fails_or_skips_bad_rows(tmp_path: Path) -> None:
     assert [(e.id, e.index) for e in skipped] == [("b", 1), ("d", 3)]
     with pytest.raises(BatchError, match=r"^row 1: row `b` \(index 1\) cannot become a request:\n"):
         list(iter_requests(prompt, rows, model="m", id_column="id"))
+    with pytest.raises(BatchError, match=r"^row 0: anthropic requests need `max_tokens`, and neither the prompt "):
+        list(iter_requests(PROMPT, rows_of(CASE / "rows.jsonl"), model="m", target="anthropic", context=CONTEXT))
     with pytest.raises(BatchError, match=r"^row 2: the id `a` is used twice"):
         list(iter_requests(prompt, [{"id": "a", "question": "x"}, {"id": "b", "question": "y"},
                                     {"id": "a", "question": "z"}], model="m", id_column="id"))
@@ -610,6 +732,37 @@ def test_no_progress_when_stdout_is_not_a_terminal(tmp_path: Path) -> None:
     done = subprocess.run(argv, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
                           check=False)
     assert (done.returncode, done.stderr, done.stdout) == (0, "", f"5 requests in 1 file in {tmp_path / 'out'}\n")
+
+
+def _on_a_terminal(argv: list[str]) -> tuple[int, str]:
+    """Run a command with its stdout and stderr on a pseudo-terminal; its status and what it showed."""
+    import pty
+
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(argv, stdout=follower, stderr=follower, stdin=subprocess.DEVNULL,
+                               env={**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "120", "TERM": "xterm"})
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            piece = os.read(leader, 65536)
+        except OSError:  # the command closed the terminal
+            break
+        if not piece:
+            break
+        shown += piece
+    os.close(leader)
+    return process.wait(), shown.decode("utf-8", "replace")
+
+
+def test_progress_on_a_terminal_unless_no_progress(tmp_path: Path) -> None:
+    argv = [sys.executable, "-m", "pml", "batch", str(PROMPT), str(CASE / "rows.jsonl"), "--model", "m",
+            "--context", str(CASE / "context.json"), "--workers", "1"]
+    status, shown = _on_a_terminal([*argv, "-o", str(tmp_path / "bar")])
+    assert status == 0 and "rendering" in shown and "0/5 rows" in shown and "5/5 rows" in shown
+    assert shown.endswith(f"5 requests in 1 file in {tmp_path / 'bar'}\r\n")
+    status, shown = _on_a_terminal([*argv, "-o", str(tmp_path / "quiet"), "--no-progress"])
+    assert (status, shown) == (0, f"5 requests in 1 file in {tmp_path / 'quiet'}\r\n")
 
 
 def test_progress_is_drawn_on_a_terminal(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 import pml
-from pml.batch import BatchError, PromptRequests, write_requests
+from pml.batch import BatchError, PromptRequests, RowFailed, write_requests
 from pml.cli.app import app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,8 +76,10 @@ def test_a_bad_row_on_ray_stops_the_run_with_its_id(cluster: Any, tmp_path: Path
     prompt.write_text("<poml><p>{{ question.toUpperCase() }}</p></poml>", encoding="utf-8")
     data = tmp_path / "rows.jsonl"
     data.write_text('{"question": "a"}\n{"question": 5}\n', encoding="utf-8")
-    with pytest.raises(BatchError, match=r"rows\.jsonl:2: row `row-1` \(index 1\) cannot become a request:\n"):
+    with pytest.raises(RowFailed, match=r"rows\.jsonl:2: row `row-1` \(index 1\) cannot become a request:\n") as caught:
         write_requests(prompt, data, tmp_path / "out", model="m", engine="ray", workers=2)
+    assert (caught.value.row.id, caught.value.row.index, caught.value.row.where) == ("row-1", 1, f"{data}:2")
+    assert caught.value.row.diagnostics[0]["file"] == str(prompt)
 
 
 def test_prompt_requests_in_a_ray_data_pipeline(cluster: Any) -> None:

@@ -9,17 +9,19 @@
   a `manifest.json`; local processes or Ray do the rendering; runs resume (`pml.batch.run`).
 - `iter_requests(prompt, rows, …)` yields the request objects for rows in this process.
 - `PromptRequests` is a class for Ray Data's `Dataset.map_batches` (`pml.batch.udf`).
+- What stops a batch is a `BatchError` (a `pml.PMLError`); the first row that cannot be rendered
+  raises `RowFailed`, whose `row` (a `RowError`) says which and why (`pml.batch.errors`).
 
 `docs/batch.md` is the guide. The package uses only the public SDK (`pml.load`, `Prompt.render`,
 `Rendered.to_…`).
 """
 
-from pml.batch.errors import BatchError
-from pml.batch.requests import RowError, iter_requests
+from pml.batch.errors import BatchError, RowError, RowFailed
+from pml.batch.requests import iter_requests
 from pml.batch.run import Progress, write_requests
 from pml.batch.store import Manifest, Shard
 from pml.batch.targets import TARGETS
 from pml.batch.udf import PromptRequests
 
-__all__ = ["TARGETS", "BatchError", "Manifest", "Progress", "PromptRequests", "RowError", "Shard", "iter_requests",
-           "write_requests"]
+__all__ = ["TARGETS", "BatchError", "Manifest", "Progress", "PromptRequests", "RowError", "RowFailed", "Shard",
+           "iter_requests", "write_requests"]

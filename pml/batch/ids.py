@@ -19,15 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pml.batch.errors import BatchError
+from pml.batch.errors import BatchError, IdProblem
 
 DEFAULT_TEMPLATE = "row-{index}"
 _BUCKETS = 64
 _BUFFERED = 16_384  # digests kept in memory per bucket before they go to its file
-
-
-class IdProblem(Exception):
-    """A row has no usable id (the message says why)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pml.batch.errors import BatchError
-from pml.batch.ids import IdMaker, IdProblem, IdSpec
+from pml.batch.errors import BatchError, IdProblem, RequestError, RowError, RowFailed, placed
+from pml.batch.ids import IdMaker, IdSpec
 from pml.batch.targets import Target, target
 from pml.errors import PMLError
 from pml.limits import Limits
@@ -40,27 +40,9 @@ class RequestSpec:
         target(self.target)
         if not isinstance(self.model, str) or not self.model.strip():
             raise BatchError("a batch needs a model: give --model MODEL (model= in Python)")
-
-
-@dataclass(frozen=True, slots=True)
-class RowError:
-    """A row that could not become a request: its index, id, where it is, and why (the error
-    message as a person reads it, and its diagnostics as JSON)."""
-
-    index: int
-    id: str | None
-    where: str
-    message: str
-    diagnostics: tuple[dict[str, Any], ...] = ()
-
-    def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "index": self.index, "input": self.where, "message": self.message,
-                "diagnostics": list(self.diagnostics)}
-
-    def describe(self) -> str:
-        """`data.jsonl:3: row `r2` (index 2) cannot become a request:` and the message below it."""
-        who = f"row `{self.id}` (index {self.index})" if self.id is not None else f"row {self.index}"
-        return f"{self.where}: {who} cannot become a request:\n{self.message}"
+        if "model" in self.params:
+            raise BatchError("the model is not a parameter: give it with --model MODEL (model= in Python), "
+                             "not --param model=…")
 
 
 class Builder:
@@ -89,17 +71,17 @@ class Builder:
 
     def line(self, row: Mapping[str, Any], ident: str) -> bytes:
         """The JSONL line for one row, without its newline. A render that fails raises `PMLError`;
-        a request too large for a shard, or one JSON cannot carry, raises `ValueError`."""
+        a request too large for a shard, or one JSON cannot carry, raises `RequestError`."""
         request = self.request(row, ident)
         try:
             data = json.dumps(request, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
         except UnicodeEncodeError:
-            raise ValueError("the request holds text that is not valid Unicode (a lone surrogate)") from None
+            raise RequestError("the request holds text that is not valid Unicode (a lone surrogate)") from None
         except (TypeError, ValueError) as exc:
-            raise ValueError(f"the request cannot be written as JSON: {exc}") from None
+            raise RequestError(f"the request cannot be written as JSON: {exc}") from None
         if self.spec.max_line is not None and len(data) + 1 > self.spec.max_line:
-            raise ValueError(f"the request is {len(data) + 1:,} bytes, more than a shard may hold "
-                             f"({self.spec.max_line:,} bytes)")
+            raise RequestError(f"the request is {len(data) + 1:,} bytes, more than a shard may hold "
+                               f"({self.spec.max_line:,} bytes)")
         return data
 
 
@@ -138,7 +120,7 @@ def iter_requests(prompt: Any, rows: Iterable[Mapping[str, Any]], *, target: str
         try:
             ident = maker.make(index, row)
         except IdProblem as exc:
-            raise BatchError(f"{where}: {exc}") from None
+            raise placed(where, exc) from None
         problem = builder.target.check_id(ident)
         if problem is not None:
             raise BatchError(f"{where}: {problem}")
@@ -147,12 +129,12 @@ def iter_requests(prompt: Any, rows: Iterable[Mapping[str, Any]], *, target: str
         seen.add(ident)
         try:
             yield builder.request(row, ident)
-        except BatchError:
-            raise
+        except BatchError as exc:
+            raise placed(where, exc) from None
         except Exception as exc:
             error = row_error(index, ident, where, exc)
             if on_error == "fail":
-                raise BatchError(error.describe()) from None
+                raise RowFailed(error) from None
             if skipped is not None:
                 skipped(error)
 

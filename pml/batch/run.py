@@ -28,8 +28,8 @@ from typing import Any
 from pml import limits as limits_module
 from pml.batch.engines import default_workers
 from pml.batch.engines import engine as start_engine
-from pml.batch.errors import BatchError, InputProblem
-from pml.batch.ids import IdProblem, IdSet, IdSpec, duplicates
+from pml.batch.errors import BatchError, IdProblem
+from pml.batch.ids import IdSet, IdSpec, duplicates
 from pml.batch.inputs import Block, InputFile, blocks, decode, expand, fingerprint
 from pml.batch.requests import RequestSpec
 from pml.batch.store import Done, Manifest, WorkDir, differences
@@ -139,7 +139,7 @@ def _render(work: WorkDir, run: Mapping[str, Any], done: Mapping[int, Done], fil
 
         for result in render(pending()):
             if result.fatal is not None:
-                raise BatchError(result.fatal)
+                raise result.fatal
             work.save(result)
             rows_done += result.rows
             errors += len(result.errors)
@@ -238,10 +238,7 @@ def survey(files: Sequence[InputFile], ids: IdSpec, rules: Target, chunk_rows: i
         counts[block.file] += len(block)
         rows: list[dict[str, Any]] | None = None
         if columns:
-            try:
-                rows = decode(block)
-            except InputProblem as exc:
-                raise BatchError(str(exc)) from None
+            rows = decode(block)
         for offset in range(len(block)):
             try:
                 ident = maker.make(block.first + offset, rows[offset] if rows is not None else None)

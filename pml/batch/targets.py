@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from pml.output.prompt import Rendered
 
 MB = 1_000_000
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +48,8 @@ class Target:
         """Why `ident` cannot be this target's `custom_id` (None when it can)."""
         if not ident:
             return "an id is empty"
+        if not ident.isascii() and _SURROGATE.search(ident):
+            return f"`{_SURROGATE.sub(chr(0xFFFD), ident)}` is not valid Unicode text (it holds a lone surrogate)"
         if self.id_pattern is not None and not self.id_pattern.fullmatch(ident):
             return f"`{ident}` is not a valid id: {self.id_rule}"
         return None

@@ -22,8 +22,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pml.batch.errors import BatchError
-from pml.batch.ids import IdProblem, IdSpec
+from pml.batch.errors import BatchError, IdProblem, RowFailed
+from pml.batch.ids import IdSpec
 from pml.batch.inputs import plain
 from pml.batch.requests import Builder, RequestSpec, row_error
 from pml.limits import Limits
@@ -82,7 +82,7 @@ class PromptRequests:
             except Exception as exc:
                 error = row_error(index, ident, f"the row with id `{ident}`", exc)
                 if self.on_error == "fail":
-                    raise BatchError(error.describe()) from None
+                    raise RowFailed(error) from None
                 ids.append(ident)
                 messages.append(None)
                 requests.append(None)

@@ -6,9 +6,9 @@ what to do with a bad row) and then renders blocks (`Worker.run`). The prompt tr
 file and its load options), compiled once per worker. Both give the same bytes.
 
 A chunk's result (`ChunkResult`) is the lines joined with newlines, each line's size and id,
-the rows that failed (with `on_error="skip"`), or `fatal`: the message that stops the run (a
+the rows that failed (with `on_error="skip"`), or `fatal`: the error that stops the run (a
 row that failed with `on_error="fail"`, a row that cannot be read, a request without a
-required parameter).
+required parameter), raised by the process that runs the batch.
 """
 
 from __future__ import annotations
@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pml.batch.errors import BatchError, InputProblem
-from pml.batch.ids import IdProblem, IdSpec
+from pml.batch.errors import BatchError, IdProblem, InputProblem, RowError, RowFailed, placed
+from pml.batch.ids import IdSpec
 from pml.batch.inputs import Block, decode
-from pml.batch.requests import Builder, RequestSpec, RowError, row_error
+from pml.batch.requests import Builder, RequestSpec, row_error
 from pml.batch.targets import target
+from pml.errors import PMLError
 from pml.limits import Limits
 
 
@@ -93,7 +94,7 @@ class ChunkResult:
     sizes: tuple[int, ...] = ()
     ids: tuple[str, ...] = ()
     errors: tuple[RowError, ...] = ()
-    fatal: str | None = field(default=None)
+    fatal: PMLError | None = field(default=None)
 
 
 class Worker:
@@ -102,11 +103,13 @@ class Worker:
     def __init__(self, job: Job) -> None:
         self.job = job
         self.builder: Builder | None = None
-        self.broken: str | None = None
+        self.broken: PMLError | None = None
         try:
             self.builder = Builder(job.prompt.open(), job.spec)
-        except Exception as exc:  # reported with the first block: a pool must not restart a failing worker
-            self.broken = f"a worker cannot load the prompt: {type(exc).__name__}: {exc}"
+        except PMLError as exc:  # reported with the first block: a pool must not restart a failing worker
+            self.broken = placed("a worker cannot load the prompt", exc)
+        except Exception as exc:
+            self.broken = BatchError(f"a worker cannot load the prompt: {type(exc).__name__}: {exc}")
         self.maker = job.ids.maker()
         self.target = target(job.spec.target)
 
@@ -116,7 +119,7 @@ class Worker:
         try:
             rows = decode(block)
         except InputProblem as exc:
-            return ChunkResult(index, len(block), fatal=str(exc))
+            return ChunkResult(index, len(block), fatal=exc)
         lines: list[bytes] = []
         ids: list[str] = []
         errors: list[RowError] = []
@@ -125,15 +128,15 @@ class Worker:
             try:
                 ident = self.maker.make(number, row)
             except IdProblem as exc:
-                return ChunkResult(index, len(block), fatal=f"{block.where(offset)}: {exc}")
+                return ChunkResult(index, len(block), fatal=placed(block.where(offset), exc))
             try:
                 line = self.builder.line(row, ident)
             except BatchError as exc:
-                return ChunkResult(index, len(block), fatal=f"{block.where(offset)}: {exc}")
+                return ChunkResult(index, len(block), fatal=placed(block.where(offset), exc))
             except Exception as exc:
                 error = row_error(number, ident, block.where(offset), exc)
                 if self.job.on_error == "fail":
-                    return ChunkResult(index, len(block), fatal=error.describe())
+                    return ChunkResult(index, len(block), fatal=RowFailed(error))
                 errors.append(error)
                 continue
             lines.append(line)

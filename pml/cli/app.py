@@ -5,6 +5,8 @@
     pml tokens prompt.pml                             (pml/cli/tokens.py)
     pml cache plan prompt.pml --target anthropic      (pml/cli/cache.py)
     pml lock --check
+    pml batch prompt.pml rows.jsonl -o out -m MODEL   (pml/cli/batch.py)
+    pml run prompt.pml --model model.gguf             (pml/cli/run.py)
     pml lsp                                           (the language server on stdio: pml/lsp/)
     pml preview prompt.pml                            (the preview page on 127.0.0.1)
 
@@ -26,6 +28,7 @@ from typing import Annotated, Any
 import typer
 
 import pml
+from pml.cli.batch import batch
 from pml.cli.cache import cache_app, lock
 from pml.cli.check import check
 from pml.cli.errors import InputError, guarded, log_errors, warn
@@ -211,11 +214,7 @@ app.add_typer(cache_app, name="cache")
 app.command("lock", cls=Command)(lock)
 app.command("tokens", cls=Command)(tokens)
 app.command("run", cls=Command)(run)  # local-model completion with attention reuse (pml/cli/run.py)
-
-# `pml batch` (pml/cli/batch.py): rows of JSONL, CSV or Parquet into provider batch files.
-from pml.cli.batch import batch  # noqa: E402
-
-app.command("batch", cls=Command)(batch)
+app.command("batch", cls=Command)(batch)  # rows of JSONL, CSV or Parquet into provider batch files
 
 
 def main() -> None:
