@@ -36,10 +36,11 @@ _WS = lexicon.SPACE
 # Where text stops: a `<` that may start a tag, comment, CDATA, prolog or close tag; `{{`; an entity.
 _TEXT_STOP = re.compile(lexicon.TEXT_STOP)
 # Where text stops, and the token there when it is a tag with at most eight attributes, a close tag
-# or an entity (the usual cases, read whole in the same match; the group is named for the token).
-_NEXT = re.compile(  # (each choice starts with its character, so the engine skips text quickly)
-    rf"<(?:(?P<TAG>{lexicon.TAG_NAME}(?:{lexicon.ATTRIBUTE}){{0,8}}{_WS}*/?>)"
-    rf"|(?P<CLOSE_TAG>/{lexicon.TAG_NAME}{_WS}*>)|{lexicon.MARKUP_START})"
+# or an entity (the usual cases, read whole in the same match; the outer group is named for the
+# token, so it is the match's `lastgroup`; `name` and `closed` are the tag names).
+NEXT_RE = re.compile(  # (each choice starts with its character, so the engine skips text quickly)
+    rf"<(?:(?P<TAG>(?P<name>{lexicon.TAG_NAME})(?:{lexicon.ATTRIBUTE}){{0,8}}{_WS}*/?>)"
+    rf"|(?P<CLOSE_TAG>/(?P<closed>{lexicon.TAG_NAME}){_WS}*>)|{lexicon.MARKUP_START})"
     rf"|\{{\{{|&(?P<ENTITY>{lexicon.ENTITY_BODY})"
 )
 # A tag with more attributes: the name, one attribute at a time, and the end.
@@ -60,7 +61,7 @@ def scan(text: str) -> Iterator[Raw]:
     """The tokens of `text`, in order; `ScanError` where no terminal matches."""
     end = len(text)
     pos = 0
-    search = _NEXT.search
+    search = NEXT_RE.search
     while pos < end:
         found = search(text, pos)
         if found is None:
@@ -76,11 +77,17 @@ def scan(text: str) -> Iterator[Raw]:
                 kind = "EMPTY_TAG" if text[pos - 2] == "/" else "OPEN_TAG"
             yield (kind, found.group(), stop, pos)
             continue
-        raw = _expression(text, stop) if text[stop] == "{" else _markup(text, stop)
+        raw = token_at(text, stop)
         if raw is None:
             raise ScanError(stop)
         yield raw
         pos = raw[3]
+
+
+def token_at(text: str, pos: int) -> Raw | None:
+    """The token at a stop `NEXT_RE` found but did not read whole: an expression, a comment, CDATA, a
+    prolog or a tag with many attributes; None when none is there (a `ScanError` to `scan`)."""
+    return _expression(text, pos) if text[pos] == "{" else _markup(text, pos)
 
 
 def text_end(text: str, pos: int) -> int:
@@ -118,7 +125,7 @@ def _section(text: str, pos: int) -> Raw | None:
 
 
 def _tag(text: str, pos: int) -> Raw | None:
-    """A tag with more attributes than `_NEXT` reads at once, or no tag (None)."""
+    """A tag with more attributes than `NEXT_RE` reads at once, or no tag (None)."""
     name = _TAG_NAME.match(text, pos)
     if name is None:
         return None
@@ -225,4 +232,5 @@ def loose_tags(text: str) -> Iterator[tuple[str, bool, bool, int, int]]:
         pos = close_mark.end()
 
 
-__all__ = ["Raw", "ScanError", "expression_end", "expressions_in", "loose_tags", "scan", "text_end"]
+__all__ = ["NEXT_RE", "Raw", "ScanError", "expression_end", "expressions_in", "loose_tags", "scan", "text_end",
+           "token_at"]
