@@ -38,7 +38,7 @@ from pml.syntax.nodes import (
     make_text,
     normalize_name,
 )
-from pml.syntax.scanner import NEXT_RE, Raw, expressions_in, token_at
+from pml.syntax.scanner import TREE_NEXT_RE, Raw, expressions_in, token_at
 from pml.syntax.source import Source, Span, normalize_newlines
 
 POML_ESCAPES = lexicon.POML_ESCAPES
@@ -305,25 +305,25 @@ def _fast_nodes(text: str) -> list[Node] | None:
 
     The grammar's only structure is "an element is an open tag, content, a close tag", so a
     stack builds the same AST as the LALR parser (the same callbacks), several times faster. The
-    scanner's search (`scanner.NEXT_RE`) is run here directly: the usual tokens (text, tags, close
-    tags, entities) are read from its match without making a token, and the rest are read by
-    `scanner.token_at`. Text, entities and CDATA are merged into `Text` as they come, so a run of
-    thousands of entities holds no token per entity. Anything unexpected (a character no
-    terminal matches, a close tag with nothing open, a tag left open) returns None, and the
-    LALR parser takes over to report it. An element nested deeper than the `max_depth` limit
-    is reported (once) where it opens.
+    scanner's search (`scanner.TREE_NEXT_RE`) is run here directly: the usual tokens (text, tags,
+    close tags, entities, and whole elements that hold plain text) are read from its match without
+    making a token, and the rest are read by `scanner.token_at`. Text, entities and CDATA are
+    merged into `Text` as they come, so a run of thousands of entities holds no token per entity.
+    Anything unexpected (a character no terminal matches, a close tag with nothing open, a tag
+    left open) returns None, and the LALR parser takes over to report it. An element nested
+    deeper than the `max_depth` limit is reported (once) where it opens.
     """
     builder = _BUILDER
     source = builder.source
     text_value = builder.text_value
     split_tag = builder._tag
     new_span = tuple.__new__
-    search = NEXT_RE.search
+    search = TREE_NEXT_RE.search
     # The element being read (its open tag, where that starts, its name), and those around it.
     opened: tuple[str, int, str] | None = None
     stack: list[tuple[tuple[str, int, str] | None, list[Node]]] = []
     children: list[Node] = []
-    pending: list[str] = []  # the pieces of the text being read …
+    pending: list[str] = []  # the pieces of a text that entities or CDATA break up …
     runs: list[str] = []  # … and earlier pieces, joined _PIECES at a time
     pending_start = pending_end = 0
     deepest = limits.current().max_depth
@@ -332,54 +332,77 @@ def _fast_nodes(text: str) -> list[Node] | None:
     size = len(text)
     while pos < size:
         found = search(text, pos)
-        stop = size if found is None else found.start()
+        if found is None:
+            stop = end = size
+            kind = None
+        else:
+            stop, end = found.span()
+            kind = found.lastgroup
         if stop > pos:  # text up to the match
             value = text[pos:stop]
             if "#" in value:
                 value = _POML_ESCAPE_RE.sub(_poml_escape, value)
-            if not pending and not runs:
-                pending_start = pos
-            pending.append(value)
-            pending_end = stop
-            if len(pending) == _PIECES:  # thousands of entities: hold them as one string each
-                runs.append("".join(pending))
-                pending = []
+            if pending or runs or kind is None or kind == "ENTITY":  # a text that may go on
+                if not pending and not runs:
+                    pending_start = pos
+                pending.append(value)
+                pending_end = stop
+                if len(pending) == _PIECES:  # thousands of entities: hold them as one string each
+                    runs.append("".join(pending))
+                    pending.clear()
+            else:  # a whole text
+                children.append(make_text(value, new_span(Span, (source, pos, stop))))
         if found is None:
             break
-        kind = found.lastgroup
-        whole = kind is not None
-        pos = found.end()
+        pos = end
         if kind is None:  # an expression, comment, CDATA, prolog or long tag: read on its own
             raw = token_at(text, stop)
             if raw is None:
                 return None
             kind, value, _, pos = raw
-        else:
-            value = found.group()
         if kind == "ENTITY" or kind == "CDATA":
             if not pending and not runs:
                 pending_start = stop
-            pending.append(text_value(kind, value, stop, pos))
+            pending.append(text_value(kind, text[stop:pos], stop, pos))
             pending_end = pos
             if len(pending) == _PIECES:
                 runs.append("".join(pending))
-                pending = []
+                pending.clear()
             continue
         if pending:
             joined = pending[0] if len(pending) == 1 and not runs else "".join([*runs, *pending])
             children.append(make_text(joined, new_span(Span, (source, pending_start, pending_end))))
-            pending, runs = [], []
+            pending.clear()
+            runs.clear()
         elif runs:
             children.append(make_text("".join(runs), new_span(Span, (source, pending_start, pending_end))))
-            runs = []
-        if kind == "CLOSE_TAG":
+            runs.clear()
+        if kind == "LEAF":  # `<name>plain text</name>`
+            assert found is not None
+            name = found.group("leaf")
+            name_end = stop + 1 + len(name)
+            if len(stack) >= deepest and not too_deep_seen:
+                builder.report(_too_deep_tag(source, ("OPEN_TAG", text[stop:name_end + 1], stop, name_end + 1),
+                                             len(stack) + 1))
+                too_deep_seen = True
+            plain_start, plain_end = found.span("plain")
+            children.append(make_element(
+                name,
+                (),
+                (make_text(text[plain_start:plain_end], new_span(Span, (source, plain_start, plain_end))),)
+                if plain_end > plain_start else (),
+                new_span(Span, (source, stop, pos)),
+                new_span(Span, (source, stop + 1, name_end)),
+            ))
+        elif kind == "CLOSE_TAG":
             if opened is None:
                 return None
             tag, tag_start, name = opened
-            closed = found.group("closed") if whole else value[2:].rstrip(" \t\n\f>")
+            closed = found.group("closed") if found is not None and found.lastgroup else \
+                text[stop + 2:pos].rstrip(" \t\n\f>")
             if closed != name:
                 element = builder.element_raw(("OPEN_TAG", tag, tag_start, tag_start + len(tag)), children,
-                                              ("CLOSE_TAG", value, stop, pos))
+                                              ("CLOSE_TAG", text[stop:pos], stop, pos))
             elif len(tag) == len(name) + 2:  # `<name>`: no attributes
                 element = make_element(name, (), tuple(children), new_span(Span, (source, tag_start, pos)),
                                        new_span(Span, (source, tag_start + 1, tag_start + 1 + len(name))))
@@ -390,9 +413,9 @@ def _fast_nodes(text: str) -> list[Node] | None:
             opened, children = stack.pop()
             children.append(element)
         elif kind == "TAG" or kind == "OPEN_TAG" or kind == "EMPTY_TAG":
-            empty = value[-2] == "/"
-            name = found.group("name") if whole else _tag_name(value)
-            if not empty:
+            value = text[stop:pos]
+            name = found.group("name") if found is not None and found.lastgroup else _tag_name(value)
+            if value[-2] != "/":
                 stack.append((opened, children))
                 opened, children = (value, stop, name), []
                 if len(stack) > deepest and not too_deep_seen:
@@ -409,9 +432,9 @@ def _fast_nodes(text: str) -> list[Node] | None:
                 _, attributes, name_span = split_tag(value, stop, 2)
                 children.append(make_element(name, attributes, (), new_span(Span, (source, stop, pos)), name_span))
         elif kind == "EXPRESSION":
-            children.append(Expr(value[2:-2], new_span(Span, (source, stop + 2, pos - 2))))
+            children.append(Expr(text[stop + 2:pos - 2], new_span(Span, (source, stop + 2, pos - 2))))
         elif kind == "COMMENT":
-            children.append(Comment(value[4:-3], new_span(Span, (source, stop, pos))))
+            children.append(Comment(text[stop + 4:pos - 3], new_span(Span, (source, stop, pos))))
         # PROLOG (<?xml …?>, <!DOCTYPE …>) carries nothing to render.
     if opened is not None:
         return None

@@ -38,10 +38,18 @@ _TEXT_STOP = re.compile(lexicon.TEXT_STOP)
 # Where text stops, and the token there when it is a tag with at most eight attributes, a close tag
 # or an entity (the usual cases, read whole in the same match; the outer group is named for the
 # token, so it is the match's `lastgroup`; `name` and `closed` are the tag names).
-NEXT_RE = re.compile(  # (each choice starts with its character, so the engine skips text quickly)
-    rf"<(?:(?P<TAG>(?P<name>{lexicon.TAG_NAME})(?:{lexicon.ATTRIBUTE}){{0,8}}{_WS}*/?>)"
-    rf"|(?P<CLOSE_TAG>/(?P<closed>{lexicon.TAG_NAME}){_WS}*>)|{lexicon.MARKUP_START})"
-    rf"|\{{\{{|&(?P<ENTITY>{lexicon.ENTITY_BODY})"
+_TAG_CHOICES = (
+    rf"(?P<TAG>(?P<name>{lexicon.TAG_NAME})(?:{lexicon.ATTRIBUTE}){{0,8}}{_WS}*/?>)"
+    rf"|(?P<CLOSE_TAG>/(?P<closed>{lexicon.TAG_NAME}){_WS}*>)|{lexicon.MARKUP_START}"
+)
+_OTHER_CHOICES = rf"\{{\{{|&(?P<ENTITY>{lexicon.ENTITY_BODY})"
+# (Each choice starts with its character, so the engine skips text quickly.)
+NEXT_RE = re.compile(rf"<(?:{_TAG_CHOICES})|{_OTHER_CHOICES}")
+# The same for the parser, with one more choice tried first: a whole element without attributes that
+# holds only plain text (no `<`, `&`, `{` or `#`), `<name>text</name>`, as `LEAF` (its name `leaf`, its
+# text `plain`). It stands for the tokens open tag, text (when there is some) and close tag.
+TREE_NEXT_RE = re.compile(
+    rf"<(?:(?P<LEAF>(?P<leaf>{lexicon.TAG_NAME})>(?P<plain>[^<&{{#]*)</(?P=leaf){_WS}*>)|{_TAG_CHOICES})|{_OTHER_CHOICES}"
 )
 # A tag with more attributes: the name, one attribute at a time, and the end.
 _TAG_NAME = re.compile(rf"<{lexicon.TAG_NAME}")
@@ -232,5 +240,15 @@ def loose_tags(text: str) -> Iterator[tuple[str, bool, bool, int, int]]:
         pos = close_mark.end()
 
 
-__all__ = ["NEXT_RE", "Raw", "ScanError", "expression_end", "expressions_in", "loose_tags", "scan", "text_end",
-           "token_at"]
+__all__ = [
+    "NEXT_RE",
+    "TREE_NEXT_RE",
+    "Raw",
+    "ScanError",
+    "expression_end",
+    "expressions_in",
+    "loose_tags",
+    "scan",
+    "text_end",
+    "token_at",
+]
