@@ -338,11 +338,11 @@ def _fast_nodes(text: str) -> list[Node] | None:
         else:
             stop, end = found.span()
             kind = found.lastgroup
-        if stop > pos:  # text up to the match
-            value = text[pos:stop]
-            if "#" in value:
-                value = _POML_ESCAPE_RE.sub(_poml_escape, value)
-            if pending or runs or kind is None or kind == "ENTITY":  # a text that may go on
+        if pending or runs or kind is None or kind == "ENTITY":  # a text that may go on, or a rarer token
+            if stop > pos:
+                value = text[pos:stop]
+                if "#" in value:
+                    value = _POML_ESCAPE_RE.sub(_poml_escape, value)
                 if not pending and not runs:
                     pending_start = pos
                 pending.append(value)
@@ -350,33 +350,38 @@ def _fast_nodes(text: str) -> list[Node] | None:
                 if len(pending) == _PIECES:  # thousands of entities: hold them as one string each
                     runs.append("".join(pending))
                     pending.clear()
-            else:  # a whole text
-                children.append(make_text(value, new_span(Span, (source, pos, stop))))
-        if found is None:
-            break
-        pos = end
-        if kind is None:  # an expression, comment, CDATA, prolog or long tag: read on its own
-            raw = token_at(text, stop)
-            if raw is None:
-                return None
-            kind, value, _, pos = raw
-        if kind == "ENTITY" or kind == "CDATA":
-            if not pending and not runs:
-                pending_start = stop
-            pending.append(text_value(kind, text[stop:pos], stop, pos))
-            pending_end = pos
-            if len(pending) == _PIECES:
-                runs.append("".join(pending))
+            if found is None:
+                break
+            pos = end
+            if kind is None:  # an expression, comment, CDATA, prolog or long tag: read on its own
+                raw = token_at(text, stop)
+                if raw is None:
+                    return None
+                kind, value, _, pos = raw
+            if kind == "ENTITY" or kind == "CDATA":
+                if not pending and not runs:
+                    pending_start = stop
+                pending.append(text_value(kind, text[stop:pos], stop, pos))
+                pending_end = pos
+                if len(pending) == _PIECES:
+                    runs.append("".join(pending))
+                    pending.clear()
+                continue
+            if pending:
+                joined = pending[0] if len(pending) == 1 and not runs else "".join([*runs, *pending])
+                children.append(make_text(joined, new_span(Span, (source, pending_start, pending_end))))
                 pending.clear()
-            continue
-        if pending:
-            joined = pending[0] if len(pending) == 1 and not runs else "".join([*runs, *pending])
-            children.append(make_text(joined, new_span(Span, (source, pending_start, pending_end))))
-            pending.clear()
-            runs.clear()
-        elif runs:
-            children.append(make_text("".join(runs), new_span(Span, (source, pending_start, pending_end))))
-            runs.clear()
+                runs.clear()
+            elif runs:
+                children.append(make_text("".join(runs), new_span(Span, (source, pending_start, pending_end))))
+                runs.clear()
+        else:  # the usual case: a whole text (if any), then a tag, a close tag or an element of plain text
+            if stop > pos:
+                value = text[pos:stop]
+                if "#" in value:
+                    value = _POML_ESCAPE_RE.sub(_poml_escape, value)
+                children.append(make_text(value, new_span(Span, (source, pos, stop))))
+            pos = end
         if kind == "LEAF":  # `<name>plain text</name>`
             assert found is not None
             name = found.group("leaf")
