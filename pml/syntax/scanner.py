@@ -10,7 +10,9 @@ searches for a few stop characters, and regular expressions that repeat only sin
 classes (which the engine runs without records) or a group a bounded number of times.
 
 A token is `(terminal name, text, start offset, end offset)`. `scan` yields them in order and
-raises `ScanError` at the first character no terminal matches.
+raises `ScanError` at the first character no terminal matches. The parser does not take tokens:
+it runs the same search (`TREE_NEXT_RE`, which also reads an element of plain text whole) and
+reads the usual tokens from its matches, and the rest with `token_at`.
 """
 
 from __future__ import annotations
@@ -46,11 +48,10 @@ _OTHER_CHOICES = rf"\{{\{{|&(?P<ENTITY>{lexicon.ENTITY_BODY})"
 # (Each choice starts with its character, so the engine skips text quickly.)
 NEXT_RE = re.compile(rf"<(?:{_TAG_CHOICES})|{_OTHER_CHOICES}")
 # The same for the parser, with one more choice tried first: a whole element without attributes that
-# holds only plain text (no `<`, `&`, `{` or `#`), `<name>text</name>`, as `LEAF` (its name `leaf`, its
+# holds only plain text (`lexicon.PLAIN_TEXT`), `<name>text</name>`, as `LEAF` (its name `leaf`, its
 # text `plain`). It stands for the tokens open tag, text (when there is some) and close tag.
-TREE_NEXT_RE = re.compile(
-    rf"<(?:(?P<LEAF>(?P<leaf>{lexicon.TAG_NAME})>(?P<plain>[^<&{{#]*)</(?P=leaf){_WS}*>)|{_TAG_CHOICES})|{_OTHER_CHOICES}"
-)
+_LEAF = rf"(?P<LEAF>(?P<leaf>{lexicon.TAG_NAME})>(?P<plain>{lexicon.PLAIN_TEXT})</(?P=leaf){_WS}*>)"
+TREE_NEXT_RE = re.compile(rf"<(?:{_LEAF}|{_TAG_CHOICES})|{_OTHER_CHOICES}")
 # A tag with more attributes: the name, one attribute at a time, and the end.
 _TAG_NAME = re.compile(rf"<{lexicon.TAG_NAME}")
 _ONE_ATTR = re.compile(lexicon.ATTRIBUTE)
