@@ -42,3 +42,12 @@ def test_objects_someone_else_froze_stay_frozen() -> None:
         assert gc.isenabled()
     finally:
         gc.unfreeze()
+
+
+def test_the_count_toward_the_next_full_collection_is_kept() -> None:
+    gc.collect()
+    for _ in range(3):
+        gc.collect(1)
+    owed = gc.get_count()[2]
+    parse(LARGE)
+    assert gc.get_count()[2] >= owed
