@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -132,6 +134,24 @@ def _both_paths(text: str) -> None:
         assert slow is None, f"the fast path gave up on text the grammar accepts: {text!r}"
     else:
         assert slow is not None and fast == slow
+        assert _located(fast) == _located(slow), "the fast path and the grammar place nodes differently"
+
+
+def _located(nodes: Any) -> Any:
+    """Nodes as plain data with their spans (which node equality leaves out)."""
+    from pml.syntax.nodes import Attribute, Element
+
+    def place(span: Any) -> Any:
+        return None if span is None else (span.start, span.end)
+
+    if isinstance(nodes, (list, tuple)):
+        return [_located(node) for node in nodes]
+    if isinstance(nodes, Element):
+        return [nodes.tag, place(nodes.span), place(nodes.name_span), _located(nodes.attributes),
+                _located(nodes.children)]
+    if isinstance(nodes, Attribute):
+        return [nodes.name, place(nodes.span), place(nodes.value_span), _located(nodes.parts)]
+    return [repr(nodes), place(nodes.span)]
 
 
 @settings(max_examples=300, deadline=None)

@@ -27,7 +27,7 @@ from typing import Any
 
 from pml.registry import REGISTRY
 from pml.style.properties import lookup_property
-from pml.style.selectors import Specificity, attribute_key
+from pml.style.selectors import AttributeSelector, Specificity, attribute_key
 from pml.style.stylesheet import Rule, Stylesheet
 from pml.syntax.nodes import Element, Text, normalize_name
 from pml.syntax.source import Span
@@ -187,6 +187,7 @@ class Matcher:
         self._by_signature: dict[_Signature, tuple[_Entry, ...]] = {}
         self._by_parent: dict[tuple[int, _Signature], tuple[Rule, ...]] = {}
         self._context: dict[tuple[int, int], bool] = {}
+        seen: set[str] = set()
         count = 0
         for position, sheet in enumerate(sheets):
             for rule in sheet.rules:
@@ -194,6 +195,20 @@ class Matcher:
                     contextual = len(rule.selector.compounds) > 1
                     self._file(_Entry(_weight(sheet, position, rule), rule, count, contextual))
                     count += 1
+                    seen.update(attribute_key(part.name) for compound in rule.selector.compounds
+                                for part in compound.parts if isinstance(part, AttributeSelector))
+        # The attributes some selector tests: the only ones that can tell two elements apart.
+        self.seen_attributes = frozenset(seen)
+
+    def signature(self, target: StyleTarget) -> _Signature:
+        """What this matcher's selectors see of `target`: `StyleTarget.signature` without the
+        attributes no attribute selector names. Equal signatures match the same rules."""
+        attributes = target.attributes
+        if not attributes:
+            return (target.type_key, target.classes, target.id, ())
+        seen = self.seen_attributes
+        tested = tuple(item for item in attributes.items() if item[0] in seen)
+        return (target.type_key, target.classes, target.id, tested)
 
     def _file(self, entry: _Entry) -> None:
         bucket = entry.rule.selector.subject.bucket()
@@ -218,10 +233,16 @@ class Matcher:
     def match(self, path: Sequence[StyleTarget], parent_key: int | None = None) -> tuple[Rule, ...]:
         """The rules matching the last element of `path`, lightest first.
 
-        `parent_key` names the element's parent (`path[-2]`) uniquely for the life of this
-        matcher; with it, siblings that look alike share one answer.
+        `parent_key` names the element's ancestors (`path[:-1]`) for the life of this matcher: one
+        number for each different sequence of ancestor signatures, so that elements that look
+        alike under ancestors that look alike share one answer.
         """
-        signature = path[-1].signature
+        signature = self.signature(path[-1])
+        return self.match_signature(path, signature, parent_key)
+
+    def match_signature(self, path: Sequence[StyleTarget], signature: _Signature,
+                        parent_key: int | None = None) -> tuple[Rule, ...]:
+        """`match`, given the last element's `signature` (as `signature` gives it)."""
         if parent_key is None:
             return self._match(path, signature)
         key = (parent_key, signature)
@@ -299,33 +320,58 @@ def compute_styles(root: Element, sheets: Sequence[Stylesheet]) -> dict[int, Com
 
 
 class _Walk:
-    """One pass of the cascade over a tree, depth first, keeping the path from the root."""
+    """One pass of the cascade over a tree, depth first, keeping the path from the root.
+
+    An element's rules depend only on the signatures along its path (`Matcher.signature`), and a
+    document repeats a few kinds of path many times: each different path is numbered once, by its
+    parent's number and its own signature, and matched once.
+    """
 
     def __init__(self, matcher: Matcher) -> None:
         self._matcher = matcher
         self._targets = _TargetMaker()
         self._by_rules: dict[int, ComputedStyle] = {}  # by id of the matcher's rule tuple
         self._by_content: dict[tuple[int, ...], ComputedStyle] = {}
+        # By tag, for elements without attributes: the target and its signature.
+        self._plain: dict[str, tuple[StyleTarget, _Signature]] = {}
+        # By (the parent's path number, the signature): the path's number and its style.
+        self._paths: dict[tuple[int, _Signature], tuple[int, ComputedStyle | None]] = {}
 
     def run(self, root: Element) -> dict[int, ComputedStyle]:
         styles: dict[int, ComputedStyle] = {}
         path: list[StyleTarget] = []
-        # (element, its depth, the serial number of its parent); serials identify parents.
+        # (element, its depth, the number of its parent's path).
         stack: list[tuple[Element, int, int]] = [(root, 0, -1)]
-        serial = 0
-        make, match = self._targets.make, self._matcher.match
+        plain, paths = self._plain, self._paths
+        make, signature_of = self._targets.make, self._matcher.signature
         while stack:
             element, depth, parent = stack.pop()
+            if element.attributes:
+                target = make(element)
+                signature = signature_of(target)
+            else:
+                known_tag = plain.get(element.tag)
+                if known_tag is None:
+                    known_tag = plain[element.tag] = (target := make(element), signature_of(target))
+                target, signature = known_tag
             del path[depth:]
-            path.append(make(element))
-            rules = match(path, parent)
-            if rules:
-                styles[id(element)] = self._style(rules)
+            path.append(target)
+            known = paths.get((parent, signature))
+            if known is None:
+                known = paths[(parent, signature)] = self._new_path(path, signature, parent)
+            number, style = known
+            if style is not None:
+                styles[id(element)] = style
+            depth += 1
             for child in reversed(element.children):
                 if type(child) is Element:
-                    stack.append((child, depth + 1, serial))
-            serial += 1
+                    stack.append((child, depth, number))
         return styles
+
+    def _new_path(self, path: list[StyleTarget], signature: _Signature,
+                  parent: int) -> tuple[int, ComputedStyle | None]:
+        rules = self._matcher.match_signature(path, signature, parent)
+        return len(self._paths), self._style(rules) if rules else None
 
     def _style(self, rules: tuple[Rule, ...]) -> ComputedStyle:
         # The matcher hands out one tuple per (parent, kind of child) and keeps it alive, so

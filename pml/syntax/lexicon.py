@@ -203,6 +203,10 @@ start markup, a `&` that starts no entity and a single `{` are text."""
 TEXT_STOP = rf"<{MARKUP_START}|\{{\{{|{ENTITY}"
 """Where text stops: a `<` that may start markup, `{{`, or an entity."""
 
+PLAIN_TEXT = r"[^<&{#]*"
+"""Text that holds no `<`, `&`, `{` or `#`: nothing in it can start markup, an entity, an expression
+or a POML escape, so it is one `TEXT` token, taken as written."""
+
 # ---------------------------------------------------------------- the grammar's terminals
 
 TERMINALS: dict[str, tuple[tuple[str, str], ...]] = {

@@ -7,9 +7,10 @@ written, split into literal `Text` and `Expr` parts, so that a value which is ex
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import cast
 
 from pml.syntax.source import Source, Span
 
@@ -110,6 +111,41 @@ def walk(node: Node) -> Iterator[Node]:
         yield current
         if isinstance(current, Element):
             stack.extend(reversed(current.children))
+
+
+def _slot_setter(cls: type, name: str) -> Callable[[object, object], None]:
+    return cast("Callable[[object, object], None]", cls.__dict__[name].__set__)
+
+
+_new = object.__new__
+_set_text_value = _slot_setter(Text, "value")
+_set_text_span = _slot_setter(Text, "span")
+_set_tag = _slot_setter(Element, "tag")
+_set_attributes = _slot_setter(Element, "attributes")
+_set_children = _slot_setter(Element, "children")
+_set_span = _slot_setter(Element, "span")
+_set_name_span = _slot_setter(Element, "name_span")
+
+
+def make_text(value: str, span: Span) -> Text:
+    """`Text(value, span)`, made faster for the parser: a frozen dataclass's `__init__` sets each field
+    through `object.__setattr__`, which looks the field up by name; this sets the slots directly."""
+    node = _new(Text)
+    _set_text_value(node, value)
+    _set_text_span(node, span)
+    return node
+
+
+def make_element(tag: str, attributes: tuple[Attribute, ...], children: tuple[Node, ...], span: Span,
+                 name_span: Span | None) -> Element:
+    """`Element(tag, attributes, children, span, name_span)`, made faster for the parser (see `make_text`)."""
+    node = _new(Element)
+    _set_tag(node, tag)
+    _set_attributes(node, attributes)
+    _set_children(node, children)
+    _set_span(node, span)
+    _set_name_span(node, name_span)
+    return node
 
 
 @lru_cache(maxsize=4096)

@@ -11,12 +11,9 @@ caller.
 
 from __future__ import annotations
 
-import gc
 import html.entities
 import re
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any, cast
 
@@ -26,10 +23,22 @@ from lark.exceptions import UnexpectedInput, VisitError
 from pml import limits
 from pml.errors import Diagnostic, PMLSyntaxError, clip, limit_hint, syntax_error
 from pml.syntax import grammar, lexicon
+from pml.syntax.collector import building
 from pml.syntax.explain import open_tags_in as open_tags_in  # (re-exported: the language server uses it)
 from pml.syntax.explain import translate
-from pml.syntax.nodes import Attribute, Comment, Document, Element, Expr, Node, Text, normalize_name
-from pml.syntax.scanner import Raw, ScanError, expressions_in, scan
+from pml.syntax.nodes import (
+    Attribute,
+    Comment,
+    Document,
+    Element,
+    Expr,
+    Node,
+    Text,
+    make_element,
+    make_text,
+    normalize_name,
+)
+from pml.syntax.scanner import TREE_NEXT_RE, Raw, expressions_in, token_at
 from pml.syntax.source import Source, Span, normalize_newlines
 
 POML_ESCAPES = lexicon.POML_ESCAPES
@@ -295,77 +304,154 @@ def _fast_nodes(text: str) -> list[Node] | None:
     """Scan the grammar's tokens and nest elements with a stack.
 
     The grammar's only structure is "an element is an open tag, content, a close tag", so a
-    stack builds the same AST as the LALR parser (`content_raw` and the same callbacks), several
-    times faster. Text, entities and CDATA are merged into `Text` as they come, so a run of
-    thousands of entities holds no token per entity. Anything unexpected (a character no
-    terminal matches, a close tag with nothing open, a tag left open) returns None, and the
-    LALR parser takes over to report it. An element nested deeper than the `max_depth` limit
-    is reported (once) where it opens.
+    stack builds the same AST as the LALR parser (the same callbacks), several times faster. The
+    scanner's search (`scanner.TREE_NEXT_RE`) is run here directly: the usual tokens (text, tags,
+    close tags, entities, and whole elements that hold plain text) are read from its match without
+    making a token, and the rest are read by `scanner.token_at`. Text, entities and CDATA are
+    merged into `Text` as they come, so a run of thousands of entities holds no token per entity.
+    Anything unexpected (a character no terminal matches, a close tag with nothing open, a tag
+    left open) returns None, and the LALR parser takes over to report it. An element nested
+    deeper than the `max_depth` limit is reported (once) where it opens.
     """
     builder = _BUILDER
     source = builder.source
     text_value = builder.text_value
+    split_tag = builder._tag
     new_span = tuple.__new__
-    stack: list[tuple[Raw | None, list[Node]]] = []
-    opened: Raw | None = None
+    search = TREE_NEXT_RE.search
+    # The element being read (its open tag, where that starts, its name), and those around it.
+    opened: tuple[str, int, str] | None = None
+    stack: list[tuple[tuple[str, int, str] | None, list[Node]]] = []
     children: list[Node] = []
-    pending: list[str] = []  # the pieces of the text being read …
+    pending: list[str] = []  # the pieces of a text that entities or CDATA break up …
     runs: list[str] = []  # … and earlier pieces, joined _PIECES at a time
     pending_start = pending_end = 0
     deepest = limits.current().max_depth
     too_deep_seen = False
-    try:
-        for raw in scan(text):
-            kind, value, start, end = raw
-            if kind in _TEXTUAL:
-                if not pending and not runs:
-                    pending_start = start
-                if kind != "TEXT":
-                    value = text_value(kind, value, start, end)
-                elif "#" in value:
+    pos = 0
+    size = len(text)
+    while pos < size:
+        found = search(text, pos)
+        if found is None:
+            stop = end = size
+            kind = None
+        else:
+            stop, end = found.span()
+            kind = found.lastgroup
+        if pending or runs or kind is None or kind == "ENTITY":  # a text that may go on, or a rarer token
+            if stop > pos:
+                value = text[pos:stop]
+                if "#" in value:
                     value = _POML_ESCAPE_RE.sub(_poml_escape, value)
+                if not pending and not runs:
+                    pending_start = pos
                 pending.append(value)
-                pending_end = end
+                pending_end = stop
                 if len(pending) == _PIECES:  # thousands of entities: hold them as one string each
                     runs.append("".join(pending))
-                    pending = []
+                    pending.clear()
+            if found is None:
+                break
+            pos = end
+            if kind is None:  # an expression, comment, CDATA, prolog or long tag: read on its own
+                raw = token_at(text, stop)
+                if raw is None:
+                    return None
+                kind, value, _, pos = raw
+            if kind == "ENTITY" or kind == "CDATA":
+                if not pending and not runs:
+                    pending_start = stop
+                pending.append(text_value(kind, text[stop:pos], stop, pos))
+                pending_end = pos
+                if len(pending) == _PIECES:
+                    runs.append("".join(pending))
+                    pending.clear()
                 continue
             if pending:
                 joined = pending[0] if len(pending) == 1 and not runs else "".join([*runs, *pending])
-                children.append(Text(joined, new_span(Span, (source, pending_start, pending_end))))
-                pending, runs = [], []
+                children.append(make_text(joined, new_span(Span, (source, pending_start, pending_end))))
+                pending.clear()
+                runs.clear()
             elif runs:
-                children.append(Text("".join(runs), new_span(Span, (source, pending_start, pending_end))))
-                runs = []
-            if kind == "OPEN_TAG":
+                children.append(make_text("".join(runs), new_span(Span, (source, pending_start, pending_end))))
+                runs.clear()
+        else:  # the usual case: a whole text (if any), then a tag, a close tag or an element of plain text
+            if stop > pos:
+                value = text[pos:stop]
+                if "#" in value:
+                    value = _POML_ESCAPE_RE.sub(_poml_escape, value)
+                children.append(make_text(value, new_span(Span, (source, pos, stop))))
+            pos = end
+        if kind == "LEAF":  # `<name>plain text</name>`
+            assert found is not None
+            name = found.group("leaf")
+            name_end = stop + 1 + len(name)
+            if len(stack) >= deepest and not too_deep_seen:
+                builder.report(_too_deep_tag(source, ("OPEN_TAG", text[stop:name_end + 1], stop, name_end + 1),
+                                             len(stack) + 1))
+                too_deep_seen = True
+            plain_start, plain_end = found.span("plain")
+            children.append(make_element(
+                name,
+                (),
+                (make_text(text[plain_start:plain_end], new_span(Span, (source, plain_start, plain_end))),)
+                if plain_end > plain_start else (),
+                new_span(Span, (source, stop, pos)),
+                new_span(Span, (source, stop + 1, name_end)),
+            ))
+        elif kind == "CLOSE_TAG":
+            if opened is None:
+                return None
+            tag, tag_start, name = opened
+            closed = found.group("closed") if found is not None and found.lastgroup else \
+                text[stop + 2:pos].rstrip(" \t\n\f>")
+            if closed != name:
+                element = builder.element_raw(("OPEN_TAG", tag, tag_start, tag_start + len(tag)), children,
+                                              ("CLOSE_TAG", text[stop:pos], stop, pos))
+            elif len(tag) == len(name) + 2:  # `<name>`: no attributes
+                element = make_element(name, (), tuple(children), new_span(Span, (source, tag_start, pos)),
+                                       new_span(Span, (source, tag_start + 1, tag_start + 1 + len(name))))
+            else:
+                _, attributes, name_span = split_tag(tag, tag_start, 1)
+                element = make_element(name, attributes, tuple(children), new_span(Span, (source, tag_start, pos)),
+                                       name_span)
+            opened, children = stack.pop()
+            children.append(element)
+        elif kind == "TAG" or kind == "OPEN_TAG" or kind == "EMPTY_TAG":
+            value = text[stop:pos]
+            name = found.group("name") if found is not None and found.lastgroup else _tag_name(value)
+            if value[-2] != "/":
                 stack.append((opened, children))
-                opened, children = raw, []
+                opened, children = (value, stop, name), []
                 if len(stack) > deepest and not too_deep_seen:
-                    builder.report(_too_deep_tag(source, raw, len(stack)))
+                    builder.report(_too_deep_tag(source, ("OPEN_TAG", value, stop, pos), len(stack)))
                     too_deep_seen = True
-            elif kind == "CLOSE_TAG":
-                if opened is None:
-                    return None
-                element = builder.element_raw(opened, children, raw)
-                opened, children = stack.pop()
-                children.append(element)
-            elif kind == "EMPTY_TAG":
-                if len(stack) >= deepest and not too_deep_seen:
-                    builder.report(_too_deep_tag(source, raw, len(stack) + 1))
-                    too_deep_seen = True
-                children.append(builder.empty_raw(raw))
-            elif kind == "EXPRESSION":
-                children.append(Expr(value[2:-2], Span(source, start + 2, end - 2)))
-            elif kind == "COMMENT":
-                children.append(Comment(value[4:-3], Span(source, start, end)))
-            # PROLOG (<?xml …?>, <!DOCTYPE …>) carries nothing to render.
-    except ScanError:
-        return None
+                continue
+            if len(stack) >= deepest and not too_deep_seen:
+                builder.report(_too_deep_tag(source, ("EMPTY_TAG", value, stop, pos), len(stack) + 1))
+                too_deep_seen = True
+            if len(value) == len(name) + 3:  # `<name/>`
+                children.append(make_element(name, (), (), new_span(Span, (source, stop, pos)),
+                                             new_span(Span, (source, stop + 1, stop + 1 + len(name)))))
+            else:
+                _, attributes, name_span = split_tag(value, stop, 2)
+                children.append(make_element(name, attributes, (), new_span(Span, (source, stop, pos)), name_span))
+        elif kind == "EXPRESSION":
+            children.append(Expr(text[stop + 2:pos - 2], new_span(Span, (source, stop + 2, pos - 2))))
+        elif kind == "COMMENT":
+            children.append(Comment(text[stop + 4:pos - 3], new_span(Span, (source, stop, pos))))
+        # PROLOG (<?xml …?>, <!DOCTYPE …>) carries nothing to render.
     if opened is not None:
         return None
     if pending or runs:
-        children.append(Text("".join([*runs, *pending]), Span(source, pending_start, pending_end)))
+        children.append(make_text("".join([*runs, *pending]), new_span(Span, (source, pending_start, pending_end))))
     return children
+
+
+def _tag_name(tag: str) -> str:
+    found = _TAG_NAME.match(tag, 1)
+    assert found is not None
+    return found.group(0)
 
 
 def too_deep(name: str, span: Span, depth: int, code: str) -> Diagnostic:
@@ -417,7 +503,7 @@ def parse_source(source: Source) -> Document:
     """Parse a `Source` (see `parse`)."""
     state = _begin(source)
     _check_characters(state)
-    with _collector_paused():
+    with building(len(source.text)):
         nodes = _fast_nodes(source.text)
     if nodes is None:
         _begin(source)
@@ -431,25 +517,6 @@ def parse_source(source: Source) -> Document:
     if state.problems or state.omitted:
         raise PMLSyntaxError(_in_order(state.problems), omitted=state.omitted)
     return _wrap(nodes, source)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a tree is built.
-
-    A tree is made of hundreds of thousands of small objects, none in a cycle; the collector,
-    woken every few hundred allocations, would walk the growing tree again and again (a third of
-    the time of parsing a large document). Objects are still freed as soon as they are dropped.
-    The collector is resumed only if it was running.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def _in_order(problems: list[Diagnostic]) -> list[Diagnostic]:

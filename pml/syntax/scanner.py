@@ -10,7 +10,9 @@ searches for a few stop characters, and regular expressions that repeat only sin
 classes (which the engine runs without records) or a group a bounded number of times.
 
 A token is `(terminal name, text, start offset, end offset)`. `scan` yields them in order and
-raises `ScanError` at the first character no terminal matches.
+raises `ScanError` at the first character no terminal matches. The parser does not take tokens:
+it runs the same search (`TREE_NEXT_RE`, which also reads an element of plain text whole) and
+reads the usual tokens from its matches, and the rest with `token_at`.
 """
 
 from __future__ import annotations
@@ -36,12 +38,20 @@ _WS = lexicon.SPACE
 # Where text stops: a `<` that may start a tag, comment, CDATA, prolog or close tag; `{{`; an entity.
 _TEXT_STOP = re.compile(lexicon.TEXT_STOP)
 # Where text stops, and the token there when it is a tag with at most eight attributes, a close tag
-# or an entity (the usual cases, read whole in the same match; the group is named for the token).
-_NEXT = re.compile(  # (each choice starts with its character, so the engine skips text quickly)
-    rf"<(?:(?P<TAG>{lexicon.TAG_NAME}(?:{lexicon.ATTRIBUTE}){{0,8}}{_WS}*/?>)"
-    rf"|(?P<CLOSE_TAG>/{lexicon.TAG_NAME}{_WS}*>)|{lexicon.MARKUP_START})"
-    rf"|\{{\{{|&(?P<ENTITY>{lexicon.ENTITY_BODY})"
+# or an entity (the usual cases, read whole in the same match; the outer group is named for the
+# token, so it is the match's `lastgroup`; `name` and `closed` are the tag names).
+_TAG_CHOICES = (
+    rf"(?P<TAG>(?P<name>{lexicon.TAG_NAME})(?:{lexicon.ATTRIBUTE}){{0,8}}{_WS}*/?>)"
+    rf"|(?P<CLOSE_TAG>/(?P<closed>{lexicon.TAG_NAME}){_WS}*>)|{lexicon.MARKUP_START}"
 )
+_OTHER_CHOICES = rf"\{{\{{|&(?P<ENTITY>{lexicon.ENTITY_BODY})"
+# (Each choice starts with its character, so the engine skips text quickly.)
+NEXT_RE = re.compile(rf"<(?:{_TAG_CHOICES})|{_OTHER_CHOICES}")
+# The same for the parser, with one more choice tried first: a whole element without attributes that
+# holds only plain text (`lexicon.PLAIN_TEXT`), `<name>text</name>`, as `LEAF` (its name `leaf`, its
+# text `plain`). It stands for the tokens open tag, text (when there is some) and close tag.
+_LEAF = rf"(?P<LEAF>(?P<leaf>{lexicon.TAG_NAME})>(?P<plain>{lexicon.PLAIN_TEXT})</(?P=leaf){_WS}*>)"
+TREE_NEXT_RE = re.compile(rf"<(?:{_LEAF}|{_TAG_CHOICES})|{_OTHER_CHOICES}")
 # A tag with more attributes: the name, one attribute at a time, and the end.
 _TAG_NAME = re.compile(rf"<{lexicon.TAG_NAME}")
 _ONE_ATTR = re.compile(lexicon.ATTRIBUTE)
@@ -60,7 +70,7 @@ def scan(text: str) -> Iterator[Raw]:
     """The tokens of `text`, in order; `ScanError` where no terminal matches."""
     end = len(text)
     pos = 0
-    search = _NEXT.search
+    search = NEXT_RE.search
     while pos < end:
         found = search(text, pos)
         if found is None:
@@ -76,11 +86,17 @@ def scan(text: str) -> Iterator[Raw]:
                 kind = "EMPTY_TAG" if text[pos - 2] == "/" else "OPEN_TAG"
             yield (kind, found.group(), stop, pos)
             continue
-        raw = _expression(text, stop) if text[stop] == "{" else _markup(text, stop)
+        raw = token_at(text, stop)
         if raw is None:
             raise ScanError(stop)
         yield raw
         pos = raw[3]
+
+
+def token_at(text: str, pos: int) -> Raw | None:
+    """The token at a stop `NEXT_RE` found but did not read whole: an expression, a comment, CDATA, a
+    prolog or a tag with many attributes; None when none is there (a `ScanError` to `scan`)."""
+    return _expression(text, pos) if text[pos] == "{" else _markup(text, pos)
 
 
 def text_end(text: str, pos: int) -> int:
@@ -118,7 +134,7 @@ def _section(text: str, pos: int) -> Raw | None:
 
 
 def _tag(text: str, pos: int) -> Raw | None:
-    """A tag with more attributes than `_NEXT` reads at once, or no tag (None)."""
+    """A tag with more attributes than `NEXT_RE` reads at once, or no tag (None)."""
     name = _TAG_NAME.match(text, pos)
     if name is None:
         return None
@@ -225,4 +241,15 @@ def loose_tags(text: str) -> Iterator[tuple[str, bool, bool, int, int]]:
         pos = close_mark.end()
 
 
-__all__ = ["Raw", "ScanError", "expression_end", "expressions_in", "loose_tags", "scan", "text_end"]
+__all__ = [
+    "NEXT_RE",
+    "TREE_NEXT_RE",
+    "Raw",
+    "ScanError",
+    "expression_end",
+    "expressions_in",
+    "loose_tags",
+    "scan",
+    "text_end",
+    "token_at",
+]
