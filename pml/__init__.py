@@ -23,8 +23,9 @@ from pml.output.cacheplan import ProviderPlan
 from pml.output.prompt import Message, Prompt, Rendered
 from pml.render.modcache import configure_module_cache, module_cache
 from pml.syntax.source import Span
+from pml.version import VERSION
 
-__version__ = "0.1.0"
+__version__ = VERSION
 
 __all__ = [
     "Diagnostic",

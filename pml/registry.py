@@ -95,6 +95,11 @@ class Component:
         merged.update(self.attrs)
         return merged
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled by name: a compiled program refers to the registry's entry, whose layout and check
+        functions are code, not data."""
+        return registered, (self.name,)
+
 
 def _attrs(*attrs: Attr) -> dict[str, Attr]:
     return {normalize_name(a.name): a for a in attrs}
@@ -216,6 +221,14 @@ class Registry:
 
 
 REGISTRY = Registry()
+
+
+def registered(name: str) -> Component:
+    """The component registered under `name` (how a pickled `Component` is loaded)."""
+    found = REGISTRY.lookup(name)
+    if found is None or found.name != name:
+        raise LookupError(f"no component named {name!r} is registered")
+    return found
 
 
 def component(

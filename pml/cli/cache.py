@@ -30,6 +30,7 @@ from pml.cli.options import (
 )
 from pml.cli.util import beside, context_of, fail, require_file
 from pml.compile import lockfile
+from pml.compile.program import walk
 from pml.components.parts import MediaPart
 from pml.output.cacheplan import Position, ProviderPlan
 from pml.output.prompt import Prompt, Rendered
@@ -286,8 +287,9 @@ def _arguments_behind(prompt: Prompt, expression: Any) -> list[tuple[str, Any, s
     mdef = min(inside, key=lambda m: m.span.end - m.span.start)
     params = {p.name: key for key, p in mdef.chain().items() if p.name in expression.names}
     found: list[tuple[str, Any, str]] = []
-    for node in _walk(prompt.root):
-        target = node.data.get("use")
+    uses = prompt.program.links.uses
+    for node in walk(prompt.root):
+        target = uses.get(node.index)
         if target is None or (target is not mdef and mdef not in tuple(target.descendants())):
             continue
         for attr in node.element.attributes:
@@ -303,13 +305,6 @@ def _names_in(use: Any, param: str) -> set[str]:
         if normalize_name(name) == normalize_name(param):
             return {n for part in dyn.parts if not isinstance(part, str) for n in part.names}
     return set()
-
-
-def _walk(node: Any) -> Any:
-    yield node
-    for child in node.children:
-        if hasattr(child, "children") and hasattr(child, "data"):
-            yield from _walk(child)
 
 
 def _provider_order(rendered: Rendered, provider: str) -> list[int]:

@@ -1,9 +1,7 @@
 """Data components: `<object>` (structured data) and `<document>` (text, PDF and DOCX files).
 
-The file helpers here (`resolve_path`, `read_text`, `read_bytes`, `src_span`) are shared by
-every component that reads a file named in a prompt. The format readers themselves live in
-`pml.readers`; this module picks one, feeds it the bytes and puts the located error on what
-goes wrong.
+The format readers live in `pml.readers`; this module picks one, feeds it the bytes and puts
+the located error on what goes wrong.
 """
 
 from __future__ import annotations
@@ -11,14 +9,14 @@ from __future__ import annotations
 import base64
 import binascii
 import textwrap
-from pathlib import Path
 from typing import Any
 
 from pml import files
 from pml.components import boxes as ir
 from pml.components import expanded
+from pml.components.reading import attr_span, read_bytes, read_text, resolve_path, src_span
 from pml.components.text import handles_syntax
-from pml.errors import PMLRenderError, render_error
+from pml.errors import render_error
 from pml.readers import MissingExtra, ReadFailure, sniff
 from pml.readers.docx import read_docx
 from pml.readers.pdf import PageSelectionError, read_pdf
@@ -45,49 +43,6 @@ TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".py", ".js", ".ts", ".json", ".csv
                  ".yml", ".xml", ".html", ".htm", ".rst", ".log", ".toml", ".ini", ".cfg", ".sh"}
 PARSERS = ("auto", "txt", "md", "pdf", "docx")
 SERIALIZED = ("json", "yaml", "xml")
-
-
-def attr_span(node: Any, name: str) -> Any:
-    """Where an element's attribute value is written (the element when it is not written)."""
-    attr = node.element.attribute(name)
-    return (attr.value_span or attr.span) if attr is not None else node.span
-
-
-def src_span(node: Any) -> Any:
-    """Where an element's `src` value is written (for messages about the file)."""
-    return attr_span(node, "src")
-
-
-def read_text(r: Any, node: Any, path: Path, src: str, what: str) -> str:
-    """A named file's text (UTF-8), or a located error saying why it cannot be read."""
-    try:
-        return files.read_text(path)
-    except files.FileProblem as problem:
-        raise file_error(r, node, src, what, problem) from None
-
-
-def read_bytes(r: Any, node: Any, path: Path, src: str, what: str) -> bytes:
-    """A named file's bytes, or a located error saying why it cannot be read."""
-    try:
-        return files.read_file(path)
-    except files.FileProblem as problem:
-        raise file_error(r, node, src, what, problem) from None
-
-
-def file_error(r: Any, node: Any, src: str, what: str, problem: files.FileProblem) -> PMLRenderError:
-    """The located error for a file named by `node` that cannot be read (at its `src`)."""
-    source = node.element.span.source
-    message, hint = files.explain(problem, what, src, source.name, source.directory, Path(r.root),
-                                  folder=what == "folder")
-    return render_error(message, src_span(node), hint)
-
-
-def resolve_path(r: Any, node: Any, src: str, what: str = "file") -> Path:
-    """A file named by `node`, relative to its source file and inside the prompt's root."""
-    try:
-        return files.resolve_under(node.element.span.source.directory, src, r.root)
-    except files.FileProblem as problem:
-        raise file_error(r, node, src, what, problem) from None
 
 
 # ---------------------------------------------------------------------- <document>
@@ -136,7 +91,7 @@ def styled(node: Any, attrs: dict[str, Any], boxes: list[ir.Box]) -> list[ir.Box
     """What a reader made, with the stylesheets' rules for the components it stands for
     (`pml.components.expanded`); a failure is located at `src`, or at the element."""
     try:
-        return expanded.apply(boxes, attrs.get(expanded.EXPANDED))
+        return expanded.apply(boxes, node.expanded)
     except expanded.StyleFailure as exc:
         raise render_error(str(exc), src_span(node) if attrs.get("src") else node.span, exc.hint) from None
 

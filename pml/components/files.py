@@ -20,7 +20,7 @@ from typing import Any
 
 from pml import files, limits
 from pml.components import boxes as ir
-from pml.components.data import attr_span, file_error, resolve_path, src_span
+from pml.components.reading import attr_span, file_error, resolve_path, src_span
 from pml.errors import render_error
 from pml.registry import Attr, component
 from pml.values import to_text

@@ -14,7 +14,7 @@ import mimetypes
 from typing import Any
 
 from pml.components import boxes as ir
-from pml.components.data import read_bytes, resolve_path, src_span
+from pml.components.reading import read_bytes, resolve_path, src_span
 from pml.components.text import handles_syntax
 from pml.errors import render_error
 from pml.readers import MissingExtra, ReadFailure

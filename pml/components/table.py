@@ -32,7 +32,7 @@ from typing import Any
 
 from pml import limits
 from pml.components import boxes as ir
-from pml.components.data import read_bytes, read_text, resolve_path
+from pml.components.reading import read_bytes, read_text, resolve_path
 from pml.components.text import handles_syntax
 from pml.errors import limit_hint, render_error, suggest
 from pml.registry import Attr, component

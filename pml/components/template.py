@@ -8,9 +8,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pml.compile.program import TextPiece
-from pml.components.data import read_text, resolve_path, src_span
+from pml.compile.variables import is_declaration
+from pml.components.reading import read_text, resolve_path, src_span
 from pml.errors import render_error
+from pml.expressions import compile_expression
 from pml.registry import Attr, component
 from pml.values import convert_type, guess_type
 
@@ -56,24 +57,15 @@ def layout_let(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], 
     return []
 
 
-def is_declaration(node: Any) -> bool:
-    """A `<let>` with a name and no value, `src` or body: it declares, and assigns nothing."""
-    if "value" in node.static or "value" in node.dynamic or "src" in node.static or "src" in node.dynamic:
-        return False
-    return all(isinstance(c, TextPiece) and not c.value.strip() for c in node.children)
-
-
 def _value(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any]) -> Any:
     if "value" in node.dynamic:
         return attrs["value"]
-    from pml.expressions import compile_expression
-
-    cached = node.data.get("value_expr")
-    if cached is None:
+    expression = r.links.let_values.get(node.index)
+    if expression is None:  # it did not compile: say why
         attr = node.element.attribute("value")
-        cached = compile_expression(str(node.static["value"]), attr.value_span or attr.span)
-        node.data["value_expr"] = cached
-    return r.evaluate(cached, scope)
+        compile_expression(str(node.static["value"]), attr.value_span or attr.span)
+        raise AssertionError("a `<let value>` that compiles has its expression in the program")
+    return r.evaluate(expression, scope)
 
 
 def _read(r: Any, node: Any, src: str) -> Any:

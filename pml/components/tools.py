@@ -4,7 +4,7 @@
 The first three readers and `<runtime>` write no text: they fill the render's `CallSettings`
 (`Rendered.schema`, `.tools`, `.runtime`). `<tool-request>` and `<tool-response>` become
 message parts (an ai tool call, a tool message with the result), placed like media. `<meta>`
-is read while compiling (`read_meta`): it checks the version and turns components off or on.
+is read while compiling (`pml.compile.meta`): it checks the version and turns components off or on.
 
 Schema bodies are JSON, a `{{ expression }}` giving a dict (or JSON text, or a Pydantic model),
 or a Zod expression that is parsed, never run (`pml.components.schemas`). A body written as JSON is checked
@@ -18,7 +18,9 @@ import json
 import re
 from typing import Any
 
+from pml.compile.program import CNode, ExprPiece, TextPiece
 from pml.components import boxes as ir
+from pml.components.parts import ToolSpec
 from pml.components.schemas import (
     SchemaError,
     json_schema_text,
@@ -27,8 +29,9 @@ from pml.components.schemas import (
     schema_problems,
     zod_to_json_schema,
 )
-from pml.errors import Diagnostic, render_error
-from pml.registry import REGISTRY, Attr, component, kebab_to_camel
+from pml.errors import Diagnostic, PMLError, render_error
+from pml.expressions import compile_expression
+from pml.registry import Attr, component, kebab_to_camel
 from pml.syntax.nodes import Comment, Element, Text
 from pml.syntax.source import Span
 
@@ -42,8 +45,6 @@ PARSER_ATTR = Attr("parser", "enum", "How the body is read: json, or eval (a Zod
 
 def read_schema(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any]) -> dict[str, Any] | None:
     """The JSON schema an element's body gives (None for an empty body)."""
-    from pml.compile.compiler import CNode, ExprPiece, TextPiece  # (the compiler imports this module)
-
     tag = node.element.tag
     pieces = node.children
     for child in pieces:
@@ -85,9 +86,6 @@ def _json_schema(body: str) -> dict[str, Any]:
 
 def _expression_schema(r: Any, node: Any, body: str, scope: dict[str, Any], lead: int, exprs: list[Any]) -> Any:
     """`parser="eval"` with a body that is not Zod: a PML expression (sandboxed) giving the schema."""
-    from pml.errors import PMLError
-    from pml.expressions import compile_expression
-
     span = _body_span(node, lead, exprs, len(body))
     try:
         expression = compile_expression(body, span)
@@ -176,8 +174,6 @@ def layout_output_schema(r: Any, node: Any, attrs: dict[str, Any], scope: dict[s
                   Attr("description", "string", "What the tool does, for the model."),
                   PARSER_ATTR], check=check_schema_body)
 def layout_tool_definition(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[Any]:
-    from pml.components.parts import ToolSpec
-
     name = str(attrs.get("name") or "").strip()
     if not name:
         raise render_error("a tool needs a `name`", node.span)
@@ -284,8 +280,6 @@ def runtime_value(text: str) -> Any:
 
 # ---------------------------------------------------------------------------- <meta>
 
-_OLD_META = {"schema": "output-schema", "tool": "tool-definition", "runtime": "runtime"}
-
 
 @component("Meta", "meta", kind="reader",
            doc="Document settings, read while compiling: `minVersion`/`maxVersion` check the PML version; "
@@ -298,66 +292,4 @@ _OLD_META = {"schema": "output-schema", "tool": "tool-definition", "runtime": "r
                   Attr("components", "string", "Components to turn off (`-name`) or on (`+name`), "
                        "separated by commas or spaces.", literal=True)])
 def layout_meta(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[Any]:
-    return []
-
-
-def read_meta(element: Element, disabled: dict[str, Span]) -> list[Diagnostic]:
-    """Apply a `<meta>` while compiling: check versions, update `disabled`; return the problems."""
-    problems: list[Diagnostic] = []
-
-    def problem(message: str, span: Span, hint: str | None = None, severity: str = "error") -> None:
-        problems.append(Diagnostic(severity, message, span, hint, "compile"))  # type: ignore[arg-type]
-
-    old = element.attribute("type")
-    if old is not None:
-        kind = old.text.strip()
-        problem(f"`<meta type=\"{kind}\">` is no longer supported", element.span,
-                f"write <{_OLD_META.get(kind, kind)}> instead")
-        return problems
-    for attr_name, check, word in (("minVersion", lambda c: c >= 0, "or higher"),
-                                   ("maxVersion", lambda c: c <= 0, "or lower")):
-        attr = element.attribute(attr_name)
-        if attr is None or not attr.is_static:  # `{{ }}` here is reported by the compiler (a literal attribute)
-            continue
-        span = attr.value_span or attr.span
-        wanted = _version(attr.text) if attr.is_static else None
-        if wanted is None:
-            problem(f"`{attr_name}` should be a version such as 1.2.0, not `{attr.raw}`", span)
-        elif not check(_compare(_version(pml_version()) or (0,), wanted)):
-            problem(f"this document needs PML {attr.text.strip()} {word}; this is PML {pml_version()}", span)
-    attr = element.attribute("components")
-    if attr is not None and attr.is_static:
-        span = attr.value_span or attr.span
-        for token in re.split(r"[,\s]+", attr.text.strip()):
-            if not token:
-                continue
-            op, name = token[0], token[1:].strip()
-            if op not in "+-" or not name:
-                problem(f"`{token}` in `components` should be `+name` (turn on) or `-name` (turn off)", span)
-                continue
-            found = REGISTRY.lookup(name)
-            if found is None:
-                problem(f"unknown component `{name}` in `components`", span, severity="warning")
-            elif op == "-":
-                disabled[found.name] = span
-            else:
-                disabled.pop(found.name, None)
-    return problems
-
-
-def pml_version() -> str:
-    import pml
-
-    return str(pml.__version__)
-
-
-def _version(text: str) -> tuple[int, ...] | None:
-    match = re.fullmatch(r"\s*v?(\d+(?:\.\d+)*)(?:[-+][\w.]*)?\s*", text)
-    return tuple(int(p) for p in match.group(1).split(".")) if match else None
-
-
-def _compare(have: tuple[int, ...], wanted: tuple[int, ...]) -> int:
-    width = max(len(have), len(wanted))
-    left = have + (0,) * (width - len(have))
-    right = wanted + (0,) * (width - len(wanted))
-    return (left > right) - (left < right)
+    return []  # read while compiling (`pml.compile.meta`)

@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from pml.components import boxes as ir
-from pml.components.data import attr_span, read_bytes, resolve_path, src_span, styled
+from pml.components.data import styled
+from pml.components.reading import attr_span, read_bytes, resolve_path, src_span
 from pml.errors import render_error
 from pml.readers import MissingExtra, ReadFailure
 from pml.readers import html as html_reader

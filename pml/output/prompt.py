@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pml.compile.compiler import CNode, CompileResult
 from pml.compile.modules import ModuleDef
+from pml.compile.program import CNode, Program
 from pml.components.boxes import Media, ModuleMark, Speaker, ToolPart
 from pml.components.parts import ROLES, MediaPart, Message, Part, ToolCallPart, ToolResultPart, ToolSpec
 from pml.components.schemas import SchemaError, schema_from_value
@@ -164,34 +164,35 @@ def dumps(payload: Any) -> str:
 class Prompt:
     """A compiled prompt. Render it as many times as you like with different contexts."""
 
-    def __init__(self, compiled: CompileResult, name: str, base_dir: Path) -> None:
-        self._compiled = compiled
+    def __init__(self, program: Program, name: str, base_dir: Path) -> None:
+        self.program = program
         self.name = name
         self.base_dir = base_dir
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
         """Warnings found while compiling (errors would have raised)."""
-        return list(self._compiled.diagnostics)
+        return list(self.program.diagnostics)
 
     @property
     def context(self) -> dict[str, Any]:
         """The values the document's `<context>` elements give (they win over the caller's context)."""
-        return dict(self._compiled.context)
+        return dict(self.program.context)
 
     @property
     def files(self) -> tuple[Path, ...]:
         """The files this prompt was compiled from (the main file and its includes)."""
-        return self._compiled.files
+        return self.program.files
 
     @property
     def root(self) -> CNode:
-        return self._compiled.root
+        """The compiled tree (`pml.compile.program`)."""
+        return self.program.root
 
     @property
     def modules(self) -> tuple[ModuleDef, ...]:
         """The module definitions this prompt can place (its own and imported ones)."""
-        return self._compiled.modules
+        return self.program.modules
 
     def render(self, context: Mapping[str, Any] | None = None, *, chat: bool = True, output_schema: Any = None,
                max_tokens: int | None = None, limits: Limits | None = None, **variables: Any) -> Rendered:
@@ -212,15 +213,15 @@ class Prompt:
         if context:
             scope.update(context)
         scope.update(variables)
-        if self._compiled.context:
-            scope = deep_merge(scope, self._compiled.context)
+        if self.program.context:
+            scope = deep_merge(scope, self.program.context)
         with charsafe.collecting() as notes:
             return self._write(scope, chat, output_schema, make, max_tokens, notes)
 
     def _write(self, scope: dict[str, Any], chat: bool, output_schema: Any, make: type[Renderer],
                max_tokens: int | None, notes: charsafe.Notes) -> Rendered:
-        renderer = make(scope, self._compiled.folder)
-        root = self._compiled.root
+        renderer = make(scope, self.program.folder, self.program.links)
+        root = self.program.root
         try:
             attrs = renderer.attributes(root, scope)
             if max_tokens is not None:
@@ -257,7 +258,7 @@ class Prompt:
         schema = _schema(output_schema) if output_schema is not None else call.schema
         runtime = charsafe.clean(dict(call.runtime)) if call.runtime else None
         warnings = (*(_empty_message(span, speaker) for span, speaker in written.empty), *notes.warnings())
-        return Rendered(tuple(messages), chat, tuple(self._compiled.diagnostics), schema, tuple(call.tools),
+        return Rendered(tuple(messages), chat, self.program.diagnostics, schema, tuple(call.tools),
                         runtime, tuple(placed), tuple(marked), tuple(renderer.dropped), warnings, root.span)
 
     def __repr__(self) -> str:

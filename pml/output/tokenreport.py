@@ -28,7 +28,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from pml.compile.compiler import CNode
+from pml.compile.program import CNode
 from pml.components import boxes as ir
 from pml.components.parts import MediaPart, Message, ToolCallPart, ToolResultPart
 from pml.output.cacheplan import Placed, Position
@@ -138,8 +138,8 @@ class _MarkingRenderer(Renderer):
     it get marks of their own. Interpolated or literal text outside elements is left unmarked.
     """
 
-    def __init__(self, context: dict[str, Any], root: Any, top: CNode) -> None:
-        super().__init__(context, root)
+    def __init__(self, context: dict[str, Any], root: Any, links: Any, top: CNode) -> None:
+        super().__init__(context, root, links)
         self.top = top
         self.components: list[_Component] = []
         self.owners: dict[tuple[str, Any], int] = {}  # (name, span) of a mark → its component
@@ -240,8 +240,8 @@ def render_marked(prompt: Prompt, context: Mapping[str, Any] | None = None, *, c
     """Render `prompt` with each top-level element marked (see `_MarkingRenderer`)."""
     made: list[_MarkingRenderer] = []
 
-    def make(scope: dict[str, Any], root: Any) -> _MarkingRenderer:
-        renderer = _MarkingRenderer(scope, root, prompt.root)
+    def make(scope: dict[str, Any], root: Any, links: Any) -> _MarkingRenderer:
+        renderer = _MarkingRenderer(scope, root, links, prompt.root)
         made.append(renderer)
         return renderer
 

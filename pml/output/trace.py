@@ -48,8 +48,8 @@ class Traced:
 
 
 class _TracingRenderer(Renderer):
-    def __init__(self, context: dict[str, Any], root: Any) -> None:
-        super().__init__(context, root)
+    def __init__(self, context: dict[str, Any], root: Any, links: Any) -> None:
+        super().__init__(context, root, links)
         self.module_cache = ModuleCache(64)
         self.expressions: list[Expression] = []
 
@@ -62,8 +62,8 @@ def trace(prompt: Prompt, context: Mapping[str, Any] | None = None) -> Traced:
     """Render `prompt` with `context`, keeping where each interpolated value landed."""
     made: list[_TracingRenderer] = []
 
-    def make(scope: dict[str, Any], root: Any) -> _TracingRenderer:
-        renderer = _TracingRenderer(scope, root)
+    def make(scope: dict[str, Any], root: Any, links: Any) -> _TracingRenderer:
+        renderer = _TracingRenderer(scope, root, links)
         made.append(renderer)
         return renderer
 

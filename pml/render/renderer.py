@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from pml.compile.compiler import CNode, DynamicAttr, ExprPiece, TextPiece
+from pml.compile.program import CNode, DynamicAttr, ExprPiece, Links, TextPiece
 from pml.components import boxes as ir
 from pml.components.parts import CallSettings
 from pml.errors import PMLError, render_error
@@ -58,16 +58,18 @@ class _Val(str):
 class Renderer:
     """One render of a compiled prompt with one context."""
 
-    def __init__(self, context: dict[str, Any], root: Path) -> None:
+    def __init__(self, context: dict[str, Any], root: Path, links: Links | None = None) -> None:
         self.globals = context
         self.root = root
+        # What the compile learned about the nodes (module definitions, uses, …): read only.
+        self.links = links if links is not None else Links()
         self.loops = 0
         # What <output-schema>, <tool-definition> and <runtime> declare (pml/components/tools.py).
         self.call = CallSettings()
         # Modules (pml/components/modules.py): the selections of the modules being rendered, and
         # which alternative of each union the prompt placed.
         self.frames: list[Any] = []
-        self.union_picks: dict[int, Any] = {}
+        self.union_picks: dict[Any, Any] = {}
         self.module_cache = module_cache()
         # What budgets left out (`pml.render.budget`), in the order it happened.
         self.dropped: list[budget.Dropped] = []
@@ -140,7 +142,7 @@ class Renderer:
         if syntax and syntax != ctx.syntax and not getattr(component.layout, "handles_syntax", False):
             inner = replace(ctx, syntax=syntax)
             switched = True
-        size = cnode.data["text_size"]  # the text of its attributes (set by `attributes`)
+        size = cnode.text_size  # the text of its attributes
         for name in cnode.dynamic:
             value = attrs.get(name)
             if type(value) is str:
@@ -169,17 +171,8 @@ class Renderer:
         return boxes
 
     # ----------------------------------------------------------------- attributes
-    def attributes(self, cnode: CNode, scope: dict[str, Any]) -> dict[str, Any]:
-        base = cnode.data.get("base")
-        if base is None:
-            base = {}
-            assert cnode.component is not None
-            for spec in cnode.component.attrs.values():
-                if spec.default is not None:
-                    base[spec.name] = spec.default
-            base.update(cnode.static)
-            cnode.data["base"] = base
-            cnode.data["text_size"] = sum(len(v) for k, v in base.items() if type(v) is str and k not in cnode.dynamic)
+    def attributes(self, cnode: CNode, scope: dict[str, Any]) -> Mapping[str, Any]:
+        base = cnode.base
         if not cnode.dynamic:
             return base
         attrs = dict(base)
@@ -232,7 +225,7 @@ class Renderer:
     def items(self, cnode: CNode, scope: dict[str, Any], ctx: Ctx) -> list[Any]:
         """Children as a mixed list of `_Lit`/`_Val` strings and boxes (no whitespace processing)."""
         self.produced += 1
-        size = _authored_size(cnode)
+        size = cnode.authored
         if size:
             self.charge(size, cnode.span)
         out: list[Any] = []
@@ -279,7 +272,7 @@ class Renderer:
                     limits: list[budget.Limit]) -> list[ir.Box]:
         """The children under the element's limits, the lowest priorities dropped first."""
         self.produced += 1
-        self.charge(_authored_size(cnode), cnode.span)
+        self.charge(cnode.authored, cnode.span)
         groups: list[tuple[float, list[Any], str, Any]] = []
         for child in cnode.children:
             if isinstance(child, TextPiece):
@@ -407,14 +400,6 @@ def write(boxes: list[ir.Box], syntax: str, options: Mapping[str, Any] | None = 
     writer = MarkdownWriter(serialize, int(opts.get("markdownBaseHeaderLevel", 1)))
     text = writer.write(boxes)
     return Written(text, writer.ranges, writer.separators, writer.media, writer.modules, writer.marks, writer.empty)
-
-
-def _authored_size(cnode: CNode) -> int:
-    """The characters of an element's own text (its text pieces), computed once."""
-    size = cnode.data.get("authored")
-    if size is None:
-        size = cnode.data["authored"] = sum(len(c.value) for c in cnode.children if isinstance(c, TextPiece))
-    return size
 
 
 # Boxes that carry the element they came from (for errors and warnings about them).
