@@ -17,11 +17,12 @@ from typing import Any
 
 from pml import components as _components  # noqa: F401  (registers the component catalog)
 from pml.compile.compiler import Compiler
-from pml.errors import render_error
+from pml.errors import PMLTypeError, render_error
 from pml.limits import Limits, using
-from pml.output.prompt import FORMATS, Prompt, Rendered, dumps
+from pml.output.prompt import Prompt, Rendered, dumps
+from pml.output.targets import check_format
 from pml.render.charsafe import fix_surrogates
-from pml.style.stylesheet import Stylesheet, load_stylesheet, parse_css, parse_json_stylesheet
+from pml.style.stylesheet import ORIGIN_CALLER, Stylesheet, load_stylesheet, parse_css, parse_json_stylesheet
 from pml.syntax.nodes import Document
 from pml.syntax.parser import parse_source
 from pml.syntax.source import Source, normalize_newlines
@@ -63,16 +64,23 @@ def _sheet(stylesheet: Any) -> list[Stylesheet]:
     if isinstance(stylesheet, Stylesheet):
         return [stylesheet]
     if isinstance(stylesheet, Mapping):
-        return [parse_json_stylesheet(dict(stylesheet), None, 0, origin=2)]
+        return [parse_json_stylesheet(dict(stylesheet), None, 0, origin=ORIGIN_CALLER)]
     path = stylesheet_path(stylesheet)
     if path is not None:
-        return [load_stylesheet(path, origin=2)]
+        return [load_stylesheet(path, origin=ORIGIN_CALLER)]
     if isinstance(stylesheet, str):
         source = Source(normalize_newlines(stylesheet), "<stylesheet>")
         if source.text.lstrip().startswith("{"):
-            return [parse_json_stylesheet(source.text, source, 0, origin=2)]
-        return [parse_css(source.text, source, 0, origin=2)]
-    raise TypeError(f"stylesheet must be a path, a dict, CSS text or a Stylesheet, not {type(stylesheet).__name__}")
+            return [parse_json_stylesheet(source.text, source, 0, origin=ORIGIN_CALLER)]
+        return [parse_css(source.text, source, 0, origin=ORIGIN_CALLER)]
+    raise PMLTypeError(f"stylesheet must be a path, a dict, CSS text or a Stylesheet, not {type(stylesheet).__name__}")
+
+
+def _given(value: Any, types: type | tuple[type, ...], what: str, expected: str) -> Any:
+    """`value`, when it is one of `types`; a `PMLTypeError` naming `what` and what is `expected` otherwise."""
+    if not isinstance(value, types):
+        raise PMLTypeError(f"{what} must be {expected}, not {type(value).__name__}")
+    return value
 
 
 def _sheet_key(sheets: Sequence[Stylesheet], stylesheet: Any) -> Any:
@@ -138,7 +146,7 @@ def load(path: str | Path, *, stylesheet: Any = None, strict: bool = False,
     Files the prompt names are read only under `root` (default: the prompt's folder). `limits`
     bound the compile (`pml.Limits`; default: the ones in force); a render has its own.
     """
-    path = Path(path)
+    path = Path(_given(path, (str, os.PathLike), "the path", "a str or a Path"))
     resolved = path.resolve()
     with using(limits) as bounds:
         key = ("file", str(resolved), _sheet_key([], stylesheet), strict, str(root), bounds)
@@ -157,7 +165,7 @@ def loads(text: str, *, name: str = "<string>", base_dir: str | Path | None = No
     Files the prompt names are read only under `root` (default: `base_dir`). `limits` bound the
     compile (`pml.Limits`; default: the ones in force); a render has its own.
     """
-    text = normalize_newlines(text)
+    text = normalize_newlines(_given(text, str, "the markup", "a str"))
     folder = Path(base_dir).resolve() if base_dir is not None else Path.cwd()
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     with using(limits) as bounds:
@@ -171,7 +179,8 @@ def loads(text: str, *, name: str = "<string>", base_dir: str | Path | None = No
 
 
 def _load_any(markup: str | Path, stylesheet: Any = None, limits: Limits | None = None) -> Prompt:
-    if isinstance(markup, Path):
+    _given(markup, (str, os.PathLike), "the markup", "a str (markup or a file name) or a Path")
+    if isinstance(markup, os.PathLike):
         return load(markup, stylesheet=stylesheet, limits=limits)
     if "<" not in markup and "\n" not in markup and markup.endswith((".pml", ".poml")) and os.path.isfile(markup):
         return load(Path(markup), stylesheet=stylesheet, limits=limits)
@@ -183,7 +192,7 @@ def _context(context: Mapping[str, Any] | str | Path | None) -> dict[str, Any]:
         return {}
     if isinstance(context, Mapping):
         return dict(context)
-    path = Path(context)
+    path = Path(_given(context, (str, os.PathLike), "the context", "a mapping, or the path of a JSON file"))
     try:
         source = Source.from_path(path, str(context))
     except (OSError, UnicodeDecodeError) as exc:
@@ -203,8 +212,7 @@ def render(markup: str | Path, context: Mapping[str, Any] | str | Path | None = 
            format: str = "openai", stylesheet: Any = None, limits: Limits | None = None) -> Any:
     """Compile (cached) and render in one call; returns the payload in `format`. `limits` bound
     the compile and the render (`pml.Limits`)."""
-    if format not in FORMATS:
-        raise ValueError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
+    check_format(format)
     with using(limits):
         rendered = _load_any(markup, stylesheet).render(_context(context))
         return rendered.to_format(format)
@@ -227,8 +235,7 @@ def poml(markup: str | Path, context: Mapping[str, Any] | str | Path | None = No
 
 def _poml(markup: str | Path, context: Mapping[str, Any] | str | Path | None, stylesheet: Any, chat: bool,
           output_file: str | Path | None, format: str) -> Any:
-    if format not in FORMATS:
-        raise ValueError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
+    check_format(format)
     rendered: Rendered = _load_any(markup, stylesheet).render(_context(context), chat=chat)
     if format == "message_dict" and not chat:
         result: Any = rendered.messages[0].content if rendered.messages else ""

@@ -10,7 +10,11 @@ text a person reads::
     hint: close `<role>` first, or rename this tag to `</role>`
 
 Each stage raises through one helper (`syntax_error`, `compile_error`, `render_error`) so that the
-location is always stamped the same way.
+location is always stamped the same way. A call of the Python API that PML cannot take (an unknown
+format name, an argument of the wrong type) raises `PMLUsageError` or `PMLTypeError`: `PMLError`s
+that are also a `ValueError` and a `TypeError`, so callers that catch the builtin keep working.
+Nothing else leaves PML on purpose (`tests/test_errors_root.py` holds the list of the internal
+exceptions that stages raise to each other and locate before they reach a caller).
 
 Reports stay readable and cheap however much went wrong: an error prints at most the
 `max_diagnostics` limit of diagnostics and counts the rest ("and 120 more errors"), excerpts are cut
@@ -24,7 +28,7 @@ import difflib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from pml import limits
 from pml.syntax.source import Span, visible
@@ -141,6 +145,17 @@ class PMLError(Exception):
         """Every diagnostic kept, and how many more errors were found but not kept."""
         return {"diagnostics": [d.to_json() for d in self.diagnostics], "omitted": self.omitted}
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Rebuilt from its diagnostics, whatever its class's constructor takes, so that an error
+        # crosses a process boundary (a pool of workers) as it is.
+        return _rebuild, (type(self), self.diagnostics, self.omitted), dict(self.__dict__)
+
+
+def _rebuild(kind: type[PMLError], diagnostics: list[Diagnostic], omitted: int) -> PMLError:
+    error = kind.__new__(kind)
+    PMLError.__init__(error, diagnostics, omitted=omitted)
+    return error
+
 
 class PMLSyntaxError(PMLError):
     """The markup, a stylesheet or an expression is not well formed."""
@@ -156,6 +171,22 @@ class PMLRenderError(PMLError):
 
 class PMLUndefinedError(PMLRenderError):
     """An expression used a variable the context does not define."""
+
+
+class PMLUsageError(PMLError, ValueError):
+    """PML's Python API was called with a value it does not take: an unknown format or provider
+    name, a number out of range. It is a `ValueError` too, so `except ValueError` still catches it."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(Diagnostic("error", message, None, hint, "usage"))
+
+
+class PMLTypeError(PMLError, TypeError):
+    """PML's Python API was given an argument of a type it does not take (a number where a path
+    or a stylesheet belongs). It is a `TypeError` too."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(Diagnostic("error", message, None, hint, "usage"))
 
 
 def diagnostic(

@@ -72,6 +72,9 @@ class Limits:
     """Characters of a source line shown in an error excerpt (long lines are cut around the caret)."""
     max_frame: int = 64_000_000
     """Bytes of one language-server message (`Content-Length`)."""
+    max_kv_memory: int = 2_000_000_000
+    """Bytes of attention states `pml.kv` keeps in memory for one `ModuleCache` (least recently used
+    out first); states on disk are not counted."""
 
     def replace(self, **changes: int | float) -> Limits:
         """A copy with some limits changed; unknown names are a `ValueError`."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -171,7 +171,7 @@ class Registry:
     def __contains__(self, tag: str) -> bool:
         return normalize_name(tag) in self._by_key
 
-    def __iter__(self) -> Iterable[Component]:
+    def __iter__(self) -> Iterator[Component]:
         return iter(self._components)
 
     def tag_names(self) -> list[str]:

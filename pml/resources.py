@@ -1,6 +1,6 @@
 """Data files shipped with PML: grammars and stylesheets.
 
-In the source tree they live next to the package (`grammar/pss.lark`, `stylesheets/default.pss`);
+In the source tree they live next to the package (`grammar/expr.lark`, `stylesheets/default.pss`);
 an installed wheel carries them inside it (`pml/grammar/…`, see `force-include` in
 pyproject.toml). `resource_path` hides the difference.
 """
@@ -13,7 +13,7 @@ _PACKAGE = Path(__file__).resolve().parent
 
 
 def resource_path(*parts: str) -> Path:
-    """The path of a data file, e.g. `resource_path("grammar", "pss.lark")`.
+    """The path of a data file, e.g. `resource_path("stylesheets", "default.pss")`.
 
     Looks inside the package first (installed wheel), then beside it (source tree). The path
     is returned even if neither exists, so that opening it gives the usual `FileNotFoundError`.

@@ -15,7 +15,8 @@ expect:
 
 `guess_type` reads the body of `<let name="x">…</let>` the way POML does (`null`, booleans,
 numbers and JSON are parsed; everything else stays text) and `convert_type` applies an explicit
-`<let type="…">`. Conversion problems raise `ValueError` with a message meant for the user.
+`<let type="…">`. Conversion problems raise `ValueProblem` (a `ValueError`) with a message meant
+for the user; the stage that called knows where the value was written, and reports it there.
 """
 
 from __future__ import annotations
@@ -28,13 +29,19 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
-    "TYPE_NAMES", "Memo", "Survey", "convert_type", "describe", "find_non_data", "guess_type", "is_data", "js_number",
-    "kind_of", "parse_json", "survey", "to_json", "to_text",
+    "TYPE_NAMES", "Memo", "Survey", "ValueProblem", "convert_type", "describe", "find_non_data", "guess_type",
+    "is_data", "js_number", "kind_of", "parse_json", "survey", "to_json", "to_text",
 ]
 
 _JSON_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?")
 _INTEGER = re.compile(r"[+-]?\d+")
 _FLOAT = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+class ValueProblem(ValueError):
+    """A text does not hold a value of the type asked for. The message is for people; it carries
+    no location, so the caller (a `<let>`, `JSON.parse` in an expression) raises it again as a
+    located error of its stage."""
 
 
 def to_text(value: Any) -> str:
@@ -358,12 +365,12 @@ TYPE_NAMES = (
 def convert_type(text: str, type_name: str) -> Any:
     """Convert a `<let type="…">` body to the named type.
 
-    Raises `ValueError` with a user-facing message when the text does not fit the type or the
+    Raises `ValueProblem` with a user-facing message when the text does not fit the type or the
     type is unknown.
     """
     kind = type_name.strip().lower()
     if kind not in TYPE_NAMES:
-        raise ValueError(f"unknown type `{type_name}`: expected one of {', '.join(TYPE_NAMES)}")
+        raise ValueProblem(f"unknown type `{type_name}`: expected one of {', '.join(TYPE_NAMES)}")
     if kind == "string":
         return text
     if kind in ("null", "undefined"):
@@ -371,39 +378,39 @@ def convert_type(text: str, type_name: str) -> Any:
     stripped = text.strip()
     if kind == "integer":
         if not _INTEGER.fullmatch(stripped):
-            raise ValueError(f"`{_clip(stripped)}` is not an integer")
+            raise ValueProblem(f"`{_clip(stripped)}` is not an integer")
         return int(stripped)
     if kind in ("float", "number"):
         if not _FLOAT.fullmatch(stripped):
-            raise ValueError(f"`{_clip(stripped)}` is not a number")
+            raise ValueProblem(f"`{_clip(stripped)}` is not a number")
         return float(stripped)
     if kind == "boolean":
         if stripped.lower() not in ("true", "false"):
-            raise ValueError(f"`{_clip(stripped)}` is not a boolean: write `true` or `false`")
+            raise ValueProblem(f"`{_clip(stripped)}` is not a boolean: write `true` or `false`")
         return stripped.lower() == "true"
     try:
         value = parse_json(stripped)
     except ValueError as error:
-        raise ValueError(f"invalid JSON for type `{kind}`: {error}") from None
+        raise ValueProblem(f"invalid JSON for type `{kind}`: {error}") from None
     expected = {"array": list, "object": dict}.get(kind)
     if expected is not None and not isinstance(value, expected):
-        raise ValueError(f"expected a JSON {kind}, got `{_clip(stripped)}`")
+        raise ValueProblem(f"expected a JSON {kind}, got `{_clip(stripped)}`")
     return value
 
 
 def parse_json(text: str) -> Any:
     """Parse strict JSON (no NaN/Infinity), as JavaScript's `JSON.parse` does.
 
-    Errors are raised as `ValueError("<reason> at line L column C")`.
+    Errors are raised as `ValueProblem("<reason> at line L column C")`.
     """
     try:
         return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as error:
-        raise ValueError(f"{error.msg} at line {error.lineno} column {error.colno}") from None
+        raise ValueProblem(f"{error.msg} at line {error.lineno} column {error.colno}") from None
 
 
 def _reject_constant(name: str) -> Any:
-    raise ValueError(f"`{name}` is not valid JSON")
+    raise ValueProblem(f"`{name}` is not valid JSON")
 
 
 def _clip(text: str, width: int = 40) -> str:

@@ -1,6 +1,7 @@
 """Reading stylesheets: CSS syntax, POML's JSON form, selectors and properties.
 
 Most cases are data in tests/cases/styles/: sheets.txt (syntax, values, warnings, recovery),
+css-syntax.txt (escapes, comments, `!important`, at-rules, nesting and recovery as CSS reads them),
 json-equivalence.txt (the JSON form reads to the same rules as its CSS translation) and
 specificity.txt (the specificity table).
 """
@@ -21,10 +22,13 @@ from pml.errors import Diagnostic
 from pml.resources import resource_path
 from pml.style.properties import lookup_property, property_info, property_names
 from pml.style.stylesheet import (
+    ORIGIN_CALLER,
+    ORIGIN_DEFAULT,
     Declaration,
     Rule,
     Stylesheet,
     ValueSyntaxError,
+    default_stylesheet,
     load_stylesheet,
     parse_css,
     parse_json_stylesheet,
@@ -66,7 +70,7 @@ def sheet_sections(case: Case) -> list[Stylesheet]:
     return [read_sheet(kind, body) for kind, _, body in case.sections if kind in ("css", "json")]
 
 
-@pytest.mark.parametrize("case", case_params("sheets.txt"))
+@pytest.mark.parametrize("case", case_params("sheets.txt") + case_params("css-syntax.txt"))
 def test_sheet_case(case: Case) -> None:
     (sheet,) = sheet_sections(case)
     assert warning_lines(sheet.diagnostics) == (case.body("warnings") or "").splitlines()
@@ -129,6 +133,15 @@ def test_rule_and_declaration_spans() -> None:
     assert declaration == Declaration("caption", "x", True)
 
 
+def test_spans_count_cr_lf_as_one_line_end() -> None:
+    text = "list {\r\n  lisst: x;\r\n  caption: {\"a\": tru}\r\n}"
+    sheet = parse_css(text, Source(text, "s.pss"))
+    unknown, bad_json = sheet.diagnostics
+    assert unknown.span is not None and unknown.span.start == text.index("lisst")
+    assert bad_json.span is not None and bad_json.span.start == text.index("tru")
+    assert [str(rule) for rule in sheet.rules] == ["list { }"]
+
+
 def test_a_selector_list_makes_one_rule_per_selector() -> None:
     text = "task, .imp > item { caption: x }"
     first, second = parse_css(text, Source(text, "s.pss")).rules
@@ -185,8 +198,8 @@ def test_load_stylesheet_picks_the_syntax_by_extension(tmp_path: Path) -> None:
     (tmp_path / "a.pss").write_text("list { list-style: star }", encoding="utf-8")
     (tmp_path / "b.css").write_text("list { list-style: star }", encoding="utf-8")
     (tmp_path / "c.json").write_text('{"list": {"listStyle": "star"}}', encoding="utf-8")
-    sheets = [load_stylesheet(tmp_path / name, origin=2) for name in ("a.pss", "b.css", "c.json")]
-    assert all(sheet.rules == sheets[0].rules and sheet.origin == 2 for sheet in sheets)
+    sheets = [load_stylesheet(tmp_path / name, origin=ORIGIN_CALLER) for name in ("a.pss", "b.css", "c.json")]
+    assert all(sheet.rules == sheets[0].rules and sheet.origin == ORIGIN_CALLER for sheet in sheets)
     assert [str(rule) for rule in sheets[0].rules] == ['list { listStyle: "star" }']
 
 
@@ -198,8 +211,12 @@ def test_load_stylesheet_points_warnings_at_the_file(tmp_path: Path) -> None:
     assert (warning.span.file, warning.span.line, warning.span.column) == (str(path), 2, 33)
 
 
-def test_the_grammar_is_a_resource() -> None:
-    assert resource_path("grammar", "pss.lark").is_file()
+def test_the_default_stylesheet_is_a_resource_read_once() -> None:
+    assert resource_path("stylesheets", "default.pss").is_file()
+    sheet = default_stylesheet()
+    assert sheet is default_stylesheet()
+    assert sheet.origin == ORIGIN_DEFAULT and not sheet.diagnostics
+    assert "role { caption: \"Role\"" in "\n".join(str(rule) for rule in sheet.rules)
 
 
 @pytest.mark.parametrize(

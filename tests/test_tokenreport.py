@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 import pml
 from pml.api import compile_source
 from pml.cli.app import app
-from pml.cli.tokens import format_report
+from pml.cli.tokentable import format_report
 from pml.output.tokenreport import OUTSIDE, image_size, measure, render_marked
 from pml.style.stylesheet import load_stylesheet
 from pml.syntax.source import Source

@@ -1,16 +1,19 @@
 """The `pml` command: render prompts, check them, and see what provider caches can reuse.
 
     pml render prompt.pml --context ctx.json --var name=Ada --format anthropic
-    pml check prompts/*.pml --format json             (pml/cli_check.py)
-    pml tokens prompt.pml                             (pml/cli_tokens.py)
-    pml cache plan prompt.pml --target anthropic      (pml/cli_cache.py)
+    pml check prompts/*.pml --format json             (pml/cli/check.py)
+    pml tokens prompt.pml                             (pml/cli/tokens.py)
+    pml cache plan prompt.pml --target anthropic      (pml/cli/cache.py)
     pml lock --check
     pml lsp                                           (the language server on stdio: pml/lsp/)
     pml preview prompt.pml                            (the preview page on 127.0.0.1)
 
-Every command fails the same way (pml/cli_errors.py): a located message on stderr and status 1;
+Every command fails the same way (pml/cli/errors.py): a located message on stderr and status 1;
 `--debug` adds the Python traceback. `--limit NAME=VALUE` changes a resource limit
-(pml/cli_options.py).
+(pml/cli/options.py).
+
+A command imports the library it runs inside its own body, so that starting `pml` costs only
+what the command asked for needs (`benchmarks/startup.py` measures it).
 """
 
 from __future__ import annotations
@@ -23,7 +26,6 @@ from typing import Annotated, Any
 import typer
 
 import pml
-from pml.api import load
 from pml.cli.cache import cache_app, lock
 from pml.cli.check import check
 from pml.cli.errors import InputError, guarded, log_errors, warn
@@ -38,9 +40,9 @@ from pml.cli.options import (
     VarOption,
     limits_from,
 )
+from pml.cli.run import run
 from pml.cli.tokens import tokens
-from pml.cli.util import beside, context_of, require_file
-from pml.output.prompt import dumps
+from pml.cli.util import beside, context_of, plural, require_file
 
 app = typer.Typer(
     name="pml",
@@ -108,33 +110,45 @@ def render(
     debug: DebugOption = False,
 ) -> None:
     """Render a prompt into chat messages and print the payload (JSON, or text with --format text)."""
+    from pml.api import load
+
     with guarded(file, debug=debug, limits_in_force=limits_from(limit, max_output)):
         require_file(file)
         ctx = context_of(file, context, var)
-        sheet = stylesheet or beside(file, ".pss")
-        if sheet is not None and not sheet.is_file():
-            raise InputError(f"{sheet}: stylesheet file not found" if not sheet.exists() else
-                             f"{sheet}: the stylesheet must be a file, not a folder")
-        if sheet is not None and sheet.suffix not in (".pss", ".css", ".json"):
-            raise InputError(f"{sheet}: a stylesheet is a .pss, .css or .json file")
-        prompt = load(file, stylesheet=sheet, strict=strict, root=root)
+        prompt = load(file, stylesheet=_stylesheet(file, stylesheet), strict=strict, root=root)
         warn(prompt.diagnostics)
         rendered = prompt.render(ctx, max_tokens=max_tokens)
         if rendered.dropped:
-            typer.echo(f"budget: {len(rendered.dropped)} cut{'s' if len(rendered.dropped) != 1 else ''} to fit:",
-                       err=True)
+            typer.echo(f"budget: {plural(len(rendered.dropped), 'cut')} to fit:", err=True)
             for item in rendered.dropped:
                 typer.echo(f"  {item.describe()}", err=True)
         if format is Format.anthropic and any(p.cached for p in rendered.modules):
             warn(rendered.cache_plan("anthropic").warnings)
-        payload: Any = rendered.to_format(format.value)
-        if hasattr(payload, "model_dump"):  # the pydantic format: print its JSON
-            payload = payload.model_dump(mode="json")
-        text = payload if isinstance(payload, str) else dumps(payload)
+        text = _payload_text(rendered.to_format(format.value))
         if output is not None:
             output.write_text(text + "\n", encoding="utf-8")
         else:
             typer.echo(text)
+
+
+def _stylesheet(file: Path, given: Path | None) -> Path | None:
+    """The stylesheet of a render: the one given, else FILE.pss beside the prompt when present."""
+    sheet = given or beside(file, ".pss")
+    if sheet is not None and not sheet.is_file():
+        raise InputError(f"{sheet}: stylesheet file not found" if not sheet.exists() else
+                         f"{sheet}: the stylesheet must be a file, not a folder")
+    if sheet is not None and sheet.suffix not in (".pss", ".css", ".json"):
+        raise InputError(f"{sheet}: a stylesheet is a .pss, .css or .json file")
+    return sheet
+
+
+def _payload_text(payload: Any) -> str:
+    """A payload as printed: text as it is, the pydantic format as its JSON, anything else as JSON."""
+    from pml.output.prompt import dumps
+
+    if hasattr(payload, "model_dump"):
+        payload = payload.model_dump(mode="json")
+    return payload if isinstance(payload, str) else dumps(payload)
 
 
 @app.command("lsp", cls=Command)
@@ -196,6 +210,12 @@ app.command("check", cls=Command)(check)
 app.add_typer(cache_app, name="cache")
 app.command("lock", cls=Command)(lock)
 app.command("tokens", cls=Command)(tokens)
+app.command("run", cls=Command)(run)  # local-model completion with attention reuse (pml/cli/run.py)
+
+# `pml batch` (pml/cli/batch.py): rows of JSONL, CSV or Parquet into provider batch files.
+from pml.cli.batch import batch  # noqa: E402
+
+app.command("batch", cls=Command)(batch)
 
 
 def main() -> None:

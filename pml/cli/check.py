@@ -20,17 +20,19 @@ import json
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from pml.api import compile_source
 from pml.cli.errors import diagnostics_of, guarded, report
 from pml.cli.options import ContextOption, DebugOption, LimitOption, MaxOutputOption, RootOption, VarOption, limits_from
-from pml.cli.util import beside, context_files, merged
-from pml.compile.variables import Variable, expected
+from pml.cli.util import beside, context_files, merged, plural
 from pml.errors import Diagnostic
 from pml.syntax.source import Source
+
+if TYPE_CHECKING:
+    from pml.compile.variables import Variable
+    from pml.output.prompt import Prompt
 
 
 class CheckFormat(str, Enum):
@@ -90,8 +92,8 @@ def check(
                     typer.echo(report(result.diagnostics, gap="\n", count=False))
                 if result.variables:
                     typer.echo(_variables_line(result.file, result.variables))
-            typer.echo(f"{len(files)} file{'s' if len(files) != 1 else ''} checked: {errors} error"
-                       f"{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}")
+            typer.echo(f"{plural(len(files), 'file')} checked: {plural(errors, 'error')}, "
+                       f"{plural(warnings, 'warning')}")
     if errors:
         raise typer.Exit(1)
 
@@ -100,41 +102,52 @@ def check_file(file: Path, contexts: list[Path] | None, variables: list[str] | N
                root: Path | None = None, debug: bool = False, use_beside: bool = True) -> FileCheck:
     """Compile `file`, then render it with its context when one is known (module docstring);
     `use_beside=False` leaves FILE.context.json out of it."""
-    if file.is_dir():
-        return FileCheck(file, (Diagnostic("error", f"{file}: is a folder, not a prompt file", None, None, "io"),),
-                         None, None)
-    if not file.is_file():
-        return FileCheck(file, (Diagnostic("error", f"{file}: no such file", None, None, "io"),), None, None)
+    if file.is_dir() or not file.is_file():
+        problem = "is a folder, not a prompt file" if file.is_dir() else "no such file"
+        return FileCheck(file, (Diagnostic("error", f"{file}: {problem}", None, None, "io"),), None, None)
     try:
-        source = Source.from_path(file.resolve(), str(file))
-        prompt = compile_source(source, stylesheet=beside(file, ".pss"), strict=strict, root=root)
+        prompt = _compile(file, strict, root)
     except Exception as exc:
-        if debug:
-            raise
-        return FileCheck(file, tuple(diagnostics_of(exc, file)), None, None)
+        return FileCheck(file, _failure(exc, file, debug), None, None)
     found = tuple(prompt.diagnostics)
     used = context_files(file, contexts) if use_beside or contexts else []
     if not used and not variables:
         try:
-            reads = expected(prompt)
+            reads = _reads(prompt)
         except Exception as exc:
-            if debug:
-                raise
-            return FileCheck(file, (*found, *diagnostics_of(exc, file)), None, None)
+            return FileCheck(file, (*found, *_failure(exc, file, debug)), None, None)
         if reads:
             return FileCheck(file, found, None, reads)
     try:
         prompt.render(merged(used, variables))
     except Exception as exc:
-        if debug:
-            raise
-        return FileCheck(file, (*found, *diagnostics_of(exc, file)), tuple(used), None)
+        return FileCheck(file, (*found, *_failure(exc, file, debug)), tuple(used), None)
     return FileCheck(file, found, tuple(used), None)
+
+
+def _compile(file: Path, strict: bool, root: Path | None) -> Prompt:
+    from pml.api import compile_source
+
+    source = Source.from_path(file.resolve(), str(file))
+    return compile_source(source, stylesheet=beside(file, ".pss"), strict=strict, root=root)
+
+
+def _reads(prompt: Prompt) -> tuple[Variable, ...]:
+    from pml.compile.variables import expected
+
+    return expected(prompt)
+
+
+def _failure(exc: Exception, file: Path, debug: bool) -> tuple[Diagnostic, ...]:
+    """What went wrong, as diagnostics naming `file`; with `debug`, the exception is raised again."""
+    if debug:
+        raise exc
+    return tuple(diagnostics_of(exc, file))
 
 
 def _variables_line(file: Path, variables: tuple[Variable, ...]) -> str:
     names = ", ".join(f"`{v.name}` ({v.span.line}:{v.span.column})" if v.span.file == str(file) else
                       f"`{v.name}` ({v.span})" for v in variables)
-    count = f"{len(variables)} variable{'s' if len(variables) != 1 else ''}"
+    count = plural(len(variables), "variable")
     return f"{file}: note: reads {count} from its context: {names}; give a context (--context or --var) " \
            f"to check a render with it"

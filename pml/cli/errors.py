@@ -29,9 +29,7 @@ import typer
 from pml import limits
 from pml.errors import Diagnostic, PMLError
 from pml.limits import Limits
-from pml.output.targets import FormatError
 from pml.syntax.source import Source, Span, normalize_newlines
-from pml.tokens.encodings import TokenizerDataError
 
 INTERNAL_HINT = "run with --debug for the traceback"
 
@@ -42,13 +40,12 @@ _PASS_THROUGH: tuple[type[BaseException], ...] = (
 )
 
 
-class InputError(Exception):
+class InputError(PMLError):
     """A command's own input is wrong (a context file, a `--var`, the prompt path): the message
     names the file it is about, and is shown as it is."""
 
     def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+        super().__init__(Diagnostic("error", message, None, None, "io"))
 
 
 def diagnostics_of(exc: BaseException, file: Path | None) -> list[Diagnostic]:
@@ -63,7 +60,7 @@ def diagnostics_of(exc: BaseException, file: Path | None) -> list[Diagnostic]:
 
 
 def _input(exc: InputError, file: Path | None) -> list[Diagnostic]:
-    return [Diagnostic("error", exc.message, None, None, "io")]
+    return list(exc.diagnostics)  # its message names the file already
 
 
 def _pml(exc: PMLError, file: Path | None) -> list[Diagnostic]:
@@ -72,11 +69,6 @@ def _pml(exc: PMLError, file: Path | None) -> list[Diagnostic]:
 
 def _io(exc: OSError, file: Path | None) -> list[Diagnostic]:
     return [Diagnostic("error", os_message(exc, file), None, None, "io")]
-
-
-def _said(code: str) -> Callable[[BaseException, Path | None], list[Diagnostic]]:
-    """For exceptions PML raises on purpose outside `PMLError`: their message is for people as it is."""
-    return lambda exc, file: [_unlocated(file, _first_line(exc), None, code)]
 
 
 def os_message(exc: OSError, file: Path | None) -> str:
@@ -137,8 +129,6 @@ _DESCRIBERS: tuple[tuple[type[BaseException], Callable[[Any, Path | None], list[
     (PMLError, _pml),
     (UnicodeDecodeError, _not_utf8),
     (OSError, _io),
-    (FormatError, _said("format")),
-    (TokenizerDataError, _said("tokenizer")),
 )
 
 

@@ -6,7 +6,8 @@ declared once here; `limits_from` turns them into the `Limits` a command runs un
 
 `Command` is the command class of every `pml` command (`Group` of `pml` and `pml cache`): its
 usage line names arguments as `FILE` and `[PATHS]...`, and its option table shows a value's
-metavar (`FILE`, `KEY=VALUE`) and nothing for flags.
+metavar (`FILE`, `KEY=VALUE`) and nothing for flags. Its parameters convert their values
+without Pydantic (`pml.cli.convert`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import typer
 from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from pml import limits
+from pml.cli.convert import quicken
 from pml.limits import Limits
 
 DebugOption = Annotated[bool, typer.Option(
@@ -108,6 +110,11 @@ class Command(TyperCommand):
 class Group(TyperGroup):
     """The `pml` command group (and `pml cache`): its help shows nothing for flags."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            _plain(param)
+
     def get_help_option(self, ctx: Any) -> Any:
         option = super().get_help_option(ctx)
         if option is not None:
@@ -116,6 +123,7 @@ class Group(TyperGroup):
 
 
 def _plain(param: Any) -> None:
+    quicken(param)
     if type(param) is TyperArgument:
         param.__class__ = _Argument
     elif getattr(param, "is_flag", False) and param.metavar is None:

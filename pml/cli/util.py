@@ -23,6 +23,11 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
+def plural(count: int, noun: str) -> str:
+    """`1 file`, `2 files`, `0 cached modules`."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def parse_var(text: str) -> tuple[str, Any]:
     key, sep, value = text.partition("=")
     key = key.strip()

@@ -25,9 +25,8 @@ from pml.compile.program import CNode, DynamicAttr, ExprPiece, Links, Loop, Prog
 from pml.errors import Diagnostic, PMLCompileError, PMLError, Severity, compile_error, limit_hint, suggest
 from pml.expressions import Expression, compile_expression, parse_for
 from pml.registry import REGISTRY, Attr, CoercionError, Component
-from pml.resources import resource_path
 from pml.style.cascade import ComputedStyle, compute_styles
-from pml.style.stylesheet import Stylesheet, parse_css, parse_json_stylesheet
+from pml.style.stylesheet import ORIGIN_DOCUMENT, Stylesheet, default_stylesheet, parse_css, parse_json_stylesheet
 from pml.syntax.nodes import Attribute, Comment, Document, Element, Expr, Text, normalize_name
 from pml.syntax.parser import parse_source, too_deep
 from pml.syntax.source import Source, Span, decode
@@ -36,18 +35,6 @@ from pml.syntax.source import Source, Span, decode
 TEMPLATE_ATTRS = {"for", "if"}
 # Tags handled here or by the template pass rather than rendered.
 STYLE_TAGS = {"stylesheet", "style"}
-
-
-def default_stylesheet() -> Stylesheet:
-    global _DEFAULT
-    if _DEFAULT is None:
-        path = resource_path("stylesheets", "default.pss")
-        source = Source(path.read_text(encoding="utf-8"), "default.pss", path)
-        _DEFAULT = parse_css(source.text, source, 0, origin=0)
-    return _DEFAULT
-
-
-_DEFAULT: Stylesheet | None = None
 
 
 class Compiler:
@@ -275,8 +262,8 @@ class Compiler:
         text, offset = self._body_text(element)
         source = element.span.source
         if element.key == "style" or not text.strip().startswith("{"):
-            return parse_css(text, source, offset, origin=1)
-        return parse_json_stylesheet(text, source, offset, origin=1)
+            return parse_css(text, source, offset, origin=ORIGIN_DOCUMENT)
+        return parse_json_stylesheet(text, source, offset, origin=ORIGIN_DOCUMENT)
 
     def _context(self, element: Element) -> None:
         text, offset = self._body_text(element)

@@ -53,7 +53,11 @@ def layout_module(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any
                "Without `default` it must be given.",
            attrs=[Attr("name", "string", "The variable name.", required=True, literal=True),
                   Attr("default", "value", "The value when the use does not give one (makes the param optional).",
-                       literal=True)])
+                       literal=True),
+                  # Read by `pml.kv` (modular attention reuse): the positions the param's value may fill.
+                  Attr("len", "integer", "Tokens reserved for the value where the module's attention states are "
+                                         "reused at fixed positions (`pml run --kv modular`, docs/kv.md).",
+                       minimum=1, literal=True)])
 def layout_param(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[Any]:
     return []
 

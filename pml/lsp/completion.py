@@ -27,13 +27,15 @@ from pml.lsp import cursor, vocabulary
 from pml.lsp.analysis import Analysis, Documents
 from pml.lsp.position import line_index
 from pml.registry import REGISTRY, Attr, Component
+from pml.syntax import lexicon
+from pml.syntax.explain import open_tags_in
 from pml.syntax.nodes import Element, normalize_name
-from pml.syntax.parser import open_tags_in
 
 _DOTTED = re.compile(r"([A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*)\s*\.\s*(\w*)$")
 _IDENT = re.compile(r"(\w*)$")
-_LOOP = re.compile(r"^\s*(?:\{\{)?\s*([A-Za-z_]\w*)\s+in\s+(.+?)\s*(?:\}\})?\s*$", re.S)
-_MODULE_VALUE = re.compile(r"\bmodule\s*=\s*[\"']([^\"']*)[\"']")
+_LOOP = re.compile(rf"^\s*(?:{re.escape(lexicon.EXPRESSION_OPEN)})?\s*([A-Za-z_]\w*)\s+in\s+(.+?)\s*"
+                   rf"(?:{re.escape(lexicon.EXPRESSION_CLOSE)})?\s*$", re.S)
+_MODULE_VALUE = re.compile(lexicon.loose_attribute_value("module"))
 
 
 def complete(analysis: Analysis, offset: int, documents: Documents) -> list[types.CompletionItem]:
@@ -109,7 +111,7 @@ def _close_items(text: str, found: cursor.Cursor, edit: types.Range) -> list[typ
     if not still_open:
         return []
     name = still_open[-1][0]
-    closes = text[found.end : found.end + 1] == ">"
+    closes = text[found.end : found.end + 1] == lexicon.TAG_CLOSE
     return [types.CompletionItem(
         label=name, kind=types.CompletionItemKind.Class, detail=f"close <{name}>",
         text_edit=types.TextEdit(range=edit, new_text=name if closes else name + ">"))]
@@ -144,8 +146,8 @@ def _attribute_items(analysis: Analysis, found: cursor.Cursor, offset: int, edit
 
 def _used_module(analysis: Analysis, found: cursor.Cursor, offset: int, documents: Documents) -> ModuleDef | None:
     """The module named by the `module="…"` of the `<use>` tag the cursor is in."""
-    start = analysis.text.rfind("<", 0, offset)
-    end = analysis.text.find(">", offset)
+    start = analysis.text.rfind(lexicon.TAG_OPEN, 0, offset)
+    end = analysis.text.find(lexicon.TAG_CLOSE, offset)
     tag_text = analysis.text[start : end if end != -1 else len(analysis.text)]
     named = _MODULE_VALUE.search(tag_text)
     scope = documents.scope(analysis.uri)

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
+from pml.syntax import lexicon
 from pml.syntax.nodes import Document, Element, Expr, Text, normalize_name
 
 Kind = Literal["tag", "close_tag", "attribute", "value", "expression", "style_property", "style_value",
@@ -43,14 +44,17 @@ class Cursor:
 
 TEXT = Cursor("text", 0, 0)
 
-_NAME = re.compile(r"[A-Za-z_][\w.\-:]*")
-_ATTR_NAME_CHARS = re.compile(r"[A-Za-z_@:][\w.\-:]*")
-_WORD = re.compile(r"[\w.\-:@]*")
-_TAG_START = re.compile(r"<(?=[A-Za-z_/])")
-_ATTRIBUTES = re.compile(r"(?:^|(?<=[\s\"']))([A-Za-z_@:][\w.\-:]*)(?=\s*=|\s|/|>|$)")
-_OPEN_VALUE = re.compile(r"([A-Za-z_@:][\w.\-:]*)\s*=\s*([\"'])([^\"']*)$")
-_STYLE_OPEN = re.compile(r"<style\b[^>]*>", re.I)
-_STYLE_CLOSE = re.compile(r"</style\s*>", re.I)
+# Tag syntax comes from the lexicon; what is being typed is read more loosely than the parser reads it.
+_NAME = lexicon.TAG_NAME_RE
+_WORD = re.compile(lexicon.NAME_WORD)
+_TAG_START = re.compile(rf"{lexicon.TAG_OPEN}(?=[{lexicon.NAME_START}/])")
+_ATTRIBUTES = re.compile(rf"(?:^|(?<=[\s{lexicon.QUOTES}]))({lexicon.ATTRIBUTE_NAME})(?=\s*=|\s|/|>|$)")
+# The attribute a value belongs to: its name and `=`, up to the value's quote.
+_VALUE_OF = re.compile(rf"({lexicon.ATTRIBUTE_NAME})\s*=\s*$")
+_PARTIAL_ATTRIBUTE = re.compile(rf"{lexicon.ATTRIBUTE_NAME}$")
+_VALUES = re.compile(lexicon.LOOSE_QUOTED_VALUE)
+_STYLE_OPEN = re.compile(lexicon.loose_open_tag("style"), re.I)
+_STYLE_CLOSE = re.compile(lexicon.loose_close_tag("style"), re.I)
 _CSS_COMMENT = re.compile(r"/\*.*?(?:\*/|$)", re.S)
 _CSS_WORD = re.compile(r"[\w-]*")
 _CSS_WORD_BEFORE = re.compile(r"[\w-]*$")
@@ -64,9 +68,9 @@ def before(text: str, offset: int, *, stylesheet: bool = False) -> Cursor:
     if stylesheet:
         return _style(text, 0, offset)
     head = text[:offset]
-    if head.rfind("<!--") > head.rfind("-->"):
+    if head.rfind(lexicon.COMMENT.opener) > head.rfind(lexicon.COMMENT.closer):
         return TEXT
-    opened, closed = head.rfind("{{"), head.rfind("}}")
+    opened, closed = head.rfind(lexicon.EXPRESSION_OPEN), head.rfind(lexicon.EXPRESSION_CLOSE)
     if opened != -1 and opened > closed:
         return Cursor("expression", opened + 2, offset, text[opened + 2 : offset])
     style = _inside_style(head)
@@ -91,7 +95,7 @@ def _unquoted(text: str, start: int, stop: int) -> Iterator[tuple[int, str]]:
         if quote:
             if ch == quote:
                 quote = ""
-        elif ch in "\"'":
+        elif ch in lexicon.QUOTES:
             quote = ch
         else:
             yield at, ch
@@ -104,7 +108,7 @@ def _tag_start(text: str, offset: int) -> int | None:
         lt = found.start()
     if lt == -1:
         return None
-    if any(ch == ">" for _, ch in _unquoted(text, lt + 1, offset)):
+    if any(ch == lexicon.TAG_CLOSE for _, ch in _unquoted(text, lt + 1, offset)):
         return None
     return lt
 
@@ -112,21 +116,21 @@ def _tag_start(text: str, offset: int) -> int | None:
 def _tag_end(text: str, start: int) -> int:
     """Where the tag from `start` ends (after its `>`), or where the next tag starts, or the end."""
     for at, ch in _unquoted(text, start, len(text)):
-        if ch == ">":
+        if ch == lexicon.TAG_CLOSE:
             return at + 1
-        if ch == "<":
+        if ch == lexicon.TAG_OPEN:
             return at
     return len(text)
 
 
 def _in_tag(text: str, offset: int) -> Cursor:
-    if offset and text[offset - 1] == "<" and (offset == len(text) or not _NAME.match(text, offset)):
+    if offset and text[offset - 1] == lexicon.TAG_OPEN and (offset == len(text) or not _NAME.match(text, offset)):
         return Cursor("tag", offset, offset, "")  # a `<` just typed: a tag name comes next
     lt = _tag_start(text, offset)
     if lt is None:
         return Cursor("text", offset, offset)
     segment = text[lt:offset]
-    if segment.startswith("</"):
+    if segment.startswith(lexicon.CLOSE_TAG_OPEN):
         name = segment[2:]
         if _NAME.fullmatch(name) or name == "":
             return Cursor("close_tag", lt + 2, offset, name)
@@ -138,14 +142,14 @@ def _in_tag(text: str, offset: int) -> Cursor:
     if found.end() == len(segment):
         return Cursor("tag", lt + 1, offset, tag)
     whole = text[lt + 1 + len(tag) : _tag_end(text, lt + 1)]
-    value = _OPEN_VALUE.search(segment, found.end())
-    if value is not None and _unclosed_quote(segment, found.end()):
-        attr = value.group(1)
-        typed = value.group(3)
-        return Cursor("value", offset - len(typed), offset, typed, tag, attr, _written(whole))
-    if _unclosed_quote(segment, found.end()):
-        return TEXT
-    partial = re.search(r"[A-Za-z_@:][\w.\-:]*$", segment)
+    quote = _open_quote(segment, found.end())
+    if quote >= 0:  # in a value: the attribute is the name before `=` and the quote
+        named = _VALUE_OF.search(segment, found.end(), quote)
+        if named is None:
+            return TEXT
+        typed = segment[quote + 1 :]
+        return Cursor("value", offset - len(typed), offset, typed, tag, named.group(1), _written(whole))
+    partial = _PARTIAL_ATTRIBUTE.search(segment)
     typed = partial.group(0) if partial is not None and partial.start() > found.end() else ""
     before_typed = segment[: len(segment) - len(typed)]
     if not before_typed[-1:].isspace():
@@ -154,20 +158,22 @@ def _in_tag(text: str, offset: int) -> Cursor:
     return Cursor("attribute", offset - len(typed), offset, typed, tag, None, written)
 
 
-def _unclosed_quote(segment: str, start: int) -> bool:
-    quote = ""
-    for ch in segment[start:]:
+def _open_quote(segment: str, start: int) -> int:
+    """Where the quote left open at the end of `segment` (read from `start`) is, or -1."""
+    quote, opened = "", -1
+    for at in range(start, len(segment)):
+        ch = segment[at]
         if quote:
             if ch == quote:
                 quote = ""
-        elif ch in "\"'":
-            quote = ch
-    return bool(quote)
+        elif ch in lexicon.QUOTES:
+            quote, opened = ch, at
+    return opened if quote else -1
 
 
 def _written(body: str) -> tuple[str, ...]:
     """The attribute names written in a tag's text after its name (values left out)."""
-    stripped = re.sub(r"\"[^\"]*\"?|'[^']*'?", " ", body)
+    stripped = _VALUES.sub(" ", body)
     return tuple(m.group(1) for m in _ATTRIBUTES.finditer(stripped))
 
 
@@ -219,8 +225,8 @@ def _from_text(text: str, offset: int, *, stylesheet: bool) -> Cursor:
     if found.kind in ("text", "expression") or found.start > offset:
         return TEXT if found.kind == "text" else found
     if found.kind in ("value", "style_value"):
-        # the whole value, to its closing quote or `;`
-        closing = '"\'' if found.kind == "value" else ";}"
+        # the whole value, to its closing quote (the one it opened with) or `;`
+        closing = text[found.start - 1] if found.kind == "value" else ";}"
         rest = len(text)
         for at_ in range(stop, len(text)):
             if text[at_] in closing or (text[at_] == "\n" and found.kind == "value"):
@@ -252,8 +258,8 @@ def _from_tree(text: str, offset: int, document: Document) -> Cursor | None:
     name = element.name_span
     if name.start <= offset <= name.end:
         return Cursor("tag", name.start, name.end, element.tag, element.tag, element=element)
-    close = text.rfind("</", element.span.start, element.span.end)
-    if close > name.end and text[element.span.end - 1 : element.span.end] == ">":
+    close = text.rfind(lexicon.CLOSE_TAG_OPEN, element.span.start, element.span.end)
+    if close > name.end and text[element.span.end - 1 : element.span.end] == lexicon.TAG_CLOSE:
         name_end = close + 2 + len(element.tag)
         if close + 2 <= offset <= name_end and text[close + 2 : name_end] == element.tag:
             return Cursor("close_tag", close + 2, name_end, element.tag, element.tag, element=element)

@@ -24,20 +24,19 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, is_dataclass
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
-from pml.components.boxes import Mark, ModuleMark
 from pml.components.parts import MediaPart
-from pml.errors import Diagnostic
+from pml.errors import Diagnostic, PMLUsageError
+from pml.output.view import Placed, Position, RenderView
 from pml.tokens.encodings import tokenizer_for
-
-if TYPE_CHECKING:
-    from pml.output.prompt import Rendered
+from pml.tokens.images import image_size
 
 MAX_BREAKPOINTS = 4
 OPENAI_MINIMUM = 1024
 OPENAI_STEP = 128
 ANTHROPIC_FALLBACK = 1024
+DEFAULT_IMAGE_SIZE = (1024, 1024)  # counted for an image whose header gives no size
 # Minimum cacheable prefix (tokens) by model name prefix, longest match first (Anthropic's
 # prompt-caching documentation, November 2026).
 ANTHROPIC_MINIMUMS: tuple[tuple[str, int], ...] = (
@@ -55,31 +54,6 @@ ANTHROPIC_MINIMUMS: tuple[tuple[str, int], ...] = (
     ("claude-3-opus", 1024),
 )
 PROVIDERS = ("anthropic", "openai")
-
-
-class Position(NamedTuple):
-    """A place in the messages: message index, part index, character offset in that part."""
-
-    message: int
-    part: int
-    offset: int
-
-
-@dataclass(frozen=True, slots=True)
-class Placed:
-    """A module placed in a render (or a marked subtree, `ir.Mark`): where its text starts and ends."""
-
-    mark: ModuleMark | Mark
-    start: Position
-    end: Position
-
-    @property
-    def name(self) -> str:
-        return self.mark.name
-
-    @property
-    def cached(self) -> bool:
-        return self.mark.cached
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +127,7 @@ class _Segment(NamedTuple):
     media: MediaPart | None = None
 
 
-def request_order(rendered: Rendered, provider: str) -> list[_Segment]:
+def request_order(rendered: RenderView, provider: str) -> list[_Segment]:
     """The request's content in the order the provider's cache reads it."""
     head: list[_Segment] = []
     if rendered.tools:
@@ -177,7 +151,7 @@ def request_order(rendered: Rendered, provider: str) -> list[_Segment]:
 
 
 def _part_value(part: Any) -> Any:
-    return asdict(part) if is_dataclass(part) else repr(part)
+    return asdict(part) if is_dataclass(part) and not isinstance(part, type) else repr(part)
 
 
 def _canonical(value: Any) -> str:
@@ -196,21 +170,7 @@ def _count(text: str, model: str | None) -> int:
 def _media_tokens(part: MediaPart, model: str | None) -> int:
     if part.kind != "image":
         return 0
-    size = _image_size(part)
-    if size is None:
-        return tokenizer_for(model).count_image(1024, 1024)
-    return tokenizer_for(model).count_image(*size)
-
-
-def _image_size(part: MediaPart) -> tuple[int, int] | None:
-    import base64
-    import struct
-
-    head = base64.b64decode(part.base64[:64] + "=" * (-len(part.base64[:64]) % 4))
-    if head.startswith(b"\x89PNG") and len(head) >= 24:
-        width, height = struct.unpack(">II", head[16:24])
-        return int(width), int(height)
-    return None
+    return tokenizer_for(model).count_image(*(image_size(part.base64) or DEFAULT_IMAGE_SIZE))
 
 
 class _Prefix:
@@ -233,7 +193,7 @@ class _Prefix:
                 continue  # spans parts, or nested in a module already marked
             last_end[where] = placed.end.offset
             self._spans.setdefault(where, []).append(
-                (placed.start.offset, placed.end.offset, f"{placed.mark.key}@{placed.mark.level}"))
+                (placed.start.offset, placed.end.offset, f"{placed.key}@{placed.level}"))
 
     def _before(self, index: int) -> tuple[int, int]:
         while len(self._counted) <= index:
@@ -305,11 +265,11 @@ class _Prefix:
 
 
 # ---------------------------------------------------------------------- plans
-def plan(rendered: Rendered, provider: str, model: str | None = None, *, totals: bool = True) -> ProviderPlan:
+def plan(rendered: RenderView, provider: str, model: str | None = None, *, totals: bool = True) -> ProviderPlan:
     """The cache plan of `rendered` for `provider` (anthropic or openai). Without `totals` the
     tokens after the stable prefix are not counted (`total_tokens` is None)."""
     if provider not in PROVIDERS:
-        raise ValueError(f"unknown provider {provider!r}; cache plans are made for {', '.join(PROVIDERS)}")
+        raise PMLUsageError(f"unknown provider {provider!r}; cache plans are made for {', '.join(PROVIDERS)}")
     if model is None and rendered.runtime:
         model = rendered.runtime.get("model")
     estimate = provider == "anthropic" or tokenizer_for(model).estimate
@@ -318,7 +278,7 @@ def plan(rendered: Rendered, provider: str, model: str | None = None, *, totals:
     return _plan(rendered, provider, model, prefix, estimate)
 
 
-def _plan(rendered: Rendered, provider: str, model: str | None, prefix: _Prefix, estimate: bool) -> ProviderPlan:
+def _plan(rendered: RenderView, provider: str, model: str | None, prefix: _Prefix, estimate: bool) -> ProviderPlan:
     cached = [p for p in rendered.modules if p.cached and prefix.index(p.end) is not None]
     cached.sort(key=lambda p: prefix.order(p.end))
     if provider == "openai":
@@ -326,12 +286,12 @@ def _plan(rendered: Rendered, provider: str, model: str | None, prefix: _Prefix,
     return _anthropic(prefix, cached, model)
 
 
-def _openai(rendered: Rendered, prefix: _Prefix, cached: list[Placed], model: str | None,
+def _openai(rendered: RenderView, prefix: _Prefix, cached: list[Placed], model: str | None,
             estimate: bool) -> ProviderPlan:
     tokens = size = 0
     key = None
     notes: list[str] = []
-    stable = [p for p in cached if not p.mark.after_volatile]
+    stable = [p for p in cached if not p.after_volatile]
     if len(stable) < len(cached):
         notes.append("cached modules after volatile data are not part of the stable prefix (see `pml check`)")
     cached = stable
@@ -360,7 +320,7 @@ def _anthropic(prefix: _Prefix, cached: list[Placed], model: str | None) -> Prov
             marks[placed.end].append(placed)
             continue
         marks[placed.end] = [placed]
-        if placed.mark.after_volatile:
+        if placed.after_volatile:
             notes.append(f"no breakpoint after `{placed.name}`: volatile data comes before it, so its prefix "
                          "changes on every request (see the warning of `pml check`)")
             continue
@@ -384,7 +344,7 @@ def _anthropic(prefix: _Prefix, cached: list[Placed], model: str | None) -> Prov
                 span, "merge small cached modules into one, or drop cache=\"true\" from the least reused",
                 "cache"))
     stable_tokens, stable_bytes = (kept[-1].prefix_tokens, kept[-1].prefix_bytes) if kept else (0, 0)
-    steady = [p for p in cached if not p.mark.after_volatile]
+    steady = [p for p in cached if not p.after_volatile]
     if steady and not kept:
         stable_tokens, stable_bytes = prefix.upto(steady[-1].end)
     if not cached:

@@ -64,7 +64,7 @@ def cached(kind: str, data: bytes, options: tuple[Hashable, ...], read: Callable
     with _LOCK:
         if key in _CACHE:
             _CACHE.move_to_end(key)
-            return copy.deepcopy(_CACHE[key])  # type: ignore[no-any-return]
+            return copy.deepcopy(_CACHE[key])
     value = read()
     with _LOCK:
         _CACHE[key] = value

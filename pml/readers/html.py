@@ -122,7 +122,7 @@ class _Converter:
                 box = ir.Section([box])
             return [box]
         if tag in ("ul", "ol", "menu"):
-            return [self.list(element, "decimal" if tag == "ol" else "dash")]
+            return [self.list_box(element, "decimal" if tag == "ol" else "dash")]
         if tag == "li":
             return [ir.Block(_tidy(self.children(element)))]
         if tag == "table":
@@ -145,7 +145,7 @@ class _Converter:
             return self.image(element)
         return self.children(element)
 
-    def list(self, element: Any, style: str) -> ir.ListBox:
+    def list_box(self, element: Any, style: str) -> ir.ListBox:
         items: list[ir.Item] = []
         for child in element:
             if not isinstance(child.tag, str) or child.tag.lower() in SKIPPED:

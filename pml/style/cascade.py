@@ -99,7 +99,8 @@ class _TargetMaker:
     """Makes `StyleTarget`s, remembering what each tag and attribute name resolves to."""
 
     def __init__(self) -> None:
-        self._tags: dict[str, tuple[str | None, str, str]] = {}
+        # By tag as written: (component name, normalized tag, type key, type keys).
+        self._tags: dict[str, tuple[str | None, str, str, frozenset[str]]] = {}
         self._attribute_keys: dict[str, str] = {}
 
     def make(self, element: Element) -> StyleTarget:
@@ -109,7 +110,8 @@ class _TargetMaker:
             name = found.name if found is not None else None
             normalized = normalize_name(element.tag)
             key = normalize_name(name or normalized)
-            tag = self._tags[element.tag] = (name, normalized, key, kind_keys(name, key))
+            tag = (name, normalized, key, kind_keys(name, key))
+            self._tags[element.tag] = tag
         attributes = self._static_attributes(element)
         classes = attributes.get(_CLASS_KEY)
         return StyleTarget(

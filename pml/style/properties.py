@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pml.registry import GLOBAL_ATTRS, REGISTRY, camel_to_kebab
+from pml.registry import GLOBAL_ATTRS, REGISTRY, Attr, camel_to_kebab
 from pml.syntax.nodes import normalize_name
 
 
@@ -63,6 +63,17 @@ _FACTS: dict[str, _Facts] = {
 
 _cache: dict[str, PropertyInfo] = {}
 _cache_size = -1
+# The attributes behind each property, by canonical name: filled on first use, emptied with `_cache`.
+_attributes: dict[str, PropertyAttributes] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class PropertyAttributes:
+    """The attributes a property sets: every distinct one with its name (`attrs`), and the most
+    permissive of them (`merged`: enum choices of every component merged), as the registry gives."""
+
+    attrs: tuple[Attr, ...]
+    merged: Attr | None
 
 
 def _registry_size() -> int:
@@ -89,7 +100,17 @@ def known_properties() -> dict[str, PropertyInfo]:
     size = _registry_size()
     if size != _cache_size:
         _cache, _cache_size = _build(), size
+        _attributes.clear()
     return _cache
+
+
+def property_attributes(name: str) -> PropertyAttributes:
+    """The attributes behind a property (its canonical name), looked up once per registry state."""
+    found = _attributes.get(name)
+    if found is None:
+        found = PropertyAttributes(tuple(REGISTRY.attrs_named(name)), REGISTRY.find_attr(name))
+        _attributes[name] = found
+    return found
 
 
 def property_info(name: str) -> PropertyInfo | None:

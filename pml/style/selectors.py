@@ -17,7 +17,8 @@ names the registry does not know compare with `normalize_name`. Classes, ids and
 values compare exactly; attribute names compare like attribute names in markup (`normalize_name`,
 and `class` is `className`).
 
-Selectors are built by `pml.style.stylesheet` from the grammar in `grammar/pss.lark`.
+Selectors are read from CSS tokens by `pml.style.selector_syntax`. `str()` of a selector is
+canonical CSS, with CSS's escapes where a name needs them (the class `a:b` is `.a\\:b`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, Literal, Protocol
+
+from tinycss2.serializer import serialize_identifier, serialize_string_value
 
 from pml.registry import REGISTRY
 from pml.syntax.nodes import normalize_name
@@ -117,7 +120,7 @@ class TypeSelector:
         return ("type", self.key)
 
     def __str__(self) -> str:
-        return self.name
+        return serialize_identifier(self.name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +138,7 @@ class ClassSelector:
         return ("class", self.name)
 
     def __str__(self) -> str:
-        return f".{self.name}"
+        return f".{serialize_identifier(self.name)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +156,7 @@ class IdSelector:
         return ("id", self.name)
 
     def __str__(self) -> str:
-        return f"#{self.name}"
+        return f"#{serialize_identifier(self.name)}"
 
 
 def _has_word(actual: str, wanted: str) -> bool:
@@ -201,14 +204,10 @@ class AttributeSelector:
         return None
 
     def __str__(self) -> str:
+        name = serialize_identifier(self.name)
         if self.operator is None:
-            return f"[{self.name}]"
-        return f"[{self.name}{self.operator}{_quote(self.value)}]"
-
-
-def _quote(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{escaped}"'
+            return f"[{name}]"
+        return f'[{name}{self.operator}"{serialize_string_value(self.value)}"]'
 
 
 @dataclass(frozen=True, slots=True)

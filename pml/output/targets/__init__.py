@@ -19,58 +19,70 @@ the element that made the part or, when no single element is to blame, at the pr
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import importlib
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
-from pml.output.targets import anthropic_messages, gemini, langchain, openai_chat, openai_responses, poml
+from pml.errors import PMLUsageError, suggest
 from pml.output.targets.common import FormatError
-
-if TYPE_CHECKING:
-    from pml.output.prompt import Rendered
+from pml.output.view import RenderView
 
 
-def _pydantic(rendered: Rendered) -> Any:
-    from pml.output.targets import frame  # Pydantic is imported only when this format is asked for
+@dataclass(frozen=True, slots=True)
+class Target:
+    """An output format: `function` of the module `module` here, imported the first time it is
+    called (so a program that writes one format loads only that one, and Pydantic only for
+    `pydantic`)."""
 
-    return frame.payload(rendered)
+    module: str
+    function: str = "payload"
 
-
-FORMATS: dict[str, Callable[[Rendered], Any]] = {
-    "openai": openai_chat.payload,
-    "openai_chat": openai_chat.payload,
-    "openai-responses": openai_responses.payload,
-    "anthropic": anthropic_messages.payload,
-    "gemini": gemini.payload,
-    "langchain": langchain.payload,
-    "pydantic": _pydantic,
-    "message_dict": poml.message_dict,
-    "dict": poml.to_dict,
-    "raw": poml.raw,
-    "text": poml.text,
-}
-
-
-def to_format(rendered: Rendered, name: str) -> Any:
-    """The payload of `rendered` in the format `name`."""
-    try:
-        build = FORMATS[name]
-    except KeyError:
-        raise ValueError(f"unknown format {name!r}; choose one of {', '.join(FORMATS)}") from None
-    with located(rendered):
+    def __call__(self, rendered: RenderView) -> Any:
+        build = getattr(importlib.import_module(f"{__name__}.{self.module}"), self.function)
         return build(rendered)
 
 
+FORMATS: dict[str, Target] = {
+    "openai": Target("openai_chat"),
+    "openai_chat": Target("openai_chat"),
+    "openai-responses": Target("openai_responses"),
+    "anthropic": Target("anthropic_messages"),
+    "gemini": Target("gemini"),
+    "langchain": Target("langchain"),
+    "pydantic": Target("frame"),
+    "message_dict": Target("poml", "message_dict"),
+    "dict": Target("poml", "to_dict"),
+    "raw": Target("poml", "raw"),
+    "text": Target("poml", "text"),
+}
+
+
+def check_format(name: str) -> None:
+    """A `PMLUsageError` (a `ValueError`) unless `name` is one of `FORMATS`."""
+    if not isinstance(name, str) or name not in FORMATS:
+        raise PMLUsageError(f"unknown format {name!r}; choose one of {', '.join(FORMATS)}",
+                            suggest(str(name), FORMATS, quote="'"))
+
+
+def to_format(rendered: RenderView, name: str) -> Any:
+    """The payload of `rendered` in the format `name`."""
+    check_format(name)
+    with located(rendered):
+        return FORMATS[name](rendered)
+
+
 @contextmanager
-def located(rendered: Rendered) -> Iterator[None]:
+def located(rendered: RenderView) -> Iterator[None]:
     """Format errors raised in the block point at the prompt's root when they point nowhere."""
     try:
         yield
     except FormatError as exc:
-        located_error = exc.at(getattr(rendered, "span", None))
+        located_error = exc.at(rendered.span)
         if located_error is exc:
             raise
         raise located_error from None
 
 
-__all__ = ["FORMATS", "FormatError", "located", "to_format"]
+__all__ = ["FORMATS", "FormatError", "Target", "check_format", "located", "to_format"]

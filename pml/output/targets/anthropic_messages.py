@@ -17,14 +17,12 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pml.components.parts import MediaPart, Message, ToolCallPart, ToolResultPart
 from pml.output.cacheplan import cuts, plan
 from pml.output.targets.common import FormatError, check_tool_message, only_user_media, split_runtime, system_text
-
-if TYPE_CHECKING:
-    from pml.output.prompt import Rendered
+from pml.output.view import RenderView
 
 TARGET = "Anthropic's Messages API"
 
@@ -39,7 +37,7 @@ PARAMS = frozenset({"model", "max_tokens", "stop_sequences", "stream", "metadata
                     "tool_choice"})
 
 
-def payload(rendered: Rendered, model: str | None = None) -> dict[str, Any]:
+def payload(rendered: RenderView, model: str | None = None) -> dict[str, Any]:
     """The Messages request (module docstring). With cached modules, `cache_control` breakpoints
     go where the cache plan for `model` puts them (`pml.output.cacheplan`)."""
     marks: dict[int, list[tuple[int, int]]] = {}

@@ -9,6 +9,8 @@ from typing import Any
 
 from pml.components.parts import MediaPart, Message, ToolCallPart, ToolResultPart
 from pml.errors import Diagnostic, PMLError
+from pml.output.cacheplan import plan
+from pml.output.view import RenderView
 from pml.syntax.source import Span
 
 
@@ -121,10 +123,8 @@ def _span_of(message: Message) -> Span | None:
     return next((p.span for p in message.parts if not isinstance(p, str) and p.span is not None), None)
 
 
-def prompt_cache_key(rendered: Any) -> str | None:
+def prompt_cache_key(rendered: RenderView) -> str | None:
     """OpenAI's `prompt_cache_key` for a render with cached modules: a hash of its stable prefix."""
     if not any(p.cached for p in rendered.modules):
         return None
-    from pml.output.cacheplan import plan
-
     return plan(rendered, "openai", totals=False).cache_key

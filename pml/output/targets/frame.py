@@ -7,12 +7,11 @@ runtime)`, `PomlMessage(speaker, content)`, and the parts `ContentMultiMedia`,
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
-if TYPE_CHECKING:
-    from pml.output.prompt import Rendered
+from pml.output.view import RenderView
 
 
 class ContentMultiMedia(BaseModel):
@@ -52,7 +51,7 @@ class PomlFrame(BaseModel):
     runtime: dict[str, Any] | None = None
 
 
-def payload(rendered: Rendered) -> PomlFrame:
+def payload(rendered: RenderView) -> PomlFrame:
     """The render as POML's `PomlFrame`."""
     if rendered.chat:
         messages = [PomlMessage(**m.to_dict()) for m in rendered.messages]

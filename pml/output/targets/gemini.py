@@ -16,13 +16,11 @@ they choose the URL (`models/{model}:generateContent` or `:streamGenerateContent
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pml.components.parts import MediaPart, Message, ToolCallPart, ToolResultPart
 from pml.output.targets.common import FormatError, check_tool_message, split_runtime, system_text
-
-if TYPE_CHECKING:
-    from pml.output.prompt import Rendered
+from pml.output.view import RenderView
 
 TARGET = "Gemini"
 
@@ -40,7 +38,7 @@ SCHEMA_KEYS = frozenset({
 })
 
 
-def payload(rendered: Rendered) -> dict[str, Any]:
+def payload(rendered: RenderView) -> dict[str, Any]:
     """The generateContent request (module docstring)."""
     system: list[str] = []
     contents: list[dict[str, Any]] = []

@@ -11,17 +11,14 @@ with `tool_call_id` and `name`. Unlike POML, `content` is always present (LangCh
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from pml.components.parts import MediaPart, ToolCallPart, ToolResultPart
+from pml.components.parts import MediaPart, Message, ToolCallPart, ToolResultPart
 from pml.output.targets.poml import to_dict
-
-if TYPE_CHECKING:
-    from pml.components.parts import Message
-    from pml.output.prompt import Rendered
+from pml.output.view import RenderView
 
 
-def payload(rendered: Rendered) -> dict[str, Any]:
+def payload(rendered: RenderView) -> dict[str, Any]:
     """The LangChain shape (module docstring)."""
     messages: list[dict[str, Any]] = []
     for message in rendered.messages:

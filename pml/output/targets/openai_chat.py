@@ -13,7 +13,8 @@ its `tool_call_id`. `strict` is true only when the schema qualifies for strict m
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import Any
 
 from pml.components.parts import MediaPart, Message
 from pml.components.schemas import qualifies_for_strict
@@ -28,9 +29,7 @@ from pml.output.targets.common import (
     tool_calls,
     tool_results,
 )
-
-if TYPE_CHECKING:
-    from pml.output.prompt import Rendered
+from pml.output.view import RenderView
 
 TARGET = "OpenAI Chat Completions"
 
@@ -51,7 +50,7 @@ PARAMS = frozenset({
 })
 
 
-def payload(rendered: Rendered) -> dict[str, Any]:
+def payload(rendered: RenderView) -> dict[str, Any]:
     """The Chat Completions request (module docstring)."""
     data: dict[str, Any] = {"messages": messages(rendered.messages)}
     if rendered.tools:
@@ -73,7 +72,7 @@ def _function(tool: dict[str, Any]) -> dict[str, Any]:
     return {key: tool[key] for key in ("name", "description", "parameters") if key in tool}
 
 
-def messages(items: tuple[Message, ...]) -> list[dict[str, Any]]:
+def messages(items: Sequence[Message]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for index, message in enumerate(items):
         if message.speaker == "tool":

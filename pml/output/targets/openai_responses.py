@@ -15,9 +15,10 @@ function tools strict unless told otherwise, so tools always say).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import Any
 
-from pml.components.parts import MediaPart, Message
+from pml.components.parts import MediaPart, Message, ToolResultPart
 from pml.components.schemas import qualifies_for_strict
 from pml.output.targets.common import (
     FormatError,
@@ -30,10 +31,7 @@ from pml.output.targets.common import (
     tool_calls,
     tool_results,
 )
-
-if TYPE_CHECKING:
-    from pml.components.parts import ToolResultPart
-    from pml.output.prompt import Rendered
+from pml.output.view import RenderView
 
 TARGET = "the OpenAI Responses API"
 
@@ -49,7 +47,7 @@ PARAMS = frozenset({
 })
 
 
-def payload(rendered: Rendered) -> dict[str, Any]:
+def payload(rendered: RenderView) -> dict[str, Any]:
     """The Responses request (module docstring)."""
     instructions: list[str] = []
     index = 0
@@ -88,7 +86,7 @@ def _tool(tool: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def items(messages: tuple[Message, ...], start: int = 0) -> list[dict[str, Any]]:
+def items(messages: Sequence[Message], start: int = 0) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for index in range(start, len(messages)):
         message = messages[index]

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pml.components.parts import Message
-
-if TYPE_CHECKING:
-    from pml.output.prompt import Rendered
+from pml.output.view import RenderView
 
 
-def message_dict(rendered: Rendered) -> list[dict[str, Any]]:
+def message_dict(rendered: RenderView) -> list[dict[str, Any]]:
     """`[{"speaker": "human"|"ai"|"system"|"tool", "content": text or parts}]`."""
     return [m.to_dict() for m in rendered.messages]
 
 
-def to_dict(rendered: Rendered) -> dict[str, Any]:
+def to_dict(rendered: RenderView) -> dict[str, Any]:
     """`{"messages", "schema"?, "tools"?, "runtime"?}`; `messages` is the content with chat off."""
     messages: Any
     if rendered.chat:
@@ -34,7 +32,7 @@ def to_dict(rendered: Rendered) -> dict[str, Any]:
     return data
 
 
-def raw(rendered: Rendered) -> str:
+def raw(rendered: RenderView) -> str:
     """The `dict` shape as JSON text (what POML's `raw` returns)."""
     return json.dumps(to_dict(rendered), ensure_ascii=False)
 
@@ -43,7 +41,7 @@ def raw(rendered: Rendered) -> str:
 _HEADER_LIKE = re.compile(r"^(\\*===== .* =====)$", re.MULTILINE)
 
 
-def text(rendered: Rendered) -> str:
+def text(rendered: RenderView) -> str:
     """POML's pretty text: `===== speaker =====` blocks (just the content with chat off).
 
     A line of content that reads like a header is written with one more backslash in front
