@@ -16,8 +16,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from pml.errors import suggest
 from pml.syntax.nodes import normalize_name
-from pml.values import Memo, describe, find_non_data, to_text
+from pml.values import Memo, describe, find_non_data, is_data, kind_of, to_text
 
 # `any` is any data (text, numbers, booleans, null, lists, objects); `value` is anything an
 # expression makes, functions and regular expressions included (a `<let>` may hold a function).
@@ -343,8 +344,6 @@ def _enum(attr: Attr, value: Any, seen: Memo | None) -> str:
     for choice in attr.choices:
         if text.lower() == choice.lower():
             return choice
-    from pml.errors import suggest
-
     hint = suggest(text, attr.choices) if isinstance(value, str) else None
     raise CoercionError(f"`{attr.name}` should be one of {choices}, not {describe(value)}", hint)
 
@@ -401,8 +400,6 @@ _NOT_DATA_HINTS = {
 
 def _hint(value: Any) -> str | None:
     """What to write instead of a value that is not data (None for data)."""
-    from pml.values import is_data, kind_of
-
     if is_data(value):
         return None
     return _NOT_DATA_HINTS.get(kind_of(value), "only data (text, numbers, booleans, lists, objects) can be written out")

@@ -13,7 +13,6 @@ from typing import Annotated
 
 import typer
 
-from pml.api import load
 from pml.cli.errors import InputError, guarded, warn
 from pml.cli.options import ContextOption, DebugOption, LimitOption, MaxOutputOption, VarOption, limits_from
 from pml.cli.util import context_of, require_file
@@ -63,6 +62,8 @@ at the position range its <schema> gives it, in any subset and order
             from pml.kv.hf import LocalModel
         except ImportError as exc:
             raise InputError(f"pml run needs the kv extra ({exc.name} is missing): pip install 'pml[kv]'") from None
+        from pml.api import load  # the compiler is loaded when a prompt is run, not with the command line
+
         ctx = context_of(file, context, var)
         prompt = load(file)
         warn(prompt.diagnostics)

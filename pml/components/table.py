@@ -35,6 +35,8 @@ from pml.components import boxes as ir
 from pml.components.reading import read_bytes, read_text, resolve_path
 from pml.components.text import handles_syntax
 from pml.errors import limit_hint, render_error, suggest
+from pml.readers import MissingExtra, ReadFailure, cached, need
+from pml.readers.archive import check_zip, limits_key
 from pml.registry import Attr, component
 
 TABLE_SYNTAXES = ("markdown", "csv", "tsv", "json", "jsonl", "yaml", "xml", "html", "text")
@@ -292,9 +294,6 @@ def _boolean(text: str) -> bool:
 
 def read_xlsx(data: bytes, src: str) -> Grid:
     """The first sheet of an .xlsx workbook: a header row, then typed rows (read with openpyxl)."""
-    from pml.readers import MissingExtra, ReadFailure, cached, need
-    from pml.readers.archive import limits_key
-
     try:
         need("openpyxl", "reading .xlsx files")
     except MissingExtra as exc:
@@ -318,9 +317,6 @@ def read_xlsx(data: bytes, src: str) -> Grid:
 
 def _xlsx_rows(data: bytes) -> list[tuple[Any, ...]]:
     import openpyxl
-
-    from pml.readers import ReadFailure
-    from pml.readers.archive import check_zip
 
     check_zip(data)  # before openpyxl unpacks anything
     limit = limits.current().max_table_cells

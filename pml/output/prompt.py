@@ -91,13 +91,7 @@ class Rendered:
     def to_anthropic(self, model: str | None = None) -> dict[str, Any]:
         """Anthropic Messages keyword arguments (`pml.output.targets.anthropic_messages`), with
         `cache_control` breakpoints after cached modules (for `model`, or `<runtime model>`)."""
-        if model is None:
-            return to_format(self, "anthropic")
-        from pml.output.targets import located
-        from pml.output.targets.anthropic_messages import payload
-
-        with located(self):
-            return payload(self, model)
+        return to_format(self, "anthropic", model=model)
 
     def to_gemini(self) -> dict[str, Any]:
         """A Gemini `generateContent` request body (`pml.output.targets.gemini`)."""

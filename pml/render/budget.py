@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from pml.components import boxes as ir
-from pml.tokens.encodings import Tokenizer, tokenizer_for
+from pml.tokens.encodings import Tokenizer, encoding, tokenizer_for
 
 MARKER = " (...truncated)"
 DIRECTIONS = ("end", "start", "middle")
@@ -329,8 +329,6 @@ def _is_block(box: ir.Box) -> bool:
 
 
 def tokenizer_encoding(tokenizer: Tokenizer) -> Any:
-    from pml.tokens.encodings import encoding
-
     return encoding(tokenizer.encoding_name)
 
 

@@ -27,6 +27,7 @@ from pml.errors import render_error
 from pml.limits import current
 from pml.render.bound import check, too_long
 from pml.render.charsafe import fix_surrogates
+from pml.render.writers.table import FENCED_SYNTAXES, write_table
 from pml.values import to_text
 
 _SOFT = "\x00soft\x00"
@@ -415,8 +416,6 @@ class MarkdownWriter:
     def box_Table(self, box: ir.Table) -> None:
         """A table (`pml.render.writers.table`): json, yaml, xml and html are fenced like any subtree in
         that syntax; csv, tsv, jsonl and text start on the line after text before them."""
-        from pml.render.writers.table import FENCED_SYNTAXES, write_table
-
         syntax = box.syntax or "markdown"
         if syntax in FENCED_SYNTAXES:
             self.box_Env(ir.Env(syntax, [ir.Table(box.columns, box.rows, None, box.options)], box.options))
