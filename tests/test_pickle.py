@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 import pml
+from pml.compile.lockfile import module_hashes
 from pml.render.modcache import module_cache
 from pml.style.stylesheet import load_stylesheet
 from pml.syntax.source import Source
@@ -36,6 +37,9 @@ def _load(path: Path) -> tuple[pml.Prompt, dict[str, Any], dict[str, Any]]:
     options: dict[str, Any] = {}
     if (found := base.with_name(base.name + ".context.json")).exists():
         context = json.loads(found.read_text(encoding="utf-8"))
+    elif (rows := path.with_name("rows.jsonl")).exists():  # a batch case: its base context and first row
+        context = json.loads(path.with_name("context.json").read_text(encoding="utf-8"))
+        context.update(json.loads(rows.read_text(encoding="utf-8").splitlines()[0]))
     if (found := base.with_name(base.name + ".options.json")).exists():
         options = json.loads(found.read_text(encoding="utf-8"))
         if "limits" in options:
@@ -114,3 +118,29 @@ def test_rendering_leaves_the_program_unchanged(path: Path) -> None:
         except pml.PMLError:
             pass  # another context may be an error of the render: the program is still unchanged
     assert _snapshot(prompt) == before
+
+
+@pytest.mark.parametrize("name", ["import_chain", "cached_twice", "volatile_after"])
+def test_a_prompt_rendered_through_the_module_cache_and_locked_pickles(name: str) -> None:
+    """A prompt whose cached modules went through the module cache and `pml lock`'s digests
+    pickles as it did before both, and its copy renders the same payloads."""
+    path = CASES / "modules" / f"{name}.pml"
+    prompt, context, options = _load(path)
+    before = _snapshot(prompt)
+    cache = pml.configure_module_cache()
+    try:
+        original = prompt.render(context, **options)
+        again = prompt.render(context, **options)  # from the cache
+        assert len(cache) > 0
+        hashes = module_hashes(prompt.program, path, CASES)
+        assert hashes and all(h.startswith("sha256:") for h in hashes.values())
+        assert _snapshot(prompt) == before
+        copy = pickle.loads(pickle.dumps(prompt))
+        assert module_hashes(copy.program, path, CASES) == hashes
+        copied = copy.render(context, **options)
+    finally:
+        pml.configure_module_cache()
+    for rendered in (again, copied):
+        assert rendered.to_openai() == original.to_openai()
+        assert rendered.to_anthropic() == original.to_anthropic()
+        assert _shown(rendered) == _shown(original)
