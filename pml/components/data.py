@@ -12,8 +12,10 @@ import textwrap
 from typing import Any
 
 from pml import files
+from pml.compile.program import CNode
 from pml.components import boxes as ir
 from pml.components import expanded
+from pml.components.layout import Ctx, LayoutContext
 from pml.components.reading import attr_span, read_bytes, read_text, resolve_path, src_span
 from pml.components.text import handles_syntax
 from pml.errors import render_error
@@ -29,7 +31,8 @@ from pml.registry import SYNTAXES, Attr, component
            attrs=[Attr("data", "any", "The data, usually an expression: `data=\"{{ order }}\"`."),
                   Attr("syntax", "enum", "json, yaml or xml (a fenced block), or markdown.", SYNTAXES)])
 @handles_syntax
-def layout_object(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
+def layout_object(r: LayoutContext, node: CNode, attrs: dict[str, Any], scope: dict[str, Any],
+                  ctx: Ctx) -> list[ir.Box]:
     data = attrs.get("data")
     syntax = attrs.get("syntax")
     if ctx.syntax in ("json", "yaml", "xml"):
@@ -66,7 +69,8 @@ SERIALIZED = ("json", "yaml", "xml")
                   Attr("syntax", "enum", "json, yaml or xml write the document as a string in that "
                        "syntax; markdown and text write it in place (never fenced).", SYNTAXES)])
 @handles_syntax
-def layout_document(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
+def layout_document(r: LayoutContext, node: CNode, attrs: dict[str, Any], scope: dict[str, Any],
+                    ctx: Ctx) -> list[ir.Box]:
     given = [name for name in ("src", "buffer", "base64") if attrs.get(name) not in (None, "")]
     parser = attrs.get("parser") or "auto"
     if len(given) > 1:
@@ -87,7 +91,7 @@ def layout_document(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, A
     return boxes
 
 
-def styled(node: Any, attrs: dict[str, Any], boxes: list[ir.Box]) -> list[ir.Box]:
+def styled(node: CNode, attrs: dict[str, Any], boxes: list[ir.Box]) -> list[ir.Box]:
     """What a reader made, with the stylesheets' rules for the components it stands for
     (`pml.components.expanded`); a failure is located at `src`, or at the element."""
     try:
@@ -115,7 +119,7 @@ def _body(boxes: list[ir.Box]) -> list[ir.Box]:
     return boxes
 
 
-def _from_file(r: Any, node: Any, attrs: dict[str, Any], src: str, parser: str) -> list[ir.Box]:
+def _from_file(r: LayoutContext, node: CNode, attrs: dict[str, Any], src: str, parser: str) -> list[ir.Box]:
     path = resolve_path(r, node, src, "document")
     suffix = path.suffix.lower()
     if parser == "auto":
@@ -134,7 +138,7 @@ def _from_file(r: Any, node: Any, attrs: dict[str, Any], src: str, parser: str) 
     return _convert(node, attrs, data, parser, src)
 
 
-def _inline_bytes(node: Any, attrs: dict[str, Any], name: str, parser: str) -> tuple[bytes, str]:
+def _inline_bytes(node: CNode, attrs: dict[str, Any], name: str, parser: str) -> tuple[bytes, str]:
     """The bytes of `buffer` or `base64`, and the parser (text for a string buffer, as POML)."""
     if name == "base64":
         try:
@@ -152,7 +156,7 @@ def _inline_bytes(node: Any, attrs: dict[str, Any], name: str, parser: str) -> t
     return data, _guess(node, data, None) if parser == "auto" else parser
 
 
-def _guess(node: Any, data: bytes, src: str | None) -> str:
+def _guess(node: CNode, data: bytes, src: str | None) -> str:
     """The parser for bytes whose name does not tell: PDF and DOCX by content, else UTF-8 text."""
     try:
         found = sniff(data)
@@ -171,7 +175,7 @@ def _guess(node: Any, data: bytes, src: str | None) -> str:
     return "txt"
 
 
-def _convert(node: Any, attrs: dict[str, Any], data: bytes, parser: str, name: str) -> list[ir.Box]:
+def _convert(node: CNode, attrs: dict[str, Any], data: bytes, parser: str, name: str) -> list[ir.Box]:
     """Run the reader for `parser` over the bytes; reader problems become located errors."""
     pages = attrs.get("selectedPages")
     if pages not in (None, "") and parser != "pdf":

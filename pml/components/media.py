@@ -13,7 +13,9 @@ import binascii
 import mimetypes
 from typing import Any
 
+from pml.compile.program import CNode
 from pml.components import boxes as ir
+from pml.components.layout import Ctx, LayoutContext
 from pml.components.reading import read_bytes, resolve_path, src_span
 from pml.components.text import handles_syntax
 from pml.errors import render_error
@@ -53,7 +55,7 @@ def sniff(data: bytes, name: str | None, default: str) -> str:
     return default
 
 
-def media_bytes(r: Any, node: Any, attrs: dict[str, Any], what: str) -> tuple[bytes, str | None]:
+def media_bytes(r: LayoutContext, node: CNode, attrs: dict[str, Any], what: str) -> tuple[bytes, str | None]:
     """The bytes from `src` (a file) or `base64`, and the file name if there is one."""
     src = attrs.get("src")
     if src:
@@ -78,7 +80,7 @@ def scaling(attrs: dict[str, Any]) -> Scaling:
     return Scaling(attrs.get("maxWidth"), attrs.get("maxHeight"), attrs.get("resize"))
 
 
-def resize(r: Any, node: Any, data: bytes, mime: str, attrs: dict[str, Any]) -> tuple[bytes, str]:
+def resize(r: LayoutContext, node: CNode, data: bytes, mime: str, attrs: dict[str, Any]) -> tuple[bytes, str]:
     """Scale an image down to fit `maxWidth`/`maxHeight` and by the `resize` ratio (Pillow)."""
     try:
         return scale_image(data, mime, scaling(attrs))
@@ -112,7 +114,7 @@ def _common_attrs(what: str) -> list[Attr]:
                   Attr("maxHeight", "number", "Scale the image down to this height (pixels)."),
                   Attr("resize", "number", "Scale the image by this ratio (0 to 1).")])
 @handles_syntax
-def layout_img(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
+def layout_img(r: LayoutContext, node: CNode, attrs: dict[str, Any], scope: dict[str, Any], ctx: Ctx) -> list[ir.Box]:
     syntax = attrs.get("syntax")
     alt = attrs.get("alt")
     if alt and syntax != "multimedia":
@@ -130,7 +132,7 @@ def layout_img(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], 
            kind="inline",
            attrs=_common_attrs("audio clip"))
 @handles_syntax
-def layout_audio(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
+def layout_audio(r: LayoutContext, node: CNode, attrs: dict[str, Any], scope: dict[str, Any], ctx: Ctx) -> list[ir.Box]:
     syntax = attrs.get("syntax")
     alt = attrs.get("alt")
     if alt and syntax not in (None, "multimedia"):

@@ -13,8 +13,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pml.compile.modules import ModuleDef, Pick, canonical, conflict, pick_of
+from pml.compile.modules import ModuleDef, Pick, canonical, pick_of
+from pml.compile.program import CNode
 from pml.components import boxes as ir
+from pml.components.layout import Ctx, LayoutContext
 from pml.errors import render_error
 from pml.registry import Attr, component
 
@@ -24,7 +26,7 @@ from pml.registry import Attr, component
                "with `<import>`. It renders nothing where it is written.",
            attrs=[Attr("name", "string", "The schema's name: `<use module=\"schema.module\">` may start with it.",
                        literal=True)])
-def layout_schema(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[Any]:
+def layout_schema(r: LayoutContext, node: CNode, attrs: dict[str, Any], scope: dict[str, Any], ctx: Ctx) -> list[Any]:
     return []
 
 
@@ -36,9 +38,9 @@ def layout_schema(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any
                   Attr("cache", "boolean", "Render once per distinct arguments and place a cache breakpoint "
                                            "after it; it may then read its params only.", default=False,
                        literal=True)])
-def layout_module(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[Any]:
+def layout_module(r: LayoutContext, node: CNode, attrs: dict[str, Any], scope: dict[str, Any], ctx: Ctx) -> list[Any]:
     """A nested definition renders where it is written when the placing `<use>` selected it."""
-    frame = r.frames[-1] if r.frames else None
+    frame = r.module_frame()
     mdef = r.links.definitions.get(node.index)
     if frame is None or mdef is None:
         return []
@@ -58,7 +60,7 @@ def layout_module(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any
                   Attr("len", "integer", "Tokens reserved for the value where the module's attention states are "
                                          "reused at fixed positions (`pml run --kv modular`, docs/kv.md).",
                        minimum=1, literal=True)])
-def layout_param(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[Any]:
+def layout_param(r: LayoutContext, node: CNode, attrs: dict[str, Any], scope: dict[str, Any], ctx: Ctx) -> list[Any]:
     return []
 
 
@@ -66,8 +68,8 @@ def layout_param(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any]
            doc="Alternative modules: a use picks at most one of them (`default` names the one placed when "
                "none is picked). Placing two of them together is an error.",
            attrs=[Attr("default", "string", "The module placed when the use picks none.", literal=True)])
-def layout_union(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[Any]:
-    frame = r.frames[-1] if r.frames else None
+def layout_union(r: LayoutContext, node: CNode, attrs: dict[str, Any], scope: dict[str, Any], ctx: Ctx) -> list[Any]:
+    frame = r.module_frame()
     udef = r.links.unions.get(node.index)
     if frame is None or udef is None:
         return []
@@ -87,7 +89,7 @@ def layout_union(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any]
                "`ns.name` (without `as`, plain `name`).",
            attrs=[Attr("src", "string", "The file to import (under the document's folder).", required=True),
                   Attr("as", "string", "A namespace for the imported module names.", literal=True)])
-def layout_import(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[Any]:
+def layout_import(r: LayoutContext, node: CNode, attrs: dict[str, Any], scope: dict[str, Any], ctx: Ctx) -> list[Any]:
     return []
 
 
@@ -98,7 +100,7 @@ def layout_import(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any
                                            "`outer.inner`).", required=True, literal=True),
                   Attr("name", "value", "A param called `name` (when the module declares one)."),
                   Attr("type", "value", "A param called `type` (when the module declares one).")])
-def layout_use(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[Any]:
+def layout_use(r: LayoutContext, node: CNode, attrs: dict[str, Any], scope: dict[str, Any], ctx: Ctx) -> list[Any]:
     mdef = r.links.uses.get(node.index)
     if mdef is None:  # reported at compile time
         return []
@@ -106,8 +108,8 @@ def layout_use(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], 
     if pick is None:
         pick = pick_of(node, mdef, attrs, r.links.uses, lambda child: r.attributes(child, scope),
                        lambda condition: bool(r.evaluate(condition, scope)), _raise)
-    if not r.frames:
-        conflict(r.union_picks, mdef, node.span, _raise)
+    if r.module_frame() is None:
+        r.claim_union(mdef, node.span)
     return place(r, pick, scope, ctx, str(attrs.get("module") or mdef.path), node.index in r.links.after_volatile)
 
 
@@ -115,7 +117,7 @@ def _raise(message: str, span: Any, hint: str | None = None) -> None:
     raise render_error(message, span, hint)
 
 
-def place(r: Any, pick: Pick, scope: dict[str, Any], ctx: Any, name: str, after_volatile: bool = False
+def place(r: LayoutContext, pick: Pick, scope: dict[str, Any], ctx: Ctx, name: str, after_volatile: bool = False
           ) -> list[ir.Box]:
     """Render a picked module as an `ir.Module` box, through the render cache when it is cached."""
     mdef = pick.module
@@ -129,8 +131,7 @@ def place(r: Any, pick: Pick, scope: dict[str, Any], ctx: Any, name: str, after_
     def render() -> list[ir.Box]:
         return _body(r, mdef, pick, _values(pick, scope), ctx)
 
-    entry = r.module_cache.get_or_render(key, render)
-    return [ir.Module(mark, entry.boxes, entry)]
+    return [r.cached(mark, render)]
 
 
 def _values(pick: Pick, scope: dict[str, Any]) -> dict[str, Any]:
@@ -147,15 +148,11 @@ def _values(pick: Pick, scope: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def _body(r: Any, mdef: ModuleDef, pick: Pick, scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
-    r.frames.append(pick.inner)
-    try:
-        return r.children(mdef.node, scope, ctx, mdef.node.static)
-    finally:
-        r.frames.pop()
+def _body(r: LayoutContext, mdef: ModuleDef, pick: Pick, scope: dict[str, Any], ctx: Ctx) -> list[ir.Box]:
+    return r.in_module(pick.inner, lambda: r.children(mdef.node, scope, ctx, mdef.node.static))
 
 
-def _key(mdef: ModuleDef, values: dict[str, Any], pick: Pick, ctx: Any) -> str:
+def _key(mdef: ModuleDef, values: dict[str, Any], pick: Pick, ctx: Ctx) -> str:
     parts: list[Any] = [mdef.digest, canonical(values), [p.key() for p in pick.inner], ctx.syntax, ctx.chat]
     if mdef.reads_files:  # the same markup in another folder, or a file changed since: another rendering
         parts.append([str(mdef.span.source.directory), *(_stamp(path) for path in mdef.files)])

@@ -9,21 +9,23 @@ from pathlib import Path
 from typing import Any
 
 from pml import files
+from pml.compile.program import CNode
+from pml.components.layout import LayoutContext
 from pml.errors import PMLRenderError, render_error
 
 
-def attr_span(node: Any, name: str) -> Any:
+def attr_span(node: CNode, name: str) -> Any:
     """Where an element's attribute value is written (the element when it is not written)."""
     attr = node.element.attribute(name)
     return (attr.value_span or attr.span) if attr is not None else node.span
 
 
-def src_span(node: Any) -> Any:
+def src_span(node: CNode) -> Any:
     """Where an element's `src` value is written (for messages about the file)."""
     return attr_span(node, "src")
 
 
-def read_text(r: Any, node: Any, path: Path, src: str, what: str) -> str:
+def read_text(r: LayoutContext, node: CNode, path: Path, src: str, what: str) -> str:
     """A named file's text (UTF-8), or a located error saying why it cannot be read."""
     try:
         return files.read_text(path)
@@ -31,7 +33,7 @@ def read_text(r: Any, node: Any, path: Path, src: str, what: str) -> str:
         raise file_error(r, node, src, what, problem) from None
 
 
-def read_bytes(r: Any, node: Any, path: Path, src: str, what: str) -> bytes:
+def read_bytes(r: LayoutContext, node: CNode, path: Path, src: str, what: str) -> bytes:
     """A named file's bytes, or a located error saying why it cannot be read."""
     try:
         return files.read_file(path)
@@ -39,7 +41,7 @@ def read_bytes(r: Any, node: Any, path: Path, src: str, what: str) -> bytes:
         raise file_error(r, node, src, what, problem) from None
 
 
-def file_error(r: Any, node: Any, src: str, what: str, problem: files.FileProblem) -> PMLRenderError:
+def file_error(r: LayoutContext, node: CNode, src: str, what: str, problem: files.FileProblem) -> PMLRenderError:
     """The located error for a file named by `node` that cannot be read (at its `src`)."""
     source = node.element.span.source
     message, hint = files.explain(problem, what, src, source.name, source.directory, Path(r.root),
@@ -47,7 +49,7 @@ def file_error(r: Any, node: Any, src: str, what: str, problem: files.FileProble
     return render_error(message, src_span(node), hint)
 
 
-def resolve_path(r: Any, node: Any, src: str, what: str = "file") -> Path:
+def resolve_path(r: LayoutContext, node: CNode, src: str, what: str = "file") -> Path:
     """A file named by `node`, relative to its source file and inside the prompt's root."""
     try:
         return files.resolve_under(node.element.span.source.directory, src, r.root)

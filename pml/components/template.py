@@ -8,7 +8,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from pml.compile.program import CNode
 from pml.compile.variables import is_declaration
+from pml.components.layout import Ctx, LayoutContext
 from pml.components.reading import read_text, resolve_path, src_span
 from pml.errors import render_error
 from pml.expressions import compile_expression
@@ -31,7 +33,7 @@ LET_TYPES = ("string", "integer", "float", "number", "boolean", "array", "object
                   Attr("volatile", "boolean", "The value changes on every request (a time, an id): `pml check` "
                                               "warns when it lands before or inside a cached module.",
                        default=False)])
-def layout_let(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[Any]:
+def layout_let(r: LayoutContext, node: CNode, attrs: dict[str, Any], scope: dict[str, Any], ctx: Ctx) -> list[Any]:
     name = attrs.get("name")
     if attrs.get("volatile") and is_declaration(node):
         return []  # only says that the context variable `name` is volatile
@@ -47,28 +49,28 @@ def layout_let(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], 
             raise render_error(str(exc), node.span) from None
     if name:
         scope[str(name)] = value
-        r.globals[str(name)] = value
+        r.define({str(name): value})
     elif isinstance(value, dict):
         scope.update(value)
-        r.globals.update(value)
+        r.define(value)
     else:
         raise render_error("`<let>` without a name needs an object to spread", node.span,
                            'add name="…", or give a JSON object')
     return []
 
 
-def _value(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any]) -> Any:
+def _value(r: LayoutContext, node: CNode, attrs: dict[str, Any], scope: dict[str, Any]) -> Any:
     if "value" in node.dynamic:
         return attrs["value"]
     expression = r.links.let_values.get(node.index)
     if expression is None:  # it did not compile: say why
         attr = node.element.attribute("value")
-        compile_expression(str(node.static["value"]), attr.value_span or attr.span)
+        compile_expression(str(node.static["value"]), (attr.value_span or attr.span) if attr else node.span)
         raise AssertionError("a `<let value>` that compiles has its expression in the program")
     return r.evaluate(expression, scope)
 
 
-def _read(r: Any, node: Any, src: str) -> Any:
+def _read(r: LayoutContext, node: CNode, src: str) -> Any:
     path = resolve_path(r, node, src, "file")
     text = read_text(r, node, path, src, "file")
     if path.suffix.lower() == ".json":

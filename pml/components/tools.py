@@ -20,6 +20,7 @@ from typing import Any
 
 from pml.compile.program import CNode, ExprPiece, TextPiece
 from pml.components import boxes as ir
+from pml.components.layout import Ctx, LayoutContext
 from pml.components.parts import ToolSpec
 from pml.components.schemas import (
     SchemaError,
@@ -43,7 +44,7 @@ PARSER_ATTR = Attr("parser", "enum", "How the body is read: json, or eval (a Zod
 # ---------------------------------------------------------------------------- schema bodies
 
 
-def read_schema(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any]) -> dict[str, Any] | None:
+def read_schema(r: LayoutContext, node: CNode, attrs: dict[str, Any], scope: dict[str, Any]) -> dict[str, Any] | None:
     """The JSON schema an element's body gives (None for an empty body)."""
     tag = node.element.tag
     pieces = node.children
@@ -60,7 +61,7 @@ def read_schema(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any])
         except SchemaError as exc:
             raise render_error(f"`<{tag}>`: {exc}", exprs[0].expression.span, exc.hint) from None
     text = "".join(p.value if isinstance(p, TextPiece) else _as_text(r.evaluate(p.expression, scope))
-                   for p in pieces)
+                   for p in pieces if not isinstance(p, CNode))
     body = text.strip()
     if not body:
         return None
@@ -84,7 +85,8 @@ def _json_schema(body: str) -> dict[str, Any]:
     return json_schema_text(body)
 
 
-def _expression_schema(r: Any, node: Any, body: str, scope: dict[str, Any], lead: int, exprs: list[Any]) -> Any:
+def _expression_schema(r: LayoutContext, node: CNode, body: str, scope: dict[str, Any], lead: int,
+                       exprs: list[Any]) -> Any:
     """`parser="eval"` with a body that is not Zod: a PML expression (sandboxed) giving the schema."""
     span = _body_span(node, lead, exprs, len(body))
     try:
@@ -99,7 +101,7 @@ def _expression_schema(r: Any, node: Any, body: str, scope: dict[str, Any], lead
         raise render_error(f"`<{node.element.tag}>`: {exc}", span, exc.hint) from None
 
 
-def _body_span(node: Any, offset: int, exprs: list[Any], length: int = 1) -> Span:
+def _body_span(node: CNode, offset: int, exprs: list[Any], length: int = 1) -> Span:
     """Where `offset` of the element's body text is in the source (the element when unsure)."""
     texts = [c for c in node.element.children if isinstance(c, Text)]
     if len(texts) != 1 or exprs:
@@ -155,14 +157,13 @@ def _value_span(element: Element, texts: list[Text], offsets: tuple[int, int] | 
                "schema such as `z.object({answer: z.string()})`, which is parsed, never run. One per "
                "document.",
            attrs=[PARSER_ATTR], check=check_schema_body)
-def layout_output_schema(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[Any]:
-    call = r.call
-    if call.schema_span is not None:
-        first = call.schema_span
+def layout_output_schema(r: LayoutContext, node: CNode, attrs: dict[str, Any], scope: dict[str, Any],
+                         ctx: Ctx) -> list[Any]:
+    first = r.schema_span()
+    if first is not None:
         raise render_error("a prompt takes one `<output-schema>`", node.span,
                            f"the first is at {first.line}:{first.column}")
-    call.schema = read_schema(r, node, attrs, scope)
-    call.schema_span = node.span
+    r.declare_schema(read_schema(r, node, attrs, scope), node.span)
     return []
 
 
@@ -173,15 +174,16 @@ def layout_output_schema(r: Any, node: Any, attrs: dict[str, Any], scope: dict[s
            attrs=[Attr("name", "string", "The tool's name.", required=True),
                   Attr("description", "string", "What the tool does, for the model."),
                   PARSER_ATTR], check=check_schema_body)
-def layout_tool_definition(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[Any]:
+def layout_tool_definition(r: LayoutContext, node: CNode, attrs: dict[str, Any], scope: dict[str, Any],
+                           ctx: Ctx) -> list[Any]:
     name = str(attrs.get("name") or "").strip()
     if not name:
         raise render_error("a tool needs a `name`", node.span)
-    if any(tool.name == name for tool in r.call.tools):
+    if r.has_tool(name):
         raise render_error(f"the tool `{name}` is defined twice", node.span)
     parameters = read_schema(r, node, attrs, scope) or {"type": "object", "properties": {}}
     description = attrs.get("description")
-    r.call.tools.append(ToolSpec(name, str(description) if description else None, parameters))
+    r.declare_tool(ToolSpec(name, str(description) if description else None, parameters))
     return []
 
 
@@ -192,7 +194,8 @@ def layout_tool_definition(r: Any, node: Any, attrs: dict[str, Any], scope: dict
                        required=True),
                   Attr("name", "string", "The tool called.", required=True),
                   Attr("parameters", "any", "The arguments: a JSON object, or `{{ expression }}`.")])
-def layout_tool_request(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
+def layout_tool_request(r: LayoutContext, node: CNode, attrs: dict[str, Any], scope: dict[str, Any],
+                        ctx: Ctx) -> list[ir.Box]:
     arguments = attrs.get("parameters")
     if arguments is None:
         arguments = {}
@@ -213,10 +216,9 @@ def layout_tool_request(r: Any, node: Any, attrs: dict[str, Any], scope: dict[st
                "Anthropic `tool_result`).",
            attrs=[Attr("id", "string", "The id of the call this answers.", required=True),
                   Attr("name", "string", "The tool that was called.", required=True)])
-def layout_tool_response(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
-    from pml.render.renderer import write
-
-    written = write([ir.Block(r.children(node, scope, ctx, attrs))], ctx.syntax)
+def layout_tool_response(r: LayoutContext, node: CNode, attrs: dict[str, Any], scope: dict[str, Any],
+                         ctx: Ctx) -> list[ir.Box]:
+    written = r.write([ir.Block(r.children(node, scope, ctx, attrs))], ctx.syntax)
     content: Any = written.text
     media = [(offset, box) for offset, _, box in written.media if isinstance(box, ir.Media)]
     if media:
@@ -238,7 +240,7 @@ def layout_tool_response(r: Any, node: Any, attrs: dict[str, Any], scope: dict[s
                "become camelCase; values are typed (`0.2` → number, `false` → boolean, JSON arrays and "
                "objects parsed); empty values are left out. Each provider format renames them "
                "(docs/language.md).")
-def layout_runtime(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[Any]:
+def layout_runtime(r: LayoutContext, node: CNode, attrs: dict[str, Any], scope: dict[str, Any], ctx: Ctx) -> list[Any]:
     for name in sorted(node.written, key=_written_order(node)):
         value = attrs.get(name)
         if isinstance(value, str):
@@ -247,11 +249,11 @@ def layout_runtime(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, An
             value = runtime_value(value)
         elif value is None:
             continue
-        r.call.runtime[kebab_to_camel(name) if "-" in name else name] = value
+        r.set_runtime(kebab_to_camel(name) if "-" in name else name, value)
     return []
 
 
-def _written_order(node: Any) -> Any:
+def _written_order(node: CNode) -> Any:
     order = {a.name: i for i, a in enumerate(node.element.attributes)}
     spelled = {normalize(a.name): i for i, a in enumerate(node.element.attributes)}
     return lambda name: order.get(name, spelled.get(normalize(name), len(order)))
@@ -291,5 +293,5 @@ def runtime_value(text: str) -> Any:
                        literal=True),
                   Attr("components", "string", "Components to turn off (`-name`) or on (`+name`), "
                        "separated by commas or spaces.", literal=True)])
-def layout_meta(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[Any]:
+def layout_meta(r: LayoutContext, node: CNode, attrs: dict[str, Any], scope: dict[str, Any], ctx: Ctx) -> list[Any]:
     return []  # read while compiling (`pml.compile.meta`)

@@ -9,14 +9,16 @@ text after parsing, so data never becomes markup.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from pml.compile.modules import ModuleDef, Pick, conflict
 from pml.compile.program import CNode, DynamicAttr, ExprPiece, Links, TextPiece
 from pml.components import boxes as ir
-from pml.components.parts import CallSettings
+from pml.components.layout import Ctx, LayoutContext
+from pml.components.parts import CallSettings, ToolSpec
 from pml.errors import PMLError, render_error
 from pml.expressions import Expression
 from pml.limits import current as current_limits
@@ -28,19 +30,10 @@ from pml.render.modcache import module_cache
 from pml.render.writers.markdown import MarkdownWriter
 from pml.render.writers.serialize import serialize, to_model
 from pml.syntax.source import Span
-from pml.values import Memo, describe, to_text
+from pml.values import Memo, describe, kind_of, to_text
 
 SERIALIZED = ("json", "yaml", "xml", "html")
 _COLLAPSE = re.compile(r"[ \t\n\r\f]+")
-
-
-@dataclass(frozen=True, slots=True)
-class Ctx:
-    """What flows down the tree while rendering."""
-
-    syntax: str = "markdown"
-    chat: bool = True
-    base_dir: Path = Path(".")
 
 
 class _Lit(str):
@@ -56,7 +49,8 @@ class _Val(str):
 
 
 class Renderer:
-    """One render of a compiled prompt with one context."""
+    """One render of a compiled prompt with one context. Layouts see it as a `LayoutContext`
+    (`pml.components.layout`): the methods under "for layouts" below."""
 
     def __init__(self, context: dict[str, Any], root: Path, links: Links | None = None) -> None:
         self.globals = context
@@ -68,8 +62,8 @@ class Renderer:
         self.call = CallSettings()
         # Modules (pml/components/modules.py): the selections of the modules being rendered, and
         # which alternative of each union the prompt placed.
-        self.frames: list[Any] = []
-        self.union_picks: dict[Any, Any] = {}
+        self._frames: list[Sequence[Pick]] = []
+        self._union_picks: dict[Any, ModuleDef] = {}
         self.module_cache = module_cache()
         # What budgets left out (`pml.render.budget`), in the order it happened.
         self.dropped: list[budget.Dropped] = []
@@ -88,6 +82,46 @@ class Renderer:
         self.output += size
         if self.output > self.max_output:
             raise too_long(span, self.max_output)
+
+    # ----------------------------------------------------------------- for layouts
+    def write(self, boxes: list[ir.Box], syntax: str, options: Mapping[str, Any] | None = None) -> Written:
+        return write(boxes, syntax, options)
+
+    def define(self, values: Mapping[str, Any]) -> None:
+        self.globals.update(values)
+
+    def schema_span(self) -> Span | None:
+        return self.call.schema_span
+
+    def declare_schema(self, schema: dict[str, Any] | None, span: Span) -> None:
+        self.call.schema = schema
+        self.call.schema_span = span
+
+    def has_tool(self, name: str) -> bool:
+        return any(tool.name == name for tool in self.call.tools)
+
+    def declare_tool(self, tool: ToolSpec) -> None:
+        self.call.tools.append(tool)
+
+    def set_runtime(self, name: str, value: Any) -> None:
+        self.call.runtime[name] = value
+
+    def module_frame(self) -> Sequence[Pick] | None:
+        return self._frames[-1] if self._frames else None
+
+    def claim_union(self, mdef: ModuleDef, span: Span) -> None:
+        conflict(self._union_picks, mdef, span, _raise)
+
+    def in_module(self, picks: Sequence[Pick], render: Callable[[], list[ir.Box]]) -> list[ir.Box]:
+        self._frames.append(picks)
+        try:
+            return render()
+        finally:
+            self._frames.pop()
+
+    def cached(self, mark: ir.ModuleMark, render: Callable[[], list[ir.Box]]) -> ir.Module:
+        entry = self.module_cache.get_or_render(mark.key, render)
+        return ir.Module(mark, entry.boxes, entry)
 
     # ----------------------------------------------------------------- nodes
     def node(self, cnode: CNode, scope: dict[str, Any], ctx: Ctx) -> list[Any]:
@@ -110,7 +144,7 @@ class Renderer:
         name, expression = cnode.loop
         items = self.evaluate(expression, scope)
         if isinstance(items, Mapping) or isinstance(items, (str, bytes)) or not hasattr(items, "__iter__"):
-            raise render_error(f"`for` needs a list, but `{expression.code.strip()}` is {_kind(items)}",
+            raise render_error(f"`for` needs a list, but `{expression.code.strip()}` is {_a_kind(items)}",
                                expression.span, "loop over a list, e.g. `item in items`")
         bound = self.limits.max_loop
         if not hasattr(items, "__len__") or self.loops + len(items) <= bound:
@@ -150,7 +184,10 @@ class Renderer:
         if size:
             self.charge(size, cnode.span)
         produced = self.produced
-        boxes = component.layout(self, cnode, attrs, scope, inner)
+        layout = component.layout
+        assert layout is not None  # every registered component has one
+        lc: LayoutContext = self  # what a layout sees of the render
+        boxes = layout(lc, cnode, attrs, scope, inner)
         if not boxes:
             return []
         if self.produced == produced:  # the component made its content itself (data, a file, a picture)
@@ -162,7 +199,7 @@ class Renderer:
         if key and "name" not in component.attrs and component.kind != "reader":
             boxes = [ir.Named(str(key), boxes)]
         if switched:
-            boxes = [ir.Env(syntax, boxes, dict(attrs.get("writerOptions") or {}))]
+            boxes = [ir.Env(str(syntax), boxes, dict(attrs.get("writerOptions") or {}))]
         if ("charLimit" in attrs or "tokenLimit" in attrs) and component.kind != "reader":
             boxes = self.fit(cnode, attrs, boxes)  # a subtree in another syntax is one unit: whole or not at all
         speaker = attrs.get("speaker")
@@ -436,18 +473,16 @@ def _measure(boxes: Any) -> str:
     return MarkdownWriter(serialize).write(boxes)
 
 
-def _kind(value: Any) -> str:
+def _a_kind(value: Any) -> str:
+    """The kind of a value (`pml.values.kind_of`) with its article: `a number`, `an object`, `a string`."""
     if value is None:
         return "null"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, Mapping):
-        return "an object"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    return type(value).__name__
+    kind = "string" if isinstance(value, str) else kind_of(value)
+    return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}"
+
+
+def _raise(message: str, span: Span | None, hint: str | None = None) -> None:
+    raise render_error(message, span, hint)
 
 
 __all__ = ["Ctx", "PMLError", "Renderer", "finish", "plain_text", "write"]
