@@ -31,6 +31,7 @@ from pml.output.targets import FORMATS, to_format
 from pml.render import charsafe
 from pml.render.bound import OutputTooLong, too_long
 from pml.render.budget import Dropped
+from pml.render.hooks import RenderHook
 from pml.render.renderer import Ctx, Renderer, write
 from pml.syntax.source import Span
 
@@ -199,10 +200,17 @@ class Prompt:
         resource bounds of this render (`pml.Limits`; default: the ones in force).
         """
         with using(limits):
-            return self._render(context, chat, output_schema, variables, Renderer, max_tokens)
+            return self._render(context, chat, output_schema, variables, None, max_tokens)
+
+    def render_with(self, hook: RenderHook, context: Mapping[str, Any] | None = None, *, chat: bool = True,
+                    limits: Limits | None = None) -> Rendered:
+        """Render with a context, telling `hook` what the render does (`pml.render.hooks`): reports
+        such as `pml tokens` and `pml cache diff` mark what they measure this way."""
+        with using(limits):
+            return self._render(context, chat, None, {}, hook)
 
     def _render(self, context: Mapping[str, Any] | None, chat: bool, output_schema: Any,
-                variables: Mapping[str, Any], make: type[Renderer], max_tokens: int | None = None) -> Rendered:
+                variables: Mapping[str, Any], hook: RenderHook | None, max_tokens: int | None = None) -> Rendered:
         scope: dict[str, Any] = {}
         if context:
             scope.update(context)
@@ -210,11 +218,11 @@ class Prompt:
         if self.program.context:
             scope = deep_merge(scope, self.program.context)
         with charsafe.collecting() as notes:
-            return self._write(scope, chat, output_schema, make, max_tokens, notes)
+            return self._write(scope, chat, output_schema, hook, max_tokens, notes)
 
-    def _write(self, scope: dict[str, Any], chat: bool, output_schema: Any, make: type[Renderer],
+    def _write(self, scope: dict[str, Any], chat: bool, output_schema: Any, hook: RenderHook | None,
                max_tokens: int | None, notes: charsafe.Notes) -> Rendered:
-        renderer = make(scope, self.program.folder, self.program.links)
+        renderer = Renderer(scope, self.program.folder, self.program.links, hook)
         root = self.program.root
         try:
             attrs = renderer.attributes(root, scope)
@@ -224,6 +232,8 @@ class Prompt:
                 attrs = {**attrs, "tokenLimit": min(int(max_tokens), int(attrs.get("tokenLimit") or max_tokens))}
             syntax = attrs.get("syntax") or "markdown"
             ctx = Ctx(syntax=syntax, chat=chat, base_dir=self.base_dir)
+            if hook is not None:
+                hook.start(root, ctx)
             assert root.component is not None and root.component.layout is not None
             boxes = root.component.layout(renderer, root, attrs, scope, ctx)
             if "charLimit" in attrs or "tokenLimit" in attrs:

@@ -26,6 +26,7 @@ from pml.registry import GLOBAL_ATTRS, Attr, CoercionError
 from pml.render import budget
 from pml.render.bound import measure, too_long
 from pml.render.charsafe import check_xml, clean, fix_surrogates, has_surrogates
+from pml.render.hooks import RenderHook
 from pml.render.modcache import module_cache
 from pml.render.writers.markdown import MarkdownWriter
 from pml.render.writers.serialize import serialize, to_model
@@ -52,8 +53,11 @@ class Renderer:
     """One render of a compiled prompt with one context. Layouts see it as a `LayoutContext`
     (`pml.components.layout`): the methods under "for layouts" below."""
 
-    def __init__(self, context: dict[str, Any], root: Path, links: Links | None = None) -> None:
+    def __init__(self, context: dict[str, Any], root: Path, links: Links | None = None,
+                 hook: RenderHook | None = None) -> None:
         self.globals = context
+        # What observes this render (`pml.render.hooks`), if anything.
+        self.hook = hook
         self.root = root
         # What the compile learned about the nodes (module definitions, uses, …): read only.
         self.links = links if links is not None else Links()
@@ -120,6 +124,8 @@ class Renderer:
             self._frames.pop()
 
     def cached(self, mark: ir.ModuleMark, render: Callable[[], list[ir.Box]]) -> ir.Module:
+        if self.hook is not None and not self.hook.cache_modules:
+            return ir.Module(mark, render())
         entry = self.module_cache.get_or_render(mark.key, render)
         return ir.Module(mark, entry.boxes, entry)
 
@@ -129,11 +135,14 @@ class Renderer:
         if cnode.loop is None:
             if cnode.cond is not None and not self.evaluate(cnode.cond, scope):
                 return []
-            return self.instance(cnode, scope, ctx)
-        out: list[Any] = []
-        for inner in self.scopes(cnode, scope):
-            out.extend(self.instance(cnode, inner, ctx))
-        return out
+            boxes = self.instance(cnode, scope, ctx)
+        else:
+            boxes = []
+            for inner in self.scopes(cnode, scope):
+                boxes.extend(self.instance(cnode, inner, ctx))
+        if self.hook is not None and boxes:
+            return self.hook.element(cnode, boxes)
+        return boxes
 
     def scopes(self, cnode: CNode, scope: dict[str, Any]) -> list[dict[str, Any]]:
         """The scopes an element renders in: one, or one per item of its `for=`, where `if=` holds."""
@@ -274,7 +283,7 @@ class Renderer:
                 if text:
                     if ctx.syntax in ("xml", "html"):
                         check_xml(text, ctx.syntax, child.expression.span)
-                    out.append(self.value(child.expression, text))
+                    out.append(self.value(child.expression, text, ctx))
             else:
                 out.extend(self.node(child, scope, ctx))
         return out
@@ -288,8 +297,12 @@ class Renderer:
             raise too_long(expression.span, self.max_output)
         return fix_surrogates(text, expression.span) if has_surrogates(text) else text
 
-    def value(self, expression: Expression, text: str) -> str:
-        """An interpolated value, as it goes into the children (`pml.output.trace` marks it)."""
+    def value(self, expression: Expression, text: str, ctx: Ctx) -> Any:
+        """An interpolated value, as it goes into the children (a hook may mark it)."""
+        if self.hook is not None:
+            marked = self.hook.value(expression, text, ctx)
+            if marked is not None:
+                return marked
         return _Val(text)
 
     def children(self, cnode: CNode, scope: dict[str, Any], ctx: Ctx, attrs: Mapping[str, Any] | None = None,
@@ -318,12 +331,14 @@ class Renderer:
                 text = self.interpolate(child.expression, scope)
                 if text:
                     name = f"`{{{{ {child.expression.code.strip()} }}}}`"
-                    groups.append((0.0, [self.value(child.expression, text)], name, child.expression.span))
+                    groups.append((0.0, [self.value(child.expression, text, ctx)], name, child.expression.span))
             else:
                 for inner in self.scopes(child, scope):
                     priority = self.attributes(child, inner).get("priority") if child.component is not None else None
-                    groups.append((float(priority or 0), self.instance(child, inner, ctx), f"<{child.element.tag}>",
-                                   child.span))
+                    boxes = self.instance(child, inner, ctx)
+                    if self.hook is not None and boxes:
+                        boxes = self.hook.element(child, boxes)
+                    groups.append((float(priority or 0), boxes, f"<{child.element.tag}>", child.span))
         owner = _owner(cnode)
         boxes: list[ir.Box] = []
         for limit in limits:
