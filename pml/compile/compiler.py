@@ -100,7 +100,7 @@ class Compiler:
         if croot is not None:
             self.modules = analyze(croot, self._problem, table)
         if croot is not None and ("src" in lowered or len(self.files) > 1):
-            check_sources(croot, self.root, self._problem)
+            check_sources(croot, self.root or document.source.directory, self._problem)
         if croot is not None and stability.declares_volatile(croot):
             found, after_volatile = stability.check(croot, table)
             self.diagnostics.extend(found)
@@ -210,7 +210,7 @@ class Compiler:
         self._names.append(display)
         root = self._inline_includes(included.root, included.source, (*chain, key), depth)
         self._names.pop()
-        body = root.children if root.key in ("poml", "pml") else (root,)
+        body: Sequence[Any] = root.children if root.key in ("poml", "pml") else (root,)
         if kind == "import":
             body = self._schemas(body, display)
         return Element(kind, element.attributes, tuple(body), element.span, element.name_span)
@@ -391,7 +391,7 @@ class Compiler:
         try:
             target[spec.name] = spec.coerce(value)
         except CoercionError as exc:
-            severity = "warning" if styled else "error"
+            severity: Severity = "warning" if styled else "error"
             self._problem(str(exc), span, exc.hint, severity=severity, code="style" if styled else "compile")
 
     def _expression(self, code: str, span: Span, *, condition: bool = False) -> Expression | None:

@@ -317,7 +317,7 @@ def _define(node: CNode, schema: str, parent: ModuleDef | None, union: UnionDef 
     siblings = parent.children if parent is not None else None
     if siblings is not None:
         if name.lower() in siblings:
-            problem(f"module `{parent.path if parent else ''}` has two modules named `{name}`",  # type: ignore[union-attr]
+            problem(f"module `{parent.path if parent else ''}` has two modules named `{name}`",
                     node.element.name_span or node.span, "rename one of them")
         siblings[name.lower()] = mdef
     if union is not None:

@@ -20,7 +20,7 @@ from typing import Any
 
 from pml.compile.modules import ModuleDef
 from pml.compile.program import CNode, Program
-from pml.components.boxes import Media, ModuleMark, Speaker, ToolPart
+from pml.components.boxes import Mark, Media, ModuleMark, Speaker, ToolPart
 from pml.components.parts import ROLES, MediaPart, Message, Part, ToolCallPart, ToolResultPart, ToolSpec
 from pml.components.schemas import SchemaError, schema_from_value
 from pml.errors import Diagnostic, PMLError, render_error
@@ -321,7 +321,7 @@ def assign(text: str, ranges: list[tuple[int, int, str]], separators: Sequence[t
         pieces.append(((offset, 0), speaker or default(offset), speaker is not None, offset, offset, box))
     pieces.sort(key=lambda p: p[0])
     messages: list[list[Any]] = []  # [speaker, start, end, explicit, [(offset, media)]]
-    for _, speaker, explicit, start, end, box in pieces:
+    for _, speaker, explicit, start, end, part in pieces:
         if messages and messages[-1][0] == speaker:
             last = messages[-1]
             last[2] = max(last[2], end)
@@ -329,8 +329,8 @@ def assign(text: str, ranges: list[tuple[int, int, str]], separators: Sequence[t
         else:
             last = [speaker, start, end, explicit, []]
             messages.append(last)
-        if box is not None:
-            last[4].append((start, box))
+        if part is not None:
+            last[4].append((start, part))
     out = [(s, *_parts(text, a, b, m), e) for s, a, b, e, m in messages if m or _VISIBLE.search(text, a, b)]
     if not ranges and not media:
         out = [("system", o[1], o[2], False) for o in out]
@@ -410,9 +410,9 @@ def _parts(text: str, start: int, end: int, media: Sequence[tuple[int, Media | T
     return tuple(kept), spans
 
 
-def locate(modules: Sequence[tuple[int, int, ModuleMark]],
+def locate(modules: Sequence[tuple[int, int, ModuleMark | Mark]],
            spans: Sequence[Sequence[tuple[int, int] | None]]) -> list[Placed]:
-    """Where each module's text starts and ends, as (message, part, offset) positions."""
+    """Where each module's (or marked subtree's) text starts and ends, as (message, part, offset) positions."""
     def position(at: int, end: bool) -> Position | None:
         for message, parts in enumerate(spans):
             for index, span in enumerate(parts):

@@ -9,8 +9,9 @@
 The prompt is rendered once with a render hook (`pml.render.hooks`) that wraps each top-level
 element of the document in an `ir.Mark`: the writer records where the element's text starts and
 ends without changing the layout (the messages are exactly those of `Prompt.render`;
-`tests/test_tokenreport.py` checks it on every case file). Each component is counted on its own text; the text outside elements (and
-the blank lines between them) is the rest of the total, so the rows add up to it.
+`tests/test_tokenreport.py` checks it on every case file). Each component is counted on its own
+text; the text outside elements (and the blank lines between them) is the rest of the total, so
+the rows add up to it.
 
 Counting is offline (`pml.tokens.encodings`): exact for OpenAI models, an estimate in o200k_base for others.
 Images are charged by OpenAI's 512px-tile rule, their size read from the PNG, JPEG, GIF or WebP

@@ -335,10 +335,10 @@ class Renderer:
             else:
                 for inner in self.scopes(child, scope):
                     priority = self.attributes(child, inner).get("priority") if child.component is not None else None
-                    boxes = self.instance(child, inner, ctx)
-                    if self.hook is not None and boxes:
-                        boxes = self.hook.element(child, boxes)
-                    groups.append((float(priority or 0), boxes, f"<{child.element.tag}>", child.span))
+                    made = self.instance(child, inner, ctx)
+                    if self.hook is not None and made:
+                        made = self.hook.element(child, made)
+                    groups.append((float(priority or 0), made, f"<{child.element.tag}>", child.span))
         owner = _owner(cnode)
         boxes: list[ir.Box] = []
         for limit in limits:

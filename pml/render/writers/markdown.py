@@ -128,7 +128,7 @@ class MarkdownWriter:
         self._out: list[str] = []
         self._length = 0
         self._pending = 0
-        self._run: list[str] = []
+        self._run: list[Any] = []  # text, soft spaces (`_SOFT`) and mark points (`_Point`)
         self._depth = 0
         self._open: list[list[Any]] = []  # [speaker, start or None]
         self.ranges: list[SpeakerRange] = []
@@ -467,9 +467,9 @@ class MarkdownWriter:
         """Record where a subtree's text stands; the layout is the same as without the mark."""
         entry: list[Any] = [box, None, None, "run"]  # open: "run" (its start is in the run), True, False
         self._marks.append(entry)
-        self._run.append(_Point(entry, True))  # type: ignore[arg-type]
+        self._run.append(_Point(entry, True))
         self._walk(box.children)
-        self._run.append(_Point(entry, False))  # type: ignore[arg-type]
+        self._run.append(_Point(entry, False))
 
 
 def _remove(stack: list[Any], entry: Any) -> None:
