@@ -83,6 +83,15 @@ class Component:
     # Checks an element of this component while compiling; returns diagnostics (`Diagnostic`s).
     check: Callable[[Any], list[Any]] | None = field(default=None, compare=False, repr=False)
     open_type: AttrType = "value"
+    # The attributes that have defaults, with them, and the characters of their text: where the
+    # attributes of an element written without any start (`pml.compile.program.base_of`).
+    defaults: Mapping[str, Any] = field(init=False, compare=False, repr=False)
+    default_size: int = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        defaults = {spec.name: spec.default for spec in self.attrs.values() if spec.default is not None}
+        object.__setattr__(self, "defaults", defaults)
+        object.__setattr__(self, "default_size", sum(len(v) for v in defaults.values() if type(v) is str))
 
     def attr(self, name: str) -> Attr | None:
         key = normalize_name(name)

@@ -11,7 +11,7 @@ Problems are collected as diagnostics; errors are raised together at the end.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,13 +21,13 @@ from pml.compile.expanded import HOSTS, Expander
 from pml.compile.filecheck import check_sources
 from pml.compile.meta import read_meta
 from pml.compile.modules import ModuleDef, ModuleTable, analyze, literal_picks
-from pml.compile.program import CNode, DynamicAttr, ExprPiece, Links, Loop, Program, TextPiece
+from pml.compile.program import EMPTY, CNode, DynamicAttr, ExprPiece, Links, Loop, Program, TextPiece, base_of
 from pml.errors import Diagnostic, PMLCompileError, PMLError, Severity, compile_error, limit_hint, suggest
 from pml.expressions import Expression, compile_expression, parse_for
 from pml.registry import REGISTRY, Attr, CoercionError, Component
 from pml.style.cascade import ComputedStyle, compute_styles
 from pml.style.stylesheet import ORIGIN_DOCUMENT, Stylesheet, default_stylesheet, parse_css, parse_json_stylesheet
-from pml.syntax.nodes import Attribute, Comment, Document, Element, Expr, Text, normalize_name
+from pml.syntax.nodes import Attribute, Document, Element, Expr, Text, normalize_name
 from pml.syntax.parser import parse_source, too_deep
 from pml.syntax.source import Source, Span, decode
 
@@ -35,6 +35,7 @@ from pml.syntax.source import Source, Span, decode
 TEMPLATE_ATTRS = {"for", "if"}
 # Tags handled here or by the template pass rather than rendered.
 STYLE_TAGS = {"stylesheet", "style"}
+_NO_NAMES: frozenset[str] = frozenset()
 
 
 class Compiler:
@@ -59,6 +60,8 @@ class Compiler:
         self._path: list[Element] = []
         # Nodes are numbered in document order; `<let value>`s compiled, by node number.
         self._count = 0
+        # Whether a `<let volatile>` was compiled (the stability check has nothing to do otherwise).
+        self._volatile = False
         self._let_values: dict[int, Expression] = {}
 
     # ----------------------------------------------------------------- entry
@@ -101,7 +104,7 @@ class Compiler:
             self.modules = analyze(croot, self._problem, table)
         if croot is not None and ("src" in lowered or len(self.files) > 1):
             check_sources(croot, self.root or document.source.directory, self._problem)
-        if croot is not None and stability.declares_volatile(croot):
+        if croot is not None and self._volatile:
             found, after_volatile = stability.check(croot, table)
             self.diagnostics.extend(found)
         if self.strict:
@@ -298,7 +301,7 @@ class Compiler:
             if component.check is not None:
                 self.diagnostics.extend(component.check(element))
         index = self._count
-        self._count += 1
+        self._count = index + 1
         style = styles.get(id(element))
         static: dict[str, Any] = {}
         dynamic: dict[str, DynamicAttr] = {}
@@ -338,36 +341,47 @@ class Compiler:
             for name, value in style.important.items():
                 self._set_static(component, name, value, static, style.sources.get(name), styled=True)
                 dynamic.pop(name, None)
-        expanded: dict[str, dict[str, Any]] = {}
-        if self._expander is not None and component is not None and component.name in HOSTS:
-            expanded = self._expander.styles([*self._path, element], self._style_warning)
+        expanded: Mapping[str, Mapping[str, Any]] = EMPTY
+        expander = self._expander
+        if expander is not None and component is not None and component.name in HOSTS:
+            expanded = expander.styles([*self._path, element], self._style_warning)
         if component is not None:
             for spec in component.attrs.values():
                 if spec.required and spec.name not in static and spec.name not in dynamic:
                     self._problem(f"`<{element.tag}>` needs the attribute `{spec.name}`",
                                   element.name_span or element.span, f'add {spec.name}="…"')
-            if component.name == "Let" and "value" in static and "value" not in dynamic:
-                self._let_value(index, element, static["value"])
+            if component.name == "Let":
+                if "value" in static and "value" not in dynamic:
+                    self._let_value(index, element, static["value"])
+                if static.get("volatile"):
+                    self._volatile = True
         children: list[CNode | TextPiece | ExprPiece] = []
-        if self._expander is not None:
+        authored = 0  # the characters of its text pieces
+        if expander is not None:
             self._path.append(element)
         for child in element.children:
-            if isinstance(child, Text):
-                children.append(TextPiece(child.value))
-            elif isinstance(child, Expr):
-                expression = self._expression(child.code, child.span)
-                if expression is not None:
-                    children.append(ExprPiece(expression))
-            elif isinstance(child, Comment):
-                continue
-            elif isinstance(child, Element):
+            if type(child) is Element:  # (node classes have no subclasses)
                 compiled = self._compile_element(child, styles)
                 if compiled is not None:
                     children.append(compiled)
-        if self._expander is not None:
+            elif type(child) is Text:
+                children.append(TextPiece(child.value))
+                authored += len(child.value)
+            elif type(child) is Expr:
+                expression = self._expression(child.code, child.span)
+                if expression is not None:
+                    children.append(ExprPiece(expression))
+        if expander is not None:
             self._path.pop()
-        return CNode.build(element, component, static, dynamic, tuple(children), loop=loop, cond=cond,
-                           written=frozenset(written), index=index, style=style, expanded=expanded)
+        if component is None:
+            base, text_size = EMPTY, 0
+        elif not static and not dynamic:  # (the common case, without a call)
+            base, text_size = component.defaults, component.default_size
+        else:
+            base, text_size = base_of(component, static, dynamic)
+        return CNode(element, component, static, dynamic, tuple(children), loop, cond,
+                     frozenset(written) if written else _NO_NAMES, index,
+                     style, expanded, base, text_size, authored)
 
     def _let_value(self, index: int, element: Element, value: Any) -> None:
         """The `value` of a `<let>` written as plain text (`value="a + 1"`) is an expression: compiled

@@ -61,14 +61,19 @@ class Loop(NamedTuple):
 Child = "CNode | TextPiece | ExprPiece"
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class CNode:
-    """A compiled element (module docstring). Nodes compare by identity.
+EMPTY: Mapping[str, Any] = {}  # the empty mapping of nodes without attributes, never written
+
+
+class CNode(NamedTuple):
+    """A compiled element (module docstring): an immutable record, which compares by identity
+    (two equal elements are two nodes) and is made as fast as a tuple.
 
     `base` is the attributes a render starts from (the component's defaults, then the static
     values); `text_size` the characters of its static text values that no `{{ }}` replaces and
     `authored` those of its text pieces (both are charged against the output bound). `index` is
-    its number in document order, the key of the program's `Links`.
+    its number in document order, the key of the program's `Links`. `expanded` is what the
+    components a document or webpage expands into get from the stylesheets
+    (`pml.compile.expanded`), by kind (`img`, `table`, `list`).
     """
 
     element: Element
@@ -79,14 +84,24 @@ class CNode:
     loop: Loop | None = None
     cond: Expression | None = None
     written: frozenset[str] = frozenset()
-    index: int = -1
-    style: ComputedStyle | None = field(default=None, repr=False)
-    # What the components a document or webpage expands into get from the stylesheets
-    # (`pml.compile.expanded`), by kind (`img`, `table`, `list`).
-    expanded: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, repr=False)
-    base: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    index: int = -1  # type: ignore[assignment]  # (a field named like `tuple.index`, which it hides)
+    style: ComputedStyle | None = None
+    expanded: Mapping[str, Mapping[str, Any]] = EMPTY
+    base: Mapping[str, Any] = EMPTY
     text_size: int = 0
     authored: int = 0
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def __ne__(self, other: object) -> bool:
+        return self is not other
+
+    def __hash__(self) -> int:
+        return object.__hash__(self)
+
+    def __repr__(self) -> str:
+        return f"CNode(<{self.element.tag}> at {self.element.span})"
 
     @property
     def span(self) -> Span:
@@ -99,16 +114,34 @@ class CNode:
               index: int = -1, style: ComputedStyle | None = None,
               expanded: Mapping[str, Mapping[str, Any]] | None = None) -> CNode:
         """A node, with what a render needs of it worked out (`base`, `text_size`, `authored`)."""
-        base: dict[str, Any] = {}
-        if component is not None:
-            for spec in component.attrs.values():
-                if spec.default is not None:
-                    base[spec.name] = spec.default
-            base.update(static)
-        text_size = sum(len(v) for k, v in base.items() if type(v) is str and k not in dynamic)
-        authored = sum(len(c.value) for c in children if type(c) is TextPiece)
+        base, text_size = base_of(component, static, dynamic)
+        authored = 0
+        for child in children:
+            if type(child) is TextPiece:
+                authored += len(child.value)
         return CNode(element, component, static, dynamic, children, loop, cond, written, index, style,
-                     expanded or {}, base, text_size, authored)
+                     expanded or EMPTY, base, text_size, authored)
+
+
+def base_of(component: Component | None, static: Mapping[str, Any], dynamic: Mapping[str, Any]
+            ) -> tuple[Mapping[str, Any], int]:
+    """The attributes a render of an element starts from (the component's defaults, then the static
+    values), and the characters of their text that no `{{ }}` replaces. Elements without attributes
+    share their component's defaults (a render never writes into them)."""
+    if component is None:
+        return EMPTY, 0
+    defaults = component.defaults
+    if not static:
+        if not dynamic:
+            return defaults, component.default_size
+        base = defaults
+    else:
+        base = {**defaults, **static} if defaults else static
+    size = 0
+    for key, value in base.items():
+        if type(value) is str and key not in dynamic:
+            size += len(value)
+    return base, size
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,4 +193,5 @@ def walk(root: CNode) -> list[CNode]:
     return out
 
 
-__all__ = ["CNode", "Child", "DynamicAttr", "ExprPiece", "Links", "Loop", "Program", "TextPiece", "walk"]
+__all__ = ["EMPTY", "CNode", "Child", "DynamicAttr", "ExprPiece", "Links", "Loop", "Program", "TextPiece", "base_of",
+           "walk"]

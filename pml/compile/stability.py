@@ -54,22 +54,6 @@ class _Inside:
     span: Span
 
 
-def declares_volatile(root: CNode) -> bool:
-    """Whether any `<let>` in the compiled tree is marked volatile, in the document or in a file it
-    includes (the check has nothing to do otherwise). One plain pass over the elements: about 7 ms
-    for 20,000 of them, a few percent of their compile."""
-    stack: list[CNode] = [root]
-    pop, push = stack.pop, stack.append
-    while stack:
-        node = pop()
-        if node.static.get("volatile") and node.component is not None and node.component.name == "Let":
-            return True
-        for child in node.children:
-            if type(child) is CNode:  # not text or expression pieces (CNode has no subclasses)
-                push(child)
-    return False
-
-
 def check(root: CNode, table: ModuleTable) -> tuple[list[Diagnostic], set[int]]:
     """The stability warnings of a compiled document, and the indexes of the `<use>`s of cached
     modules placed after volatile data (module docstring)."""

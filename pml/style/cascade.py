@@ -173,6 +173,11 @@ class _Entry:
     contextual: bool  # the selector looks at ancestors too
 
 
+# The last sheets filed by a `Matcher`, with their rules filed (stylesheets are immutable, and most
+# documents compile with the built-in sheet alone, or with the same sheets as the one before).
+_last_filed: tuple[tuple[Stylesheet, ...], dict[tuple[str, str], list[_Entry]], list[_Entry]] | None = None
+
+
 class Matcher:
     """The rules of some stylesheets, filed by the id, class or type of their subject.
 
@@ -182,11 +187,17 @@ class Matcher:
     """
 
     def __init__(self, sheets: Sequence[Stylesheet]) -> None:
-        self._buckets: dict[tuple[str, str], list[_Entry]] = defaultdict(list)
-        self._everywhere: list[_Entry] = []
+        global _last_filed
         self._by_signature: dict[_Signature, tuple[_Entry, ...]] = {}
         self._by_parent: dict[tuple[int, _Signature], tuple[Rule, ...]] = {}
         self._context: dict[tuple[int, int], bool] = {}
+        last = _last_filed
+        if last is not None and len(last[0]) == len(sheets) and all(
+                a is b for a, b in zip(last[0], sheets, strict=True)):
+            self._buckets, self._everywhere = last[1], last[2]  # the same sheets as the last tree's
+            return
+        self._buckets = defaultdict(list)
+        self._everywhere = []
         count = 0
         for position, sheet in enumerate(sheets):
             for rule in sheet.rules:
@@ -194,6 +205,7 @@ class Matcher:
                     contextual = len(rule.selector.compounds) > 1
                     self._file(_Entry(_weight(sheet, position, rule), rule, count, contextual))
                     count += 1
+        _last_filed = (tuple(sheets), self._buckets, self._everywhere)
 
     def _file(self, entry: _Entry) -> None:
         bucket = entry.rule.selector.subject.bucket()
