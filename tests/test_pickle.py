@@ -20,6 +20,7 @@ import pytest
 
 import pml
 from pml.compile.lockfile import module_hashes
+from pml.components.boxes import ModuleMark
 from pml.render.modcache import module_cache
 from pml.style.stylesheet import load_stylesheet
 from pml.syntax.source import Source
@@ -61,8 +62,12 @@ def _payload(path: Path, rendered: pml.Rendered) -> Any:
 
 def _shown(rendered: pml.Rendered) -> tuple[Any, ...]:
     """What a render gives besides its payload (places as text: a span holds its source by identity)."""
-    modules = [(p.mark.name, p.mark.key, p.mark.cached, p.mark.level, p.mark.after_volatile, str(p.mark.span),
-                p.start, p.end) for p in rendered.modules]
+    modules: list[tuple[Any, ...]] = []
+    for placed in rendered.modules:
+        mark = placed.mark
+        assert isinstance(mark, ModuleMark)
+        modules.append((mark.name, mark.key, mark.cached, mark.level, mark.after_volatile, str(mark.span),
+                        placed.start, placed.end))
     return (rendered.messages, rendered.schema, rendered.tools, rendered.runtime, modules,
             [d.format() for d in (*rendered.diagnostics, *rendered.warnings)], [d.describe() for d in rendered.dropped])
 
