@@ -5,7 +5,8 @@ A layout is `layout(lc, node, attrs, scope, ctx) -> boxes`: `node` is the compil
 force, `ctx` what flows down the tree (`Ctx`), and `lc` this interface to the render. Through it a
 layout renders its children, evaluates expressions, reads the program's links, and declares what
 the call carries besides the messages (a schema, tools, runtime parameters). It never sees how the
-render keeps its state: the renderer (`pml.render.renderer.Renderer`) implements this protocol.
+render keeps its state: each render (`pml.render.renderer.Renderer`) hands its layouts a view
+that holds these methods and nothing else.
 """
 
 from __future__ import annotations

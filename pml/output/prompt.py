@@ -235,7 +235,7 @@ class Prompt:
             if hook is not None:
                 hook.start(root, ctx)
             assert root.component is not None and root.component.layout is not None
-            boxes = root.component.layout(renderer, root, attrs, scope, ctx)
+            boxes = root.component.layout(renderer.layout_context, root, attrs, scope, ctx)
             if "charLimit" in attrs or "tokenLimit" in attrs:
                 boxes = renderer.fit(root, attrs, boxes)
             if attrs.get("speaker"):

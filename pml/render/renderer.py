@@ -80,6 +80,8 @@ class Renderer:
         # What is known of the data values met so far (`pml.values.survey`): their size, whether
         # they are data, whether they hold surrogates. One walk per value per render.
         self.data_seen: Memo = {}
+        # What layouts see of this render.
+        self.layout_context: LayoutContext = _LayoutView(self)
 
     def charge(self, size: int, span: Span | None) -> None:
         """Count `size` more characters of output; past `max_output`, an error at `span`."""
@@ -195,8 +197,7 @@ class Renderer:
         produced = self.produced
         layout = component.layout
         assert layout is not None  # every registered component has one
-        lc: LayoutContext = self  # what a layout sees of the render
-        boxes = layout(lc, cnode, attrs, scope, inner)
+        boxes = layout(self.layout_context, cnode, attrs, scope, inner)
         if not boxes:
             return []
         if self.produced == produced:  # the component made its content itself (data, a file, a picture)
@@ -356,6 +357,34 @@ class Renderer:
         """Children as plain text (for captions, code, let bodies)."""
         boxes = finish(self.items(cnode, scope, ctx), mode)
         return plain_text(boxes)
+
+
+class _LayoutView:
+    """The `LayoutContext` of one render: the renderer's methods for layouts, bound once, and
+    nothing else of it (a layout that reached for the renderer's state would find no attribute)."""
+
+    __slots__ = ("attributes", "cached", "children", "claim_union", "declare_schema", "declare_tool", "define",
+                 "evaluate", "has_tool", "in_module", "links", "module_frame", "root", "schema_span", "set_runtime",
+                 "text", "write")
+
+    def __init__(self, r: Renderer) -> None:
+        self.links = r.links
+        self.root = r.root
+        self.evaluate = r.evaluate
+        self.attributes = r.attributes
+        self.children = r.children
+        self.text = r.text
+        self.write = r.write
+        self.define = r.define
+        self.schema_span = r.schema_span
+        self.declare_schema = r.declare_schema
+        self.has_tool = r.has_tool
+        self.declare_tool = r.declare_tool
+        self.set_runtime = r.set_runtime
+        self.module_frame = r.module_frame
+        self.claim_union = r.claim_union
+        self.in_module = r.in_module
+        self.cached = r.cached
 
 
 def finish(items: list[Any], mode: str) -> list[ir.Box]:
