@@ -16,6 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from pml.compile.program import Links
+from pml.components.layout import LayoutContext
+from pml.render.renderer import Renderer
+
 ROOT = Path(__file__).resolve().parents[1]
 STAGES = ("syntax", "style", "expressions", "compile", "components", "render", "output")
 # Packages whose function-level imports are not counted: the command line and the language
@@ -142,3 +146,15 @@ def test_planted_function_level_imports_are_counted_outside_the_command_line(tmp
 def test_a_planted_long_module_is_found(tmp_path: Path) -> None:
     root = _package(tmp_path, {"pml/__init__.py": "", "pml/big.py": "x = 1\n" * 1001, "pml/fine.py": "x = 1\n" * 1000})
     assert check(root).long == ("pml.big: 1001 lines",)
+
+
+def test_layouts_see_only_the_layout_context() -> None:
+    """What a render hands its layouts has the members of `LayoutContext` and nothing of the
+    renderer's state."""
+    members = {name for name in vars(LayoutContext) if not name.startswith("_")}
+    view = Renderer({}, ROOT, Links()).layout_context
+    shown = {name for name in dir(view) if not name.startswith("_")}
+    assert shown == members
+    assert members >= {"children", "evaluate", "declare_tool", "in_module", "cached"}
+    for internal in ("call", "globals", "module_cache", "dropped", "hook", "limits"):
+        assert not hasattr(view, internal)
