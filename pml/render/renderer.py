@@ -50,8 +50,9 @@ class _Val(str):
 
 
 class Renderer:
-    """One render of a compiled prompt with one context. Layouts see it as a `LayoutContext`
-    (`pml.components.layout`): the methods under "for layouts" below."""
+    """One render of a compiled prompt with one context. Layouts see a view of it,
+    `layout_context` (a `pml.components.layout.LayoutContext`): the methods under "for layouts"
+    below, and what the compile linked (`links`) and the folder files are read under (`root`)."""
 
     def __init__(self, context: dict[str, Any], root: Path, links: Links | None = None,
                  hook: RenderHook | None = None) -> None:
