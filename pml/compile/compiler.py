@@ -36,6 +36,7 @@ TEMPLATE_ATTRS = {"for", "if"}
 # Tags handled here or by the template pass rather than rendered.
 STYLE_TAGS = {"stylesheet", "style"}
 _NO_NAMES: frozenset[str] = frozenset()
+_new_node = tuple.__new__
 
 
 class Compiler:
@@ -379,9 +380,10 @@ class Compiler:
             base, text_size = component.defaults, component.default_size
         else:
             base, text_size = base_of(component, static, dynamic)
-        return CNode(element, component, static, dynamic, tuple(children), loop, cond,
-                     frozenset(written) if written else _NO_NAMES, index,
-                     style, expanded, base, text_size, authored)
+        # `CNode(…)` in the order of its fields, without the call of a named tuple's `__new__`.
+        return _new_node(CNode, (element, component, static, dynamic, tuple(children), loop, cond,
+                                 frozenset(written) if written else _NO_NAMES, index, style, expanded, base,
+                                 text_size, authored))
 
     def _let_value(self, index: int, element: Element, value: Any) -> None:
         """The `value` of a `<let>` written as plain text (`value="a + 1"`) is an expression: compiled

@@ -196,7 +196,8 @@ def file_scope(node: CNode, problem: Problem, everything: list[ModuleDef], table
     _collect(node, scope, problem, everything, uses, table)
     for use in uses:
         _resolve(use, scope, problem, table)
-    _check_unions(node, problem, table)
+    if any(mdef.union is not None for mdef in everything):  # without unions, no two alternatives meet
+        _check_unions(node, problem, table)
     return scope
 
 
