@@ -64,7 +64,7 @@ class Renderer:
         self.links = links if links is not None else Links()
         self.loops = 0
         # What <output-schema>, <tool-definition> and <runtime> declare (pml/components/tools.py).
-        self.call = CallSettings()
+        self._call: CallSettings | None = None  # made when something is declared
         # Modules (pml/components/modules.py): the selections of the modules being rendered, and
         # which alternative of each union the prompt placed.
         self._frames: list[Sequence[Pick]] = []
@@ -97,21 +97,32 @@ class Renderer:
     def define(self, values: Mapping[str, Any]) -> None:
         self.globals.update(values)
 
+    @property
+    def call(self) -> CallSettings:
+        """What the render declared so far (`<output-schema>`, `<tool-definition>`s, `<runtime>`s)."""
+        return self._call if self._call is not None else _NOTHING_DECLARED
+
+    def _declared(self) -> CallSettings:
+        if self._call is None:
+            self._call = CallSettings()
+        return self._call
+
     def schema_span(self) -> Span | None:
         return self.call.schema_span
 
     def declare_schema(self, schema: dict[str, Any] | None, span: Span) -> None:
-        self.call.schema = schema
-        self.call.schema_span = span
+        call = self._declared()
+        call.schema = schema
+        call.schema_span = span
 
     def has_tool(self, name: str) -> bool:
         return any(tool.name == name for tool in self.call.tools)
 
     def declare_tool(self, tool: ToolSpec) -> None:
-        self.call.tools.append(tool)
+        self._declared().tools.append(tool)
 
     def set_runtime(self, name: str, value: Any) -> None:
-        self.call.runtime[name] = value
+        self._declared().runtime[name] = value
 
     def module_frame(self) -> Sequence[Pick] | None:
         return self._frames[-1] if self._frames else None
@@ -483,6 +494,10 @@ def write(boxes: list[ir.Box], syntax: str, options: Mapping[str, Any] | None = 
     text = writer.write(boxes)
     return Written(text, writer.ranges, writer.separators, writer.media, writer.modules, writer.marks, writer.empty)
 
+
+# The declarations of a render that declared nothing (never written: `Renderer._declared` makes
+# a render's own on its first declaration).
+_NOTHING_DECLARED = CallSettings()
 
 # Boxes that carry the element they came from (for errors and warnings about them).
 _LOCATED = (ir.Media, ir.ToolPart, ir.Item)
