@@ -199,6 +199,8 @@ class Prompt:
         then the text is cut (`pml.render.budget`); `Rendered.dropped` says what went. `limits` are the
         resource bounds of this render (`pml.Limits`; default: the ones in force).
         """
+        if limits is None:  # the limits in force (without entering `using`, which would keep them)
+            return self._render(context, chat, output_schema, variables, None, max_tokens)
         with using(limits):
             return self._render(context, chat, output_schema, variables, None, max_tokens)
 
