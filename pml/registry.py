@@ -71,7 +71,7 @@ class Component:
     tags: tuple[str, ...]
     doc: str
     attrs: Mapping[str, Attr] = field(default_factory=dict)
-    layout: Callable[..., Any] | None = field(default=None, compare=False, repr=False)
+    layout: Callable[..., Any] = field(default=lambda *args: [], compare=False, repr=False)  # (none: no boxes)
     # "block" boxes stack with blank lines; "inline" boxes run into text; "reader" tags are
     # handled by the template pass and never rendered.
     kind: Literal["block", "inline", "reader"] = "block"

@@ -32,7 +32,7 @@ from pml.render import charsafe
 from pml.render.bound import OutputTooLong, too_long
 from pml.render.budget import Dropped
 from pml.render.hooks import RenderHook
-from pml.render.renderer import Ctx, Renderer, write
+from pml.render.renderer import Ctx, renderer_for, write
 from pml.syntax.source import Span
 
 _VISIBLE = re.compile(r"\S")
@@ -224,7 +224,7 @@ class Prompt:
 
     def _write(self, scope: dict[str, Any], chat: bool, output_schema: Any, hook: RenderHook | None,
                max_tokens: int | None, notes: charsafe.Notes) -> Rendered:
-        renderer = Renderer(scope, self.program.folder, self.program.links, hook)
+        renderer = renderer_for(scope, self.program.folder, self.program.links, hook)
         root = self.program.root
         try:
             attrs = renderer.attributes(root, scope)
@@ -236,7 +236,7 @@ class Prompt:
             ctx = Ctx(syntax=syntax, chat=chat, base_dir=self.base_dir)
             if hook is not None:
                 hook.start(root, ctx)
-            assert root.component is not None and root.component.layout is not None
+            assert root.component is not None
             boxes = root.component.layout(renderer.layout_context, root, attrs, scope, ctx)
             if "charLimit" in attrs or "tokenLimit" in attrs:
                 boxes = renderer.fit(root, attrs, boxes)

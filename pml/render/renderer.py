@@ -54,11 +54,8 @@ class Renderer:
     `layout_context` (a `pml.components.layout.LayoutContext`): the methods under "for layouts"
     below, and what the compile linked (`links`) and the folder files are read under (`root`)."""
 
-    def __init__(self, context: dict[str, Any], root: Path, links: Links | None = None,
-                 hook: RenderHook | None = None) -> None:
+    def __init__(self, context: dict[str, Any], root: Path, links: Links | None = None) -> None:
         self.globals = context
-        # What observes this render (`pml.render.hooks`), if anything.
-        self.hook = hook
         self.root = root
         # What the compile learned about the nodes (module definitions, uses, …): read only.
         self.links = links if links is not None else Links()
@@ -138,8 +135,6 @@ class Renderer:
             self._frames.pop()
 
     def cached(self, mark: ir.ModuleMark, render: Callable[[], list[ir.Box]]) -> ir.Module:
-        if self.hook is not None and not self.hook.cache_modules:
-            return ir.Module(mark, render())
         entry = self.module_cache.get_or_render(mark.key, render)
         return ir.Module(mark, entry.boxes, entry)
 
@@ -149,14 +144,11 @@ class Renderer:
         if cnode.loop is None:
             if cnode.cond is not None and not self.evaluate(cnode.cond, scope):
                 return []
-            boxes = self.instance(cnode, scope, ctx)
-        else:
-            boxes = []
-            for inner in self.scopes(cnode, scope):
-                boxes.extend(self.instance(cnode, inner, ctx))
-        if self.hook is not None and boxes:
-            return self.hook.element(cnode, boxes)
-        return boxes
+            return self.instance(cnode, scope, ctx)
+        out: list[Any] = []
+        for inner in self.scopes(cnode, scope):
+            out.extend(self.instance(cnode, inner, ctx))
+        return out
 
     def scopes(self, cnode: CNode, scope: dict[str, Any]) -> list[dict[str, Any]]:
         """The scopes an element renders in: one, or one per item of its `for=`, where `if=` holds."""
@@ -207,9 +199,7 @@ class Renderer:
         if size:
             self.charge(size, cnode.span)
         produced = self.produced
-        layout = component.layout
-        assert layout is not None  # every registered component has one
-        boxes = layout(self.layout_context, cnode, attrs, scope, inner)
+        boxes = component.layout(self.layout_context, cnode, attrs, scope, inner)
         if not boxes:
             return []
         if self.produced == produced:  # the component made its content itself (data, a file, a picture)
@@ -312,11 +302,11 @@ class Renderer:
 
     def value(self, expression: Expression, text: str, ctx: Ctx) -> Any:
         """An interpolated value, as it goes into the children (a hook may mark it)."""
-        if self.hook is not None:
-            marked = self.hook.value(expression, text, ctx)
-            if marked is not None:
-                return marked
         return _Val(text)
+
+    def rendered(self, cnode: CNode, boxes: list[Any]) -> list[Any]:
+        """An element rendered one scope at a time (under a budget): its boxes (a hook may mark them)."""
+        return boxes
 
     def children(self, cnode: CNode, scope: dict[str, Any], ctx: Ctx, attrs: Mapping[str, Any] | None = None,
                  *, white_space: str | None = None) -> list[ir.Box]:
@@ -348,9 +338,7 @@ class Renderer:
             else:
                 for inner in self.scopes(child, scope):
                     priority = self.attributes(child, inner).get("priority") if child.component is not None else None
-                    made = self.instance(child, inner, ctx)
-                    if self.hook is not None and made:
-                        made = self.hook.element(child, made)
+                    made = self.rendered(child, self.instance(child, inner, ctx))
                     groups.append((float(priority or 0), made, f"<{child.element.tag}>", child.span))
         owner = _owner(cnode)
         boxes: list[ir.Box] = []
@@ -369,6 +357,38 @@ class Renderer:
         """Children as plain text (for captions, code, let bodies)."""
         boxes = finish(self.items(cnode, scope, ctx), mode)
         return plain_text(boxes)
+
+
+class ObservedRenderer(Renderer):
+    """A render that tells a hook what it does (`pml.render.hooks`); a render without a hook pays
+    nothing for them."""
+
+    def __init__(self, context: dict[str, Any], root: Path, links: Links | None, hook: RenderHook) -> None:
+        super().__init__(context, root, links)
+        self.hook = hook
+
+    def node(self, cnode: CNode, scope: dict[str, Any], ctx: Ctx) -> list[Any]:
+        boxes = super().node(cnode, scope, ctx)
+        return self.hook.element(cnode, boxes) if boxes else boxes
+
+    def rendered(self, cnode: CNode, boxes: list[Any]) -> list[Any]:
+        return self.hook.element(cnode, boxes) if boxes else boxes
+
+    def value(self, expression: Expression, text: str, ctx: Ctx) -> Any:
+        marked = self.hook.value(expression, text, ctx)
+        return _Val(text) if marked is None else marked
+
+    def cached(self, mark: ir.ModuleMark, render: Callable[[], list[ir.Box]]) -> ir.Module:
+        if not self.hook.cache_modules:
+            return ir.Module(mark, render())
+        return super().cached(mark, render)
+
+
+def renderer_for(context: dict[str, Any], root: Path, links: Links, hook: RenderHook | None = None) -> Renderer:
+    """The renderer of one render: observed by `hook`, or not."""
+    if hook is None:
+        return Renderer(context, root, links)
+    return ObservedRenderer(context, root, links, hook)
 
 
 class _LayoutView:
@@ -545,4 +565,4 @@ def _raise(message: str, span: Span | None, hint: str | None = None) -> None:
     raise render_error(message, span, hint)
 
 
-__all__ = ["Ctx", "PMLError", "Renderer", "finish", "plain_text", "write"]
+__all__ = ["Ctx", "ObservedRenderer", "PMLError", "Renderer", "finish", "plain_text", "renderer_for", "write"]
