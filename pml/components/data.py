@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import textwrap
+from collections.abc import Mapping
 from typing import Any
 
 from pml import files
@@ -31,7 +32,7 @@ from pml.registry import SYNTAXES, Attr, component
            attrs=[Attr("data", "any", "The data, usually an expression: `data=\"{{ order }}\"`."),
                   Attr("syntax", "enum", "json, yaml or xml (a fenced block), or markdown.", SYNTAXES)])
 @handles_syntax
-def layout_object(r: LayoutContext, node: CNode, attrs: dict[str, Any], scope: dict[str, Any],
+def layout_object(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any],
                   ctx: Ctx) -> list[ir.Box]:
     data = attrs.get("data")
     syntax = attrs.get("syntax")
@@ -69,7 +70,7 @@ SERIALIZED = ("json", "yaml", "xml")
                   Attr("syntax", "enum", "json, yaml or xml write the document as a string in that "
                        "syntax; markdown and text write it in place (never fenced).", SYNTAXES)])
 @handles_syntax
-def layout_document(r: LayoutContext, node: CNode, attrs: dict[str, Any], scope: dict[str, Any],
+def layout_document(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any],
                     ctx: Ctx) -> list[ir.Box]:
     given = [name for name in ("src", "buffer", "base64") if attrs.get(name) not in (None, "")]
     parser = attrs.get("parser") or "auto"
@@ -91,7 +92,7 @@ def layout_document(r: LayoutContext, node: CNode, attrs: dict[str, Any], scope:
     return boxes
 
 
-def styled(node: CNode, attrs: dict[str, Any], boxes: list[ir.Box]) -> list[ir.Box]:
+def styled(node: CNode, attrs: Mapping[str, Any], boxes: list[ir.Box]) -> list[ir.Box]:
     """What a reader made, with the stylesheets' rules for the components it stands for
     (`pml.components.expanded`); a failure is located at `src`, or at the element."""
     try:
@@ -119,7 +120,7 @@ def _body(boxes: list[ir.Box]) -> list[ir.Box]:
     return boxes
 
 
-def _from_file(r: LayoutContext, node: CNode, attrs: dict[str, Any], src: str, parser: str) -> list[ir.Box]:
+def _from_file(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], src: str, parser: str) -> list[ir.Box]:
     path = resolve_path(r, node, src, "document")
     suffix = path.suffix.lower()
     if parser == "auto":
@@ -138,7 +139,7 @@ def _from_file(r: LayoutContext, node: CNode, attrs: dict[str, Any], src: str, p
     return _convert(node, attrs, data, parser, src)
 
 
-def _inline_bytes(node: CNode, attrs: dict[str, Any], name: str, parser: str) -> tuple[bytes, str]:
+def _inline_bytes(node: CNode, attrs: Mapping[str, Any], name: str, parser: str) -> tuple[bytes, str]:
     """The bytes of `buffer` or `base64`, and the parser (text for a string buffer, as POML)."""
     if name == "base64":
         try:
@@ -175,7 +176,7 @@ def _guess(node: CNode, data: bytes, src: str | None) -> str:
     return "txt"
 
 
-def _convert(node: CNode, attrs: dict[str, Any], data: bytes, parser: str, name: str) -> list[ir.Box]:
+def _convert(node: CNode, attrs: Mapping[str, Any], data: bytes, parser: str, name: str) -> list[ir.Box]:
     """Run the reader for `parser` over the bytes; reader problems become located errors."""
     pages = attrs.get("selectedPages")
     if pages not in (None, "") and parser != "pdf":

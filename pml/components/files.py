@@ -40,7 +40,8 @@ SHOW_CONTENT = Attr("showContent", "boolean", "Show each item's value (for `<fol
            attrs=[Attr("items", "array", "The items, from an expression (`items=\"{{ tree }}\"`) or written "
                        "as a JSON array.", required=True),
                   SHOW_CONTENT])
-def layout_tree(r: LayoutContext, node: CNode, attrs: dict[str, Any], scope: dict[str, Any], ctx: Ctx) -> list[ir.Box]:
+def layout_tree(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any],
+                ctx: Ctx) -> list[ir.Box]:
     items = _checked(node, attrs.get("items"), "items")
     return tree_boxes(items, bool(attrs.get("showContent")), ctx.syntax)
 
@@ -54,7 +55,7 @@ def layout_tree(r: LayoutContext, node: CNode, attrs: dict[str, Any], scope: dic
                        "a full match); folders with no matching file are left out."),
                   Attr("maxDepth", "integer", "How many levels of folders to read.", default=3),
                   SHOW_CONTENT])
-def layout_folder(r: LayoutContext, node: CNode, attrs: dict[str, Any], scope: dict[str, Any],
+def layout_folder(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any],
                   ctx: Ctx) -> list[ir.Box]:
     show = bool(attrs.get("showContent"))
     if attrs.get("data") is not None and not attrs.get("src"):
@@ -175,7 +176,7 @@ def _checked(node: CNode, items: Any, attr: str, where: str = "") -> list[dict[s
 # ---------------------------------------------------------------------- reading a folder
 
 
-def _read_folder(r: LayoutContext, node: CNode, attrs: dict[str, Any], show: bool) -> dict[str, Any]:
+def _read_folder(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], show: bool) -> dict[str, Any]:
     src = attrs.get("src")
     if not src:
         raise render_error(f"`<{node.element.tag}>` needs `src` (a folder) or `data` (tree items)", node.span,

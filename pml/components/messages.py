@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from pml.compile.program import CNode
@@ -16,7 +17,8 @@ SPEAKER_NAMES = {"human": "human", "user": "human", "ai": "ai", "assistant": "ai
 
 
 def _message(speaker: str) -> Any:
-    def layout(r: LayoutContext, node: CNode, attrs: dict[str, Any], scope: dict[str, Any], ctx: Ctx) -> list[ir.Box]:
+    def layout(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any],
+               ctx: Ctx) -> list[ir.Box]:
         return [ir.Speaker(speaker, r.children(node, scope, ctx, attrs), 1, node.span)]
 
     return layout
@@ -41,7 +43,7 @@ def _content_boxes(content: Any) -> list[ir.Box]:
 @component("MessageContent", "msg-content",
            doc="The content of a message given as data (a string or a list of parts).",
            attrs=[Attr("content", "any", "A string, or a list of strings joined by newlines.")])
-def layout_msg_content(r: LayoutContext, node: CNode, attrs: dict[str, Any], scope: dict[str, Any],
+def layout_msg_content(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any],
                        ctx: Ctx) -> list[ir.Box]:
     content = attrs.get("content")
     if content is None:
@@ -70,7 +72,7 @@ def select_messages(messages: list[Any], selection: str | None, span: Any) -> li
            doc="A conversation given as data: a list of `{speaker, content}` messages.",
            attrs=[Attr("messages", "array", "The messages: a list of objects with `speaker` and `content`."),
                   Attr("selectedMessages", "string", "A slice of the messages to keep, like `-2:`.")])
-def layout_conversation(r: LayoutContext, node: CNode, attrs: dict[str, Any], scope: dict[str, Any],
+def layout_conversation(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any],
                         ctx: Ctx) -> list[ir.Box]:
     messages = attrs.get("messages") or []
     if not isinstance(messages, list):

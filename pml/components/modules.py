@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,8 @@ from pml.registry import Attr, component
                "with `<import>`. It renders nothing where it is written.",
            attrs=[Attr("name", "string", "The schema's name: `<use module=\"schema.module\">` may start with it.",
                        literal=True)])
-def layout_schema(r: LayoutContext, node: CNode, attrs: dict[str, Any], scope: dict[str, Any], ctx: Ctx) -> list[Any]:
+def layout_schema(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any],
+                  ctx: Ctx) -> list[Any]:
     return []
 
 
@@ -38,7 +40,8 @@ def layout_schema(r: LayoutContext, node: CNode, attrs: dict[str, Any], scope: d
                   Attr("cache", "boolean", "Render once per distinct arguments and place a cache breakpoint "
                                            "after it; it may then read its params only.", default=False,
                        literal=True)])
-def layout_module(r: LayoutContext, node: CNode, attrs: dict[str, Any], scope: dict[str, Any], ctx: Ctx) -> list[Any]:
+def layout_module(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any],
+                  ctx: Ctx) -> list[Any]:
     """A nested definition renders where it is written when the placing `<use>` selected it."""
     frame = r.module_frame()
     mdef = r.links.definitions.get(node.index)
@@ -60,7 +63,7 @@ def layout_module(r: LayoutContext, node: CNode, attrs: dict[str, Any], scope: d
                   Attr("len", "integer", "Tokens reserved for the value where the module's attention states are "
                                          "reused at fixed positions (`pml run --kv modular`, docs/kv.md).",
                        minimum=1, literal=True)])
-def layout_param(r: LayoutContext, node: CNode, attrs: dict[str, Any], scope: dict[str, Any], ctx: Ctx) -> list[Any]:
+def layout_param(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any], ctx: Ctx) -> list[Any]:
     return []
 
 
@@ -68,7 +71,7 @@ def layout_param(r: LayoutContext, node: CNode, attrs: dict[str, Any], scope: di
            doc="Alternative modules: a use picks at most one of them (`default` names the one placed when "
                "none is picked). Placing two of them together is an error.",
            attrs=[Attr("default", "string", "The module placed when the use picks none.", literal=True)])
-def layout_union(r: LayoutContext, node: CNode, attrs: dict[str, Any], scope: dict[str, Any], ctx: Ctx) -> list[Any]:
+def layout_union(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any], ctx: Ctx) -> list[Any]:
     frame = r.module_frame()
     udef = r.links.unions.get(node.index)
     if frame is None or udef is None:
@@ -89,7 +92,8 @@ def layout_union(r: LayoutContext, node: CNode, attrs: dict[str, Any], scope: di
                "`ns.name` (without `as`, plain `name`).",
            attrs=[Attr("src", "string", "The file to import (under the document's folder).", required=True),
                   Attr("as", "string", "A namespace for the imported module names.", literal=True)])
-def layout_import(r: LayoutContext, node: CNode, attrs: dict[str, Any], scope: dict[str, Any], ctx: Ctx) -> list[Any]:
+def layout_import(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any],
+                  ctx: Ctx) -> list[Any]:
     return []
 
 
@@ -100,7 +104,7 @@ def layout_import(r: LayoutContext, node: CNode, attrs: dict[str, Any], scope: d
                                            "`outer.inner`).", required=True, literal=True),
                   Attr("name", "value", "A param called `name` (when the module declares one)."),
                   Attr("type", "value", "A param called `type` (when the module declares one).")])
-def layout_use(r: LayoutContext, node: CNode, attrs: dict[str, Any], scope: dict[str, Any], ctx: Ctx) -> list[Any]:
+def layout_use(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any], ctx: Ctx) -> list[Any]:
     mdef = r.links.uses.get(node.index)
     if mdef is None:  # reported at compile time
         return []

@@ -97,7 +97,8 @@ class TableProblem(ValueError):
                   Attr("syntax", "enum", "How the table is written: markdown, csv, tsv, json, jsonl, yaml, "
                        "xml, html or text. Default: the syntax around it.", TABLE_SYNTAXES)])
 @handles_syntax
-def layout_table(r: LayoutContext, node: CNode, attrs: dict[str, Any], scope: dict[str, Any], ctx: Ctx) -> list[ir.Box]:
+def layout_table(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any],
+                 ctx: Ctx) -> list[ir.Box]:
     options = dict(attrs.get("writerOptions") or {})
     try:
         _check_options(options)
@@ -125,7 +126,7 @@ def _check_options(options: dict[str, Any]) -> None:
 # ---------------------------------------------------------------------- loading
 
 
-def load(r: LayoutContext, node: CNode, attrs: dict[str, Any]) -> Grid:
+def load(r: LayoutContext, node: CNode, attrs: Mapping[str, Any]) -> Grid:
     """The table's columns and rows, from `records` or from the file `src`."""
     records = attrs.get("records")
     src = attrs.get("src")

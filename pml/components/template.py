@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from pml.compile.program import CNode
@@ -33,7 +34,7 @@ LET_TYPES = ("string", "integer", "float", "number", "boolean", "array", "object
                   Attr("volatile", "boolean", "The value changes on every request (a time, an id): `pml check` "
                                               "warns when it lands before or inside a cached module.",
                        default=False)])
-def layout_let(r: LayoutContext, node: CNode, attrs: dict[str, Any], scope: dict[str, Any], ctx: Ctx) -> list[Any]:
+def layout_let(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any], ctx: Ctx) -> list[Any]:
     name = attrs.get("name")
     if attrs.get("volatile") and is_declaration(node):
         return []  # only says that the context variable `name` is volatile
@@ -59,7 +60,7 @@ def layout_let(r: LayoutContext, node: CNode, attrs: dict[str, Any], scope: dict
     return []
 
 
-def _value(r: LayoutContext, node: CNode, attrs: dict[str, Any], scope: dict[str, Any]) -> Any:
+def _value(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any]) -> Any:
     if "value" in node.dynamic:
         return attrs["value"]
     expression = r.links.let_values.get(node.index)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from pml.compile.program import CNode, ExprPiece, TextPiece
@@ -44,7 +45,8 @@ PARSER_ATTR = Attr("parser", "enum", "How the body is read: json, or eval (a Zod
 # ---------------------------------------------------------------------------- schema bodies
 
 
-def read_schema(r: LayoutContext, node: CNode, attrs: dict[str, Any], scope: dict[str, Any]) -> dict[str, Any] | None:
+def read_schema(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any]) -> dict[str,
+                Any] | None:
     """The JSON schema an element's body gives (None for an empty body)."""
     tag = node.element.tag
     pieces = node.children
@@ -157,7 +159,7 @@ def _value_span(element: Element, texts: list[Text], offsets: tuple[int, int] | 
                "schema such as `z.object({answer: z.string()})`, which is parsed, never run. One per "
                "document.",
            attrs=[PARSER_ATTR], check=check_schema_body)
-def layout_output_schema(r: LayoutContext, node: CNode, attrs: dict[str, Any], scope: dict[str, Any],
+def layout_output_schema(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any],
                          ctx: Ctx) -> list[Any]:
     first = r.schema_span()
     if first is not None:
@@ -174,7 +176,7 @@ def layout_output_schema(r: LayoutContext, node: CNode, attrs: dict[str, Any], s
            attrs=[Attr("name", "string", "The tool's name.", required=True),
                   Attr("description", "string", "What the tool does, for the model."),
                   PARSER_ATTR], check=check_schema_body)
-def layout_tool_definition(r: LayoutContext, node: CNode, attrs: dict[str, Any], scope: dict[str, Any],
+def layout_tool_definition(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any],
                            ctx: Ctx) -> list[Any]:
     name = str(attrs.get("name") or "").strip()
     if not name:
@@ -194,7 +196,7 @@ def layout_tool_definition(r: LayoutContext, node: CNode, attrs: dict[str, Any],
                        required=True),
                   Attr("name", "string", "The tool called.", required=True),
                   Attr("parameters", "any", "The arguments: a JSON object, or `{{ expression }}`.")])
-def layout_tool_request(r: LayoutContext, node: CNode, attrs: dict[str, Any], scope: dict[str, Any],
+def layout_tool_request(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any],
                         ctx: Ctx) -> list[ir.Box]:
     arguments = attrs.get("parameters")
     if arguments is None:
@@ -216,7 +218,7 @@ def layout_tool_request(r: LayoutContext, node: CNode, attrs: dict[str, Any], sc
                "Anthropic `tool_result`).",
            attrs=[Attr("id", "string", "The id of the call this answers.", required=True),
                   Attr("name", "string", "The tool that was called.", required=True)])
-def layout_tool_response(r: LayoutContext, node: CNode, attrs: dict[str, Any], scope: dict[str, Any],
+def layout_tool_response(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any],
                          ctx: Ctx) -> list[ir.Box]:
     written = r.write([ir.Block(r.children(node, scope, ctx, attrs))], ctx.syntax)
     content: Any = written.text
@@ -240,7 +242,8 @@ def layout_tool_response(r: LayoutContext, node: CNode, attrs: dict[str, Any], s
                "become camelCase; values are typed (`0.2` → number, `false` → boolean, JSON arrays and "
                "objects parsed); empty values are left out. Each provider format renames them "
                "(docs/language.md).")
-def layout_runtime(r: LayoutContext, node: CNode, attrs: dict[str, Any], scope: dict[str, Any], ctx: Ctx) -> list[Any]:
+def layout_runtime(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any],
+                   ctx: Ctx) -> list[Any]:
     for name in sorted(node.written, key=_written_order(node)):
         value = attrs.get(name)
         if isinstance(value, str):
@@ -293,5 +296,5 @@ def runtime_value(text: str) -> Any:
                        literal=True),
                   Attr("components", "string", "Components to turn off (`-name`) or on (`+name`), "
                        "separated by commas or spaces.", literal=True)])
-def layout_meta(r: LayoutContext, node: CNode, attrs: dict[str, Any], scope: dict[str, Any], ctx: Ctx) -> list[Any]:
+def layout_meta(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any], ctx: Ctx) -> list[Any]:
     return []  # read while compiling (`pml.compile.meta`)
