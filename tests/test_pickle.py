@@ -3,7 +3,8 @@ changes it.
 
 Every case file under tests/cases that renders is loaded with `pml.load`, pickled with the
 standard pickle and loaded again; the copy renders the payloads the case checks (its expected text
-or its expected format), the same messages, warnings and module places. Then the original is
+or its expected format), the same messages, warnings and module places. An error case that
+compiles fails while rendering, and its copy fails with the same message. Then the original is
 rendered several times with different contexts, and its pickle must be the same bytes as before.
 """
 
@@ -82,6 +83,26 @@ def test_a_pickled_prompt_renders_what_the_original_renders(path: Path) -> None:
     again = copy.render(context, **options)
     assert _payload(path, again) == _payload(path, original)
     assert _shown(again) == _shown(original)
+
+
+def _failures() -> list[Path]:
+    return sorted(p for p in CASES.rglob("*.pml") if p.with_name(p.stem + ".err").exists())
+
+
+@pytest.mark.parametrize("path", _failures(), ids=lambda p: p.relative_to(CASES).as_posix())
+def test_a_pickled_prompt_fails_as_the_original_fails(path: Path) -> None:
+    """An error case that compiles fails while rendering: its copy fails with the same message."""
+    try:
+        prompt, context, options = _load(path)
+    except pml.PMLError:
+        return  # an error of the compile: there is no program to pickle
+    with pytest.raises(pml.PMLError) as original:
+        prompt.render(context, **options)
+    copy = pickle.loads(pickle.dumps(prompt))
+    module_cache().clear()
+    with pytest.raises(pml.PMLError) as again:
+        copy.render(context, **options)
+    assert str(again.value) == str(original.value)
 
 
 def _snapshot(prompt: pml.Prompt) -> bytes:
