@@ -35,7 +35,9 @@ if TYPE_CHECKING:
     from pml.render.modcache import configure_module_cache, module_cache
     from pml.syntax.source import Span
 
-__version__ = "0.1.0"
+from pml.version import VERSION
+
+__version__ = VERSION
 
 # Where each name of the package lives.
 _HOMES = {

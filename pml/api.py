@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from pml import components as _components  # noqa: F401  (registers the component catalog)
 from pml.compile.compiler import Compiler
 from pml.errors import PMLTypeError, render_error
 from pml.limits import Limits, using

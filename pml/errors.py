@@ -28,10 +28,13 @@ import difflib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pml import limits
-from pml.syntax.source import Span, visible
+from pml.syntax.printable import visible
+
+if TYPE_CHECKING:
+    from pml.syntax.source import Span
 
 Severity = Literal["error", "warning"]
 

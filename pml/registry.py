@@ -16,8 +16,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from pml.errors import suggest
 from pml.syntax.nodes import normalize_name
-from pml.values import Memo, describe, find_non_data, to_text
+from pml.values import Memo, describe, find_non_data, is_data, kind_of, to_text
 
 # `any` is any data (text, numbers, booleans, null, lists, objects); `value` is anything an
 # expression makes, functions and regular expressions included (a `<let>` may hold a function).
@@ -70,7 +71,7 @@ class Component:
     tags: tuple[str, ...]
     doc: str
     attrs: Mapping[str, Attr] = field(default_factory=dict)
-    layout: Callable[..., Any] | None = field(default=None, compare=False, repr=False)
+    layout: Callable[..., Any] = field(default=lambda *args: [], compare=False, repr=False)  # (none: no boxes)
     # "block" boxes stack with blank lines; "inline" boxes run into text; "reader" tags are
     # handled by the template pass and never rendered.
     kind: Literal["block", "inline", "reader"] = "block"
@@ -82,6 +83,15 @@ class Component:
     # Checks an element of this component while compiling; returns diagnostics (`Diagnostic`s).
     check: Callable[[Any], list[Any]] | None = field(default=None, compare=False, repr=False)
     open_type: AttrType = "value"
+    # The attributes that have defaults, with them, and the characters of their text: where the
+    # attributes of an element written without any start (`pml.compile.program.base_of`).
+    defaults: Mapping[str, Any] = field(init=False, compare=False, repr=False)
+    default_size: int = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        defaults = {spec.name: spec.default for spec in self.attrs.values() if spec.default is not None}
+        object.__setattr__(self, "defaults", defaults)
+        object.__setattr__(self, "default_size", sum(len(v) for v in defaults.values() if type(v) is str))
 
     def attr(self, name: str) -> Attr | None:
         key = normalize_name(name)
@@ -94,6 +104,11 @@ class Component:
         merged = dict(GLOBAL_ATTRS)
         merged.update(self.attrs)
         return merged
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled by name: a compiled program refers to the registry's entry, whose layout and check
+        functions are code, not data."""
+        return registered, (self.name,)
 
 
 def _attrs(*attrs: Attr) -> dict[str, Attr]:
@@ -218,6 +233,14 @@ class Registry:
 REGISTRY = Registry()
 
 
+def registered(name: str) -> Component:
+    """The component registered under `name` (how a pickled `Component` is loaded)."""
+    found = REGISTRY.lookup(name)
+    if found is None or found.name != name:
+        raise LookupError(f"no component named {name!r} is registered")
+    return found
+
+
 def component(
     name: str,
     *tags: str,
@@ -330,8 +353,6 @@ def _enum(attr: Attr, value: Any, seen: Memo | None) -> str:
     for choice in attr.choices:
         if text.lower() == choice.lower():
             return choice
-    from pml.errors import suggest
-
     hint = suggest(text, attr.choices) if isinstance(value, str) else None
     raise CoercionError(f"`{attr.name}` should be one of {choices}, not {describe(value)}", hint)
 
@@ -388,8 +409,6 @@ _NOT_DATA_HINTS = {
 
 def _hint(value: Any) -> str | None:
     """What to write instead of a value that is not data (None for data)."""
-    from pml.values import is_data, kind_of
-
     if is_data(value):
         return None
     return _NOT_DATA_HINTS.get(kind_of(value), "only data (text, numbers, booleans, lists, objects) can be written out")

@@ -13,7 +13,6 @@ import pytest
 from PIL import Image
 
 import pml
-from pml.components.expanded import EXPANDED
 
 FILES = Path(__file__).resolve().parent / "cases" / "documents" / "files"
 PAGE = """<html><body>
@@ -106,11 +105,11 @@ def test_lists_of_a_docx_take_the_list_rule() -> None:
 def test_the_builtin_sheet_does_not_restyle_what_readers_write() -> None:
     prompt = pml.loads('<poml><document src="travel.docx"/></poml>', base_dir=FILES)
     (document,) = prompt.root.children
-    assert EXPANDED not in document.static  # default.pss styles `list`, but no reader output
+    assert document.expanded == {}  # default.pss styles `list`, but no reader output
     styled = pml.loads('<poml><style>list { list-style: star }</style><document src="travel.docx"/></poml>',
                        base_dir=FILES)
     (document,) = styled.root.children
-    assert document.static[EXPANDED] == {"list": {"listStyle": "star"}}
+    assert document.expanded == {"list": {"listStyle": "star"}}
 
 
 def test_pictures_written_in_an_inline_document_are_styled_once(tmp_path: Path) -> None:

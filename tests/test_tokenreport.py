@@ -58,6 +58,9 @@ def _load_case(path: Path) -> tuple[pml.Prompt, dict[str, Any], dict[str, Any]]:
     options: dict[str, Any] = {}
     if (ctx := base.with_name(base.name + ".context.json")).exists():
         context = json.loads(ctx.read_text(encoding="utf-8"))
+    elif (rows := path.with_name("rows.jsonl")).exists():  # a batch case: its base context and first row
+        context = json.loads(path.with_name("context.json").read_text(encoding="utf-8"))
+        context.update(json.loads(rows.read_text(encoding="utf-8").splitlines()[0]))
     if (opts := base.with_name(base.name + ".options.json")).exists():
         options = json.loads(opts.read_text(encoding="utf-8"))
     sheet = None

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pml
 from pml.batch.errors import BatchError, IdProblem, RequestError, RowError, RowFailed, placed
 from pml.batch.ids import IdMaker, IdSpec
 from pml.batch.targets import Target, target
@@ -141,8 +142,6 @@ def iter_requests(prompt: Any, rows: Iterable[Mapping[str, Any]], *, target: str
 
 def _prompt(prompt: Any, limits: Limits | None) -> Any:
     if isinstance(prompt, (str, Path)):
-        import pml
-
         return pml.load(prompt, limits=limits)
     return prompt
 

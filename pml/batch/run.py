@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pml
 from pml import limits as limits_module
 from pml.batch.engines import default_workers
 from pml.batch.engines import engine as start_engine
@@ -159,16 +160,12 @@ def _bound(name: str, asked: int | None, provider: int, unit: str) -> int:
 
 
 def _version() -> str:
-    import pml
-
     return str(pml.__version__)
 
 
 def _prompt(prompt: Any, stylesheet: Any, strict: bool, root: Any, bounds: Limits
             ) -> tuple[Any, PromptSource | None, dict[str, Any]]:
     """The compiled prompt, where workers can compile it from, and its manifest entry."""
-    import pml
-
     if isinstance(prompt, (str, os.PathLike)):
         path = Path(prompt)
         if path.is_dir():

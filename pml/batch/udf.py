@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import pml
 from pml.batch.errors import BatchError, IdProblem, RowFailed
 from pml.batch.ids import IdSpec
 from pml.batch.inputs import plain
@@ -37,8 +38,6 @@ class PromptRequests:
                  id_column: str | None = None, id_template: str | None = None, on_error: str = "fail",
                  stylesheet: str | Path | None = None, strict: bool = False, root: str | Path | None = None,
                  limits: Limits | None = None) -> None:
-        import pml
-
         if on_error not in ("fail", "skip"):
             raise BatchError(f"on_error must be `fail` or `skip`, not `{on_error}`")
         if id_column is None and id_template is None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pml
 from pml.batch.errors import BatchError, IdProblem, InputProblem, RowError, RowFailed, placed
 from pml.batch.ids import IdSpec
 from pml.batch.inputs import Block, decode
@@ -38,8 +39,6 @@ class PromptSource:
     limits: Limits | None = None
 
     def load(self) -> Any:
-        import pml
-
         return pml.load(self.path, stylesheet=Path(self.stylesheet) if self.stylesheet else None, strict=self.strict,
                         root=self.root, limits=self.limits)
 

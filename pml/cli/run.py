@@ -57,13 +57,13 @@ at the position range its <schema> gives it, in any subset and order
 """
     with guarded(file, debug=debug, limits_in_force=limits_from(limit, max_output)):
         require_file(file)
-        from pml.api import load
-
         try:
             from pml.kv import ModuleCache
             from pml.kv.hf import LocalModel
         except ImportError as exc:
             raise InputError(f"pml run needs the kv extra ({exc.name} is missing): pip install 'pml[kv]'") from None
+        from pml.api import load  # the compiler is loaded when a prompt is run, not with the command line
+
         ctx = context_of(file, context, var)
         prompt = load(file)
         warn(prompt.diagnostics)

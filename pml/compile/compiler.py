@@ -1,34 +1,33 @@
-"""Compile: `Document` → `Prompt`'s tree of `CNode`s.
+"""Compile: `Document` → `Program` (`pml.compile.program`).
 
 Everything that depends only on the source files and stylesheets happens here, once: includes
 are inlined (with cycle detection), every tag and attribute is checked against the component
-registry, stylesheets are parsed and the cascade is run on the source tree, static attribute
-values are coerced to their types, and every `{{ }}` is compiled. Problems are collected as
-diagnostics; errors are raised together at the end.
+registry (each component's own check comes through it too), stylesheets are parsed and the
+cascade is run on the source tree, static attribute values are coerced to their types, every
+`{{ }}` is compiled, and the module, file and stability passes run over the compiled tree.
+Problems are collected as diagnostics; errors are raised together at the end.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from pml import components as _components  # noqa: F401  (registers the catalog)
 from pml import files, limits
 from pml.compile import stability
+from pml.compile.expanded import HOSTS, Expander
 from pml.compile.filecheck import check_sources
-from pml.compile.modules import ModuleDef, analyze
-from pml.compile.program import CNode, DynamicAttr, ExprPiece, TextPiece
-from pml.components.expanded import EXPANDED, coerced, expanded_styles
-from pml.components.tools import read_meta
-from pml.errors import Diagnostic, PMLCompileError, PMLError, compile_error, limit_hint, suggest
+from pml.compile.meta import read_meta
+from pml.compile.modules import ModuleDef, ModuleTable, analyze, literal_picks
+from pml.compile.program import EMPTY, CNode, DynamicAttr, ExprPiece, Links, Loop, Program, TextPiece, base_of
+from pml.errors import Diagnostic, PMLCompileError, PMLError, Severity, compile_error, limit_hint, suggest
 from pml.expressions import Expression, compile_expression, parse_for
 from pml.registry import REGISTRY, Attr, CoercionError, Component
 from pml.style.cascade import ComputedStyle, compute_styles
 from pml.style.stylesheet import ORIGIN_DOCUMENT, Stylesheet, default_stylesheet, parse_css, parse_json_stylesheet
-from pml.syntax.nodes import Attribute, Comment, Document, Element, Expr, Text, normalize_name
+from pml.syntax.nodes import Attribute, Document, Element, Expr, Text, normalize_name
 from pml.syntax.parser import parse_source, too_deep
 from pml.syntax.source import Source, Span, decode
 
@@ -36,16 +35,8 @@ from pml.syntax.source import Source, Span, decode
 TEMPLATE_ATTRS = {"for", "if"}
 # Tags handled here or by the template pass rather than rendered.
 STYLE_TAGS = {"stylesheet", "style"}
-
-
-@dataclass(slots=True)
-class CompileResult:
-    root: CNode
-    diagnostics: list[Diagnostic]
-    context: dict[str, Any]
-    files: tuple[Path, ...]
-    folder: Path
-    modules: tuple[ModuleDef, ...] = ()
+_NO_NAMES: frozenset[str] = frozenset()
+_new_node = tuple.__new__
 
 
 class Compiler:
@@ -64,12 +55,18 @@ class Compiler:
         self.disabled: dict[str, Span] = {}
         # Every module definition (`pml.compile.modules`), imported ones included.
         self.modules: list[ModuleDef] = []
-        # What the components a document or webpage expands into get from the stylesheets, by
-        # `id` of the host element (`pml.components.expanded`).
-        self._expanded: dict[int, dict[str, ComputedStyle]] = {}
+        # The styles of what documents and webpages expand into (`pml.compile.expanded`), and the
+        # elements above the one being compiled (kept only when there is an expander).
+        self._expander: Expander | None = None
+        self._path: list[Element] = []
+        # Nodes are numbered in document order; `<let value>`s compiled, by node number.
+        self._count = 0
+        # Whether a `<let volatile>` was compiled (the stability check has nothing to do otherwise).
+        self._volatile = False
+        self._let_values: dict[int, Expression] = {}
 
     # ----------------------------------------------------------------- entry
-    def compile(self, document: Document) -> CompileResult:
+    def compile(self, document: Document) -> Program:
         if self.root is None:
             self.root = document.source.directory
         if document.source.path is not None:
@@ -89,22 +86,28 @@ class Compiler:
                                 "nest fewer elements inside one another, or lower the `max_depth` limit "
                                 "(it is above what this Python's recursion limit allows)") from None
 
-    def _compile_tree(self, document: Document, root: Element, lowered: str) -> CompileResult:
+    def _compile_tree(self, document: Document, root: Element, lowered: str) -> Program:
         sheets = [default_stylesheet()]
         root = self._collect_styles(root, document.source, sheets)
         sheets.extend(self.extra_sheets)
         for sheet in sheets[1:]:
             self.diagnostics.extend(sheet.diagnostics)
+        # The cascade answers by `id` of the source elements, alive until the tree is compiled; each
+        # compiled node keeps its own style (`CNode.style`).
         styles = compute_styles(root, sheets)
         if "doc" in lowered or "webpage" in lowered or len(self.files) > 1:
-            self._expanded = expanded_styles(root, sheets[1:])  # the built-in sheet styles no reader's output
+            expander = Expander(sheets[1:])  # the built-in sheet styles no reader's output
+            self._expander = expander if expander else None
         croot = self._compile_element(root, styles)
+        table = ModuleTable(self._let_values)
+        after_volatile: set[int] = set()
         if croot is not None:
-            self.modules = analyze(croot, self._problem)
+            self.modules = analyze(croot, self._problem, table)
         if croot is not None and ("src" in lowered or len(self.files) > 1):
-            check_sources(croot, self.root, self._problem)
-        if croot is not None and stability.declares_volatile(croot):
-            self.diagnostics.extend(stability.check(croot))
+            check_sources(croot, self.root or document.source.directory, self._problem)
+        if croot is not None and self._volatile:
+            found, after_volatile = stability.check(croot, table)
+            self.diagnostics.extend(found)
         if self.strict:
             self.diagnostics = [
                 Diagnostic("error", d.message, d.span, d.hint, d.code) if d.code == "attribute" else d
@@ -113,8 +116,11 @@ class Compiler:
         errors = [d for d in self.diagnostics if d.severity == "error"]
         if errors:
             raise PMLCompileError(self.diagnostics)
-        return CompileResult(croot or _empty_root(root), self.diagnostics, self.context, tuple(self.files),
-                             self.root or document.source.directory, tuple(self.modules))
+        tree = croot or _empty_root(root)
+        links = Links(table.definitions, table.uses, table.unions, literal_picks(tree, table.uses), self._let_values,
+                      frozenset(after_volatile))
+        return Program(tree, tuple(self.diagnostics), self.context, tuple(self.files),
+                       self.root or document.source.directory, tuple(self.modules), links)
 
     def _check_depth(self, root: Element) -> None:
         """Stop when included files nest elements deeper than the `max_depth` limit.
@@ -132,8 +138,8 @@ class Compiler:
             stack.extend((child, depth + 1) for child in reversed(element.children) if isinstance(child, Element))
 
     def _problem(self, message: str, span: Span | None, hint: str | None = None, *,
-                 severity: str = "error", code: str = "compile") -> None:
-        self.diagnostics.append(Diagnostic(severity, message, span, hint, code))  # type: ignore[arg-type]
+                 severity: Severity = "error", code: str = "compile") -> None:
+        self.diagnostics.append(Diagnostic(severity, message, span, hint, code))
 
     def _file_problem(self, problem: files.FileProblem, what: str, src: str, source: Source, root: Path,
                       where: Span) -> None:
@@ -208,7 +214,7 @@ class Compiler:
         self._names.append(display)
         root = self._inline_includes(included.root, included.source, (*chain, key), depth)
         self._names.pop()
-        body = root.children if root.key in ("poml", "pml") else (root,)
+        body: Sequence[Any] = root.children if root.key in ("poml", "pml") else (root,)
         if kind == "import":
             body = self._schemas(body, display)
         return Element(kind, element.attributes, tuple(body), element.span, element.name_span)
@@ -278,7 +284,7 @@ class Compiler:
         self.context.update(data)
 
     # ----------------------------------------------------------------- elements
-    def _compile_element(self, element: Element, styles: dict[int, Any]) -> CNode | None:
+    def _compile_element(self, element: Element, styles: dict[int, ComputedStyle]) -> CNode | None:
         if element.key == "include":
             component = None
         else:
@@ -295,10 +301,13 @@ class Compiler:
                 self.diagnostics.extend(read_meta(element, self.disabled))
             if component.check is not None:
                 self.diagnostics.extend(component.check(element))
+        index = self._count
+        self._count = index + 1
         style = styles.get(id(element))
         static: dict[str, Any] = {}
         dynamic: dict[str, DynamicAttr] = {}
-        loop = cond = None
+        loop: Loop | None = None
+        cond: Expression | None = None
         written: set[str] = set()
         if style is not None:
             for name, value in style.normal.items():
@@ -333,29 +342,58 @@ class Compiler:
             for name, value in style.important.items():
                 self._set_static(component, name, value, static, style.sources.get(name), styled=True)
                 dynamic.pop(name, None)
-        expanded = self._expanded.get(id(element))
-        if expanded:
-            static[EXPANDED] = {kind: coerced(kind, style, self._style_warning) for kind, style in expanded.items()}
+        expanded: Mapping[str, Mapping[str, Any]] = EMPTY
+        expander = self._expander
+        if expander is not None and component is not None and component.name in HOSTS:
+            expanded = expander.styles([*self._path, element], self._style_warning)
         if component is not None:
             for spec in component.attrs.values():
                 if spec.required and spec.name not in static and spec.name not in dynamic:
                     self._problem(f"`<{element.tag}>` needs the attribute `{spec.name}`",
                                   element.name_span or element.span, f'add {spec.name}="…"')
+            if component.name == "Let":
+                if "value" in static and "value" not in dynamic:
+                    self._let_value(index, element, static["value"])
+                if static.get("volatile"):
+                    self._volatile = True
         children: list[CNode | TextPiece | ExprPiece] = []
+        authored = 0  # the characters of its text pieces
+        if expander is not None:
+            self._path.append(element)
         for child in element.children:
-            if isinstance(child, Text):
-                children.append(TextPiece(child.value))
-            elif isinstance(child, Expr):
-                expression = self._expression(child.code, child.span)
-                if expression is not None:
-                    children.append(ExprPiece(expression))
-            elif isinstance(child, Comment):
-                continue
-            elif isinstance(child, Element):
+            if type(child) is Element:  # (node classes have no subclasses)
                 compiled = self._compile_element(child, styles)
                 if compiled is not None:
                     children.append(compiled)
-        return CNode(element, component, static, dynamic, children, loop, cond, frozenset(written))
+            elif type(child) is Text:
+                children.append(TextPiece(child.value))
+                authored += len(child.value)
+            elif type(child) is Expr:
+                expression = self._expression(child.code, child.span)
+                if expression is not None:
+                    children.append(ExprPiece(expression))
+        if expander is not None:
+            self._path.pop()
+        if component is None:
+            base, text_size = EMPTY, 0
+        elif not static and not dynamic:  # (the common case, without a call)
+            base, text_size = component.defaults, component.default_size
+        else:
+            base, text_size = base_of(component, static, dynamic)
+        # `CNode(…)` in the order of its fields, without the call of a named tuple's `__new__`.
+        return _new_node(CNode, (element, component, static, dynamic, tuple(children), loop, cond,
+                                 frozenset(written) if written else _NO_NAMES, index, style, expanded, base,
+                                 text_size, authored))
+
+    def _let_value(self, index: int, element: Element, value: Any) -> None:
+        """The `value` of a `<let>` written as plain text (`value="a + 1"`) is an expression: compiled
+        here, once. One that does not compile is reported when it is rendered."""
+        attr = element.attribute("value")
+        span = (attr.value_span or attr.span) if attr is not None else element.span
+        try:
+            self._let_values[index] = compile_expression(str(value), span)
+        except PMLError:
+            pass
 
     def _style_warning(self, exc: CoercionError, span: Span | None) -> None:
         self._problem(str(exc), span, exc.hint, severity="warning", code="style")
@@ -369,7 +407,7 @@ class Compiler:
         try:
             target[spec.name] = spec.coerce(value)
         except CoercionError as exc:
-            severity = "warning" if styled else "error"
+            severity: Severity = "warning" if styled else "error"
             self._problem(str(exc), span, exc.hint, severity=severity, code="style" if styled else "compile")
 
     def _expression(self, code: str, span: Span, *, condition: bool = False) -> Expression | None:
@@ -379,13 +417,13 @@ class Compiler:
             self.diagnostics.extend(exc.diagnostics)
             return None
 
-    def _for(self, attr: Attribute) -> tuple[str, Expression] | None:
+    def _for(self, attr: Attribute) -> Loop | None:
         text = attr.raw.strip()
         span = attr.value_span or attr.span
         if text.startswith("{{") and text.endswith("}}"):
             text = text[2:-2]
         try:
-            return parse_for(text, span)
+            return Loop(*parse_for(text, span))
         except PMLError as exc:
             self.diagnostics.extend(exc.diagnostics)
             return None
@@ -424,4 +462,4 @@ def _accepted(tag: str, component: Component) -> str:
 
 
 def _empty_root(element: Element) -> CNode:
-    return CNode(element, REGISTRY.lookup("poml"), {}, {}, [])
+    return CNode.build(element, REGISTRY.lookup("poml"), {}, {}, (), index=0)

@@ -14,7 +14,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from pml.output.prompt import Prompt
+from pml.compile.program import Program
+from pml.compile.variables import Compiled
 
 LOCK_VERSION = 1
 PROMPT_SUFFIXES = (".pml", ".poml")
@@ -59,13 +60,14 @@ def _candidates(paths: Iterable[Path]) -> Iterator[Path]:
             yield path
 
 
-def module_hashes(prompt: Prompt, file: Path, base: Path) -> dict[str, str]:
-    """Digest of each cached module the prompt in `file` defines or imports, by name: `lib.pml#schema.module`
-    for a module defined in the file itself, `prompt.pml > lib.pml#schema.module` for an imported one
-    (the importing prompt's stylesheets are part of the bytes it sends)."""
+def module_hashes(compiled: Program | Compiled, file: Path, base: Path) -> dict[str, str]:
+    """Digest of each cached module the program (or prompt) in `file` defines or imports, by name:
+    `lib.pml#schema.module` for a module defined in the file itself, `prompt.pml > lib.pml#schema.module`
+    for an imported one (the importing prompt's stylesheets are part of the bytes it sends)."""
+    program = compiled if isinstance(compiled, Program) else compiled.program
     out: dict[str, str] = {}
     own = _shown(file, base)
-    for mdef in prompt.modules:
+    for mdef in program.modules:
         if not mdef.cached:
             continue
         source = mdef.span.source

@@ -10,9 +10,9 @@ is a loop variable over a volatile list.
 
 The check walks the compiled tree in document order, expanding uncached modules where they are
 placed, and reports each volatile read that comes before a cached module, and each volatile
-argument of a cached module, with its location. Those cached modules are marked (`after_volatile`
-in the `<use>`'s data): the cache plan places no breakpoint after them, since their prefix changes
-on every request and a breakpoint would only pay for cache writes.
+argument of a cached module, with its location. The `<use>`s of those cached modules are returned
+too (the program keeps them as `Links.after_volatile`): the cache plan places no breakpoint after
+them, since their prefix changes on every request and a breakpoint would only pay for cache writes.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from pml.compile.modules import USE_ATTRS, ModuleDef, component_name, let_value
+from pml.compile.modules import USE_ATTRS, ModuleDef, ModuleTable, component_name
 from pml.compile.program import CNode, ExprPiece
 from pml.errors import Diagnostic
 from pml.expressions import Expression
@@ -54,27 +54,13 @@ class _Inside:
     span: Span
 
 
-def declares_volatile(root: CNode) -> bool:
-    """Whether any `<let>` in the compiled tree is marked volatile, in the document or in a file it
-    includes (the check has nothing to do otherwise). One plain pass over the elements: about 7 ms
-    for 20,000 of them, a few percent of their compile."""
-    stack: list[CNode] = [root]
-    pop, push = stack.pop, stack.append
-    while stack:
-        node = pop()
-        if node.static.get("volatile") and node.component is not None and node.component.name == "Let":
-            return True
-        for child in node.children:
-            if type(child) is CNode:  # not text or expression pieces (CNode has no subclasses)
-                push(child)
-    return False
-
-
-def check(root: CNode) -> list[Diagnostic]:
-    """The stability warnings of a compiled document (module docstring)."""
+def check(root: CNode, table: ModuleTable) -> tuple[list[Diagnostic], set[int]]:
+    """The stability warnings of a compiled document, and the indexes of the `<use>`s of cached
+    modules placed after volatile data (module docstring)."""
     declared = {str(n.static["name"]) for n in _walk(root)
                 if component_name(n) == "Let" and n.static.get("volatile") and n.static.get("name")}
-    events = list(_events(root, declared, ()))
+    marked: set[int] = set()
+    events = list(_Events(table, marked).of(root, declared, ()))
     out: list[Diagnostic] = []
     cached_after: list[_Cached | None] = [None] * len(events)
     upcoming: _Cached | None = None
@@ -104,68 +90,75 @@ def check(root: CNode) -> list[Diagnostic]:
         if isinstance(event, _Read):
             seen_volatile = True
         elif isinstance(event, _Cached) and seen_volatile:
-            event.node.data["after_volatile"] = True  # the cache plan puts no breakpoint after it
-    return out
+            marked.add(event.node.index)  # the cache plan puts no breakpoint after it
+    return out, marked
 
 
-def _events(node: CNode, volatile: set[str], stack: tuple[ModuleDef, ...]) -> Iterator[_Read | _Cached | _Inside]:
-    """Volatile reads and cached-module placements under `node`, in document order."""
-    for child in node.children:
-        if isinstance(child, ExprPiece):
-            yield from _read(child.expression, volatile)
-        elif isinstance(child, CNode):
-            yield from _element(child, volatile, stack)
+class _Events:
+    """The walk of `check`: it reads the module table, and collects the `<use>`s of cached modules
+    that are given volatile arguments."""
 
+    def __init__(self, table: ModuleTable, marked: set[int]) -> None:
+        self.table = table
+        self.marked = marked
 
-def _element(node: CNode, volatile: set[str], stack: tuple[ModuleDef, ...]) -> Iterator[_Read | _Cached | _Inside]:
-    kind = component_name(node)
-    if kind in ("Schema", "Import", "Module", "Union", "Param"):
-        return  # definitions render where they are placed
-    inner = volatile
-    if node.cond is not None:
-        yield from _read(node.cond, volatile)
-    if node.loop is not None:
-        reads = list(_read(node.loop[1], volatile))
-        yield from reads
-        if reads:
-            inner = {*volatile, node.loop[0]}
-    if kind == "Let":
-        _let(node, volatile)
-        return
-    if kind == "Use":
-        yield from _use(node, inner, stack)
-        return
-    for dyn in node.dynamic.values():
-        for part in dyn.parts:
-            if isinstance(part, Expression):
-                yield from _read(part, inner)
-    yield from _events(node, inner, stack)
+    def of(self, node: CNode, volatile: set[str], stack: tuple[ModuleDef, ...]) -> Iterator[_Read | _Cached | _Inside]:
+        """Volatile reads and cached-module placements under `node`, in document order."""
+        for child in node.children:
+            if isinstance(child, ExprPiece):
+                yield from _read(child.expression, volatile)
+            elif isinstance(child, CNode):
+                yield from self.element(child, volatile, stack)
 
+    def element(self, node: CNode, volatile: set[str], stack: tuple[ModuleDef, ...]
+                ) -> Iterator[_Read | _Cached | _Inside]:
+        kind = component_name(node)
+        if kind in ("Schema", "Import", "Module", "Union", "Param"):
+            return  # definitions render where they are placed
+        inner = volatile
+        if node.cond is not None:
+            yield from _read(node.cond, volatile)
+        if node.loop is not None:
+            reads = list(_read(node.loop.items, volatile))
+            yield from reads
+            if reads:
+                inner = {*volatile, node.loop.name}
+        if kind == "Let":
+            _let(node, volatile, self.table)
+            return
+        if kind == "Use":
+            yield from self.use(node, inner, stack)
+            return
+        for dyn in node.dynamic.values():
+            for part in dyn.parts:
+                if isinstance(part, Expression):
+                    yield from _read(part, inner)
+        yield from self.of(node, inner, stack)
 
-def _use(node: CNode, volatile: set[str], stack: tuple[ModuleDef, ...]) -> Iterator[_Read | _Cached | _Inside]:
-    mdef: ModuleDef | None = node.data.get("use")
-    if mdef is None or mdef in stack:
-        return
-    tainted: set[str] = set()
-    for name, dyn in node.dynamic.items():
-        if normalize_name(name) in USE_ATTRS:
-            continue
-        names = {n for part in dyn.parts if isinstance(part, Expression) for n in part.names & volatile}
-        if not names:
-            continue
-        param = mdef.chain().get(normalize_name(name))
-        if param is not None:
-            tainted.add(param.name)
+    def use(self, node: CNode, volatile: set[str], stack: tuple[ModuleDef, ...]) -> Iterator[_Read | _Cached | _Inside]:
+        mdef = self.table.uses.get(node.index)
+        if mdef is None or mdef in stack:
+            return
+        tainted: set[str] = set()
+        for name, dyn in node.dynamic.items():
+            if normalize_name(name) in USE_ATTRS:
+                continue
+            names = {n for part in dyn.parts if isinstance(part, Expression) for n in part.names & volatile}
+            if not names:
+                continue
+            param = mdef.chain().get(normalize_name(name))
+            if param is not None:
+                tainted.add(param.name)
+            if mdef.cached:
+                attr = node.element.attribute(name)
+                yield _Inside(frozenset(names), str(node.static.get("module") or mdef.path),
+                              attr.span if attr is not None else node.span)
+                self.marked.add(node.index)
         if mdef.cached:
-            attr = node.element.attribute(name)
-            yield _Inside(frozenset(names), str(node.static.get("module") or mdef.path),
-                          attr.span if attr is not None else node.span)
-            node.data["after_volatile"] = True
-    if mdef.cached:
-        yield _Cached(mdef, node.span, str(node.static.get("module") or mdef.path), node)
-        return
-    body = {n for n in volatile if n not in {p.name for p in mdef.chain().values()}} | tainted
-    yield from _events(mdef.node, body, (*stack, mdef))
+            yield _Cached(mdef, node.span, str(node.static.get("module") or mdef.path), node)
+            return
+        body = {n for n in volatile if n not in {p.name for p in mdef.chain().values()}} | tainted
+        yield from self.of(mdef.node, body, (*stack, mdef))
 
 
 def _read(expression: Expression, volatile: set[str]) -> Iterator[_Read]:
@@ -174,7 +167,7 @@ def _read(expression: Expression, volatile: set[str]) -> Iterator[_Read]:
         yield _Read(frozenset(names), expression.span)
 
 
-def _let(node: CNode, volatile: set[str]) -> None:
+def _let(node: CNode, volatile: set[str], table: ModuleTable) -> None:
     name = node.static.get("name")
     if not name:
         return
@@ -184,7 +177,7 @@ def _let(node: CNode, volatile: set[str]) -> None:
     reads: set[str] = set()
     for dyn in node.dynamic.values():
         reads.update(n for part in dyn.parts if isinstance(part, Expression) for n in part.names)
-    expression = let_value(node)
+    expression = table.let_values.get(node.index)
     if expression is not None:
         reads.update(expression.names)
     for inner in _walk(node):

@@ -6,7 +6,7 @@ prompt binds it first: not a `for=` variable (nor `loop`) of an element around i
 `<let name>` anywhere in the prompt, not a param of the module it is written in, not a key of
 the document's `<context>`. `pml check` lists them when no context is given::
 
-    for variable in expected(prompt):
+    for variable in expected(prompt.program):
         print(variable.name, variable.span)
 
 The analysis is static and generous: a name read only under an `if=` that is false, or after
@@ -19,13 +19,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Protocol
 
-from pml.compile.modules import component_name, let_value
-from pml.compile.program import CNode, DynamicAttr, ExprPiece
-from pml.components.template import is_declaration
+from pml.compile.modules import component_name
+from pml.compile.program import CNode, DynamicAttr, ExprPiece, Links, Program, TextPiece
 from pml.expressions import Expression
-from pml.output.prompt import Prompt
 from pml.syntax.source import Span
+
+
+class Compiled(Protocol):
+    """Anything that holds a compiled program (a `pml.Prompt`)."""
+
+    @property
+    def program(self) -> Program: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,19 +45,27 @@ class Variable:
         return {"name": self.name, "file": self.span.file, "line": self.span.line, "column": self.span.column}
 
 
-def expected(prompt: Prompt) -> tuple[Variable, ...]:
-    """The variables `prompt` reads from its context, in the order they are first read."""
-    bound = {*_lets(prompt.root), *prompt.context}
+def expected(compiled: Program | Compiled) -> tuple[Variable, ...]:
+    """The variables a program (or a prompt) reads from its context, in the order they are first read."""
+    program = compiled if isinstance(compiled, Program) else compiled.program
+    bound = {*_lets(program.root), *program.context}
     first: dict[str, Span] = {}
-    seen: set[int] = set()
-    for name, span in _reads(prompt.root, frozenset(bound), seen):
+    seen: set[CNode] = set()
+    for name, span in _reads(program.root, frozenset(bound), seen, program.links):
         first.setdefault(name, span)
-    for mdef in prompt.modules:  # imported modules are defined outside the tree
-        if id(mdef.node) not in seen:
+    for mdef in program.modules:  # imported modules are defined outside the tree
+        if mdef.node not in seen:
             params = frozenset(bound | {p.name for p in mdef.chain().values()} | set(_lets(mdef.node)))
-            for name, span in _reads(mdef.node, params, seen):
+            for name, span in _reads(mdef.node, params, seen, program.links):
                 first.setdefault(name, span)
     return tuple(Variable(name, span) for name, span in first.items())
+
+
+def is_declaration(node: CNode) -> bool:
+    """A `<let>` with a name and no value, `src` or body: it declares, and assigns nothing."""
+    if "value" in node.static or "value" in node.dynamic or "src" in node.static or "src" in node.dynamic:
+        return False
+    return all(isinstance(c, TextPiece) and not c.value.strip() for c in node.children)
 
 
 def _lets(root: CNode) -> Iterator[str]:
@@ -62,7 +76,7 @@ def _lets(root: CNode) -> Iterator[str]:
             yield str(node.static["name"])
 
 
-def _reads(node: CNode, bound: frozenset[str], seen: set[int]) -> Iterator[tuple[str, Span]]:
+def _reads(node: CNode, bound: frozenset[str], seen: set[CNode], links: Links) -> Iterator[tuple[str, Span]]:
     """The free names read under `node`, in document order; iterative, so any depth is fine."""
     stack: list[tuple[CNode | ExprPiece, frozenset[str]]] = [(node, bound)]
     while stack:
@@ -70,19 +84,19 @@ def _reads(node: CNode, bound: frozenset[str], seen: set[int]) -> Iterator[tuple
         if isinstance(item, ExprPiece):
             yield from _free(item.expression, inner)
             continue
-        seen.add(id(item))
-        mdef = item.data.get("module")
+        seen.add(item)
+        mdef = links.definitions.get(item.index)
         if mdef is not None:  # a module definition: its body reads its params
             inner = inner | {p.name for p in mdef.params.values()}
         if item.loop is not None:
-            yield from _free(item.loop[1], inner)
-            inner = inner | {item.loop[0], "loop"}
+            yield from _free(item.loop.items, inner)
+            inner = inner | {item.loop.name, "loop"}
         if item.cond is not None:
             yield from _free(item.cond, inner)
         for dyn in item.dynamic.values():
             yield from _dynamic(dyn, inner)
         if component_name(item) == "Let":
-            value = let_value(item)
+            value = links.let_values.get(item.index)
             if value is not None:
                 yield from _free(value, inner)
         children = [(c, inner) for c in item.children if isinstance(c, (CNode, ExprPiece))]
@@ -118,4 +132,4 @@ def _walk(root: CNode) -> Iterator[CNode]:
         stack.extend(reversed([c for c in node.children if isinstance(c, CNode)]))
 
 
-__all__ = ["Variable", "expected"]
+__all__ = ["Compiled", "Variable", "expected", "is_declaration"]

@@ -1,9 +1,7 @@
 """Data components: `<object>` (structured data) and `<document>` (text, PDF and DOCX files).
 
-The file helpers here (`resolve_path`, `read_text`, `read_bytes`, `src_span`) are shared by
-every component that reads a file named in a prompt. The format readers themselves live in
-`pml.readers`; this module picks one, feeds it the bytes and puts the located error on what
-goes wrong.
+The format readers live in `pml.readers`; this module picks one, feeds it the bytes and puts
+the located error on what goes wrong.
 """
 
 from __future__ import annotations
@@ -11,14 +9,17 @@ from __future__ import annotations
 import base64
 import binascii
 import textwrap
-from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 from pml import files
+from pml.compile.program import CNode
 from pml.components import boxes as ir
 from pml.components import expanded
+from pml.components.layout import Ctx, LayoutContext
+from pml.components.reading import attr_span, read_bytes, read_text, resolve_path, src_span
 from pml.components.text import handles_syntax
-from pml.errors import PMLRenderError, render_error
+from pml.errors import render_error
 from pml.readers import MissingExtra, ReadFailure, sniff
 from pml.readers.docx import read_docx
 from pml.readers.pdf import PageSelectionError, read_pdf
@@ -31,7 +32,8 @@ from pml.registry import SYNTAXES, Attr, component
            attrs=[Attr("data", "any", "The data, usually an expression: `data=\"{{ order }}\"`."),
                   Attr("syntax", "enum", "json, yaml or xml (a fenced block), or markdown.", SYNTAXES)])
 @handles_syntax
-def layout_object(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
+def layout_object(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any],
+                  ctx: Ctx) -> list[ir.Box]:
     data = attrs.get("data")
     syntax = attrs.get("syntax")
     if ctx.syntax in ("json", "yaml", "xml"):
@@ -45,49 +47,6 @@ TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".py", ".js", ".ts", ".json", ".csv
                  ".yml", ".xml", ".html", ".htm", ".rst", ".log", ".toml", ".ini", ".cfg", ".sh"}
 PARSERS = ("auto", "txt", "md", "pdf", "docx")
 SERIALIZED = ("json", "yaml", "xml")
-
-
-def attr_span(node: Any, name: str) -> Any:
-    """Where an element's attribute value is written (the element when it is not written)."""
-    attr = node.element.attribute(name)
-    return (attr.value_span or attr.span) if attr is not None else node.span
-
-
-def src_span(node: Any) -> Any:
-    """Where an element's `src` value is written (for messages about the file)."""
-    return attr_span(node, "src")
-
-
-def read_text(r: Any, node: Any, path: Path, src: str, what: str) -> str:
-    """A named file's text (UTF-8), or a located error saying why it cannot be read."""
-    try:
-        return files.read_text(path)
-    except files.FileProblem as problem:
-        raise file_error(r, node, src, what, problem) from None
-
-
-def read_bytes(r: Any, node: Any, path: Path, src: str, what: str) -> bytes:
-    """A named file's bytes, or a located error saying why it cannot be read."""
-    try:
-        return files.read_file(path)
-    except files.FileProblem as problem:
-        raise file_error(r, node, src, what, problem) from None
-
-
-def file_error(r: Any, node: Any, src: str, what: str, problem: files.FileProblem) -> PMLRenderError:
-    """The located error for a file named by `node` that cannot be read (at its `src`)."""
-    source = node.element.span.source
-    message, hint = files.explain(problem, what, src, source.name, source.directory, Path(r.root),
-                                  folder=what == "folder")
-    return render_error(message, src_span(node), hint)
-
-
-def resolve_path(r: Any, node: Any, src: str, what: str = "file") -> Path:
-    """A file named by `node`, relative to its source file and inside the prompt's root."""
-    try:
-        return files.resolve_under(node.element.span.source.directory, src, r.root)
-    except files.FileProblem as problem:
-        raise file_error(r, node, src, what, problem) from None
 
 
 # ---------------------------------------------------------------------- <document>
@@ -111,7 +70,8 @@ def resolve_path(r: Any, node: Any, src: str, what: str = "file") -> Path:
                   Attr("syntax", "enum", "json, yaml or xml write the document as a string in that "
                        "syntax; markdown and text write it in place (never fenced).", SYNTAXES)])
 @handles_syntax
-def layout_document(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
+def layout_document(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any],
+                    ctx: Ctx) -> list[ir.Box]:
     given = [name for name in ("src", "buffer", "base64") if attrs.get(name) not in (None, "")]
     parser = attrs.get("parser") or "auto"
     if len(given) > 1:
@@ -132,11 +92,11 @@ def layout_document(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, A
     return boxes
 
 
-def styled(node: Any, attrs: dict[str, Any], boxes: list[ir.Box]) -> list[ir.Box]:
+def styled(node: CNode, attrs: Mapping[str, Any], boxes: list[ir.Box]) -> list[ir.Box]:
     """What a reader made, with the stylesheets' rules for the components it stands for
     (`pml.components.expanded`); a failure is located at `src`, or at the element."""
     try:
-        return expanded.apply(boxes, attrs.get(expanded.EXPANDED))
+        return expanded.apply(boxes, node.expanded)
     except expanded.StyleFailure as exc:
         raise render_error(str(exc), src_span(node) if attrs.get("src") else node.span, exc.hint) from None
 
@@ -160,7 +120,7 @@ def _body(boxes: list[ir.Box]) -> list[ir.Box]:
     return boxes
 
 
-def _from_file(r: Any, node: Any, attrs: dict[str, Any], src: str, parser: str) -> list[ir.Box]:
+def _from_file(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], src: str, parser: str) -> list[ir.Box]:
     path = resolve_path(r, node, src, "document")
     suffix = path.suffix.lower()
     if parser == "auto":
@@ -179,7 +139,7 @@ def _from_file(r: Any, node: Any, attrs: dict[str, Any], src: str, parser: str) 
     return _convert(node, attrs, data, parser, src)
 
 
-def _inline_bytes(node: Any, attrs: dict[str, Any], name: str, parser: str) -> tuple[bytes, str]:
+def _inline_bytes(node: CNode, attrs: Mapping[str, Any], name: str, parser: str) -> tuple[bytes, str]:
     """The bytes of `buffer` or `base64`, and the parser (text for a string buffer, as POML)."""
     if name == "base64":
         try:
@@ -197,7 +157,7 @@ def _inline_bytes(node: Any, attrs: dict[str, Any], name: str, parser: str) -> t
     return data, _guess(node, data, None) if parser == "auto" else parser
 
 
-def _guess(node: Any, data: bytes, src: str | None) -> str:
+def _guess(node: CNode, data: bytes, src: str | None) -> str:
     """The parser for bytes whose name does not tell: PDF and DOCX by content, else UTF-8 text."""
     try:
         found = sniff(data)
@@ -216,7 +176,7 @@ def _guess(node: Any, data: bytes, src: str | None) -> str:
     return "txt"
 
 
-def _convert(node: Any, attrs: dict[str, Any], data: bytes, parser: str, name: str) -> list[ir.Box]:
+def _convert(node: CNode, attrs: Mapping[str, Any], data: bytes, parser: str, name: str) -> list[ir.Box]:
     """Run the reader for `parser` over the bytes; reader problems become located errors."""
     pages = attrs.get("selectedPages")
     if pages not in (None, "") and parser != "pdf":

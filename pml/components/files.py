@@ -19,8 +19,10 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from pml import files, limits
+from pml.compile.program import CNode
 from pml.components import boxes as ir
-from pml.components.data import attr_span, file_error, resolve_path, src_span
+from pml.components.layout import Ctx, LayoutContext
+from pml.components.reading import attr_span, file_error, resolve_path, src_span
 from pml.errors import render_error
 from pml.registry import Attr, component
 from pml.values import to_text
@@ -38,7 +40,8 @@ SHOW_CONTENT = Attr("showContent", "boolean", "Show each item's value (for `<fol
            attrs=[Attr("items", "array", "The items, from an expression (`items=\"{{ tree }}\"`) or written "
                        "as a JSON array.", required=True),
                   SHOW_CONTENT])
-def layout_tree(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
+def layout_tree(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any],
+                ctx: Ctx) -> list[ir.Box]:
     items = _checked(node, attrs.get("items"), "items")
     return tree_boxes(items, bool(attrs.get("showContent")), ctx.syntax)
 
@@ -52,7 +55,8 @@ def layout_tree(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any],
                        "a full match); folders with no matching file are left out."),
                   Attr("maxDepth", "integer", "How many levels of folders to read.", default=3),
                   SHOW_CONTENT])
-def layout_folder(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
+def layout_folder(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any],
+                  ctx: Ctx) -> list[ir.Box]:
     show = bool(attrs.get("showContent"))
     if attrs.get("data") is not None and not attrs.get("src"):
         items = _checked(node, attrs.get("data"), "data")
@@ -150,7 +154,7 @@ def _value(item: Mapping[str, Any]) -> str:
     return "" if value is None else to_text(value)
 
 
-def _checked(node: Any, items: Any, attr: str, where: str = "") -> list[dict[str, Any]]:
+def _checked(node: CNode, items: Any, attr: str, where: str = "") -> list[dict[str, Any]]:
     """Tree items, checked: a list of objects with a `name` and optional `children` lists."""
     if not isinstance(items, list):
         raise render_error(f"`{attr}` should be a list of tree items, not {type(items).__name__}",
@@ -172,7 +176,7 @@ def _checked(node: Any, items: Any, attr: str, where: str = "") -> list[dict[str
 # ---------------------------------------------------------------------- reading a folder
 
 
-def _read_folder(r: Any, node: Any, attrs: dict[str, Any], show: bool) -> dict[str, Any]:
+def _read_folder(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], show: bool) -> dict[str, Any]:
     src = attrs.get("src")
     if not src:
         raise render_error(f"`<{node.element.tag}>` needs `src` (a folder) or `data` (tree items)", node.span,
@@ -195,7 +199,7 @@ def _read_folder(r: Any, node: Any, attrs: dict[str, Any], show: bool) -> dict[s
 class _Walk:
     """One directory walk: POML's rules, kept inside the prompt's root and bounded in size."""
 
-    def __init__(self, node: Any, root: Path, max_depth: int, show: bool, pattern: re.Pattern[str] | None) -> None:
+    def __init__(self, node: CNode, root: Path, max_depth: int, show: bool, pattern: re.Pattern[str] | None) -> None:
         self.node = node
         self.root = root
         self.max_depth = max_depth

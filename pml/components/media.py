@@ -11,10 +11,13 @@ from __future__ import annotations
 import base64
 import binascii
 import mimetypes
+from collections.abc import Mapping
 from typing import Any
 
+from pml.compile.program import CNode
 from pml.components import boxes as ir
-from pml.components.data import read_bytes, resolve_path, src_span
+from pml.components.layout import Ctx, LayoutContext
+from pml.components.reading import read_bytes, resolve_path, src_span
 from pml.components.text import handles_syntax
 from pml.errors import render_error
 from pml.readers import MissingExtra, ReadFailure
@@ -53,7 +56,7 @@ def sniff(data: bytes, name: str | None, default: str) -> str:
     return default
 
 
-def media_bytes(r: Any, node: Any, attrs: dict[str, Any], what: str) -> tuple[bytes, str | None]:
+def media_bytes(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], what: str) -> tuple[bytes, str | None]:
     """The bytes from `src` (a file) or `base64`, and the file name if there is one."""
     src = attrs.get("src")
     if src:
@@ -73,12 +76,12 @@ def media_bytes(r: Any, node: Any, attrs: dict[str, Any], what: str) -> tuple[by
                        f'write <{node.element.tag} src="file"/>')
 
 
-def scaling(attrs: dict[str, Any]) -> Scaling:
+def scaling(attrs: Mapping[str, Any]) -> Scaling:
     """The scaling `maxWidth`, `maxHeight` and `resize` ask for."""
     return Scaling(attrs.get("maxWidth"), attrs.get("maxHeight"), attrs.get("resize"))
 
 
-def resize(r: Any, node: Any, data: bytes, mime: str, attrs: dict[str, Any]) -> tuple[bytes, str]:
+def resize(r: LayoutContext, node: CNode, data: bytes, mime: str, attrs: Mapping[str, Any]) -> tuple[bytes, str]:
     """Scale an image down to fit `maxWidth`/`maxHeight` and by the `resize` ratio (Pillow)."""
     try:
         return scale_image(data, mime, scaling(attrs))
@@ -112,7 +115,8 @@ def _common_attrs(what: str) -> list[Attr]:
                   Attr("maxHeight", "number", "Scale the image down to this height (pixels)."),
                   Attr("resize", "number", "Scale the image by this ratio (0 to 1).")])
 @handles_syntax
-def layout_img(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
+def layout_img(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any],
+               ctx: Ctx) -> list[ir.Box]:
     syntax = attrs.get("syntax")
     alt = attrs.get("alt")
     if alt and syntax != "multimedia":
@@ -130,7 +134,8 @@ def layout_img(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], 
            kind="inline",
            attrs=_common_attrs("audio clip"))
 @handles_syntax
-def layout_audio(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
+def layout_audio(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any],
+                 ctx: Ctx) -> list[ir.Box]:
     syntax = attrs.get("syntax")
     alt = attrs.get("alt")
     if alt and syntax not in (None, "multimedia"):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from pml.compile.program import CNode
 from pml.components import boxes as ir
+from pml.components.layout import Ctx, LayoutContext
 from pml.errors import render_error
 from pml.registry import Attr, component
 from pml.values import to_text
@@ -14,7 +17,8 @@ SPEAKER_NAMES = {"human": "human", "user": "human", "ai": "ai", "assistant": "ai
 
 
 def _message(speaker: str) -> Any:
-    def layout(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
+    def layout(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any],
+               ctx: Ctx) -> list[ir.Box]:
         return [ir.Speaker(speaker, r.children(node, scope, ctx, attrs), 1, node.span)]
 
     return layout
@@ -39,7 +43,8 @@ def _content_boxes(content: Any) -> list[ir.Box]:
 @component("MessageContent", "msg-content",
            doc="The content of a message given as data (a string or a list of parts).",
            attrs=[Attr("content", "any", "A string, or a list of strings joined by newlines.")])
-def layout_msg_content(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
+def layout_msg_content(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any],
+                       ctx: Ctx) -> list[ir.Box]:
     content = attrs.get("content")
     if content is None:
         return r.children(node, scope, ctx, attrs)
@@ -67,7 +72,8 @@ def select_messages(messages: list[Any], selection: str | None, span: Any) -> li
            doc="A conversation given as data: a list of `{speaker, content}` messages.",
            attrs=[Attr("messages", "array", "The messages: a list of objects with `speaker` and `content`."),
                   Attr("selectedMessages", "string", "A slice of the messages to keep, like `-2:`.")])
-def layout_conversation(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
+def layout_conversation(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any],
+                        ctx: Ctx) -> list[ir.Box]:
     messages = attrs.get("messages") or []
     if not isinstance(messages, list):
         raise render_error("`messages` should be a list of `{speaker, content}` objects", node.span)

@@ -26,15 +26,20 @@ import io
 import json
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pml import limits
+from pml.compile.program import CNode
 from pml.components import boxes as ir
-from pml.components.data import read_bytes, read_text, resolve_path
+from pml.components.layout import Ctx, LayoutContext
+from pml.components.reading import read_bytes, read_text, resolve_path
 from pml.components.text import handles_syntax
 from pml.errors import limit_hint, render_error, suggest
+from pml.readers import MissingExtra, ReadFailure, cached, need
+from pml.readers.archive import check_zip, limits_key
 from pml.registry import Attr, component
 
 TABLE_SYNTAXES = ("markdown", "csv", "tsv", "json", "jsonl", "yaml", "xml", "html", "text")
@@ -92,7 +97,8 @@ class TableProblem(ValueError):
                   Attr("syntax", "enum", "How the table is written: markdown, csv, tsv, json, jsonl, yaml, "
                        "xml, html or text. Default: the syntax around it.", TABLE_SYNTAXES)])
 @handles_syntax
-def layout_table(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
+def layout_table(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any],
+                 ctx: Ctx) -> list[ir.Box]:
     options = dict(attrs.get("writerOptions") or {})
     try:
         _check_options(options)
@@ -105,7 +111,7 @@ def layout_table(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any]
     return [ir.Table([c.header for c in grid.columns], grid.rows, attrs.get("syntax"), options)]
 
 
-def _attr_span(node: Any, name: str) -> Any:
+def _attr_span(node: CNode, name: str) -> Any:
     attr = node.element.attribute(name)
     return (attr.value_span or attr.span) if attr is not None else node.span
 
@@ -120,7 +126,7 @@ def _check_options(options: dict[str, Any]) -> None:
 # ---------------------------------------------------------------------- loading
 
 
-def load(r: Any, node: Any, attrs: dict[str, Any]) -> Grid:
+def load(r: LayoutContext, node: CNode, attrs: Mapping[str, Any]) -> Grid:
     """The table's columns and rows, from `records` or from the file `src`."""
     records = attrs.get("records")
     src = attrs.get("src")
@@ -206,7 +212,7 @@ def pick_columns(grid: Grid, given: list[Column]) -> Grid:
 # ---------------------------------------------------------------------- files
 
 
-def read_file(r: Any, node: Any, src: str, parser: str, given: list[Column] | None) -> Grid:
+def read_file(r: LayoutContext, node: CNode, src: str, parser: str, given: list[Column] | None) -> Grid:
     """Read `src` with `parser` (auto: by the file's extension); `given` columns pick and rename."""
     path = resolve_path(r, node, src, "table")
     if parser == "auto":
@@ -263,7 +269,7 @@ def read_delimited(text: str, separator: str) -> Grid:
 def infer(rows: list[list[str]], width: int) -> list[list[Any]]:
     """Give each column a type: numbers if every non-empty cell is a JSON number, booleans if every
     one is true/false (any case), else text. Empty cells of a typed column become null."""
-    out = [list(row) for row in rows]
+    out: list[list[Any]] = [list(row) for row in rows]
     for i in range(width):
         filled = [row[i] for row in rows if row[i] != ""]
         if not filled:
@@ -292,9 +298,6 @@ def _boolean(text: str) -> bool:
 
 def read_xlsx(data: bytes, src: str) -> Grid:
     """The first sheet of an .xlsx workbook: a header row, then typed rows (read with openpyxl)."""
-    from pml.readers import MissingExtra, ReadFailure, cached, need
-    from pml.readers.archive import limits_key
-
     try:
         need("openpyxl", "reading .xlsx files")
     except MissingExtra as exc:
@@ -318,9 +321,6 @@ def read_xlsx(data: bytes, src: str) -> Grid:
 
 def _xlsx_rows(data: bytes) -> list[tuple[Any, ...]]:
     import openpyxl
-
-    from pml.readers import ReadFailure
-    from pml.readers.archive import check_zip
 
     check_zip(data)  # before openpyxl unpacks anything
     limit = limits.current().max_table_cells
@@ -359,7 +359,7 @@ def _cell(value: Any) -> Any:
 # ---------------------------------------------------------------------- selection
 
 
-def select(grid: Grid, attrs: dict[str, Any]) -> Grid:
+def select(grid: Grid, attrs: Mapping[str, Any]) -> Grid:
     """Apply selectedColumns, selectedRecords, maxRecords and maxColumns, in that order."""
     if attrs.get("selectedColumns") not in (None, ""):
         grid = select_columns(grid, _json_text(attrs["selectedColumns"], "selectedColumns"))

@@ -6,11 +6,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
-from pml.compile.program import TextPiece
-from pml.components.data import read_text, resolve_path, src_span
+from pml.compile.program import CNode
+from pml.compile.variables import is_declaration
+from pml.components.layout import Ctx, LayoutContext
+from pml.components.reading import read_text, resolve_path, src_span
 from pml.errors import render_error
+from pml.expressions import compile_expression
 from pml.registry import Attr, component
 from pml.values import convert_type, guess_type
 
@@ -30,7 +34,7 @@ LET_TYPES = ("string", "integer", "float", "number", "boolean", "array", "object
                   Attr("volatile", "boolean", "The value changes on every request (a time, an id): `pml check` "
                                               "warns when it lands before or inside a cached module.",
                        default=False)])
-def layout_let(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[Any]:
+def layout_let(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any], ctx: Ctx) -> list[Any]:
     name = attrs.get("name")
     if attrs.get("volatile") and is_declaration(node):
         return []  # only says that the context variable `name` is volatile
@@ -46,37 +50,28 @@ def layout_let(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], 
             raise render_error(str(exc), node.span) from None
     if name:
         scope[str(name)] = value
-        r.globals[str(name)] = value
+        r.define({str(name): value})
     elif isinstance(value, dict):
         scope.update(value)
-        r.globals.update(value)
+        r.define(value)
     else:
         raise render_error("`<let>` without a name needs an object to spread", node.span,
                            'add name="…", or give a JSON object')
     return []
 
 
-def is_declaration(node: Any) -> bool:
-    """A `<let>` with a name and no value, `src` or body: it declares, and assigns nothing."""
-    if "value" in node.static or "value" in node.dynamic or "src" in node.static or "src" in node.dynamic:
-        return False
-    return all(isinstance(c, TextPiece) and not c.value.strip() for c in node.children)
-
-
-def _value(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any]) -> Any:
+def _value(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any]) -> Any:
     if "value" in node.dynamic:
         return attrs["value"]
-    from pml.expressions import compile_expression
-
-    cached = node.data.get("value_expr")
-    if cached is None:
+    expression = r.links.let_values.get(node.index)
+    if expression is None:  # it did not compile: say why
         attr = node.element.attribute("value")
-        cached = compile_expression(str(node.static["value"]), attr.value_span or attr.span)
-        node.data["value_expr"] = cached
-    return r.evaluate(cached, scope)
+        compile_expression(str(node.static["value"]), (attr.value_span or attr.span) if attr else node.span)
+        raise AssertionError("a `<let value>` that compiles has its expression in the program")
+    return r.evaluate(expression, scope)
 
 
-def _read(r: Any, node: Any, src: str) -> Any:
+def _read(r: LayoutContext, node: CNode, src: str) -> Any:
     path = resolve_path(r, node, src, "file")
     text = read_text(r, node, path, src, "file")
     if path.suffix.lower() == ".json":

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import copy
 import textwrap
+from collections.abc import Mapping
 from typing import Any
 
+from pml.compile.program import CNode
 from pml.components import boxes as ir
+from pml.components.layout import Ctx, LayoutContext
 from pml.registry import SYNTAXES, Attr, component
 
 CAPTION_STYLES = ("header", "bold", "plain", "hidden")
@@ -43,7 +46,7 @@ def transform_caption(text: str, how: str | None) -> str:
     return text
 
 
-def captioned(attrs: dict[str, Any], body: list[ir.Box], *, default_caption: str = "") -> ir.Captioned:
+def captioned(attrs: Mapping[str, Any], body: list[ir.Box], *, default_caption: str = "") -> ir.Captioned:
     caption = str(attrs.get("caption") or default_caption)
     key = str(attrs.get("captionSerialized") or caption)
     return ir.Captioned(
@@ -69,39 +72,43 @@ def handles_syntax(fn: Any) -> Any:
            doc="A container. As the root it sets the syntax of the whole prompt; inside, it groups "
                "content (and may switch syntax for its subtree).",
            attrs=[Attr("syntax", "enum", "The syntax of this subtree.", SYNTAXES)])
-def layout_text(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
+def layout_text(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any],
+                ctx: Ctx) -> list[ir.Box]:
     return [ir.Block(r.children(node, scope, ctx, attrs), 1)]
 
 
 @component("Paragraph", "p", doc="A paragraph: a block separated from its neighbours by a blank line.",
            attrs=[BLANK_LINE])
-def layout_p(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
+def layout_p(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any], ctx: Ctx) -> list[ir.Box]:
     return [ir.Block(r.children(node, scope, ctx, attrs), 1 if attrs.get("blankLine") is False else 2)]
 
 
 @component("Inline", "span", doc="Inline text: runs into the text around it.", kind="inline")
-def layout_span(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
+def layout_span(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any],
+                ctx: Ctx) -> list[ir.Box]:
     return r.children(node, scope, ctx, attrs)
 
 
 @component("Newline", "br", doc="A line break.", kind="inline",
            attrs=[Attr("newLineCount", "integer", "How many newlines.", default=1)])
-def layout_br(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
+def layout_br(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any], ctx: Ctx) -> list[ir.Box]:
     return [ir.Break(int(attrs.get("newLineCount") or 1))]
 
 
 @component("Header", "h", doc="A heading; its level follows the nesting of sections and captions.")
-def layout_h(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
+def layout_h(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any], ctx: Ctx) -> list[ir.Box]:
     return [ir.Heading(r.children(node, scope, ctx, attrs))]
 
 
 @component("SubContent", "section", doc="A section: headings inside it are one level deeper.")
-def layout_section(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
+def layout_section(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any],
+                   ctx: Ctx) -> list[ir.Box]:
     return [ir.Section(r.children(node, scope, ctx, attrs))]
 
 
 def _wrapper(mark: str) -> Any:
-    def layout(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
+    def layout(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any],
+               ctx: Ctx) -> list[ir.Box]:
         return [ir.Wrap(mark, mark, r.children(node, scope, ctx, attrs))]
 
     return layout
@@ -122,18 +129,17 @@ component("Underline", "u", doc="Underlined text (`__x__`, as POML writes it).",
            kind="inline",
            attrs=[Attr("inline", "boolean", "Inline code (true) or a fenced block (false).", default=True),
                   Attr("lang", "string", "The language named after the opening fence.")])
-def layout_code(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
+def layout_code(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any],
+                ctx: Ctx) -> list[ir.Box]:
     if attrs.get("inline", True):
         return [ir.Code(r.text(node, scope, ctx, attrs.get("whiteSpace") or "filter"), attrs.get("lang"), True)]
-    from pml.render.renderer import write
-
     boxes = r.children(node, scope, ctx, attrs, white_space=attrs.get("whiteSpace") or "pre")
     authored = all(not (isinstance(b, ir.Inline) and b.verbatim) for b in boxes)
     if boxes and isinstance(boxes[0], ir.Inline) and not boxes[0].verbatim:
         boxes[0] = ir.Inline(_drop_blank_lines(boxes[0].text, leading=True))
     if boxes and isinstance(boxes[-1], ir.Inline) and not boxes[-1].verbatim:
         boxes[-1] = ir.Inline(boxes[-1].text.rstrip())
-    body = write([ir.Block(boxes)], "markdown").text
+    body = r.write([ir.Block(boxes)], "markdown").text
     if authored:
         body = textwrap.dedent(body)
     return [ir.Code(body, attrs.get("lang"), False)]
@@ -153,7 +159,8 @@ def _drop_blank_lines(text: str, *, leading: bool) -> str:
 @component("List", "list",
            doc="A list of `<item>`s. Nested lists are indented under their item.",
            attrs=[Attr("listStyle", "enum", "The marker: dash, star, plus, decimal or latin.", LIST_STYLES)])
-def layout_list(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
+def layout_list(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any],
+                ctx: Ctx) -> list[ir.Box]:
     items: list[ir.Item] = []
     for box in r.children(node, scope, ctx, attrs):
         item = _as_item(box)
@@ -182,15 +189,18 @@ def _as_item(box: ir.Box) -> ir.Item | None:
 
 @component("ListItem", "item", doc="One item of a `<list>`.",
            attrs=[Attr("blankLine", "boolean", "Separate this item from its neighbours by a blank line.")])
-def layout_item(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
-    margin = {True: 2, False: 1}.get(attrs.get("blankLine"), 0)  # type: ignore[call-overload]
+def layout_item(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any],
+                ctx: Ctx) -> list[ir.Box]:
+    blank = attrs.get("blankLine")
+    margin = 0 if blank is None else 2 if blank else 1
     return [ir.Item(r.children(node, scope, ctx, attrs), margin, node.span)]
 
 
 # ------------------------------------------------------------------ captioned paragraphs
 
 
-def layout_captioned(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
+def layout_captioned(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any],
+                     ctx: Ctx) -> list[ir.Box]:
     return [captioned(attrs, r.children(node, scope, ctx, attrs))]
 
 
@@ -218,7 +228,7 @@ for _name, (_tags, _doc) in _INTENTS.items():
            attrs=[*CAPTION_ATTRS,
                   Attr("questionCaption", "string", "The caption of the question.", default="Question"),
                   Attr("answerCaption", "string", "The caption of the answer.", default="Answer")])
-def layout_qa(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
+def layout_qa(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any], ctx: Ctx) -> list[ir.Box]:
     style = attrs.get("captionStyle") or "bold"
     question = dict(attrs, caption=attrs.get("questionCaption") or "Question", captionStyle=style)
     answer = dict(attrs, caption=attrs.get("answerCaption") or "Answer", captionStyle=style)
@@ -237,7 +247,8 @@ def layout_qa(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], c
            attrs=[*CAPTION_ATTRS,
                   Attr("chat", "boolean", "Render examples as chat messages."),
                   Attr("introducer", "string", "A sentence shown before the examples.")])
-def layout_examples(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
+def layout_examples(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any],
+                    ctx: Ctx) -> list[ir.Box]:
     from dataclasses import replace
 
     inner = replace(ctx, chat=attrs["chat"]) if attrs.get("chat") is not None else ctx
@@ -250,7 +261,8 @@ def layout_examples(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, A
 @component("Example", "example",
            doc="One example: an `<input>` and an `<output>`.",
            attrs=[*CAPTION_ATTRS, Attr("chat", "boolean", "Render as chat messages.")])
-def layout_example(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
+def layout_example(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any],
+                   ctx: Ctx) -> list[ir.Box]:
     from dataclasses import replace
 
     inner = replace(ctx, chat=attrs["chat"]) if attrs.get("chat") is not None else ctx
@@ -258,12 +270,13 @@ def layout_example(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, An
 
 
 def _example_part(speaker: str) -> Any:
-    def layout(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
+    def layout(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any],
+               ctx: Ctx) -> list[ir.Box]:
         body = r.children(node, scope, ctx, attrs)
         style = attrs.get("captionStyle")
         if ctx.chat and ctx.syntax in ("markdown", "text", "html"):
             # A chat turn hides its caption, unless a caption style is asked for (as in POML).
-            inner = [captioned(attrs, body)] if style else body
+            inner: list[ir.Box] = [captioned(attrs, body)] if style else body
             if attrs.get("speaker"):
                 return [ir.Block(inner)]
             return [ir.Speaker(speaker, inner, span=node.span)]

@@ -4,7 +4,7 @@
 The first three readers and `<runtime>` write no text: they fill the render's `CallSettings`
 (`Rendered.schema`, `.tools`, `.runtime`). `<tool-request>` and `<tool-response>` become
 message parts (an ai tool call, a tool message with the result), placed like media. `<meta>`
-is read while compiling (`read_meta`): it checks the version and turns components off or on.
+is read while compiling (`pml.compile.meta`): it checks the version and turns components off or on.
 
 Schema bodies are JSON, a `{{ expression }}` giving a dict (or JSON text, or a Pydantic model),
 or a Zod expression that is parsed, never run (`pml.components.schemas`). A body written as JSON is checked
@@ -16,9 +16,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from typing import Any
 
+from pml.compile.program import CNode, ExprPiece, TextPiece
 from pml.components import boxes as ir
+from pml.components.layout import Ctx, LayoutContext
+from pml.components.parts import ToolSpec
 from pml.components.schemas import (
     SchemaError,
     json_schema_text,
@@ -27,8 +31,9 @@ from pml.components.schemas import (
     schema_problems,
     zod_to_json_schema,
 )
-from pml.errors import Diagnostic, render_error
-from pml.registry import REGISTRY, Attr, component, kebab_to_camel
+from pml.errors import Diagnostic, PMLError, render_error
+from pml.expressions import compile_expression
+from pml.registry import Attr, component, kebab_to_camel
 from pml.syntax.nodes import Comment, Element, Text
 from pml.syntax.source import Span
 
@@ -40,10 +45,9 @@ PARSER_ATTR = Attr("parser", "enum", "How the body is read: json, or eval (a Zod
 # ---------------------------------------------------------------------------- schema bodies
 
 
-def read_schema(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any]) -> dict[str, Any] | None:
+def read_schema(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any]) -> dict[str,
+                Any] | None:
     """The JSON schema an element's body gives (None for an empty body)."""
-    from pml.compile.compiler import CNode, ExprPiece, TextPiece  # (the compiler imports this module)
-
     tag = node.element.tag
     pieces = node.children
     for child in pieces:
@@ -59,7 +63,7 @@ def read_schema(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any])
         except SchemaError as exc:
             raise render_error(f"`<{tag}>`: {exc}", exprs[0].expression.span, exc.hint) from None
     text = "".join(p.value if isinstance(p, TextPiece) else _as_text(r.evaluate(p.expression, scope))
-                   for p in pieces)
+                   for p in pieces if not isinstance(p, CNode))
     body = text.strip()
     if not body:
         return None
@@ -83,11 +87,9 @@ def _json_schema(body: str) -> dict[str, Any]:
     return json_schema_text(body)
 
 
-def _expression_schema(r: Any, node: Any, body: str, scope: dict[str, Any], lead: int, exprs: list[Any]) -> Any:
+def _expression_schema(r: LayoutContext, node: CNode, body: str, scope: dict[str, Any], lead: int,
+                       exprs: list[Any]) -> Any:
     """`parser="eval"` with a body that is not Zod: a PML expression (sandboxed) giving the schema."""
-    from pml.errors import PMLError
-    from pml.expressions import compile_expression
-
     span = _body_span(node, lead, exprs, len(body))
     try:
         expression = compile_expression(body, span)
@@ -101,7 +103,7 @@ def _expression_schema(r: Any, node: Any, body: str, scope: dict[str, Any], lead
         raise render_error(f"`<{node.element.tag}>`: {exc}", span, exc.hint) from None
 
 
-def _body_span(node: Any, offset: int, exprs: list[Any], length: int = 1) -> Span:
+def _body_span(node: CNode, offset: int, exprs: list[Any], length: int = 1) -> Span:
     """Where `offset` of the element's body text is in the source (the element when unsure)."""
     texts = [c for c in node.element.children if isinstance(c, Text)]
     if len(texts) != 1 or exprs:
@@ -157,14 +159,13 @@ def _value_span(element: Element, texts: list[Text], offsets: tuple[int, int] | 
                "schema such as `z.object({answer: z.string()})`, which is parsed, never run. One per "
                "document.",
            attrs=[PARSER_ATTR], check=check_schema_body)
-def layout_output_schema(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[Any]:
-    call = r.call
-    if call.schema_span is not None:
-        first = call.schema_span
+def layout_output_schema(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any],
+                         ctx: Ctx) -> list[Any]:
+    first = r.schema_span()
+    if first is not None:
         raise render_error("a prompt takes one `<output-schema>`", node.span,
                            f"the first is at {first.line}:{first.column}")
-    call.schema = read_schema(r, node, attrs, scope)
-    call.schema_span = node.span
+    r.declare_schema(read_schema(r, node, attrs, scope), node.span)
     return []
 
 
@@ -175,17 +176,16 @@ def layout_output_schema(r: Any, node: Any, attrs: dict[str, Any], scope: dict[s
            attrs=[Attr("name", "string", "The tool's name.", required=True),
                   Attr("description", "string", "What the tool does, for the model."),
                   PARSER_ATTR], check=check_schema_body)
-def layout_tool_definition(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[Any]:
-    from pml.components.parts import ToolSpec
-
+def layout_tool_definition(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any],
+                           ctx: Ctx) -> list[Any]:
     name = str(attrs.get("name") or "").strip()
     if not name:
         raise render_error("a tool needs a `name`", node.span)
-    if any(tool.name == name for tool in r.call.tools):
+    if r.has_tool(name):
         raise render_error(f"the tool `{name}` is defined twice", node.span)
     parameters = read_schema(r, node, attrs, scope) or {"type": "object", "properties": {}}
     description = attrs.get("description")
-    r.call.tools.append(ToolSpec(name, str(description) if description else None, parameters))
+    r.declare_tool(ToolSpec(name, str(description) if description else None, parameters))
     return []
 
 
@@ -196,7 +196,8 @@ def layout_tool_definition(r: Any, node: Any, attrs: dict[str, Any], scope: dict
                        required=True),
                   Attr("name", "string", "The tool called.", required=True),
                   Attr("parameters", "any", "The arguments: a JSON object, or `{{ expression }}`.")])
-def layout_tool_request(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
+def layout_tool_request(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any],
+                        ctx: Ctx) -> list[ir.Box]:
     arguments = attrs.get("parameters")
     if arguments is None:
         arguments = {}
@@ -217,10 +218,9 @@ def layout_tool_request(r: Any, node: Any, attrs: dict[str, Any], scope: dict[st
                "Anthropic `tool_result`).",
            attrs=[Attr("id", "string", "The id of the call this answers.", required=True),
                   Attr("name", "string", "The tool that was called.", required=True)])
-def layout_tool_response(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
-    from pml.render.renderer import write
-
-    written = write([ir.Block(r.children(node, scope, ctx, attrs))], ctx.syntax)
+def layout_tool_response(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any],
+                         ctx: Ctx) -> list[ir.Box]:
+    written = r.write([ir.Block(r.children(node, scope, ctx, attrs))], ctx.syntax)
     content: Any = written.text
     media = [(offset, box) for offset, _, box in written.media if isinstance(box, ir.Media)]
     if media:
@@ -242,7 +242,8 @@ def layout_tool_response(r: Any, node: Any, attrs: dict[str, Any], scope: dict[s
                "become camelCase; values are typed (`0.2` → number, `false` → boolean, JSON arrays and "
                "objects parsed); empty values are left out. Each provider format renames them "
                "(docs/language.md).")
-def layout_runtime(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[Any]:
+def layout_runtime(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any],
+                   ctx: Ctx) -> list[Any]:
     for name in sorted(node.written, key=_written_order(node)):
         value = attrs.get(name)
         if isinstance(value, str):
@@ -251,11 +252,11 @@ def layout_runtime(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, An
             value = runtime_value(value)
         elif value is None:
             continue
-        r.call.runtime[kebab_to_camel(name) if "-" in name else name] = value
+        r.set_runtime(kebab_to_camel(name) if "-" in name else name, value)
     return []
 
 
-def _written_order(node: Any) -> Any:
+def _written_order(node: CNode) -> Any:
     order = {a.name: i for i, a in enumerate(node.element.attributes)}
     spelled = {normalize(a.name): i for i, a in enumerate(node.element.attributes)}
     return lambda name: order.get(name, spelled.get(normalize(name), len(order)))
@@ -284,8 +285,6 @@ def runtime_value(text: str) -> Any:
 
 # ---------------------------------------------------------------------------- <meta>
 
-_OLD_META = {"schema": "output-schema", "tool": "tool-definition", "runtime": "runtime"}
-
 
 @component("Meta", "meta", kind="reader",
            doc="Document settings, read while compiling: `minVersion`/`maxVersion` check the PML version; "
@@ -297,67 +296,5 @@ _OLD_META = {"schema": "output-schema", "tool": "tool-definition", "runtime": "r
                        literal=True),
                   Attr("components", "string", "Components to turn off (`-name`) or on (`+name`), "
                        "separated by commas or spaces.", literal=True)])
-def layout_meta(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[Any]:
-    return []
-
-
-def read_meta(element: Element, disabled: dict[str, Span]) -> list[Diagnostic]:
-    """Apply a `<meta>` while compiling: check versions, update `disabled`; return the problems."""
-    problems: list[Diagnostic] = []
-
-    def problem(message: str, span: Span, hint: str | None = None, severity: str = "error") -> None:
-        problems.append(Diagnostic(severity, message, span, hint, "compile"))  # type: ignore[arg-type]
-
-    old = element.attribute("type")
-    if old is not None:
-        kind = old.text.strip()
-        problem(f"`<meta type=\"{kind}\">` is no longer supported", element.span,
-                f"write <{_OLD_META.get(kind, kind)}> instead")
-        return problems
-    for attr_name, check, word in (("minVersion", lambda c: c >= 0, "or higher"),
-                                   ("maxVersion", lambda c: c <= 0, "or lower")):
-        attr = element.attribute(attr_name)
-        if attr is None or not attr.is_static:  # `{{ }}` here is reported by the compiler (a literal attribute)
-            continue
-        span = attr.value_span or attr.span
-        wanted = _version(attr.text) if attr.is_static else None
-        if wanted is None:
-            problem(f"`{attr_name}` should be a version such as 1.2.0, not `{attr.raw}`", span)
-        elif not check(_compare(_version(pml_version()) or (0,), wanted)):
-            problem(f"this document needs PML {attr.text.strip()} {word}; this is PML {pml_version()}", span)
-    attr = element.attribute("components")
-    if attr is not None and attr.is_static:
-        span = attr.value_span or attr.span
-        for token in re.split(r"[,\s]+", attr.text.strip()):
-            if not token:
-                continue
-            op, name = token[0], token[1:].strip()
-            if op not in "+-" or not name:
-                problem(f"`{token}` in `components` should be `+name` (turn on) or `-name` (turn off)", span)
-                continue
-            found = REGISTRY.lookup(name)
-            if found is None:
-                problem(f"unknown component `{name}` in `components`", span, severity="warning")
-            elif op == "-":
-                disabled[found.name] = span
-            else:
-                disabled.pop(found.name, None)
-    return problems
-
-
-def pml_version() -> str:
-    import pml
-
-    return str(pml.__version__)
-
-
-def _version(text: str) -> tuple[int, ...] | None:
-    match = re.fullmatch(r"\s*v?(\d+(?:\.\d+)*)(?:[-+][\w.]*)?\s*", text)
-    return tuple(int(p) for p in match.group(1).split(".")) if match else None
-
-
-def _compare(have: tuple[int, ...], wanted: tuple[int, ...]) -> int:
-    width = max(len(have), len(wanted))
-    left = have + (0,) * (width - len(have))
-    right = wanted + (0,) * (width - len(wanted))
-    return (left > right) - (left < right)
+def layout_meta(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any], ctx: Ctx) -> list[Any]:
+    return []  # read while compiling (`pml.compile.meta`)

@@ -5,10 +5,14 @@ PML reads no network: a `url` is an error that says to save the page and use `sr
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from pml.compile.program import CNode
 from pml.components import boxes as ir
-from pml.components.data import attr_span, read_bytes, resolve_path, src_span, styled
+from pml.components.data import styled
+from pml.components.layout import Ctx, LayoutContext
+from pml.components.reading import attr_span, read_bytes, resolve_path, src_span
 from pml.errors import render_error
 from pml.readers import MissingExtra, ReadFailure
 from pml.readers import html as html_reader
@@ -27,7 +31,8 @@ from pml.registry import Attr, component
                        "(default: the body)."),
                   Attr("extractText", "boolean", "Only the text, with a blank line between blocks "
                        "(true), or the page's structure (false).", default=False)])
-def layout_webpage(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, Any], ctx: Any) -> list[ir.Box]:
+def layout_webpage(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any],
+                   ctx: Ctx) -> list[ir.Box]:
     data, where = _page(r, node, attrs)
     selector = attrs.get("selector")
     try:
@@ -48,7 +53,7 @@ def layout_webpage(r: Any, node: Any, attrs: dict[str, Any], scope: dict[str, An
     return styled(node, attrs, [ir.Block(html_reader.to_boxes(elements))])
 
 
-def _page(r: Any, node: Any, attrs: dict[str, Any]) -> tuple[str | bytes, Any]:
+def _page(r: LayoutContext, node: CNode, attrs: Mapping[str, Any]) -> tuple[str | bytes, Any]:
     """The page's HTML and where it was named (for errors)."""
     if attrs.get("url"):
         raise render_error(f"pages are not fetched from URLs: {attrs['url']}", attr_span(node, "url"),

@@ -147,6 +147,9 @@ class Expression:
         except RecursionError:
             raise syntax_error(f"invalid expression `{_shown(code)}`: the expression is too deeply nested",
                                span, "split it into smaller expressions") from None
+        self._set(code, span, condition, prepared)
+
+    def _set(self, code: str, span: Span, condition: bool, prepared: _Prepared) -> None:
         self.code = code
         self.span = span
         self.condition = condition
@@ -157,6 +160,11 @@ class Expression:
         self._verify = prepared.verify
         self._arrows = prepared.arrows
         self._name_sites = prepared.name_sites
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as its code and place; the compiled form is made again when it is loaded (once
+        per code text and process: `_prepare` is cached)."""
+        return _restored, (self.code, self.span, self.condition)
 
     def evaluate(self, scope: Mapping[str, Any]) -> Any:
         """The expression's value in `scope` (for a condition: true or false); raises
@@ -300,6 +308,18 @@ class Expression:
 
     def __repr__(self) -> str:
         return f"Expression({self.code!r})"
+
+
+def _restored(code: str, span: Span, condition: bool) -> Expression:
+    """An expression unpickled: compiled again from its code (it compiled when it was pickled)."""
+    expression = Expression.__new__(Expression)
+    try:
+        prepared = _prepare(code, limits.current().max_expression_depth)
+    except (TranslateError, RecursionError):
+        raise syntax_error(f"invalid expression `{_shown(code)}`: it does not compile under the limits in force",
+                           span, "load the program with the limits it was compiled with") from None
+    expression._set(code, span, condition, prepared)
+    return expression
 
 
 def _shown(code: str) -> str:

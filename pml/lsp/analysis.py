@@ -280,13 +280,8 @@ class Documents:
         if cached is not None and cached[0] is good.prompt:
             return cached[1]
         try:
-            # The scope pass writes into the tree it walks: run it on a compile of its own (of the
-            # parsed tree the analysis kept, which compiling does not change).
-            if good.document is None:
-                return None
-            sheet = beside(good.path, ".pss") if good.path is not None else None
-            fresh = compile_document(good.document, stylesheet=sheet, root=good.root)
-            scope = file_scope(fresh.root, _ignore, [])
+            # The scope pass writes only into a module table of its own: the compiled tree is read.
+            scope = file_scope(good.prompt.root, _ignore, [])
         except Exception:
             return None
         self._scopes[uri] = (good.prompt, scope)

@@ -51,8 +51,9 @@ def _file(analysis: Analysis, value: str) -> list[types.Location]:
 def _module(analysis: Analysis, found: cursor.Cursor, documents: Documents) -> ModuleDef | None:
     if found.element is not None:
         node = analysis.compiled(found.element)
-        if node is not None and node.data.get("use") is not None:
-            return node.data["use"]
+        used = analysis.prompt.program.links.uses.get(node.index) if node is not None and analysis.prompt else None
+        if used is not None:
+            return used
     scope = documents.scope(analysis.uri)
     return scope.lookup(found.text) if scope is not None else None
 

@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from pml.compile.modules import ModuleDef
-from pml.compile.program import CNode
+from pml.compile.program import CNode, walk
 from pml.expressions import Expression
 from pml.output.cacheplan import Breakpoint
 from pml.output.prompt import Prompt
@@ -185,8 +185,9 @@ def arguments_behind(prompt: Prompt, expression: Expression) -> tuple[Argument, 
         return ()
     params = {p.name: key for key, p in definition.chain().items() if p.name in expression.names}
     found: list[Argument] = []
-    for node in _elements(prompt.root):
-        if not _places(node, definition):
+    uses = prompt.program.links.uses
+    for node in walk(prompt.root):
+        if not _places(uses.get(node.index), definition):
             continue
         for attr in node.element.attributes:
             key = normalize_name(attr.name)
@@ -201,9 +202,8 @@ def _module_around(modules: Sequence[ModuleDef], span: Span) -> ModuleDef | None
     return min(inside, key=lambda m: m.span.end - m.span.start) if inside else None
 
 
-def _places(node: CNode, definition: ModuleDef) -> bool:
-    """Whether `node` is a `<use>` of `definition`, or of a module it is nested in."""
-    target = node.data.get("use")
+def _places(target: ModuleDef | None, definition: ModuleDef) -> bool:
+    """Whether a `<use>` placing `target` places `definition`, or a module it is nested in."""
     return target is not None and (target is definition or definition in tuple(target.descendants()))
 
 
@@ -213,13 +213,6 @@ def _names_in(use: CNode, param: str) -> frozenset[str]:
         if normalize_name(name) == normalize_name(param):
             return frozenset(n for part in dynamic.parts if not isinstance(part, str) for n in part.names)
     return frozenset()
-
-
-def _elements(node: CNode) -> Iterator[CNode]:
-    yield node
-    for child in node.children:
-        if isinstance(child, CNode):
-            yield from _elements(child)
 
 
 # ---------------------------------------------------------------------- the report

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pml.compile.compiler import CNode, CompileResult
 from pml.compile.modules import ModuleDef
-from pml.components.boxes import Media, ModuleMark, Speaker, ToolPart
+from pml.compile.program import CNode, Program
+from pml.components.boxes import Mark, Media, ModuleMark, Speaker, ToolPart
 from pml.components.parts import ROLES, MediaPart, Message, Part, ToolCallPart, ToolResultPart, ToolSpec
 from pml.components.schemas import SchemaError, schema_from_value
 from pml.errors import Diagnostic, PMLError, render_error
@@ -31,7 +31,8 @@ from pml.output.targets import FORMATS, to_format
 from pml.render import charsafe
 from pml.render.bound import OutputTooLong, too_long
 from pml.render.budget import Dropped
-from pml.render.renderer import Ctx, Renderer, write
+from pml.render.hooks import RenderHook
+from pml.render.renderer import Ctx, renderer_for, write
 from pml.syntax.source import Span
 
 _VISIBLE = re.compile(r"\S")
@@ -91,13 +92,7 @@ class Rendered:
     def to_anthropic(self, model: str | None = None) -> dict[str, Any]:
         """Anthropic Messages keyword arguments (`pml.output.targets.anthropic_messages`), with
         `cache_control` breakpoints after cached modules (for `model`, or `<runtime model>`)."""
-        if model is None:
-            return to_format(self, "anthropic")
-        from pml.output.targets import located
-        from pml.output.targets.anthropic_messages import payload
-
-        with located(self):
-            return payload(self, model)
+        return to_format(self, "anthropic", model=model)
 
     def to_gemini(self) -> dict[str, Any]:
         """A Gemini `generateContent` request body (`pml.output.targets.gemini`)."""
@@ -164,34 +159,35 @@ def dumps(payload: Any) -> str:
 class Prompt:
     """A compiled prompt. Render it as many times as you like with different contexts."""
 
-    def __init__(self, compiled: CompileResult, name: str, base_dir: Path) -> None:
-        self._compiled = compiled
+    def __init__(self, program: Program, name: str, base_dir: Path) -> None:
+        self.program = program
         self.name = name
         self.base_dir = base_dir
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
         """Warnings found while compiling (errors would have raised)."""
-        return list(self._compiled.diagnostics)
+        return list(self.program.diagnostics)
 
     @property
     def context(self) -> dict[str, Any]:
         """The values the document's `<context>` elements give (they win over the caller's context)."""
-        return dict(self._compiled.context)
+        return dict(self.program.context)
 
     @property
     def files(self) -> tuple[Path, ...]:
         """The files this prompt was compiled from (the main file and its includes)."""
-        return self._compiled.files
+        return self.program.files
 
     @property
     def root(self) -> CNode:
-        return self._compiled.root
+        """The compiled tree (`pml.compile.program`)."""
+        return self.program.root
 
     @property
     def modules(self) -> tuple[ModuleDef, ...]:
         """The module definitions this prompt can place (its own and imported ones)."""
-        return self._compiled.modules
+        return self.program.modules
 
     def render(self, context: Mapping[str, Any] | None = None, *, chat: bool = True, output_schema: Any = None,
                max_tokens: int | None = None, limits: Limits | None = None, **variables: Any) -> Rendered:
@@ -203,24 +199,33 @@ class Prompt:
         then the text is cut (`pml.render.budget`); `Rendered.dropped` says what went. `limits` are the
         resource bounds of this render (`pml.Limits`; default: the ones in force).
         """
+        if limits is None:  # the limits in force (without entering `using`, which would keep them)
+            return self._render(context, chat, output_schema, variables, None, max_tokens)
         with using(limits):
-            return self._render(context, chat, output_schema, variables, Renderer, max_tokens)
+            return self._render(context, chat, output_schema, variables, None, max_tokens)
+
+    def render_with(self, hook: RenderHook, context: Mapping[str, Any] | None = None, *, chat: bool = True,
+                    limits: Limits | None = None) -> Rendered:
+        """Render with a context, telling `hook` what the render does (`pml.render.hooks`): reports
+        such as `pml tokens` and `pml cache diff` mark what they measure this way."""
+        with using(limits):
+            return self._render(context, chat, None, {}, hook)
 
     def _render(self, context: Mapping[str, Any] | None, chat: bool, output_schema: Any,
-                variables: Mapping[str, Any], make: type[Renderer], max_tokens: int | None = None) -> Rendered:
+                variables: Mapping[str, Any], hook: RenderHook | None, max_tokens: int | None = None) -> Rendered:
         scope: dict[str, Any] = {}
         if context:
             scope.update(context)
         scope.update(variables)
-        if self._compiled.context:
-            scope = deep_merge(scope, self._compiled.context)
+        if self.program.context:
+            scope = deep_merge(scope, self.program.context)
         with charsafe.collecting() as notes:
-            return self._write(scope, chat, output_schema, make, max_tokens, notes)
+            return self._write(scope, chat, output_schema, hook, max_tokens, notes)
 
-    def _write(self, scope: dict[str, Any], chat: bool, output_schema: Any, make: type[Renderer],
+    def _write(self, scope: dict[str, Any], chat: bool, output_schema: Any, hook: RenderHook | None,
                max_tokens: int | None, notes: charsafe.Notes) -> Rendered:
-        renderer = make(scope, self._compiled.folder)
-        root = self._compiled.root
+        renderer = renderer_for(scope, self.program.folder, self.program.links, hook)
+        root = self.program.root
         try:
             attrs = renderer.attributes(root, scope)
             if max_tokens is not None:
@@ -229,8 +234,10 @@ class Prompt:
                 attrs = {**attrs, "tokenLimit": min(int(max_tokens), int(attrs.get("tokenLimit") or max_tokens))}
             syntax = attrs.get("syntax") or "markdown"
             ctx = Ctx(syntax=syntax, chat=chat, base_dir=self.base_dir)
-            assert root.component is not None and root.component.layout is not None
-            boxes = root.component.layout(renderer, root, attrs, scope, ctx)
+            if hook is not None:
+                hook.start(root, ctx)
+            assert root.component is not None
+            boxes = root.component.layout(renderer.layout_context, root, attrs, scope, ctx)
             if "charLimit" in attrs or "tokenLimit" in attrs:
                 boxes = renderer.fit(root, attrs, boxes)
             if attrs.get("speaker"):
@@ -257,7 +264,7 @@ class Prompt:
         schema = _schema(output_schema) if output_schema is not None else call.schema
         runtime = charsafe.clean(dict(call.runtime)) if call.runtime else None
         warnings = (*(_empty_message(span, speaker) for span, speaker in written.empty), *notes.warnings())
-        return Rendered(tuple(messages), chat, tuple(self._compiled.diagnostics), schema, tuple(call.tools),
+        return Rendered(tuple(messages), chat, self.program.diagnostics, schema, tuple(call.tools),
                         runtime, tuple(placed), tuple(marked), tuple(renderer.dropped), warnings, root.span)
 
     def __repr__(self) -> str:
@@ -316,7 +323,7 @@ def assign(text: str, ranges: list[tuple[int, int, str]], separators: Sequence[t
         pieces.append(((offset, 0), speaker or default(offset), speaker is not None, offset, offset, box))
     pieces.sort(key=lambda p: p[0])
     messages: list[list[Any]] = []  # [speaker, start, end, explicit, [(offset, media)]]
-    for _, speaker, explicit, start, end, box in pieces:
+    for _, speaker, explicit, start, end, part in pieces:
         if messages and messages[-1][0] == speaker:
             last = messages[-1]
             last[2] = max(last[2], end)
@@ -324,8 +331,8 @@ def assign(text: str, ranges: list[tuple[int, int, str]], separators: Sequence[t
         else:
             last = [speaker, start, end, explicit, []]
             messages.append(last)
-        if box is not None:
-            last[4].append((start, box))
+        if part is not None:
+            last[4].append((start, part))
     out = [(s, *_parts(text, a, b, m), e) for s, a, b, e, m in messages if m or _VISIBLE.search(text, a, b)]
     if not ranges and not media:
         out = [("system", o[1], o[2], False) for o in out]
@@ -405,9 +412,9 @@ def _parts(text: str, start: int, end: int, media: Sequence[tuple[int, Media | T
     return tuple(kept), spans
 
 
-def locate(modules: Sequence[tuple[int, int, ModuleMark]],
+def locate(modules: Sequence[tuple[int, int, ModuleMark | Mark]],
            spans: Sequence[Sequence[tuple[int, int] | None]]) -> list[Placed]:
-    """Where each module's text starts and ends, as (message, part, offset) positions."""
+    """Where each module's (or marked subtree's) text starts and ends, as (message, part, offset) positions."""
     def position(at: int, end: bool) -> Position | None:
         for message, parts in enumerate(spans):
             for index, span in enumerate(parts):

@@ -6,11 +6,12 @@
     report.total                      # every token of the messages
     [(c.name, c.tokens) for c in report.components]
 
-The prompt is rendered once with a renderer that wraps each top-level element of the document in
-an `ir.Mark`: the writer records where the element's text starts and ends without changing the
-layout (the messages are exactly those of `Prompt.render`; `tests/test_tokenreport.py` checks it
-on every case file). Each component is counted on its own text; the text outside elements (and
-the blank lines between them) is the rest of the total, so the rows add up to it.
+The prompt is rendered once with a render hook (`pml.render.hooks`) that wraps each top-level
+element of the document in an `ir.Mark`: the writer records where the element's text starts and
+ends without changing the layout (the messages are exactly those of `Prompt.render`;
+`tests/test_tokenreport.py` checks it on every case file). Each component is counted on its own
+text; the text outside elements (and the blank lines between them) is the rest of the total, so
+the rows add up to it.
 
 Counting is offline (`pml.tokens.encodings`): exact for OpenAI models, an estimate in o200k_base for others.
 Images are charged by OpenAI's 512px-tile rule, their size read from the PNG, JPEG, GIF or WebP
@@ -28,12 +29,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from pml.compile.compiler import CNode
+from pml.compile.program import CNode
 from pml.components import boxes as ir
+from pml.components.layout import Ctx
 from pml.components.parts import MediaPart, Message, ToolCallPart, ToolResultPart
 from pml.output.cacheplan import Placed, Position
 from pml.output.prompt import Prompt, Rendered
-from pml.render.renderer import SERIALIZED, Ctx, Renderer
+from pml.render.hooks import RenderHook
+from pml.render.renderer import SERIALIZED
 from pml.tokens.encodings import Tokenizer, tokenizer_for
 
 OUTSIDE = "text outside elements"
@@ -129,23 +132,21 @@ class _Component:
     parts: list[ir.Media | ir.ToolPart] = field(default_factory=list)
 
 
-class _MarkingRenderer(Renderer):
-    """A renderer that wraps the boxes of each top-level element of `top` (the compiled root) in an
-    `ir.Mark`. Elements of a top-level `<include>` count as top-level: they are marked one by one.
+class _Marker(RenderHook):
+    """A render hook that wraps the boxes of each top-level element of `top` (the compiled root) in
+    an `ir.Mark`. Elements of a top-level `<include>` count as top-level: they are marked one by one.
 
     A Speaker box at the top of an element's boxes keeps its place (the sticky speaker grouping of
     `pml.render.renderer._sticky` looks for speakers there): the mark goes inside it, and the boxes around
-    it get marks of their own. Interpolated or literal text outside elements is left unmarked.
+    it get marks of their own. Interpolated or literal text outside elements is left unmarked; a root in a
+    serialized syntax (json, yaml, xml, html) is one value, and nothing in it is marked.
     """
 
-    def __init__(self, context: dict[str, Any], root: Any, top: CNode) -> None:
-        super().__init__(context, root)
-        self.top = top
+    def __init__(self, top: CNode) -> None:
         self.components: list[_Component] = []
         self.owners: dict[tuple[str, Any], int] = {}  # (name, span) of a mark → its component
-        self._marked: dict[int, int] = {}  # id(CNode) → index into components
-        self._enabled = True
-        self._whole: set[int] = set()  # id(CNode) of marked elements being rendered through `node`
+        self.marked: dict[CNode, int] = {}  # a top-level element (by identity) → index into components
+        self.enabled = True
         self._collect(top)
 
     def _collect(self, cnode: CNode) -> None:
@@ -155,31 +156,15 @@ class _MarkingRenderer(Renderer):
             if child.component is None and child.loop is None and child.cond is None:
                 self._collect(child)  # an <include>: its elements stand at the top level
                 continue
-            self._marked[id(child)] = len(self.components)
+            self.marked[child] = len(self.components)
             self.components.append(_Component(f"<{child.element.tag}>", child.span))
 
-    def items(self, cnode: CNode, scope: dict[str, Any], ctx: Ctx) -> list[Any]:
-        if cnode is self.top and ctx.syntax in SERIALIZED:
-            self._enabled = False  # a serialized root is one value: nothing to mark
-        return super().items(cnode, scope, ctx)
+    def start(self, root: CNode, ctx: Ctx) -> None:
+        self.enabled = ctx.syntax not in SERIALIZED
 
-    def node(self, cnode: CNode, scope: dict[str, Any], ctx: Ctx) -> list[Any]:
-        index = self._marked.get(id(cnode))
-        if index is None:
-            return super().node(cnode, scope, ctx)
-        self._whole.add(id(cnode))  # all its iterations are marked as one, with the blank lines between
-        try:
-            boxes = super().node(cnode, scope, ctx)
-        finally:
-            self._whole.discard(id(cnode))
-        return self._wrap(boxes, index) if boxes and self._enabled else boxes
-
-    def instance(self, cnode: CNode, scope: dict[str, Any], ctx: Ctx) -> list[Any]:
-        # Children fitted under a `char-limit` or `token-limit` are rendered one scope at a time
-        # through `instance` alone (`Renderer.prioritized`): each is marked here.
-        boxes = super().instance(cnode, scope, ctx)
-        index = self._marked.get(id(cnode))
-        if index is None or id(cnode) in self._whole or not boxes or not self._enabled:
+    def element(self, cnode: CNode, boxes: list[Any]) -> list[Any]:
+        index = self.marked.get(cnode)
+        if index is None or not self.enabled:
             return boxes
         return self._wrap(boxes, index)
 
@@ -237,24 +222,17 @@ class Marked:
 
 
 def render_marked(prompt: Prompt, context: Mapping[str, Any] | None = None, *, chat: bool = True) -> Marked:
-    """Render `prompt` with each top-level element marked (see `_MarkingRenderer`)."""
-    made: list[_MarkingRenderer] = []
-
-    def make(scope: dict[str, Any], root: Any) -> _MarkingRenderer:
-        renderer = _MarkingRenderer(scope, root, prompt.root)
-        made.append(renderer)
-        return renderer
-
-    rendered = prompt._render(context, chat, None, {}, make)  # type: ignore[arg-type]
-    renderer = made[0]
-    marks: list[list[Placed]] = [[] for _ in renderer.components]
+    """Render `prompt` with each top-level element marked (see `_Marker`)."""
+    marker = _Marker(prompt.root)
+    rendered = prompt.render_with(marker, context, chat=chat)
+    marks: list[list[Placed]] = [[] for _ in marker.components]
     for placed in rendered.marks:
         # By name and place, not identity: a budget's cut rebuilds the marks it cuts through.
-        owner = renderer.owners.get((placed.mark.name, placed.mark.span))  # type: ignore[union-attr]
+        owner = marker.owners.get((placed.mark.name, placed.mark.span))
         if owner is not None:
             marks[owner].append(placed)
-    return Marked(rendered, tuple((c.name, c.span) for c in renderer.components), tuple(tuple(m) for m in marks),
-                  tuple(tuple(c.parts) for c in renderer.components), renderer._enabled)
+    return Marked(rendered, tuple((c.name, c.span) for c in marker.components), tuple(tuple(m) for m in marks),
+                  tuple(tuple(c.parts) for c in marker.components), marker.enabled)
 
 
 # ---------------------------------------------------------------------- counting

@@ -1,24 +1,27 @@
 """Which `{{ }}` wrote each byte of a render: the source map behind `pml cache diff`.
 
-A traced render marks every interpolated value with private-use characters while rendering,
-then removes them from the messages, keeping for each message the ranges each expression wrote.
-Modules are rendered afresh (a private, empty module cache), so the marks are never cached.
+A traced render passes a render hook (`pml.render.hooks`) that wraps every interpolated value in
+an `ir.Mark`; the writers record where each mark's text lands in the messages without changing
+the layout, and each mark stands for its expression. Cached modules are rendered afresh, so the
+marks are never cached. Values inside a subtree written in a serialized syntax (json, yaml, xml,
+html) are one serialized value, and are not traced.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pml.components.boxes import Inline, Mark
+from pml.components.layout import Ctx
 from pml.expressions import Expression
 from pml.output.prompt import Prompt, Rendered
-from pml.render.modcache import ModuleCache
-from pml.render.renderer import Renderer, _Val
+from pml.render.hooks import RenderHook
+from pml.render.renderer import SERIALIZED
+from pml.syntax.source import Span
 
-_OPEN, _MID, _CLOSE = "\ue000", "\ue001", "\ue002"
-_MARK = re.compile(f"{_OPEN}(\\d+){_MID}|{_CLOSE}")
+_VALUE = "{{ }}"  # the name of a value's mark
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,52 +50,46 @@ class Traced:
         return found
 
 
-class _TracingRenderer(Renderer):
-    def __init__(self, context: dict[str, Any], root: Any) -> None:
-        super().__init__(context, root)
-        self.module_cache = ModuleCache(64)
-        self.expressions: list[Expression] = []
+class _Tracer(RenderHook):
+    """A render hook that wraps each `{{ }}` value written in markdown or text in a mark (values in
+    a serialized syntax are part of one serialized value, and are not traced), and renders cached
+    modules afresh so that the marks inside them are recorded."""
 
-    def value(self, expression: Expression, text: str) -> str:
-        self.expressions.append(expression)
-        return _Val(f"{_OPEN}{len(self.expressions) - 1}{_MID}{text}{_CLOSE}")
+    cache_modules = False
+
+    def __init__(self) -> None:
+        self.expressions: dict[Span, Expression] = {}  # by place: a budget's cut rebuilds the marks it cuts
+
+    def value(self, expression: Expression, text: str, ctx: Ctx) -> Mark | None:
+        if ctx.syntax in SERIALIZED:
+            return None
+        mark = Mark(_VALUE, expression.span, [Inline(text, True)])
+        self.expressions[expression.span] = expression
+        return mark
 
 
 def trace(prompt: Prompt, context: Mapping[str, Any] | None = None) -> Traced:
     """Render `prompt` with `context`, keeping where each interpolated value landed."""
-    made: list[_TracingRenderer] = []
-
-    def make(scope: dict[str, Any], root: Any) -> _TracingRenderer:
-        renderer = _TracingRenderer(scope, root)
-        made.append(renderer)
-        return renderer
-
-    rendered = prompt._render(context, True, None, {}, make)  # type: ignore[arg-type]
-    expressions = made[0].expressions if made else []
+    tracer = _Tracer()
+    rendered = prompt.render_with(tracer, context)
     texts: list[str] = []
-    origins: list[tuple[Origin, ...]] = []
+    starts: list[list[int]] = []  # for each message, where each of its parts starts in its text
     for message in rendered.messages:
-        text, found = _unmark("".join(p for p in message.parts if isinstance(p, str)), expressions)
-        texts.append(text)
-        origins.append(found)
-    return Traced(rendered, tuple(texts), tuple(origins))
-
-
-def _unmark(text: str, expressions: list[Expression]) -> tuple[str, tuple[Origin, ...]]:
-    out: list[str] = []
-    length = 0
-    position = 0
-    open_marks: list[tuple[int, int]] = []
-    found: list[Origin] = []
-    for match in _MARK.finditer(text):
-        piece = text[position:match.start()]
-        out.append(piece)
-        length += len(piece)
-        position = match.end()
-        if match.group(1) is not None:
-            open_marks.append((int(match.group(1)), length))
-        elif open_marks:
-            index, start = open_marks.pop()
-            found.append(Origin(expressions[index], start, length))
-    out.append(text[position:])
-    return "".join(out), tuple(found)
+        offsets: list[int] = []
+        length = 0
+        for part in message.parts:
+            offsets.append(length)
+            if isinstance(part, str):
+                length += len(part)
+        starts.append(offsets)
+        texts.append("".join(p for p in message.parts if isinstance(p, str)))
+    origins: list[list[Origin]] = [[] for _ in rendered.messages]
+    for placed in rendered.marks:
+        mark = placed.mark
+        expression = tracer.expressions.get(mark.span) if isinstance(mark, Mark) and mark.name == _VALUE else None
+        if expression is None or placed.start.message != placed.end.message:
+            continue
+        at = starts[placed.start.message]
+        origins[placed.start.message].append(Origin(expression, at[placed.start.part] + placed.start.offset,
+                                                    at[placed.end.part] + placed.end.offset))
+    return Traced(rendered, tuple(texts), tuple(tuple(o) for o in origins))

@@ -26,10 +26,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, cast
 
 from pml.components import boxes as ir
-from pml.tokens.encodings import Tokenizer, tokenizer_for
+from pml.tokens.encodings import Tokenizer, encoding, tokenizer_for
 
 MARKER = " (...truncated)"
 DIRECTIONS = ("end", "start", "middle")
@@ -329,8 +329,6 @@ def _is_block(box: ir.Box) -> bool:
 
 
 def tokenizer_encoding(tokenizer: Tokenizer) -> Any:
-    from pml.tokens.encodings import encoding
-
     return encoding(tokenizer.encoding_name)
 
 
@@ -422,8 +420,8 @@ def _merge(first: ir.Box, marker: str, last: ir.Box, spaced: bool, original: ir.
     if isinstance(first, ir.Captioned) and isinstance(last, ir.Captioned):
         return replace(first, body=_join(first.body, marker, last.body, True, spaced, _inner(original) or ()))
     if isinstance(first, ir.ListBox) and isinstance(last, ir.ListBox) and first.items and last.items:
-        return ir.ListBox(first.style, [*first.items[:-1], _append(first.items[-1], ir.Inline(marker.rstrip(), True)),
-                                        *last.items])  # type: ignore[list-item]
+        joined = cast(ir.Item, _append(first.items[-1], ir.Inline(marker.rstrip(), True)))
+        return ir.ListBox(first.style, [*first.items[:-1], joined, *last.items])
     return None
 
 
@@ -486,7 +484,7 @@ def _rebuilt(box: ir.Box, inner: list[ir.Box]) -> ir.Box:
         return replace(box, body=inner)
     if isinstance(box, ir.ListBox):
         return ir.ListBox(box.style, inner)  # type: ignore[arg-type]
-    return replace(box, children=inner)  # type: ignore[call-arg]
+    return replace(cast(Any, box), children=inner)  # every other box with children
 
 
 def _append(box: ir.Box, mark: ir.Inline) -> ir.Box:

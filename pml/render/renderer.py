@@ -9,14 +9,16 @@ text after parsing, so data never becomes markup.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from pml.compile.compiler import CNode, DynamicAttr, ExprPiece, TextPiece
+from pml.compile.modules import ModuleDef, Pick, conflict
+from pml.compile.program import CNode, DynamicAttr, ExprPiece, Links, TextPiece
 from pml.components import boxes as ir
-from pml.components.parts import CallSettings
+from pml.components.layout import Ctx, LayoutContext
+from pml.components.parts import CallSettings, ToolSpec
 from pml.errors import PMLError, render_error
 from pml.expressions import Expression
 from pml.limits import current as current_limits
@@ -24,23 +26,15 @@ from pml.registry import GLOBAL_ATTRS, Attr, CoercionError
 from pml.render import budget
 from pml.render.bound import measure, too_long
 from pml.render.charsafe import check_xml, clean, fix_surrogates, has_surrogates
+from pml.render.hooks import RenderHook
 from pml.render.modcache import module_cache
 from pml.render.writers.markdown import MarkdownWriter
 from pml.render.writers.serialize import serialize, to_model
 from pml.syntax.source import Span
-from pml.values import Memo, describe, to_text
+from pml.values import Memo, describe, kind_of, to_text
 
 SERIALIZED = ("json", "yaml", "xml", "html")
 _COLLAPSE = re.compile(r"[ \t\n\r\f]+")
-
-
-@dataclass(frozen=True, slots=True)
-class Ctx:
-    """What flows down the tree while rendering."""
-
-    syntax: str = "markdown"
-    chat: bool = True
-    base_dir: Path = Path(".")
 
 
 class _Lit(str):
@@ -56,18 +50,22 @@ class _Val(str):
 
 
 class Renderer:
-    """One render of a compiled prompt with one context."""
+    """One render of a compiled prompt with one context. Layouts see a view of it,
+    `layout_context` (a `pml.components.layout.LayoutContext`): the methods under "for layouts"
+    below, and what the compile linked (`links`) and the folder files are read under (`root`)."""
 
-    def __init__(self, context: dict[str, Any], root: Path) -> None:
+    def __init__(self, context: dict[str, Any], root: Path, links: Links | None = None) -> None:
         self.globals = context
         self.root = root
+        # What the compile learned about the nodes (module definitions, uses, …): read only.
+        self.links = links if links is not None else Links()
         self.loops = 0
         # What <output-schema>, <tool-definition> and <runtime> declare (pml/components/tools.py).
-        self.call = CallSettings()
+        self._call: CallSettings | None = None  # made when something is declared
         # Modules (pml/components/modules.py): the selections of the modules being rendered, and
         # which alternative of each union the prompt placed.
-        self.frames: list[Any] = []
-        self.union_picks: dict[int, Any] = {}
+        self._frames: list[Sequence[Pick]] = []
+        self._union_picks: dict[Any, ModuleDef] = {}
         self.module_cache = module_cache()
         # What budgets left out (`pml.render.budget`), in the order it happened.
         self.dropped: list[budget.Dropped] = []
@@ -80,12 +78,65 @@ class Renderer:
         # What is known of the data values met so far (`pml.values.survey`): their size, whether
         # they are data, whether they hold surrogates. One walk per value per render.
         self.data_seen: Memo = {}
+        # What layouts see of this render.
+        self.layout_context: LayoutContext = _LayoutView(self)
 
     def charge(self, size: int, span: Span | None) -> None:
         """Count `size` more characters of output; past `max_output`, an error at `span`."""
         self.output += size
         if self.output > self.max_output:
             raise too_long(span, self.max_output)
+
+    # ----------------------------------------------------------------- for layouts
+    def write(self, boxes: list[ir.Box], syntax: str, options: Mapping[str, Any] | None = None) -> Written:
+        return write(boxes, syntax, options)
+
+    def define(self, values: Mapping[str, Any]) -> None:
+        self.globals.update(values)
+
+    @property
+    def call(self) -> CallSettings:
+        """What the render declared so far (`<output-schema>`, `<tool-definition>`s, `<runtime>`s)."""
+        return self._call if self._call is not None else _NOTHING_DECLARED
+
+    def _declared(self) -> CallSettings:
+        if self._call is None:
+            self._call = CallSettings()
+        return self._call
+
+    def schema_span(self) -> Span | None:
+        return self.call.schema_span
+
+    def declare_schema(self, schema: dict[str, Any] | None, span: Span) -> None:
+        call = self._declared()
+        call.schema = schema
+        call.schema_span = span
+
+    def has_tool(self, name: str) -> bool:
+        return any(tool.name == name for tool in self.call.tools)
+
+    def declare_tool(self, tool: ToolSpec) -> None:
+        self._declared().tools.append(tool)
+
+    def set_runtime(self, name: str, value: Any) -> None:
+        self._declared().runtime[name] = value
+
+    def module_frame(self) -> Sequence[Pick] | None:
+        return self._frames[-1] if self._frames else None
+
+    def claim_union(self, mdef: ModuleDef, span: Span) -> None:
+        conflict(self._union_picks, mdef, span, _raise)
+
+    def in_module(self, picks: Sequence[Pick], render: Callable[[], list[ir.Box]]) -> list[ir.Box]:
+        self._frames.append(picks)
+        try:
+            return render()
+        finally:
+            self._frames.pop()
+
+    def cached(self, mark: ir.ModuleMark, render: Callable[[], list[ir.Box]]) -> ir.Module:
+        entry = self.module_cache.get_or_render(mark.key, render)
+        return ir.Module(mark, entry.boxes, entry)
 
     # ----------------------------------------------------------------- nodes
     def node(self, cnode: CNode, scope: dict[str, Any], ctx: Ctx) -> list[Any]:
@@ -108,7 +159,7 @@ class Renderer:
         name, expression = cnode.loop
         items = self.evaluate(expression, scope)
         if isinstance(items, Mapping) or isinstance(items, (str, bytes)) or not hasattr(items, "__iter__"):
-            raise render_error(f"`for` needs a list, but `{expression.code.strip()}` is {_kind(items)}",
+            raise render_error(f"`for` needs a list, but `{expression.code.strip()}` is {_a_kind(items)}",
                                expression.span, "loop over a list, e.g. `item in items`")
         bound = self.limits.max_loop
         if not hasattr(items, "__len__") or self.loops + len(items) <= bound:
@@ -140,7 +191,7 @@ class Renderer:
         if syntax and syntax != ctx.syntax and not getattr(component.layout, "handles_syntax", False):
             inner = replace(ctx, syntax=syntax)
             switched = True
-        size = cnode.data["text_size"]  # the text of its attributes (set by `attributes`)
+        size = cnode.text_size  # the text of its attributes
         for name in cnode.dynamic:
             value = attrs.get(name)
             if type(value) is str:
@@ -148,7 +199,7 @@ class Renderer:
         if size:
             self.charge(size, cnode.span)
         produced = self.produced
-        boxes = component.layout(self, cnode, attrs, scope, inner)
+        boxes = component.layout(self.layout_context, cnode, attrs, scope, inner)
         if not boxes:
             return []
         if self.produced == produced:  # the component made its content itself (data, a file, a picture)
@@ -160,7 +211,7 @@ class Renderer:
         if key and "name" not in component.attrs and component.kind != "reader":
             boxes = [ir.Named(str(key), boxes)]
         if switched:
-            boxes = [ir.Env(syntax, boxes, dict(attrs.get("writerOptions") or {}))]
+            boxes = [ir.Env(str(syntax), boxes, dict(attrs.get("writerOptions") or {}))]
         if ("charLimit" in attrs or "tokenLimit" in attrs) and component.kind != "reader":
             boxes = self.fit(cnode, attrs, boxes)  # a subtree in another syntax is one unit: whole or not at all
         speaker = attrs.get("speaker")
@@ -169,17 +220,8 @@ class Renderer:
         return boxes
 
     # ----------------------------------------------------------------- attributes
-    def attributes(self, cnode: CNode, scope: dict[str, Any]) -> dict[str, Any]:
-        base = cnode.data.get("base")
-        if base is None:
-            base = {}
-            assert cnode.component is not None
-            for spec in cnode.component.attrs.values():
-                if spec.default is not None:
-                    base[spec.name] = spec.default
-            base.update(cnode.static)
-            cnode.data["base"] = base
-            cnode.data["text_size"] = sum(len(v) for k, v in base.items() if type(v) is str and k not in cnode.dynamic)
+    def attributes(self, cnode: CNode, scope: dict[str, Any]) -> Mapping[str, Any]:
+        base = cnode.base
         if not cnode.dynamic:
             return base
         attrs = dict(base)
@@ -232,7 +274,7 @@ class Renderer:
     def items(self, cnode: CNode, scope: dict[str, Any], ctx: Ctx) -> list[Any]:
         """Children as a mixed list of `_Lit`/`_Val` strings and boxes (no whitespace processing)."""
         self.produced += 1
-        size = _authored_size(cnode)
+        size = cnode.authored
         if size:
             self.charge(size, cnode.span)
         out: list[Any] = []
@@ -244,7 +286,7 @@ class Renderer:
                 if text:
                     if ctx.syntax in ("xml", "html"):
                         check_xml(text, ctx.syntax, child.expression.span)
-                    out.append(self.value(child.expression, text))
+                    out.append(self.value(child.expression, text, ctx))
             else:
                 out.extend(self.node(child, scope, ctx))
         return out
@@ -258,9 +300,13 @@ class Renderer:
             raise too_long(expression.span, self.max_output)
         return fix_surrogates(text, expression.span) if has_surrogates(text) else text
 
-    def value(self, expression: Expression, text: str) -> str:
-        """An interpolated value, as it goes into the children (`pml.output.trace` marks it)."""
+    def value(self, expression: Expression, text: str, ctx: Ctx) -> Any:
+        """An interpolated value, as it goes into the children (a hook may mark it)."""
         return _Val(text)
+
+    def rendered(self, cnode: CNode, boxes: list[Any]) -> list[Any]:
+        """An element rendered one scope at a time (under a budget): its boxes (a hook may mark them)."""
+        return boxes
 
     def children(self, cnode: CNode, scope: dict[str, Any], ctx: Ctx, attrs: Mapping[str, Any] | None = None,
                  *, white_space: str | None = None) -> list[ir.Box]:
@@ -279,7 +325,7 @@ class Renderer:
                     limits: list[budget.Limit]) -> list[ir.Box]:
         """The children under the element's limits, the lowest priorities dropped first."""
         self.produced += 1
-        self.charge(_authored_size(cnode), cnode.span)
+        self.charge(cnode.authored, cnode.span)
         groups: list[tuple[float, list[Any], str, Any]] = []
         for child in cnode.children:
             if isinstance(child, TextPiece):
@@ -288,12 +334,12 @@ class Renderer:
                 text = self.interpolate(child.expression, scope)
                 if text:
                     name = f"`{{{{ {child.expression.code.strip()} }}}}`"
-                    groups.append((0.0, [self.value(child.expression, text)], name, child.expression.span))
+                    groups.append((0.0, [self.value(child.expression, text, ctx)], name, child.expression.span))
             else:
                 for inner in self.scopes(child, scope):
                     priority = self.attributes(child, inner).get("priority") if child.component is not None else None
-                    groups.append((float(priority or 0), self.instance(child, inner, ctx), f"<{child.element.tag}>",
-                                   child.span))
+                    made = self.rendered(child, self.instance(child, inner, ctx))
+                    groups.append((float(priority or 0), made, f"<{child.element.tag}>", child.span))
         owner = _owner(cnode)
         boxes: list[ir.Box] = []
         for limit in limits:
@@ -311,6 +357,66 @@ class Renderer:
         """Children as plain text (for captions, code, let bodies)."""
         boxes = finish(self.items(cnode, scope, ctx), mode)
         return plain_text(boxes)
+
+
+class ObservedRenderer(Renderer):
+    """A render that tells a hook what it does (`pml.render.hooks`); a render without a hook pays
+    nothing for them."""
+
+    def __init__(self, context: dict[str, Any], root: Path, links: Links | None, hook: RenderHook) -> None:
+        super().__init__(context, root, links)
+        self.hook = hook
+
+    def node(self, cnode: CNode, scope: dict[str, Any], ctx: Ctx) -> list[Any]:
+        boxes = super().node(cnode, scope, ctx)
+        return self.hook.element(cnode, boxes) if boxes else boxes
+
+    def rendered(self, cnode: CNode, boxes: list[Any]) -> list[Any]:
+        return self.hook.element(cnode, boxes) if boxes else boxes
+
+    def value(self, expression: Expression, text: str, ctx: Ctx) -> Any:
+        marked = self.hook.value(expression, text, ctx)
+        return _Val(text) if marked is None else marked
+
+    def cached(self, mark: ir.ModuleMark, render: Callable[[], list[ir.Box]]) -> ir.Module:
+        if not self.hook.cache_modules:
+            return ir.Module(mark, render())
+        return super().cached(mark, render)
+
+
+def renderer_for(context: dict[str, Any], root: Path, links: Links, hook: RenderHook | None = None) -> Renderer:
+    """The renderer of one render: observed by `hook`, or not."""
+    if hook is None:
+        return Renderer(context, root, links)
+    return ObservedRenderer(context, root, links, hook)
+
+
+class _LayoutView:
+    """The `LayoutContext` of one render: the renderer's methods for layouts, bound once, and
+    nothing else of it (a layout that reached for the renderer's state would find no attribute)."""
+
+    __slots__ = ("attributes", "cached", "children", "claim_union", "declare_schema", "declare_tool", "define",
+                 "evaluate", "has_tool", "in_module", "links", "module_frame", "root", "schema_span", "set_runtime",
+                 "text", "write")
+
+    def __init__(self, r: Renderer) -> None:
+        self.links = r.links
+        self.root = r.root
+        self.evaluate = r.evaluate
+        self.attributes = r.attributes
+        self.children = r.children
+        self.text = r.text
+        self.write = r.write
+        self.define = r.define
+        self.schema_span = r.schema_span
+        self.declare_schema = r.declare_schema
+        self.has_tool = r.has_tool
+        self.declare_tool = r.declare_tool
+        self.set_runtime = r.set_runtime
+        self.module_frame = r.module_frame
+        self.claim_union = r.claim_union
+        self.in_module = r.in_module
+        self.cached = r.cached
 
 
 def finish(items: list[Any], mode: str) -> list[ir.Box]:
@@ -409,13 +515,9 @@ def write(boxes: list[ir.Box], syntax: str, options: Mapping[str, Any] | None = 
     return Written(text, writer.ranges, writer.separators, writer.media, writer.modules, writer.marks, writer.empty)
 
 
-def _authored_size(cnode: CNode) -> int:
-    """The characters of an element's own text (its text pieces), computed once."""
-    size = cnode.data.get("authored")
-    if size is None:
-        size = cnode.data["authored"] = sum(len(c.value) for c in cnode.children if isinstance(c, TextPiece))
-    return size
-
+# The declarations of a render that declared nothing (never written: `Renderer._declared` makes
+# a render's own on its first declaration).
+_NOTHING_DECLARED = CallSettings()
 
 # Boxes that carry the element they came from (for errors and warnings about them).
 _LOCATED = (ir.Media, ir.ToolPart, ir.Item)
@@ -451,18 +553,16 @@ def _measure(boxes: Any) -> str:
     return MarkdownWriter(serialize).write(boxes)
 
 
-def _kind(value: Any) -> str:
+def _a_kind(value: Any) -> str:
+    """The kind of a value (`pml.values.kind_of`) with its article: `a number`, `an object`, `a string`."""
     if value is None:
         return "null"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, Mapping):
-        return "an object"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    return type(value).__name__
+    kind = "string" if isinstance(value, str) else kind_of(value)
+    return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}"
 
 
-__all__ = ["Ctx", "PMLError", "Renderer", "finish", "plain_text", "write"]
+def _raise(message: str, span: Span | None, hint: str | None = None) -> None:
+    raise render_error(message, span, hint)
+
+
+__all__ = ["Ctx", "ObservedRenderer", "PMLError", "Renderer", "finish", "plain_text", "renderer_for", "write"]

@@ -173,6 +173,13 @@ class _Entry:
     contextual: bool  # the selector looks at ancestors too
 
 
+# The last sheets filed by a `Matcher`, with their rules filed (stylesheets are immutable, and most
+# documents compile with the built-in sheet alone, or with the same sheets as the one before).
+# (the sheets, their rules filed by bucket, the rules filed everywhere, the attributes selectors test)
+_Filed = tuple[tuple[Stylesheet, ...], dict[tuple[str, str], list[_Entry]], list[_Entry], frozenset[str]]
+_last_filed: _Filed | None = None
+
+
 class Matcher:
     """The rules of some stylesheets, filed by the id, class or type of their subject.
 
@@ -182,11 +189,18 @@ class Matcher:
     """
 
     def __init__(self, sheets: Sequence[Stylesheet]) -> None:
-        self._buckets: dict[tuple[str, str], list[_Entry]] = defaultdict(list)
-        self._everywhere: list[_Entry] = []
+        global _last_filed
         self._by_signature: dict[_Signature, tuple[_Entry, ...]] = {}
         self._by_parent: dict[tuple[int, _Signature], tuple[Rule, ...]] = {}
         self._context: dict[tuple[int, int], bool] = {}
+        last = _last_filed
+        if last is not None and len(last[0]) == len(sheets) and all(
+                a is b for a, b in zip(last[0], sheets, strict=True)):
+            # The same sheets as the last tree's: their rules are filed already.
+            self._buckets, self._everywhere, self.seen_attributes = last[1], last[2], last[3]
+            return
+        self._buckets = defaultdict(list)
+        self._everywhere = []
         seen: set[str] = set()
         count = 0
         for position, sheet in enumerate(sheets):
@@ -199,6 +213,7 @@ class Matcher:
                                 for part in compound.parts if isinstance(part, AttributeSelector))
         # The attributes some selector tests: the only ones that can tell two elements apart.
         self.seen_attributes = frozenset(seen)
+        _last_filed = (tuple(sheets), self._buckets, self._everywhere, self.seen_attributes)
 
     def signature(self, target: StyleTarget) -> _Signature:
         """What this matcher's selectors see of `target`: `StyleTarget.signature` without the

@@ -8,16 +8,14 @@ only at that boundary (`pml/lsp/position.py`).
 from __future__ import annotations
 
 import codecs
-import re
 import unicodedata
 from bisect import bisect_right
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
-from pml import limits
-
-if TYPE_CHECKING:
-    from pml.errors import PMLSyntaxError
+from pml import files, limits
+from pml.errors import Diagnostic, PMLCompileError, PMLSyntaxError, syntax_error
+from pml.syntax.printable import visible
 
 
 class Source:
@@ -160,23 +158,6 @@ class Span(NamedTuple):
         return f"{self.file}:{self.line}:{self.column}"
 
 
-# What an excerpt or a message shows in place of characters a terminal cannot print: C0 controls
-# (tab and newline stay) as their Control Pictures, DEL as ␡, lone surrogates as U+FFFD.
-_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
-
-
-def _picture(found: re.Match[str]) -> str:
-    code = ord(found.group())
-    if code < 0x20:
-        return chr(0x2400 + code)
-    return "\u2421" if code == 0x7F else "\ufffd"
-
-
-def visible(text: str) -> str:
-    """`text` with control characters and lone surrogates replaced by visible symbols."""
-    return _INVISIBLE.sub(_picture, text) if _INVISIBLE.search(text) else text
-
-
 def _char_width(char: str) -> int:
     if char == "\t":
         return 1
@@ -245,9 +226,6 @@ def read_source(path: Path, display: str | None = None) -> Source:
     the file when it cannot be read: missing, not a regular file (a FIFO is never opened), larger
     than the `max_file_size` limit.
     """
-    from pml import files
-    from pml.errors import Diagnostic, PMLCompileError
-
     name = display or str(path)
     try:
         data = files.read_file(path)  # regular files only, never blocking, at most `max_file_size` bytes
@@ -259,8 +237,6 @@ def read_source(path: Path, display: str | None = None) -> Source:
 
 
 def _not_utf8(data: bytes, exc: UnicodeDecodeError, name: str, path: Path | None) -> PMLSyntaxError:
-    from pml.errors import syntax_error
-
     good = normalize_newlines(data[: exc.start].decode("utf-8"))
     shown = normalize_newlines(data.decode("utf-8", errors="replace"))
     bad = data[exc.start : max(exc.end, exc.start + 1)]

@@ -39,9 +39,9 @@ class Target:
     module: str
     function: str = "payload"
 
-    def __call__(self, rendered: RenderView) -> Any:
+    def __call__(self, rendered: RenderView, **options: Any) -> Any:
         build = getattr(importlib.import_module(f"{__name__}.{self.module}"), self.function)
-        return build(rendered)
+        return build(rendered, **options)
 
 
 FORMATS: dict[str, Target] = {
@@ -66,11 +66,11 @@ def check_format(name: str) -> None:
                             suggest(str(name), FORMATS, quote="'"))
 
 
-def to_format(rendered: RenderView, name: str) -> Any:
-    """The payload of `rendered` in the format `name`."""
+def to_format(rendered: RenderView, name: str, **options: Any) -> Any:
+    """The payload of `rendered` in the format `name` (`options` go to the format's function)."""
     check_format(name)
     with located(rendered):
-        return FORMATS[name](rendered)
+        return FORMATS[name](rendered, **options)
 
 
 @contextmanager

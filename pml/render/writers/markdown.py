@@ -27,6 +27,7 @@ from pml.errors import render_error
 from pml.limits import current
 from pml.render.bound import check, too_long
 from pml.render.charsafe import fix_surrogates
+from pml.render.writers.table import FENCED_SYNTAXES, write_table
 from pml.values import to_text
 
 _SOFT = "\x00soft\x00"
@@ -127,7 +128,7 @@ class MarkdownWriter:
         self._out: list[str] = []
         self._length = 0
         self._pending = 0
-        self._run: list[str] = []
+        self._run: list[Any] = []  # text, soft spaces (`_SOFT`) and mark points (`_Point`)
         self._depth = 0
         self._open: list[list[Any]] = []  # [speaker, start or None]
         self.ranges: list[SpeakerRange] = []
@@ -415,8 +416,6 @@ class MarkdownWriter:
     def box_Table(self, box: ir.Table) -> None:
         """A table (`pml.render.writers.table`): json, yaml, xml and html are fenced like any subtree in
         that syntax; csv, tsv, jsonl and text start on the line after text before them."""
-        from pml.render.writers.table import FENCED_SYNTAXES, write_table
-
         syntax = box.syntax or "markdown"
         if syntax in FENCED_SYNTAXES:
             self.box_Env(ir.Env(syntax, [ir.Table(box.columns, box.rows, None, box.options)], box.options))
@@ -468,9 +467,9 @@ class MarkdownWriter:
         """Record where a subtree's text stands; the layout is the same as without the mark."""
         entry: list[Any] = [box, None, None, "run"]  # open: "run" (its start is in the run), True, False
         self._marks.append(entry)
-        self._run.append(_Point(entry, True))  # type: ignore[arg-type]
+        self._run.append(_Point(entry, True))
         self._walk(box.children)
-        self._run.append(_Point(entry, False))  # type: ignore[arg-type]
+        self._run.append(_Point(entry, False))
 
 
 def _remove(stack: list[Any], entry: Any) -> None:

@@ -27,6 +27,8 @@ from lxml import etree
 from pml.components import boxes as ir
 from pml.render.bound import check
 from pml.render.charsafe import fix_surrogates, xml_text
+from pml.render.writers.html import write_html
+from pml.render.writers.table import table_value
 from pml.values import to_json, to_text
 
 
@@ -127,8 +129,6 @@ def _box_entries(box: ir.Box) -> list[Any]:
     if isinstance(box, ir.Data):
         return [box.value]
     if isinstance(box, ir.Table):
-        from pml.render.writers.table import table_value
-
         return [table_value(box)]
     if isinstance(box, ir.Code):
         return [box.text]
@@ -352,8 +352,6 @@ WRITERS: dict[str, Callable[[Any, dict[str, Any]], str]] = {
 def serialize(syntax: str, boxes: Sequence[ir.Box], options: dict[str, Any]) -> str:
     """Write boxes in a serializing syntax (or as HTML, which is written from the boxes)."""
     if syntax == "html":
-        from pml.render.writers.html import write_html
-
         text = write_html(boxes, options)
     else:
         text = WRITERS[syntax](to_model(boxes), options)

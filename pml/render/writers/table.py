@@ -28,6 +28,7 @@ from dataclasses import replace
 from typing import Any
 
 from pml.components import boxes as ir
+from pml.render.writers.html import write_html
 from pml.values import to_json, to_text
 
 LINE_SYNTAXES = ("csv", "tsv", "jsonl", "text")
@@ -50,8 +51,6 @@ def table_value(box: ir.Table) -> Any:
     if syntax in (None, "json", "yaml", "xml"):
         return records(box)
     if syntax == "html":
-        from pml.render.writers.html import write_html
-
         return write_html([replace(box, syntax=None)], box.options)
     return write_table(box, syntax)
 
