@@ -23,6 +23,10 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, fields
 
+# `pml.errors` reads the limits in force when it formats a report, and the limits raise its usage
+# errors: each module uses the other only inside functions, so either may be imported first.
+from pml import errors
+
 
 @dataclass(frozen=True, slots=True)
 class Limits:
@@ -78,13 +82,14 @@ class Limits:
     out first); states on disk are not counted."""
 
     def replace(self, **changes: int | float) -> Limits:
-        """A copy with some limits changed; unknown names are a `ValueError`."""
+        """A copy with some limits changed; an unknown name or a value that is not a positive number
+        is a `PMLUsageError` (also a `ValueError`)."""
         known = {f.name for f in fields(self)}
         for name, value in changes.items():
             if name not in known:
-                raise ValueError(f"unknown limit {name!r}")
+                raise errors.PMLUsageError(f"unknown limit {name!r}", errors.suggest(name, sorted(known)))
             if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
-                raise ValueError(f"the limit {name} must be a positive number, not {value!r}")
+                raise errors.PMLUsageError(f"the limit {name} must be a positive number, not {value!r}")
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
 
     @classmethod
@@ -109,7 +114,7 @@ def using(limits: Limits | None) -> Iterator[Limits]:
         yield _CURRENT.get()
         return
     if not isinstance(limits, Limits):
-        raise TypeError(f"limits must be a pml.Limits, not {type(limits).__name__}")
+        raise errors.PMLTypeError(f"limits must be a pml.Limits, not {type(limits).__name__}")
     token = _CURRENT.set(limits)
     try:
         yield limits

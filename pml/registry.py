@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from pml.errors import suggest
+from pml.errors import PMLUsageError, suggest
 from pml.syntax.nodes import normalize_name
 from pml.values import Memo, describe, find_non_data, is_data, kind_of, to_text
 
@@ -237,7 +237,8 @@ def registered(name: str) -> Component:
     """The component registered under `name` (how a pickled `Component` is loaded)."""
     found = REGISTRY.lookup(name)
     if found is None or found.name != name:
-        raise LookupError(f"no component named {name!r} is registered")
+        raise PMLUsageError(f"no component named {name!r} is registered",
+                            "a prompt using a component of your own is loaded where that component is registered")
     return found
 
 

@@ -454,7 +454,8 @@ def test_lock_fails_on_a_file_that_does_not_compile(project: Path) -> None:
 
 def test_lock_rejects_a_file_that_is_not_a_lock_file(project: Path) -> None:
     Path("pml.lock").write_text('{"version": 1}', encoding="utf-8")
-    assert _lock("--check") == (1, "", 'pml.lock: not a pml lock file (no "modules" object)\n')
+    assert _lock("--check") == (1, "", 'pml.lock: not a pml lock file (no "modules" object)\n'
+                                  'hint: run `pml lock` to write it again\n')
 
 
 # ---------------------------------------------------------------------- check

@@ -156,7 +156,7 @@ def _lock(paths: list[Path] | None, check: bool, lock_file: Path, debug: bool) -
         raise fail(f"{lock_file}: no lock file; run `pml lock` to write it")
     try:
         locked = lockfile.read(lock_file)
-    except (PMLError, ValueError) as exc:
+    except PMLError as exc:
         raise fail(str(exc)) from None
     diff = lockfile.compare(locked, found)
     if diff.clean:

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from pml.compile.program import Program
 from pml.compile.variables import Compiled
+from pml.errors import compile_error
+from pml.syntax.source import read_source
 
 LOCK_VERSION = 1
 PROMPT_SUFFIXES = (".pml", ".poml")
@@ -88,16 +90,24 @@ def dumps(hashes: dict[str, str]) -> str:
     return json.dumps({"version": LOCK_VERSION, "modules": dict(sorted(hashes.items()))}, indent=2) + "\n"
 
 
+_REWRITE = "run `pml lock` to write it again"
+
+
 def read(path: Path) -> dict[str, str]:
-    """The module hashes of a lock file (ValueError with a message when it is not one)."""
+    """The module hashes of a lock file; a `PMLCompileError` naming the file (and, for JSON that
+    does not parse, the line and column) when it is not one."""
+    source = read_source(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(source.text)
     except json.JSONDecodeError as exc:
-        raise ValueError(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
+        raise compile_error(f"the lock file is not valid JSON: {exc.msg}", source.span(exc.pos, exc.pos),
+                            _REWRITE) from None
     if not isinstance(data, dict) or not isinstance(data.get("modules"), dict):
-        raise ValueError(f"{path}: not a pml lock file (no \"modules\" object)")
+        raise compile_error(f"{path}: not a pml lock file (no \"modules\" object)", None, _REWRITE)
     if data.get("version") != LOCK_VERSION:
-        raise ValueError(f"{path}: lock file version {data.get('version')!r}; this pml writes version {LOCK_VERSION}")
+        version = data.get("version")
+        raise compile_error(f"{path}: lock file version {version!r}; this pml writes version {LOCK_VERSION}", None,
+                            _REWRITE)
     return {str(k): str(v) for k, v in data["modules"].items()}
 
 

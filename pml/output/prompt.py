@@ -23,7 +23,7 @@ from pml.compile.program import CNode, Program
 from pml.components.boxes import Mark, Media, ModuleMark, Speaker, ToolPart
 from pml.components.parts import ROLES, MediaPart, Message, Part, ToolCallPart, ToolResultPart, ToolSpec
 from pml.components.schemas import SchemaError, schema_from_value
-from pml.errors import Diagnostic, PMLError, render_error
+from pml.errors import Diagnostic, PMLError, PMLTypeError, PMLUsageError, render_error
 from pml.limits import Limits, using
 from pml.output.cacheplan import Placed, Position, ProviderPlan
 from pml.output.cacheplan import plan as cache_plan
@@ -131,7 +131,7 @@ def _schema(value: Any) -> dict[str, Any]:
     try:
         return schema_from_value(value)
     except SchemaError as exc:
-        raise ValueError(str(exc)) from None
+        raise PMLUsageError(str(exc)) from None
 
 
 def _tool(value: Any) -> ToolSpec:
@@ -141,13 +141,13 @@ def _tool(value: Any) -> ToolSpec:
         if "function" in value and isinstance(value["function"], Mapping):  # OpenAI's shape
             value = value["function"]
         if not value.get("name"):
-            raise ValueError("a tool needs a name")
+            raise PMLUsageError("a tool needs a name")
         parameters = value["parameters"] if "parameters" in value else {"type": "object", "properties": {}}
         return ToolSpec(str(value["name"]), value.get("description"), _schema(parameters))
     if isinstance(value, type) and hasattr(value, "model_json_schema"):
         doc = (value.__doc__ or "").strip() or None
         return ToolSpec(value.__name__, doc, _schema(value))
-    raise ValueError(f"a tool must be a ToolSpec, a dict or a Pydantic model class, not {type(value).__name__}")
+    raise PMLTypeError(f"a tool must be a ToolSpec, a dict or a Pydantic model class, not {type(value).__name__}")
 
 
 def dumps(payload: Any) -> str:
@@ -230,7 +230,7 @@ class Prompt:
             attrs = renderer.attributes(root, scope)
             if max_tokens is not None:
                 if max_tokens < 1:
-                    raise ValueError(f"max_tokens must be at least 1, not {max_tokens}")
+                    raise PMLUsageError(f"max_tokens must be at least 1, not {max_tokens}")
                 attrs = {**attrs, "tokenLimit": min(int(max_tokens), int(attrs.get("tokenLimit") or max_tokens))}
             syntax = attrs.get("syntax") or "markdown"
             ctx = Ctx(syntax=syntax, chat=chat, base_dir=self.base_dir)

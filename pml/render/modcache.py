@@ -18,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from pml.errors import PMLUsageError
+
 DEFAULT_ENTRIES = 1024
 DEFAULT_CHARS = 64 * 1024 * 1024
 
@@ -64,7 +66,7 @@ class ModuleCache:
 
     def __init__(self, max_entries: int = DEFAULT_ENTRIES, max_chars: int = DEFAULT_CHARS) -> None:
         if max_entries < 1 or max_chars < 1:
-            raise ValueError("a module cache needs room for at least one entry and one character")
+            raise PMLUsageError("a module cache needs room for at least one entry and one character")
         self.max_entries = max_entries
         self.max_chars = max_chars
         self._lock = threading.RLock()
