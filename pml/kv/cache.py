@@ -265,7 +265,7 @@ class ModuleCache:
                               f"{where.length:,}: read as text")
             return False
         positions = list(range(base + where.start, base + where.start + len(seg.ids)))
-        key = _key("modular", preamble_key, seg.placed.key, list(seg.ids), positions)
+        key = _key("modular", preamble_key, where.module.digest, seg.placed.key, list(seg.ids), positions)
         self._states(plan, key, [preamble], list(seg.ids), positions, meta)
         return True
 

@@ -12,8 +12,10 @@ gaps and may run backwards relative to the cache's order.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.metadata
+import io
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -120,8 +122,11 @@ class LocalModel:
         transformers.utils.logging.set_verbosity_error()
         folder, gguf = (str(where.parent), where.name) if where.is_file() else (str(where), None)
         try:
-            tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=gguf)
-            model = AutoModelForCausalLM.from_pretrained(folder, gguf_file=gguf, dtype=kind)
+            # transformers' GGUF reader draws a progress bar of its own on stderr (`pml run --stats`
+            # writes JSON there): the load writes nothing to stderr
+            with contextlib.redirect_stderr(io.StringIO()):
+                tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=gguf)
+                model = AutoModelForCausalLM.from_pretrained(folder, gguf_file=gguf, dtype=kind)
         except Exception as exc:  # the loaders raise many kinds; each one means the model cannot be read
             detail = next((line.strip() for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
             hint = ("a .gguf file of an architecture transformers reads (llama, mistral, qwen2, …)" if gguf else
