@@ -125,13 +125,10 @@ class ModuleCache:
             raise kv_error(f"max_new_tokens must be at least 1, not {max_new_tokens}")
         began = time.perf_counter()
         segs = self._segments(rendered, mode)
-        plan = self._plans[mode](self, segs)
         prompt_tokens = sum(len(s.ids) for s in segs)
-        last = max(plan.positions) if plan.positions else 0
-        if last + max_new_tokens >= self.engine.context_length:
-            raise kv_error(f"the prompt reaches position {last:,} and {max_new_tokens:,} new tokens would pass the "
-                           f"model's context of {self.engine.context_length:,} positions",
-                           hint="shorten the prompt or ask for fewer new tokens")
+        self._fits(prompt_tokens - 1, max_new_tokens)  # before any state is computed
+        plan = self._plans[mode](self, segs)
+        self._fits(max(plan.positions) if plan.positions else 0, max_new_tokens)  # modular: gaps
         run = plan.run if plan.run is not None else self.engine.start(plan.cached)
         logits = run.feed(plan.ids, plan.positions)
         first_logits = logits
@@ -147,6 +144,12 @@ class ModuleCache:
         return Generation(self.engine.decode(shown), tuple(tokens), mode, ttft * 1000, total * 1000,
                           plan.reused, len(plan.ids) + plan.computed, plan.computed, prompt_tokens,
                           tuple(plan.notes), first_logits)
+
+    def _fits(self, last: int, max_new_tokens: int) -> None:
+        if last + max_new_tokens >= self.engine.context_length:
+            raise kv_error(f"the prompt reaches position {last:,} and {max_new_tokens:,} new tokens would pass the "
+                           f"model's context of {self.engine.context_length:,} positions",
+                           hint="shorten the prompt or ask for fewer new tokens")
 
     def plan(self, rendered: Rendered, mode: str | None = None) -> Plan:
         """Where each token of `rendered` goes in `mode`: states loaded (computed now when missing)
