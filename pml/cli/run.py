@@ -13,7 +13,6 @@ from typing import Annotated
 
 import typer
 
-from pml.api import load
 from pml.cli.errors import InputError, guarded, warn
 from pml.cli.options import ContextOption, DebugOption, LimitOption, MaxOutputOption, VarOption, limits_from
 from pml.cli.util import context_of, require_file
@@ -60,6 +59,8 @@ the kv extra of the package (torch, transformers, gguf).
 """
     with guarded(file, debug=debug, limits_in_force=limits_from(limit, max_output)):
         require_file(file)
+        from pml.api import load
+
         try:
             from pml.kv import ModuleCache
             from pml.kv.hf import LocalModel
