@@ -53,10 +53,14 @@ The model's attention states for the prompt's cached modules are computed
 once and reused (--kv): `prefix` reuses the longest cached prefix, and its
 output equals a full prefill; `modular` places each cached module's states
 at the position range its <schema> gives it, in any subset and order
-(Prompt Cache; approximate, see docs/kv.md). Needs `pip install 'pml[kv]'`.
+(Prompt Cache; approximate, see docs/kv.md). The states are kept in memory
+up to the max_kv_memory limit (--limit) and, with --kv-dir, on disk. Needs
+the kv extra of the package (torch, transformers, gguf).
 """
     with guarded(file, debug=debug, limits_in_force=limits_from(limit, max_output)):
         require_file(file)
+        from pml.api import load
+
         try:
             from pml.kv import ModuleCache
             from pml.kv.hf import LocalModel

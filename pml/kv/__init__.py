@@ -12,18 +12,7 @@ Needs the `kv` extra (torch, transformers, gguf, accelerate): `pip install 'pml[
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from pml.kv.cache import MODES, Generation, ModuleCache
-
-if TYPE_CHECKING:
-    from pml.kv.hf import LocalModel
+from pml.kv.hf import LocalModel  # imports torch: nothing outside `pml run` imports this package
 
 __all__ = ["MODES", "Generation", "LocalModel", "ModuleCache"]
-
-
-def __getattr__(name: str) -> Any:
-    if name == "LocalModel":  # torch is imported when a model is asked for, not with the package
-        from pml.kv.hf import LocalModel
-        return LocalModel
-    raise AttributeError(name)

@@ -124,14 +124,11 @@ class ModuleCache:
         if max_new_tokens < 1:
             raise kv_error(f"max_new_tokens must be at least 1, not {max_new_tokens}")
         began = time.perf_counter()
-        segs = segments(rendered, self.engine)
-        plan = self._plans[mode](self, segs)
+        segs = self._segments(rendered, mode)
         prompt_tokens = sum(len(s.ids) for s in segs)
-        last = max(plan.positions) if plan.positions else 0
-        if last + max_new_tokens >= self.engine.context_length:
-            raise kv_error(f"the prompt reaches position {last:,} and {max_new_tokens:,} new tokens would pass the "
-                           f"model's context of {self.engine.context_length:,} positions",
-                           hint="shorten the prompt or ask for fewer new tokens")
+        self._fits(prompt_tokens - 1, max_new_tokens)  # before any state is computed
+        plan = self._plans[mode](self, segs)
+        self._fits(max(plan.positions) if plan.positions else 0, max_new_tokens)  # modular: gaps
         run = plan.run if plan.run is not None else self.engine.start(plan.cached)
         logits = run.feed(plan.ids, plan.positions)
         first_logits = logits
@@ -148,13 +145,29 @@ class ModuleCache:
                           plan.reused, len(plan.ids) + plan.computed, plan.computed, prompt_tokens,
                           tuple(plan.notes), first_logits)
 
+    def _fits(self, last: int, max_new_tokens: int) -> None:
+        if last + max_new_tokens >= self.engine.context_length:
+            raise kv_error(f"the prompt reaches position {last:,} and {max_new_tokens:,} new tokens would pass the "
+                           f"model's context of {self.engine.context_length:,} positions",
+                           hint="shorten the prompt or ask for fewer new tokens")
+
     def plan(self, rendered: Rendered, mode: str | None = None) -> Plan:
         """Where each token of `rendered` goes in `mode`: states loaded (computed now when missing)
         and tokens to run, with their positions."""
         mode = mode or self.mode
         if mode not in MODES:
             raise kv_error(f"unknown mode {mode!r}", hint=f"one of {', '.join(MODES)}")
-        return self._plans[mode](self, segments(rendered, self.engine))
+        return self._plans[mode](self, self._segments(rendered, mode))
+
+    def _segments(self, rendered: Rendered, mode: str) -> list[Segment]:
+        segs = segments(rendered, self.engine)
+        if mode == "modular" and not any(s.kind == MODULE and s.placed is not None and s.placed.cached
+                                         for s in segs):
+            raise kv_error("modular reuse needs a prompt that places cached modules, and this one places none",
+                           span=rendered.span,
+                           hint='define the modules in a <schema> with cache="true" and place them with '
+                                '<use module="…"/>; or use the prefix mode, or off')
+        return segs
 
     # ------------------------------------------------------------------ plans
     def _full(self, segs: Sequence[Segment]) -> Plan:
@@ -173,7 +186,7 @@ class ModuleCache:
             later = any(s.ids for s in segs[index + 1:])
             if cached_module and later and pending:
                 assert seg.placed is not None
-                previous = _key("prefix", previous, pending, seg.placed.mark.key)
+                previous = _key("prefix", previous, pending, seg.placed.key)
                 chunks.append((previous, pending, seg.placed.name))
                 pending = []
         plan = Plan()
@@ -200,8 +213,6 @@ class ModuleCache:
 
     def _modular(self, segs: Sequence[Segment]) -> Plan:
         """Join the preamble's states and each placed cached module's states at its schema range."""
-        if not any(seg.kind == MODULE for seg in segs):
-            return self._full(segs)
         plan = Plan()
         preamble = segs[0]
         assert preamble.kind == PREAMBLE
@@ -257,7 +268,7 @@ class ModuleCache:
                               f"{where.length:,}: read as text")
             return False
         positions = list(range(base + where.start, base + where.start + len(seg.ids)))
-        key = _key("modular", preamble_key, seg.placed.mark.key, list(seg.ids), positions)
+        key = _key("modular", preamble_key, where.module.digest, seg.placed.key, list(seg.ids), positions)
         self._states(plan, key, [preamble], list(seg.ids), positions, meta)
         return True
 

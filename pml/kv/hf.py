@@ -12,8 +12,10 @@ gaps and may run backwards relative to the cache's order.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.metadata
+import io
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -63,7 +65,8 @@ class _Run:
 
     def feed(self, ids: Sequence[int], positions: Sequence[int]) -> torch.Tensor:
         if len(ids) != len(positions) or not ids:
-            raise ValueError("feed takes as many positions as ids, and at least one id")
+            raise kv_error(f"{len(ids)} token ids fed at {len(positions)} positions",
+                           hint="feed at least one id, and one position for each id")
         with torch.inference_mode():
             out = self.model(input_ids=torch.tensor([list(ids)], dtype=torch.long),
                              position_ids=torch.tensor([list(positions)], dtype=torch.long),
@@ -72,7 +75,7 @@ class _Run:
         return out.logits[0, -1].float()
 
     def states(self, start: int, end: int) -> KV:
-        layers = self.cache.layers
+        layers: list[Any] = list(self.cache.layers)  # full-attention layers: keys and values tensors
         if not self._length:
             return KV((), ())
         return KV(tuple(layer.keys[:, :, start:end].clone() for layer in layers),
@@ -88,6 +91,7 @@ class LocalModel:
         self.identity = identity
         config = model.config.get_text_config(decoder=True)
         self.context_length = int(getattr(config, "max_position_embeddings", 2048) or 2048)
+        self._layers = int(config.num_hidden_layers)
         self._token_bytes = (2 * config.num_hidden_layers * _kv_heads(config) * _head_dim(config)
                              * torch.finfo(model.dtype).bits // 8)
         eos = getattr(model.generation_config, "eos_token_id", None) if model.generation_config else None
@@ -102,26 +106,32 @@ class LocalModel:
         where = Path(path)
         if not where.exists():
             raise kv_error(f"no model at {where}", hint="give a Hugging Face model folder or a .gguf file")
+        if where.is_file() and where.suffix.lower() != ".gguf":
+            raise kv_error(f"{where} is not a .gguf file", hint="give a .gguf file or a Hugging Face model folder")
+        if where.is_dir() and not (where / "config.json").is_file():
+            raise kv_error(f"{where} is not a Hugging Face model folder: it has no config.json",
+                           hint="give a folder saved by save_pretrained (config.json, tokenizer, weights) "
+                                "or a .gguf file")
+        kind = getattr(torch, dtype, None)
+        if not isinstance(kind, torch.dtype) or not kind.is_floating_point:
+            raise kv_error(f"unknown dtype {dtype!r}", hint="float32, bfloat16 or float16")
         if threads is not None:
             torch.set_num_threads(threads)
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         transformers.utils.logging.disable_progress_bar()
         transformers.utils.logging.set_verbosity_error()
-        kind = getattr(torch, dtype, None)
-        if not isinstance(kind, torch.dtype):
-            raise kv_error(f"unknown dtype {dtype!r}", hint="float32, bfloat16 or float16")
+        folder, gguf = (str(where.parent), where.name) if where.is_file() else (str(where), None)
         try:
-            if where.is_file():
-                if where.suffix != ".gguf":
-                    raise kv_error(f"{where} is not a .gguf file", hint="give a .gguf file or a model folder")
-                tokenizer = AutoTokenizer.from_pretrained(str(where.parent), gguf_file=where.name)
-                model = AutoModelForCausalLM.from_pretrained(str(where.parent), gguf_file=where.name, dtype=kind)
-            else:
-                tokenizer = AutoTokenizer.from_pretrained(str(where))
-                model = AutoModelForCausalLM.from_pretrained(str(where), dtype=kind)
-        except (OSError, ValueError, KeyError, RuntimeError) as exc:
-            raise kv_error(f"cannot load the model at {where}: {exc}",
-                           hint="a Hugging Face folder needs config.json, the tokenizer and the weights") from None
+            # transformers' GGUF reader draws a progress bar of its own on stderr (`pml run --stats`
+            # writes JSON there): the load writes nothing to stderr
+            with contextlib.redirect_stderr(io.StringIO()):
+                tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=gguf)
+                model = AutoModelForCausalLM.from_pretrained(folder, gguf_file=gguf, dtype=kind)
+        except Exception as exc:  # the loaders raise many kinds; each one means the model cannot be read
+            detail = next((line.strip() for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
+            hint = ("a .gguf file of an architecture transformers reads (llama, mistral, qwen2, …)" if gguf else
+                    "a Hugging Face folder needs config.json, the tokenizer's files and the weights")
+            raise kv_error(f"cannot load the model at {where}: {detail}", hint=hint) from None
         return cls(model, tokenizer, model_identity(where, dtype))
 
     # ------------------------------------------------------------------ Engine
@@ -151,11 +161,13 @@ class LocalModel:
         return out
 
     def from_tensors(self, tensors: Mapping[str, Any]) -> KV:
-        layers = len(tensors) // 2
-        try:
-            return KV(tuple(tensors[f"k{i}"] for i in range(layers)), tuple(tensors[f"v{i}"] for i in range(layers)))
-        except KeyError as exc:
-            raise ValueError(f"stored states lack {exc}") from None
+        names = {f"{kind}{layer}" for kind in "kv" for layer in range(self._layers)}
+        if set(tensors) != names or len({tuple(t.shape) for t in tensors.values()}) != 1:
+            raise kv_error(f"stored states are not one key and one value tensor of one shape for each of the "
+                           f"model's {self._layers} layers",
+                           hint="the file was written for another model or is damaged; delete it")
+        return KV(tuple(tensors[f"k{i}"] for i in range(self._layers)),
+                  tuple(tensors[f"v{i}"] for i in range(self._layers)))
 
 
 def _kv_heads(config: Any) -> int:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pml.errors import PMLError
 from pml.kv.engine import Engine
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -104,7 +105,7 @@ class StateStore:
         from safetensors.torch import load_file
         try:
             return self.engine.from_tensors(load_file(str(path)))
-        except (OSError, ValueError, SafetensorError):
+        except (OSError, ValueError, SafetensorError, PMLError):
             return None
 
     def _write(self, key: str, states: Any, meta: Mapping[str, str]) -> None:

@@ -189,8 +189,19 @@ def test_errors(tiny: LocalModel, tmp_path: Path) -> None:
     with pytest.raises(pml.PMLError, match="a user message holds an image, audio or a tool part"):
         ModuleCache(tiny, picture).generate(picture.render(), 1)
     inline = pml.loads('<pml><schema><module name="m" cache="true">x</module></schema><use module="m"/></pml>')
-    with pytest.raises(pml.PMLError, match="modular reuse needs"):
+    with pytest.raises(pml.PMLError, match="modular reuse needs the prompt whose schema fixes the positions"):
         ModuleCache(tiny, None).generate(inline.render(), 1, mode="modular")
+    plain = pml.loads("<pml><system-msg>Hi</system-msg></pml>", name="plain.pml")
+    with pytest.raises(pml.PMLError) as caught:
+        ModuleCache(tiny, plain, mode="modular").generate(plain.render(), 1)
+    problem = caught.value.diagnostics[0]
+    assert problem.message == "modular reuse needs a prompt that places cached modules, and this one places none"
+    assert problem.span is not None and (problem.span.line, problem.span.column) == (1, 1)
+    assert problem.hint is not None and problem.hint.startswith('define the modules in a <schema> with cache="true"')
+    with pytest.raises(pml.PMLError, match="2 token ids fed at 1 positions"):
+        tiny.start([]).feed([1, 2], [0])
+    with pytest.raises(pml.PMLError, match="one key and one value tensor of one shape for each of the model's 2"):
+        tiny.from_tensors({"v0": torch.zeros(1)})
 
 
 def test_pml_run(tmp_path: Path) -> None:
@@ -207,11 +218,33 @@ def test_pml_run(tmp_path: Path) -> None:
     assert first.exit_code == 0, first.output
     expected = model.decode(ModuleCache(model, pml.load(prompt)).generate(pml.load(prompt).render(q="Hi"), 4).tokens)
     assert first.stdout == expected + "\n"
-    stats = json.loads(first.stderr.strip().splitlines()[-1])
+    stats = json.loads(first.stderr)  # one JSON object, nothing else
     assert (stats["mode"], stats["reused_tokens"], stats["prefilled_tokens"]) == ("prefix", 0, stats["prompt_tokens"])
     assert stats["ttft_ms"] > 0
-    second = json.loads(runner.invoke(app, args).stderr.strip().splitlines()[-1])
+    second = json.loads(runner.invoke(app, args).stderr)
     assert second["reused_tokens"] == 37
-    missing = runner.invoke(app, ["run", str(prompt), "--model", str(tmp_path / "nowhere"), "--var", "q=Hi"])
-    assert missing.exit_code == 1
-    assert "no model at" in missing.stderr
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "weights.bin").write_bytes(b"")
+    (tmp_path / "junk.gguf").write_bytes(b"not a gguf file")
+    plain = tmp_path / "plain.pml"
+    plain.write_text("<pml><human-msg>Hi</human-msg></pml>", encoding="utf-8")
+    cases = {
+        ("nowhere",): f"{prompt}: no model at {tmp_path / 'nowhere'}\n"
+                      "hint: give a Hugging Face model folder or a .gguf file\n",
+        ("empty",): f"{prompt}: {tmp_path / 'empty'} is not a Hugging Face model folder: it has no config.json\n"
+                    "hint: give a folder saved by save_pretrained (config.json, tokenizer, weights) or a .gguf file\n",
+        ("weights.bin",): f"{prompt}: {tmp_path / 'weights.bin'} is not a .gguf file\n"
+                          "hint: give a .gguf file or a Hugging Face model folder\n",
+        ("junk.gguf",): f"{prompt}: cannot load the model at {tmp_path / 'junk.gguf'}: {tmp_path}/junk.gguf does not "
+                        "start with the GGUF magic bytes, so it is not a GGUF file.\n"
+                        "hint: a .gguf file of an architecture transformers reads (llama, mistral, qwen2, …)\n",
+        ("model", "modular"): f"{plain}:1:1: modular reuse needs a prompt that places cached modules, and this one "
+                              "places none\n  <pml><human-msg>Hi</human-msg></pml>\n  " + "^" * 36 + "\n"
+                              'hint: define the modules in a <schema> with cache="true" and place them with '
+                              '<use module="…"/>; or use the prefix mode, or off\n',
+    }
+    for case, expected in cases.items():
+        target = plain if len(case) == 2 else prompt
+        extra = ["--kv", case[1]] if len(case) == 2 else []
+        failed = runner.invoke(app, ["run", str(target), "--model", str(tmp_path / case[0]), "--var", "q=Hi", *extra])
+        assert (failed.exit_code, failed.stdout, failed.stderr) == (1, "", expected), case
