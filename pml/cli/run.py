@@ -59,8 +59,6 @@ the kv extra of the package (torch, transformers, gguf).
 """
     with guarded(file, debug=debug, limits_in_force=limits_from(limit, max_output)):
         require_file(file)
-        from pml.api import load
-
         try:
             from pml.kv import ModuleCache
             from pml.kv.hf import LocalModel
