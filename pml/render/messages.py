@@ -95,19 +95,10 @@ class _Turn:
         self.outer = outer
 
 
-class _Piece:
-    """Text (or a part, at one offset) with the innermost explicit speaker around it and the default
-    speaker where it stands."""
-
-    __slots__ = ("default", "end", "part", "start", "turn")
-
-    def __init__(self, start: int, end: int, turn: _Turn | None, default: str, part: Media | ToolPart | None
-                 ) -> None:
-        self.start = start
-        self.end = end
-        self.turn = turn
-        self.default = default
-        self.part = part
+# A piece of the output: [start, end, turn, default, part]. Text (or a part, at one offset) with the
+# innermost explicit speaker around it (a `_Turn`; for a part, its explicit speaker or None) and the
+# default speaker where it stands. A list, not a class: the builder makes one for each piece.
+_Piece = list[Any]
 
 
 class Sink(Protocol):
@@ -160,9 +151,9 @@ class MessageBuilder:
         self._chunks.append(text)
         self._length += len(text)
         if self._text is not None:
-            self._text.end = self._length
+            self._text[1] = self._length
         else:
-            self._text = _Piece(start, self._length, self._turn, "human" if self._human else "system", None)
+            self._text = [start, self._length, self._turn, "human" if self._human else "system", None]
             self._pieces.append(self._text)
 
     def separator(self, text: str) -> None:
@@ -193,8 +184,7 @@ class MessageBuilder:
         if speaker == "human":
             self._human = True
         at = self._length
-        self._pieces.append(_Piece(at, at, _Fixed(speaker) if speaker else None,
-                                   "human" if self._human else "system", box))
+        self._pieces.append([at, at, speaker or None, "human" if self._human else "system", box])
 
     def module_start(self, mark: ModuleMark) -> list[Any]:
         """A placed module's text begins; `module_end` takes what this returns."""
@@ -225,7 +215,7 @@ class MessageBuilder:
         if chat:
             found = self._messages(text)
         else:
-            media = [(p.start, p.part) for p in self._pieces if p.part is not None]
+            media = [(p[0], p[4]) for p in self._pieces if p[4] is not None]
             parts, spans = _parts(text, 0, len(text), media)
             found = [("human", parts, spans)]
         spans_of = [spans for _, _, spans in found]
@@ -236,19 +226,19 @@ class MessageBuilder:
 
     def _messages(self, text: str) -> list[tuple[str, tuple[Part, ...], list[tuple[int, int] | None]]]:
         messages: list[list[Any]] = []  # [speaker, start, end, explicit, [(offset, part)]]
-        for piece in self._pieces:
-            explicit = _speaker(piece.turn)
-            speaker = explicit or piece.default
+        for start, end, turn, default, part in self._pieces:
+            explicit = turn if turn is None or type(turn) is str else _speaker(turn)
+            speaker = explicit or default
             if messages and messages[-1][0] == speaker:
                 last = messages[-1]
-                if piece.end > last[2]:
-                    last[2] = piece.end
+                if end > last[2]:
+                    last[2] = end
                 last[3] = last[3] or explicit is not None
             else:
-                last = [speaker, piece.start, piece.end, explicit is not None, []]
+                last = [speaker, start, end, explicit is not None, []]
                 messages.append(last)
-            if piece.part is not None:
-                last[4].append((piece.start, piece.part))
+            if part is not None:
+                last[4].append((start, part))
         out = [(s, *_parts(text, a, b, m), e) for s, a, b, e, m in messages if m or _VISIBLE.search(text, a, b)]
         if len(out) == 1 and out[0][0] == "system" and not out[0][3]:
             out = [("human", out[0][1], out[0][2], False)]
@@ -335,15 +325,6 @@ class EventLog:
                 sink.module_end(handles.pop(value))
 
 
-class _Fixed(_Turn):
-    """The explicit speaker of a part, given with it."""
-
-    __slots__ = ()
-
-    def __init__(self, speaker: str) -> None:
-        super().__init__(speaker, 0, None)
-
-
 def _speaker(turn: _Turn | None) -> str | None:
     """The explicit speaker of a piece: the innermost turn with a speaker, or the outermost of those
     that span exactly the same text."""
@@ -351,8 +332,6 @@ def _speaker(turn: _Turn | None) -> str | None:
         turn = turn.outer
     if turn is None:
         return None
-    if type(turn) is _Fixed:
-        return turn.speaker
     outer = turn.outer
     while outer is not None:
         if outer.speaker:
