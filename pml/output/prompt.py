@@ -1,44 +1,41 @@
 """`Prompt` (a compiled document, reusable) and `Rendered` (one render: messages and payloads).
 
-Speakers are assigned from the tree, never by re-reading rendered text (POML's rules,
-`docs/language.md`, "Speakers"): content belongs to the innermost explicit speaker around it;
-other content is `system` until the first explicit `human`, `human` after it; adjacent content
-of one speaker is one message; a prompt that is a single implicit `system` message becomes a
-`human` message.
+Speakers are assigned from the tree as it is written, never by re-reading rendered text (the
+render's message builder, `pml.render.messages`; POML's rules, `docs/language.md`, "Speakers"):
+content belongs to the innermost explicit speaker around it; other content is `system` until the
+first explicit `human`, `human` after it; adjacent content of one speaker is one message; a
+prompt that is a single implicit `system` message becomes a `human` message.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import json
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pml.compile.modules import ModuleDef
 from pml.compile.program import CNode, Program
-from pml.components.boxes import Mark, Media, ModuleMark, Speaker, ToolPart
+from pml.components.boxes import Speaker
 from pml.components.parts import ROLES, MediaPart, Message, Part, ToolCallPart, ToolResultPart, ToolSpec
 from pml.components.schemas import SchemaError, schema_from_value
 from pml.errors import Diagnostic, PMLError, PMLTypeError, PMLUsageError, render_error
 from pml.limits import Limits, using
-from pml.output.cacheplan import Placed, Position, ProviderPlan
+from pml.output.cacheplan import ProviderPlan
 from pml.output.cacheplan import plan as cache_plan
 from pml.output.targets import FORMATS, to_format
 from pml.render import charsafe
 from pml.render.bound import OutputTooLong, too_long
 from pml.render.budget import Dropped
 from pml.render.hooks import RenderHook
+from pml.render.messages import MessageBuilder, Placed
 from pml.render.renderer import Ctx, renderer_for, write
 from pml.syntax.source import Span
 
-_VISIBLE = re.compile(r"\S")
-
 __all__ = ["FORMATS", "ROLES", "MediaPart", "Message", "Part", "Prompt", "Rendered", "ToolCallPart",
-           "ToolResultPart", "ToolSpec", "assign_speakers", "dumps"]
+           "ToolResultPart", "ToolSpec", "dumps"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,7 +239,8 @@ class Prompt:
                 boxes = renderer.fit(root, attrs, boxes)
             if attrs.get("speaker"):
                 boxes = [Speaker(attrs["speaker"], boxes, span=root.span)]
-            written = write(boxes, syntax, attrs.get("writerOptions"))
+            builder = MessageBuilder()
+            written = write(boxes, syntax, attrs.get("writerOptions"), builder)
         except OutputTooLong as exc:
             if exc.span is None:  # found by a writer: the whole prompt is what crossed the bound
                 raise too_long(root.span, renderer.limits.max_output) from None
@@ -251,21 +249,13 @@ class Prompt:
             raise
         except RecursionError:
             raise render_error("the document is nested too deeply to render", root.span) from None
-        written.text = charsafe.replace_surrogates(written.text)  # what the writers had no way to join or place
-        if chat:
-            messages, placed, marked = assign(written.text, written.ranges, written.separators, written.media,
-                                              written.modules, written.marks)
-        else:
-            parts, spans = _parts(written.text, 0, len(written.text), [(o, m) for o, _, m in written.media])
-            messages = [Message("human", parts)]
-            placed = locate(written.modules, [spans]) if written.modules else []
-            marked = locate(written.marks, [spans]) if written.marks else []
+        built = builder.finish(chat)
         call = renderer.call
         schema = _schema(output_schema) if output_schema is not None else call.schema
         runtime = charsafe.clean(dict(call.runtime)) if call.runtime else None
         warnings = (*(_empty_message(span, speaker) for span, speaker in written.empty), *notes.warnings())
-        return Rendered(tuple(messages), chat, self.program.diagnostics, schema, tuple(call.tools),
-                        runtime, tuple(placed), tuple(marked), tuple(renderer.dropped), warnings, root.span)
+        return Rendered(built.messages, chat, self.program.diagnostics, schema, tuple(call.tools),
+                        runtime, built.modules, built.marks, tuple(renderer.dropped), warnings, root.span)
 
     def __repr__(self) -> str:
         return f"Prompt({self.name!r})"
@@ -281,153 +271,6 @@ def deep_merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def assign_speakers(text: str, ranges: list[tuple[int, int, str]],
-                    separators: Sequence[tuple[int, int]] = (),
-                    media: Sequence[tuple[int, str | None, Media | ToolPart]] = ()) -> list[Message]:
-    """Split text (and media) into messages by the explicit speaker ranges (module docstring).
-
-    Block separators at the edge of a message belong to no message and are dropped; everything
-    else (including whitespace inside values) is kept byte for byte. A media part belongs to
-    the speaker that was in force where it stands.
-    """
-    return assign(text, ranges, separators, media)[0]
-
-
-def assign(text: str, ranges: list[tuple[int, int, str]], separators: Sequence[tuple[int, int]] = (),
-           media: Sequence[tuple[int, str | None, Media | ToolPart]] = (),
-           modules: Sequence[tuple[int, int, ModuleMark]] = (), marks: Sequence[tuple[int, int, Any]] = ()
-           ) -> tuple[list[Message], list[Placed], list[Placed]]:
-    """`assign_speakers`, and where each placed module and each mark starts and ends in the messages."""
-    seps = {start: end for start, end in separators}
-    sep_ends = {end: start for start, end in separators}
-    cuts = sorted({0, len(text), *(r[0] for r in ranges), *(r[1] for r in ranges), *seps, *sep_ends})
-    ordered = sorted(ranges, key=lambda r: (r[0], -r[1]))
-    human_starts = [r[0] for r in ranges if r[2] == "human"]
-    human_starts += [o for o, s, _ in media if s == "human"]
-    first_human = min(human_starts, default=None)
-
-    def default(at: int) -> str:
-        return "human" if first_human is not None and first_human <= at else "system"
-
-    # Pieces in order: (sort key, speaker, explicit, start, end, media or None).
-    pieces: list[tuple[tuple[int, int], str, bool, int, int, Media | ToolPart | None]] = []
-    for start, end in itertools.pairwise(cuts):
-        if start >= end or seps.get(start) == end:
-            continue  # a separator: it joins messages of one speaker, and belongs to none
-        speaker = None
-        for r in ordered:
-            if r[0] <= start and end <= r[1] and r[2]:
-                speaker = r[2]
-        pieces.append(((start, 1), speaker or default(start), speaker is not None, start, end, None))
-    for offset, speaker, box in media:
-        pieces.append(((offset, 0), speaker or default(offset), speaker is not None, offset, offset, box))
-    pieces.sort(key=lambda p: p[0])
-    messages: list[list[Any]] = []  # [speaker, start, end, explicit, [(offset, media)]]
-    for _, speaker, explicit, start, end, part in pieces:
-        if messages and messages[-1][0] == speaker:
-            last = messages[-1]
-            last[2] = max(last[2], end)
-            last[3] = last[3] or explicit
-        else:
-            last = [speaker, start, end, explicit, []]
-            messages.append(last)
-        if part is not None:
-            last[4].append((start, part))
-    out = [(s, *_parts(text, a, b, m), e) for s, a, b, e, m in messages if m or _VISIBLE.search(text, a, b)]
-    if not ranges and not media:
-        out = [("system", o[1], o[2], False) for o in out]
-    if len(out) == 1 and out[0][0] == "system" and not out[0][3]:
-        out = [("human", out[0][1], out[0][2], False)]
-    placed = locate(modules, [o[2] for o in out]) if modules else []
-    marked = locate(marks, [o[2] for o in out]) if marks else []
-    return [Message(s, parts) for s, parts, _, _ in out], placed, marked
-
-
 def _empty_message(span: Span, speaker: str) -> Diagnostic:
     return Diagnostic("warning", f"this {speaker} message is empty (no text, or only whitespace), so it is left out",
                       span, "chat APIs refuse empty messages; give it content, or leave it out with `if`", "output")
-
-
-def _part(box: Media | ToolPart) -> Part:
-    """The message part a media or tool box stands for."""
-    if isinstance(box, Media):
-        return MediaPart(box.mime, box.base64, charsafe.clean(box.alt, box.span), box.span)
-    name = charsafe.clean(box.name, box.span)
-    ident = charsafe.clean(box.id, box.span)
-    if box.kind == "request":
-        return ToolCallPart(ident, name, charsafe.clean(box.value, box.span), box.span)
-    content = box.value
-    if isinstance(content, str):
-        content = charsafe.fix_surrogates(content, box.span)
-    else:
-        content = tuple(charsafe.fix_surrogates(p, box.span) if isinstance(p, str) else _part(p) for p in content)
-    return ToolResultPart(ident, name, content, box.span)
-
-
-def _with_media(text: str, start: int, end: int,
-                media: Sequence[tuple[int, Media | ToolPart]]) -> tuple[Part, ...]:
-    """The parts of text[start:end] with media and tool parts placed where they stand (media may
-    ask for the top or the bottom of their message instead)."""
-    return _parts(text, start, end, media)[0]
-
-
-def _parts(text: str, start: int, end: int, media: Sequence[tuple[int, Media | ToolPart]]
-           ) -> tuple[tuple[Part, ...], list[tuple[int, int] | None]]:
-    """`_with_media`, and for each part the span of `text` a text part was cut from (None for others)."""
-    if not media:
-        return (text[start:end],), [(start, end)]
-    top: list[tuple[Part, Any]] = []
-    bottom: list[tuple[Part, Any]] = []
-    parts: list[tuple[Part, Any]] = []
-    position = start
-    for offset, box in media:
-        part = _part(box)
-        position_asked = box.position if isinstance(box, Media) else "here"
-        if position_asked == "top":
-            top.append((part, None))
-            continue
-        if position_asked == "bottom":
-            bottom.append((part, None))
-            continue
-        if offset > position:
-            parts.append((text[position:offset], position))
-            position = offset
-        parts.append((part, None))
-    if end > position:
-        parts.append((text[position:end], position))
-    # Around a media part, the block separators at the edges of the text parts belong to no part.
-    kept: list[Part] = []
-    spans: list[tuple[int, int] | None] = []
-    for part, at in (*top, *parts, *bottom):
-        if isinstance(part, str):
-            stripped = part.strip("\n")
-            if not stripped.strip():
-                continue
-            lead = len(part) - len(part.lstrip("\n"))
-            kept.append(stripped)
-            spans.append((at + lead, at + lead + len(stripped)))
-        else:
-            kept.append(part)
-            spans.append(None)
-    return tuple(kept), spans
-
-
-def locate(modules: Sequence[tuple[int, int, ModuleMark | Mark]],
-           spans: Sequence[Sequence[tuple[int, int] | None]]) -> list[Placed]:
-    """Where each module's (or marked subtree's) text starts and ends, as (message, part, offset) positions."""
-    def position(at: int, end: bool) -> Position | None:
-        for message, parts in enumerate(spans):
-            for index, span in enumerate(parts):
-                if span is None:
-                    continue
-                first, last = span
-                if (first < at <= last) if end else (first <= at < last):
-                    return Position(message, index, at - first)
-        return None
-
-    placed: list[Placed] = []
-    for start, end, mark in sorted(modules, key=lambda m: (m[0], -m[1])):
-        begin, finish = position(start, False), position(end, True)
-        if begin is not None and finish is not None:
-            placed.append(Placed(mark, begin, finish))
-    return placed

@@ -27,6 +27,7 @@ from pml.render import budget
 from pml.render.bound import measure, too_long
 from pml.render.charsafe import check_xml, clean, fix_surrogates, has_surrogates
 from pml.render.hooks import RenderHook
+from pml.render.messages import Sink
 from pml.render.modcache import module_cache
 from pml.render.writers.markdown import MarkdownWriter
 from pml.render.writers.serialize import serialize, to_model
@@ -490,29 +491,28 @@ def plain_text(boxes: list[ir.Box]) -> str:
 
 @dataclass(slots=True)
 class Written:
-    """The written text with its speaker ranges and the positions of block separators."""
+    """The written text, with the media and tool parts in it and the explicit speakers that wrote nothing."""
 
     text: str
-    ranges: list[tuple[int, int, str]]
-    separators: list[tuple[int, int]]
     # Media and tool parts: the offset each stands at and its explicit speaker.
     media: list[tuple[int, str | None, ir.Media | ir.ToolPart]] = field(default_factory=list)
-    # Placed modules: where each one's text starts and ends.
-    modules: list[tuple[int, int, ir.ModuleMark]] = field(default_factory=list)
-    # Marked subtrees (`ir.Mark`): where each one's text starts and ends.
-    marks: list[tuple[int, int, ir.Mark]] = field(default_factory=list)
     # Explicit speakers that wrote nothing: (the element, the speaker).
     empty: list[tuple[Any, str]] = field(default_factory=list)
 
 
-def write(boxes: list[ir.Box], syntax: str, options: Mapping[str, Any] | None = None) -> Written:
-    """Write the root's boxes in the root syntax."""
+def write(boxes: list[ir.Box], syntax: str, options: Mapping[str, Any] | None = None,
+          sink: Sink | None = None) -> Written:
+    """Write the root's boxes in the root syntax, feeding `sink` (a `MessageBuilder`) the events of
+    the output if one is given."""
     opts = dict(options or {})
     if syntax in SERIALIZED:
-        return Written(serialize(syntax, boxes, opts), [], [])
-    writer = MarkdownWriter(serialize, int(opts.get("markdownBaseHeaderLevel", 1)))
+        text = serialize(syntax, boxes, opts)
+        if sink is not None:
+            sink.text(text)
+        return Written(text)
+    writer = MarkdownWriter(serialize, int(opts.get("markdownBaseHeaderLevel", 1)), sink)
     text = writer.write(boxes)
-    return Written(text, writer.ranges, writer.separators, writer.media, writer.modules, writer.marks, writer.empty)
+    return Written(text, writer.media, writer.empty)
 
 
 # The declarations of a render that declared nothing (never written: `Renderer._declared` makes

@@ -1,4 +1,4 @@
-"""The markdown writer: layout boxes → text, with the speaker ranges of the text.
+"""The markdown writer: layout boxes → text, fed as it is written to a sink as typed events.
 
 Joining follows POML's rules (`docs/language.md`, "How blocks are joined"):
 
@@ -12,7 +12,9 @@ Joining follows POML's rules (`docs/language.md`, "How blocks are joined"):
 
 The writer works on a flat stream: text is buffered into a run, block edges raise a pending
 margin, and the separator is only written when more text follows, so trailing margins never
-reach the output.
+reach the output. Given a sink (`pml.render.messages`: a `MessageBuilder`, or an `EventLog` for
+a cached module's piece), it feeds it the text, the separators, where each explicit speaker,
+placed module and mark starts and ends, and the media and tool parts, in the order they stand.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from pml.errors import render_error
 from pml.limits import current
 from pml.render.bound import check, too_long
 from pml.render.charsafe import fix_surrogates
+from pml.render.messages import EventLog, Sink
 from pml.render.writers.table import FENCED_SYNTAXES, write_table
 from pml.values import to_text
 
@@ -42,18 +45,14 @@ class _Point:
         self.entry = entry
         self.start = start
 
-SpeakerRange = tuple[int, int, str]
-ModuleRange = tuple[int, int, "ir.ModuleMark"]
-
 
 class Piece(NamedTuple):
-    """A written subtree: its text and what was recorded in it, offsets relative to its start."""
+    """A written subtree: its text, its media (offsets relative to its start) and the events it fed
+    (`pml.render.messages.EventLog`), replayed where it lands."""
 
     text: str
-    ranges: list[SpeakerRange]
-    separators: list[tuple[int, int]]
     media: list[tuple[int, str | None, ir.Media | ir.ToolPart]]
-    modules: list[ModuleRange]
+    log: EventLog
 
 
 def fence_for(text: str, minimum: int = 3) -> str:
@@ -121,8 +120,10 @@ class MarkdownWriter:
         self,
         serialize: Callable[[str, Sequence[ir.Box], dict[str, Any]], str],
         base_level: int = 1,
+        sink: Sink | None = None,
     ) -> None:
         self._serialize = serialize
+        self._sink = sink  # what the events of the output are fed to (`pml.render.messages`), if anything
         self._base_level = base_level
         self._bound = current().max_output
         self._out: list[str] = []
@@ -131,15 +132,10 @@ class MarkdownWriter:
         self._run: list[Any] = []  # text, soft spaces (`_SOFT`) and mark points (`_Point`)
         self._depth = 0
         self._open: list[list[Any]] = []  # [speaker, start or None]
-        self.ranges: list[SpeakerRange] = []
         # Media boxes: the offset in the text where each stands, and its explicit speaker.
         self.media: list[tuple[int, str | None, ir.Media | ir.ToolPart]] = []
-        # Where block separators were written: they belong to no message.
-        self.separators: list[tuple[int, int]] = []
-        # Where each placed module's text starts and ends (`ir.Module`), for the cache plan.
-        self.modules: list[ModuleRange] = []
-        self._modules_open: list[list[Any]] = []  # [mark, start or None]
-        # Marks (`ir.Mark`): [box, start, end, state], in the order they were opened.
+        self._modules_open: list[list[Any]] = []  # [mark, start or None, the sink's handle]
+        # Marks (`ir.Mark`): [box, start, end, state, the sink's handle], in the order they were opened.
         self._marks: list[list[Any]] = []
         # Explicit speakers (`ir.Speaker` with a span) that wrote nothing: (span, speaker).
         self.empty: list[tuple[Any, str]] = []
@@ -151,62 +147,73 @@ class MarkdownWriter:
         return "".join(self._out)
 
     # ------------------------------------------------------------------ stream
-    def _emit(self, text: str) -> None:
+    def _emit(self, text: str, feed: Callable[[Sink], None] | None = None) -> None:
+        """Write text (after the pending separator); `feed` gives the sink its events instead of
+        the text alone."""
         if not text:
             return
+        sink = self._sink
         if self._pending and self._length:
             sep = "\n" * self._pending
             self._out.append(sep)
-            self.separators.append((self._length, self._length + len(sep)))
+            if sink is not None:
+                sink.separator(sep)
             self._length += len(sep)
         self._pending = 0
         self._mark_starts()
         self._out.append(text)
         self._length += len(text)
+        if sink is not None:
+            if feed is None:
+                sink.text(text)
+            else:
+                feed(sink)
         if self._length > self._bound:
             raise too_long(None, self._bound)
 
     def _mark_starts(self) -> None:
         """Open speaker and module ranges start where their first text (or part) stands."""
+        sink = self._sink
         for entry in self._open:
             if entry[1] is None:
                 entry[1] = self._length
+                if sink is not None:
+                    sink.speaker_start(entry[0])
         for entry in self._modules_open:
             if entry[1] is None:
                 entry[1] = self._length
+                if sink is not None:
+                    entry[2] = sink.module_start(entry[0])
         for entry in self._marks:
             if entry[3] is True and entry[1] is None:
                 entry[1] = self._length
+                if sink is not None:
+                    entry[4] = sink.mark_start(entry[0])
+
+    def _speaker(self) -> str | None:
+        """The innermost explicit speaker open."""
+        return next((entry[0] for entry in reversed(self._open) if entry[0]), None)
 
     def piece(self, boxes: Sequence[ir.Box]) -> Piece:
-        """Write boxes as a standalone piece (a cached module's text, spliced in later)."""
+        """Write boxes as a standalone piece (a cached module's text, spliced in later); the writer
+        must have been made with an `EventLog` as its sink."""
+        assert isinstance(self._sink, EventLog)
         text = self.write(boxes)
-        return Piece(text, self.ranges, self.separators, self.media, self.modules)
+        return Piece(text, self.media, self._sink)
 
     def _splice(self, piece: Piece) -> None:
-        """Write a piece written before, shifting what it recorded to where it lands."""
-        if piece.text and not (piece.ranges or piece.media or piece.modules):
-            self._emit(piece.text)  # the common case: text of one speaker, nothing inside to record
-            return
+        """Write a piece written before: its text, its media shifted to where it lands, its events replayed."""
+        speaker = self._speaker() if piece.media else None
         if piece.text:
-            self._emit(piece.text)
+            self._emit(piece.text, lambda sink: piece.log.replay(sink, piece.text, speaker))
         else:
             self._boundary(0)
             self._mark_starts()
-        offset = self._length - len(piece.text)
-        self.ranges.extend((a + offset, b + offset, who) for a, b, who in piece.ranges)
-        if piece.ranges or piece.media:
-            # Separators matter where a message may end: at speaker changes and parts. A piece
-            # spoken by one speaker throughout has none of those inside it.
-            self.separators.extend((a + offset, b + offset) for a, b in piece.separators)
-        speaker = next((entry[0] for entry in reversed(self._open) if entry[0]), None)
-        self.media.extend((at + offset, who or speaker, box) for at, who, box in piece.media)
-        self.modules.extend((a + offset, b + offset, mark) for a, b, mark in piece.modules)
-
-    @property
-    def marks(self) -> list[tuple[int, int, ir.Mark]]:
-        """Where each marked subtree's text starts and ends (empty ones left out)."""
-        return [(e[1], e[2], e[0]) for e in self._marks if e[1] is not None and e[2] is not None and e[2] > e[1]]
+            if self._sink is not None:
+                piece.log.replay(self._sink, "", speaker)
+        if piece.media:
+            offset = self._length - len(piece.text)
+            self.media.extend((at + offset, who or speaker, box) for at, who, box in piece.media)
 
     def _flush_run(self) -> None:
         if not self._run:
@@ -214,8 +221,15 @@ class MarkdownWriter:
         if any(type(p) is _Point for p in self._run):
             self._flush_marked_run()
             return
-        parts = self._run
+        text = self._joined(self._run)
         self._run = []
+        if text:
+            self._emit(text)
+
+    @staticmethod
+    def _joined(parts: list[Any]) -> str:
+        """The text of a run (without mark points): soft spaces resolved, whitespace-only pieces at
+        its edges dropped; empty if nothing visible is left."""
         # Whitespace-only pieces at the edges of a run touch a block (or the output's ends).
         while parts and (parts[0] is _SOFT or not parts[0].strip()):
             parts = parts[1:]
@@ -230,25 +244,33 @@ class MarkdownWriter:
                 continue
             pieces.append(part)
         text = "".join(pieces)
-        if text.strip():
-            self._emit(text)
+        return text if text.strip() else ""
 
     def _flush_marked_run(self) -> None:
         """A run with mark points: the text is written as without them, and each point gets the
         offset it stands at. A start before any text waits for the text that follows; an end
-        before any text stands before the separator that text brings."""
+        before any text stands before the separator that text brings. The sink gets each point
+        where it stands in the text."""
         run = self._run
-        self._run = [p for p in run if type(p) is not _Point]
+        self._run = []
+        text = self._joined([p for p in run if type(p) is not _Point])
         before = self._length
-        self._flush_run()
-        text = self._out[-1] if self._length > before else ""
-        base = self._length - len(text)
+        base = before + (self._pending if text and self._length else 0)
+        # Points in the text: (offset in the text, start?, entry); ends before the separator go first.
+        points: list[tuple[int, bool, list[Any]]] = []
+        if text:  # marks waiting for text start where it does
+            for entry in self._marks:
+                if entry[3] is True and entry[1] is None:
+                    entry[1] = base
+                    points.append((0, True, entry))
         lead = 0  # characters dropped at the start of the run (whitespace-only pieces)
         for piece in self._run_pieces(run):
             if piece.strip():
                 break
             lead += len(piece)
         seen = 0
+        early: list[list[Any]] = []  # marks that end before the separator the text brings
+        waiting: list[list[Any]] = []  # marks whose start waits for text after this run
         for item in run:
             if type(item) is not _Point:
                 if item is not _SOFT:
@@ -257,13 +279,34 @@ class MarkdownWriter:
             entry = item.entry
             if item.start:
                 if entry[1] is None and text and seen - lead < len(text):
-                    entry[1] = base + max(seen - lead, 0)
+                    at = max(seen - lead, 0)
+                    entry[1] = base + at
+                    points.append((at, True, entry))
                 elif entry[3] == "run":
-                    entry[3] = True  # no text after it in this run: the next text starts it
+                    waiting.append(entry)
                 continue
             entry[3] = False
             if entry[1] is not None and entry[2] is None:
-                entry[2] = base + min(seen - lead, len(text)) if text and seen > lead else before
+                start: int = entry[1]
+                end = base + min(seen - lead, len(text)) if text and seen > lead else before
+                entry[2] = end
+                if not text or (start < base and end < base):
+                    early.append(entry)
+                else:  # an end before a start in this run makes the mark empty
+                    points.append((max(end, start) - base, False, entry))
+        sink = self._sink
+        if sink is not None:
+            for entry in early:
+                sink.mark_end(entry[4])
+        if text:
+            if sink is None or not points:
+                self._emit(text)
+            else:
+                points.sort(key=lambda p: p[0])
+                self._emit(text, lambda sink: _feed_marked(sink, text, points))
+        for entry in waiting:  # the next text starts them (not this run's)
+            if entry[3] == "run":
+                entry[3] = True
 
     @staticmethod
     def _run_pieces(run: list[Any]) -> list[str]:
@@ -410,8 +453,10 @@ class MarkdownWriter:
         """A media part: it takes no room in the text; it is placed at the current offset."""
         self._boundary(0)
         self._mark_starts()
-        speaker = next((entry[0] for entry in reversed(self._open) if entry[0]), None)
+        speaker = self._speaker()
         self.media.append((self._length, speaker, box))
+        if self._sink is not None:
+            self._sink.part(box, speaker)
 
     def box_Table(self, box: ir.Table) -> None:
         """A table (`pml.render.writers.table`): json, yaml, xml and html are fenced like any subtree in
@@ -429,6 +474,8 @@ class MarkdownWriter:
         self._boundary(0)
         self._mark_starts()
         self.media.append((self._length, box.speaker, box))
+        if self._sink is not None:
+            self._sink.part(box, box.speaker)
 
     def box_Speaker(self, box: ir.Speaker) -> None:
         self._boundary(box.margin)
@@ -438,7 +485,8 @@ class MarkdownWriter:
         self._boundary(box.margin)
         _remove(self._open, entry)
         if entry[1] is not None:
-            self.ranges.append((entry[1], self._length, box.speaker))
+            if self._sink is not None:
+                self._sink.speaker_end()
         elif box.span is not None:
             self.empty.append((box.span, box.speaker))
 
@@ -448,7 +496,7 @@ class MarkdownWriter:
         self._boundary(2)
         level = self._base_level + self._depth
         mark = box.mark if box.mark.level == level else replace(box.mark, level=level)
-        entry: list[Any] = [mark, None]
+        entry: list[Any] = [mark, None, None]
         self._modules_open.append(entry)
         cache = box.entry
         if cache is None:
@@ -456,20 +504,34 @@ class MarkdownWriter:
         else:
             piece = cache.piece(level)
             if piece is None:
-                piece = cache.keep(level, MarkdownWriter(self._serialize, level).piece(box.children))
+                piece = cache.keep(level, MarkdownWriter(self._serialize, level, EventLog()).piece(box.children))
             self._splice(piece)
         self._boundary(2)
         _remove(self._modules_open, entry)
-        if entry[1] is not None:
-            self.modules.append((entry[1], self._length, mark))
+        if entry[1] is not None and self._sink is not None:
+            self._sink.module_end(entry[2])
 
     def box_Mark(self, box: ir.Mark) -> None:
         """Record where a subtree's text stands; the layout is the same as without the mark."""
-        entry: list[Any] = [box, None, None, "run"]  # open: "run" (its start is in the run), True, False
+        entry: list[Any] = [box, None, None, "run", None]  # open: "run" (its start is in the run), True, False
         self._marks.append(entry)
         self._run.append(_Point(entry, True))
         self._walk(box.children)
         self._run.append(_Point(entry, False))
+
+
+def _feed_marked(sink: Sink, text: str, points: list[tuple[int, bool, list[Any]]]) -> None:
+    """Feed `sink` a run's text with its mark points where they stand (offsets in the text)."""
+    position = 0
+    for at, start, entry in points:
+        if at > position:
+            sink.text(text[position:at])
+            position = at
+        if start:
+            entry[4] = sink.mark_start(entry[0])
+        else:
+            sink.mark_end(entry[4])
+    sink.text(text[position:])
 
 
 def _remove(stack: list[Any], entry: Any) -> None:
