@@ -309,7 +309,7 @@ def _define(node: CNode, schema: str, parent: ModuleDef | None, union: UnionDef 
                     "dots separate nested modules in `<use module>`: pick a plain name")
         return
     path = f"{parent.path}.{name}" if parent is not None else name
-    readers = [c for c in _walk(node) if "src" in c.static or "src" in c.dynamic]
+    readers = [c for c in walk(node) if "src" in c.static or "src" in c.dynamic]
     files = tuple(sorted({c.element.span.source.directory / str(c.static["src"]) for c in readers
                           if isinstance(c.static.get("src"), str)}))
     mdef = ModuleDef(name, path, schema, node, bool(node.static.get("cache")), parent, union, digest(node), files,
@@ -565,7 +565,7 @@ def _check_cached(mdef: ModuleDef, problem: Problem, table: ModuleTable) -> None
 
 def _reads(node: CNode, bound: set[str], table: ModuleTable) -> Iterator[tuple[str, Span]]:
     """The free names read under `node` (names bound by params, lets and loops left out)."""
-    lets = {str(c.static["name"]) for c in _walk(node) if component_name(c) == "Let" and c.static.get("name")}
+    lets = {str(c.static["name"]) for c in walk(node) if component_name(c) == "Let" and c.static.get("name")}
     yield from _reads_in(node, bound | lets, table)
 
 
@@ -608,13 +608,6 @@ def _dynamic_free(dyn: DynamicAttr, bound: set[str]) -> Iterator[tuple[str, Span
             yield from _free(part, bound)
 
 
-def _walk(node: CNode) -> Iterator[CNode]:
-    yield node
-    for child in node.children:
-        if isinstance(child, CNode):
-            yield from _walk(child)
-
-
 def free_names(mdef: ModuleDef, table: ModuleTable, visiting: tuple[ModuleDef, ...] = ()) -> frozenset[str]:
     """The context names a module's body reads (params, lets and loops left out), through the
     modules it uses. Computed once (kept in `table.free`)."""
@@ -623,7 +616,7 @@ def free_names(mdef: ModuleDef, table: ModuleTable, visiting: tuple[ModuleDef, .
         return known
     if mdef in visiting:
         return frozenset()
-    for node in _walk(mdef.node):
+    for node in walk(mdef.node):
         target = table.uses.get(node.index) if component_name(node) == "Use" else None
         if target is not None and target not in table.free:
             free_names(target, table, (*visiting, mdef))
@@ -637,7 +630,7 @@ def _check_use_cycles(mdef: ModuleDef, problem: Problem, table: ModuleTable) -> 
     seen: set[ModuleDef] = set()
 
     def visit(current: ModuleDef, chain: tuple[ModuleDef, ...]) -> bool:
-        for node in _walk(current.node):
+        for node in walk(current.node):
             target = table.uses.get(node.index) if component_name(node) == "Use" else None
             if target is None:
                 continue

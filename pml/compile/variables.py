@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from pml.compile.modules import component_name
-from pml.compile.program import CNode, DynamicAttr, ExprPiece, Links, Program, TextPiece
+from pml.compile.program import CNode, DynamicAttr, ExprPiece, Links, Program, TextPiece, walk
 from pml.expressions import Expression
 from pml.syntax.source import Span
 
@@ -71,7 +71,7 @@ def is_declaration(node: CNode) -> bool:
 def _lets(root: CNode) -> Iterator[str]:
     """The names `<let name>` defines anywhere under `root` (declarations of volatile context
     variables define nothing)."""
-    for node in _walk(root):
+    for node in walk(root):
         if component_name(node) == "Let" and node.static.get("name") and not is_declaration(node):
             yield str(node.static["name"])
 
@@ -122,14 +122,6 @@ def _dynamic(dyn: DynamicAttr, bound: frozenset[str]) -> Iterator[tuple[str, Spa
     for part in dyn.parts:
         if isinstance(part, Expression):
             yield from _free(part, bound)
-
-
-def _walk(root: CNode) -> Iterator[CNode]:
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        yield node
-        stack.extend(reversed([c for c in node.children if isinstance(c, CNode)]))
 
 
 __all__ = ["Compiled", "Variable", "expected", "is_declaration"]
