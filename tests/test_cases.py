@@ -18,47 +18,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
+from promptcases import all_cases, case_id, load_case
 
 import pml
-from pml.api import compile_source
-from pml.style.stylesheet import load_stylesheet
-from pml.syntax.source import read_source
-
-CASES = Path(__file__).resolve().parent / "cases"
 
 
-def _cases() -> list[Path]:
-    # `batch/` holds a prompt rendered over rows, with its own expected files (tests/test_batch.py).
-    return sorted(p for p in CASES.rglob("*.pml") if p.parent != CASES / "batch")
-
-
-def _load(path: Path) -> tuple[pml.Prompt, dict[str, Any], dict[str, Any]]:
-    base = path.with_suffix("")
-    context: dict[str, Any] = {}
-    options: dict[str, Any] = {}
-    ctx_file = base.with_name(base.name + ".context.json")
-    if ctx_file.exists():
-        context = json.loads(ctx_file.read_text(encoding="utf-8"))
-    opt_file = base.with_name(base.name + ".options.json")
-    if opt_file.exists():
-        options = json.loads(opt_file.read_text(encoding="utf-8"))
-        if "limits" in options:
-            options["limits"] = pml.Limits(**options["limits"])
-    sheet = None
-    for suffix in (".pss", ".pss.json"):
-        candidate = base.with_name(base.name + suffix)
-        if candidate.exists():
-            sheet = load_stylesheet(candidate)
-    name = path.relative_to(CASES).as_posix()
-    source = read_source(path, name)
-    prompt = compile_source(source, stylesheet=sheet)
-    return prompt, context, options
-
-
-@pytest.mark.parametrize("path", _cases(), ids=lambda p: p.relative_to(CASES).as_posix())
+@pytest.mark.parametrize("path", all_cases(), ids=case_id)
 def test_case(path: Path) -> None:
     base = path.with_suffix("")
     err = base.with_name(base.name + ".err")
@@ -66,11 +33,11 @@ def test_case(path: Path) -> None:
     expected_json = base.with_name(base.name + ".expected.json")
     if err.exists():
         with pytest.raises(pml.PMLError) as info:
-            prompt, context, options = _load(path)
+            prompt, context, options = load_case(path)
             prompt.render(context, **options)
         assert str(info.value) == err.read_text(encoding="utf-8").rstrip("\n")
         return
-    prompt, context, options = _load(path)
+    prompt, context, options = load_case(path)
     warnings = base.with_name(base.name + ".warnings")
     rendered = prompt.render(context, **options)
     if warnings.exists():

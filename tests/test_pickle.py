@@ -18,39 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from promptcases import CASES, case_id, error_cases, load_case, rendering_cases
 
 import pml
 from pml.compile.lockfile import module_hashes
 from pml.components.boxes import ModuleMark
 from pml.render.modcache import module_cache
-from pml.style.stylesheet import load_stylesheet
 from pml.syntax.source import Source
-
-CASES = Path(__file__).resolve().parent / "cases"
-
-
-def _renders() -> list[Path]:
-    return sorted(p for p in CASES.rglob("*.pml") if not p.with_name(p.stem + ".err").exists())
-
-
-def _load(path: Path) -> tuple[pml.Prompt, dict[str, Any], dict[str, Any]]:
-    base = path.with_suffix("")
-    context: dict[str, Any] = {}
-    options: dict[str, Any] = {}
-    if (found := base.with_name(base.name + ".context.json")).exists():
-        context = json.loads(found.read_text(encoding="utf-8"))
-    elif (rows := path.with_name("rows.jsonl")).exists():  # a batch case: its base context and first row
-        context = json.loads(path.with_name("context.json").read_text(encoding="utf-8"))
-        context.update(json.loads(rows.read_text(encoding="utf-8").splitlines()[0]))
-    if (found := base.with_name(base.name + ".options.json")).exists():
-        options = json.loads(found.read_text(encoding="utf-8"))
-        if "limits" in options:
-            options["limits"] = pml.Limits(**options["limits"])
-    sheet = None
-    for suffix in (".pss", ".pss.json"):
-        if (found := base.with_name(base.name + suffix)).exists():
-            sheet = load_stylesheet(found)
-    return pml.load(path, stylesheet=sheet), context, options
 
 
 def _payload(path: Path, rendered: pml.Rendered) -> Any:
@@ -73,9 +47,9 @@ def _shown(rendered: pml.Rendered) -> tuple[Any, ...]:
             [d.format() for d in (*rendered.diagnostics, *rendered.warnings)], [d.describe() for d in rendered.dropped])
 
 
-@pytest.mark.parametrize("path", _renders(), ids=lambda p: p.relative_to(CASES).as_posix())
+@pytest.mark.parametrize("path", rendering_cases(), ids=case_id)
 def test_a_pickled_prompt_renders_what_the_original_renders(path: Path) -> None:
-    prompt, context, options = _load(path)
+    prompt, context, options = load_case(path)
     original = prompt.render(context, **options)
     copy = pickle.loads(pickle.dumps(prompt))
     assert copy is not prompt and copy.program.root is not prompt.program.root
@@ -85,15 +59,11 @@ def test_a_pickled_prompt_renders_what_the_original_renders(path: Path) -> None:
     assert _shown(again) == _shown(original)
 
 
-def _failures() -> list[Path]:
-    return sorted(p for p in CASES.rglob("*.pml") if p.with_name(p.stem + ".err").exists())
-
-
-@pytest.mark.parametrize("path", _failures(), ids=lambda p: p.relative_to(CASES).as_posix())
+@pytest.mark.parametrize("path", error_cases(), ids=case_id)
 def test_a_pickled_prompt_fails_as_the_original_fails(path: Path) -> None:
     """An error case that compiles fails while rendering: its copy fails with the same message."""
     try:
-        prompt, context, options = _load(path)
+        prompt, context, options = load_case(path)
     except pml.PMLError:
         return  # an error of the compile: there is no program to pickle
     with pytest.raises(pml.PMLError) as original:
@@ -134,9 +104,9 @@ def _contexts(context: dict[str, Any]) -> list[dict[str, Any]]:
     return [context, {}, {k: other(v) for k, v in context.items()}, context]
 
 
-@pytest.mark.parametrize("path", _renders(), ids=lambda p: p.relative_to(CASES).as_posix())
+@pytest.mark.parametrize("path", rendering_cases(), ids=case_id)
 def test_rendering_leaves_the_program_unchanged(path: Path) -> None:
-    prompt, context, options = _load(path)
+    prompt, context, options = load_case(path)
     before = _snapshot(prompt)
     for index, variant in enumerate(_contexts(context)):
         try:
@@ -151,7 +121,7 @@ def test_a_prompt_rendered_through_the_module_cache_and_locked_pickles(name: str
     """A prompt whose cached modules went through the module cache and `pml lock`'s digests
     pickles as it did before both, and its copy renders the same payloads."""
     path = CASES / "modules" / f"{name}.pml"
-    prompt, context, options = _load(path)
+    prompt, context, options = load_case(path)
     before = _snapshot(prompt)
     cache = pml.configure_module_cache()
     try:

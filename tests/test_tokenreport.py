@@ -13,21 +13,17 @@ import json
 import struct
 import zlib
 from pathlib import Path
-from typing import Any
 
 import pytest
+from promptcases import case_id, load_case, rendering_cases
 from typer.testing import CliRunner
 
 import pml
-from pml.api import compile_source
 from pml.cli.app import app
 from pml.cli.tokentable import format_report
 from pml.output.tokenreport import OUTSIDE, image_size, measure, render_marked
-from pml.style.stylesheet import load_stylesheet
-from pml.syntax.source import Source
 from pml.tokens.encodings import tokenizer_for
 
-CASES = Path(__file__).resolve().parent / "cases"
 O200K = tokenizer_for(None)
 
 # Rich reads these; the table output must not depend on the terminal the tests run in.
@@ -47,33 +43,9 @@ def png(width: int, height: int) -> bytes:
 
 
 # ---------------------------------------------------------------------- marks change nothing
-def _case_files() -> list[Path]:
-    """The case files that render (those with a `.err` beside them are error cases)."""
-    return sorted(p for p in CASES.rglob("*.pml") if not p.with_name(p.stem + ".err").exists())
-
-
-def _load_case(path: Path) -> tuple[pml.Prompt, dict[str, Any], dict[str, Any]]:
-    base = path.with_suffix("")
-    context: dict[str, Any] = {}
-    options: dict[str, Any] = {}
-    if (ctx := base.with_name(base.name + ".context.json")).exists():
-        context = json.loads(ctx.read_text(encoding="utf-8"))
-    elif (rows := path.with_name("rows.jsonl")).exists():  # a batch case: its base context and first row
-        context = json.loads(path.with_name("context.json").read_text(encoding="utf-8"))
-        context.update(json.loads(rows.read_text(encoding="utf-8").splitlines()[0]))
-    if (opts := base.with_name(base.name + ".options.json")).exists():
-        options = json.loads(opts.read_text(encoding="utf-8"))
-    sheet = None
-    for suffix in (".pss", ".pss.json"):
-        if (candidate := base.with_name(base.name + suffix)).exists():
-            sheet = load_stylesheet(candidate)
-    source = Source(path.read_text(encoding="utf-8"), path.relative_to(CASES).as_posix(), path.resolve())
-    return compile_source(source, stylesheet=sheet), context, options
-
-
-@pytest.mark.parametrize("path", _case_files(), ids=lambda p: p.relative_to(CASES).as_posix())
+@pytest.mark.parametrize("path", rendering_cases(), ids=case_id)
 def test_marking_render_gives_exactly_the_messages_of_a_normal_render(path: Path) -> None:
-    prompt, context, options = _load_case(path)
+    prompt, context, options = load_case(path)
     normal = prompt.render(context, **options)
     marked = render_marked(prompt, context, chat=options.get("chat", True))
     assert marked.rendered.messages == normal.messages

@@ -7,43 +7,19 @@ every origin covers text inside its message. On small prompts, the origins are c
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+from promptcases import case_id, load_case, rendering_cases
 
 import pml
 from pml.output.trace import trace
-from pml.style.stylesheet import load_stylesheet
-
-CASES = Path(__file__).resolve().parent / "cases"
 
 
-def _renders() -> list[Path]:
-    return sorted(p for p in CASES.rglob("*.pml") if not p.with_name(p.stem + ".err").exists())
-
-
-def _load(path: Path) -> tuple[pml.Prompt, dict[str, Any]]:
-    """The case's prompt and context (a trace is of a chat render under the limits in force: the
-    case's options are not used)."""
-    base = path.with_suffix("")
-    context: dict[str, Any] = {}
-    if (found := base.with_name(base.name + ".context.json")).exists():
-        context = json.loads(found.read_text(encoding="utf-8"))
-    elif (rows := path.with_name("rows.jsonl")).exists():  # a batch case: its base context and first row
-        context = json.loads(path.with_name("context.json").read_text(encoding="utf-8"))
-        context.update(json.loads(rows.read_text(encoding="utf-8").splitlines()[0]))
-    sheet = None
-    for suffix in (".pss", ".pss.json"):
-        if (found := base.with_name(base.name + suffix)).exists():
-            sheet = load_stylesheet(found)
-    return pml.load(path, stylesheet=sheet), context
-
-
-@pytest.mark.parametrize("path", _renders(), ids=lambda p: p.relative_to(CASES).as_posix())
+@pytest.mark.parametrize("path", rendering_cases(), ids=case_id)
 def test_a_traced_render_gives_exactly_the_messages_of_a_normal_render(path: Path) -> None:
-    prompt, context = _load(path)
+    prompt, context, _ = load_case(path)  # a trace is of a chat render: the case's options are not used
     normal = prompt.render(context)
     traced = trace(prompt, context)
     assert traced.rendered.messages == normal.messages
