@@ -47,7 +47,9 @@ for entry in (ROOT, ROOT / "benchmarks"):
         sys.path.insert(0, str(entry))
 
 import jinja2  # noqa: E402
-from render import _DocBuilder  # noqa: E402  (the realistic document generator of benchmarks/render.py)
+
+# The realistic document generator, the interleaved timer and the time format of benchmarks/render.py.
+from render import Settings, _DocBuilder, fmt_time, measure_pair  # noqa: E402
 
 import pml  # noqa: E402
 
@@ -143,40 +145,6 @@ def cases() -> list[Case]:
 
 
 # ---------------------------------------------------------------------------------------- timing
-def _calibrate(fn: Callable[[], Any], budget: float) -> int:
-    fn()
-    start = time.perf_counter()
-    fn()
-    return max(1, min(200_000, int(budget / max(time.perf_counter() - start, 1e-7))))
-
-
-def interleaved(a: Callable[[], Any], b: Callable[[], Any], budget: float, repeat: int) -> tuple[float, float]:
-    """Median seconds per call of `a` and of `b`, timed in alternating batches."""
-    counts = (_calibrate(a, budget), _calibrate(b, budget))
-    samples: tuple[list[float], list[float]] = ([], [])
-    gc.collect()
-    gc.disable()
-    try:
-        for round_ in range(repeat):
-            for which in ((0, 1) if round_ % 2 == 0 else (1, 0)):
-                fn, number = (a, b)[which], counts[which]
-                start = time.perf_counter()
-                for _ in range(number):
-                    fn()
-                samples[which].append((time.perf_counter() - start) / number)
-    finally:
-        gc.enable()
-    return statistics.median(samples[0]), statistics.median(samples[1])
-
-
-def fmt_time(seconds: float) -> str:
-    if seconds < 1e-3:
-        return f"{seconds * 1e6:.1f} µs"
-    if seconds < 1:
-        return f"{seconds * 1e3:.2f} ms"
-    return f"{seconds:.2f} s"
-
-
 def verdict(ratio: float, target: float, higher_is_better: bool = False) -> str:
     ok = ratio >= target if higher_is_better else ratio <= target
     return "PASS" if ok else "MISS"
@@ -204,7 +172,9 @@ def render_cases(budget: float, repeat: int) -> list[dict[str, Any]]:
                       min(len(ours), len(theirs)))
             raise SystemExit(f"{case.title}: PML and Jinja2 differ at character {at}: "
                              f"{ours[at - 20:at + 40]!r} vs {theirs[at - 20:at + 40]!r}")
-        ours_s, theirs_s = interleaved(by_pml, by_jinja, budget, repeat)
+        settings = Settings(budget=budget, repeat=repeat, warmup=3, poml_calls=0, poml_large_calls=0)
+        ours, theirs = measure_pair(by_pml, by_jinja, settings, repeat)
+        ours_s, theirs_s = ours.median, theirs.median
         ratio = ours_s / theirs_s
         out.append({"case": case.key, "title": case.title, "pml_s": ours_s, "jinja2_s": theirs_s,
                     "ratio": ratio, "target": TARGETS[case.key], "verdict": verdict(ratio, TARGETS[case.key])})
