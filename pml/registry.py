@@ -83,6 +83,10 @@ class Component:
     # Checks an element of this component while compiling; returns diagnostics (`Diagnostic`s).
     check: Callable[[Any], list[Any]] | None = field(default=None, compare=False, repr=False)
     open_type: AttrType = "value"
+    # Its layout only places the text of `{{ }}` values (in its children and its free-text
+    # attributes) and never reads or changes it: a compiled-ahead render (`pml.render.ahead`) may
+    # write such values into text laid out before.
+    opaque_values: bool = False
     # The attributes that have defaults, with them, and the characters of their text: where the
     # attributes of an element written without any start (`pml.compile.program.base_of`).
     defaults: Mapping[str, Any] = field(init=False, compare=False, repr=False)
@@ -252,13 +256,15 @@ def component(
     open_attrs: bool = False,
     check: Callable[[Any], list[Any]] | None = None,
     open_type: AttrType = "value",
+    opaque_values: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a component whose layout function is the decorated callable. `check`, when
-    given, is called with each element of the component while compiling and returns diagnostics."""
+    given, is called with each element of the component while compiling and returns diagnostics.
+    `opaque_values` says the layout never reads the text of the values it places (`Component`)."""
 
     def decorate(layout: Callable[..., Any]) -> Callable[..., Any]:
         REGISTRY.add(Component(name, tags or (name,), doc, _attrs(*attrs), layout, kind, bases, open_attrs,
-                               check, open_type))
+                               check, open_type, opaque_values))
         return layout
 
     return decorate

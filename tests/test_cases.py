@@ -12,6 +12,10 @@ Files beside `NAME.pml`:
   (`NAME.pml` is read as a prompt file is: bytes that are not UTF-8 are an error case too);
 - `NAME.warnings` — the exact warnings of the compile and then of the render (beside an expected
   output; required when the render warns).
+
+Each case is rendered twice from one compiled prompt: a prompt written ahead (`pml.render.ahead`)
+renders from its plan from the second render on, and both renders must give the expected output
+or error.
 """
 
 from __future__ import annotations
@@ -29,17 +33,29 @@ import pml
 def test_case(path: Path) -> None:
     base = path.with_suffix("")
     err = base.with_name(base.name + ".err")
-    expected_txt = base.with_name(base.name + ".expected.txt")
-    expected_json = base.with_name(base.name + ".expected.json")
     if err.exists():
-        with pytest.raises(pml.PMLError) as info:
+        expected = err.read_text(encoding="utf-8").rstrip("\n")
+        try:
             prompt, context, options = load_case(path)
-            prompt.render(context, **options)
-        assert str(info.value) == err.read_text(encoding="utf-8").rstrip("\n")
+        except pml.PMLError as error:  # an error of the compile
+            assert str(error) == expected
+            return
+        for _ in range(2):
+            with pytest.raises(pml.PMLError) as info:
+                prompt.render(context, **options)
+            assert str(info.value) == expected
         return
     prompt, context, options = load_case(path)
+    for _ in range(2):  # the second render runs the plan, when the prompt has one
+        check_render(path, prompt, prompt.render(context, **options))
+
+
+def check_render(path: Path, prompt: pml.Prompt, rendered: pml.Rendered) -> None:
+    """A case's render against what is beside it."""
+    base = path.with_suffix("")
+    expected_txt = base.with_name(base.name + ".expected.txt")
+    expected_json = base.with_name(base.name + ".expected.json")
     warnings = base.with_name(base.name + ".warnings")
-    rendered = prompt.render(context, **options)
     if warnings.exists():
         shown = "\n\n".join(d.format() for d in (*prompt.diagnostics, *rendered.warnings))
         assert shown == warnings.read_text(encoding="utf-8").rstrip("\n")

@@ -71,36 +71,38 @@ def handles_syntax(fn: Any) -> Any:
 @component("Text", "poml", "pml", "text", "div",
            doc="A container. As the root it sets the syntax of the whole prompt; inside, it groups "
                "content (and may switch syntax for its subtree).",
-           attrs=[Attr("syntax", "enum", "The syntax of this subtree.", SYNTAXES)])
+           attrs=[Attr("syntax", "enum", "The syntax of this subtree.", SYNTAXES)], opaque_values=True)
 def layout_text(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any],
                 ctx: Ctx) -> list[ir.Box]:
     return [ir.Block(r.children(node, scope, ctx, attrs), 1)]
 
 
 @component("Paragraph", "p", doc="A paragraph: a block separated from its neighbours by a blank line.",
-           attrs=[BLANK_LINE])
+           attrs=[BLANK_LINE], opaque_values=True)
 def layout_p(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any], ctx: Ctx) -> list[ir.Box]:
     return [ir.Block(r.children(node, scope, ctx, attrs), 1 if attrs.get("blankLine") is False else 2)]
 
 
-@component("Inline", "span", doc="Inline text: runs into the text around it.", kind="inline")
+@component("Inline", "span", doc="Inline text: runs into the text around it.", kind="inline", opaque_values=True)
 def layout_span(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any],
                 ctx: Ctx) -> list[ir.Box]:
     return r.children(node, scope, ctx, attrs)
 
 
 @component("Newline", "br", doc="A line break.", kind="inline",
-           attrs=[Attr("newLineCount", "integer", "How many newlines.", default=1)])
+           attrs=[Attr("newLineCount", "integer", "How many newlines.", default=1)], opaque_values=True)
 def layout_br(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any], ctx: Ctx) -> list[ir.Box]:
     return [ir.Break(int(attrs.get("newLineCount") or 1))]
 
 
-@component("Header", "h", doc="A heading; its level follows the nesting of sections and captions.")
+@component("Header", "h", doc="A heading; its level follows the nesting of sections and captions.",
+           opaque_values=True)
 def layout_h(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any], ctx: Ctx) -> list[ir.Box]:
     return [ir.Heading(r.children(node, scope, ctx, attrs))]
 
 
-@component("SubContent", "section", doc="A section: headings inside it are one level deeper.")
+@component("SubContent", "section", doc="A section: headings inside it are one level deeper.",
+           opaque_values=True)
 def layout_section(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any],
                    ctx: Ctx) -> list[ir.Box]:
     return [ir.Section(r.children(node, scope, ctx, attrs))]
@@ -114,10 +116,12 @@ def _wrapper(mark: str) -> Any:
     return layout
 
 
-component("Bold", "b", doc="Bold text (`**x**`).", kind="inline")(_wrapper("**"))
-component("Italic", "i", doc="Italic text (`*x*`).", kind="inline")(_wrapper("*"))
-component("Strikethrough", "s", "strike", doc="Struck-through text (`~~x~~`).", kind="inline")(_wrapper("~~"))
-component("Underline", "u", doc="Underlined text (`__x__`, as POML writes it).", kind="inline")(_wrapper("__"))
+component("Bold", "b", doc="Bold text (`**x**`).", kind="inline", opaque_values=True)(_wrapper("**"))
+component("Italic", "i", doc="Italic text (`*x*`).", kind="inline", opaque_values=True)(_wrapper("*"))
+component("Strikethrough", "s", "strike", doc="Struck-through text (`~~x~~`).", kind="inline",
+          opaque_values=True)(_wrapper("~~"))
+component("Underline", "u", doc="Underlined text (`__x__`, as POML writes it).", kind="inline",
+          opaque_values=True)(_wrapper("__"))
 
 
 # ------------------------------------------------------------------ code
@@ -158,7 +162,8 @@ def _drop_blank_lines(text: str, *, leading: bool) -> str:
 
 @component("List", "list",
            doc="A list of `<item>`s. Nested lists are indented under their item.",
-           attrs=[Attr("listStyle", "enum", "The marker: dash, star, plus, decimal or latin.", LIST_STYLES)])
+           attrs=[Attr("listStyle", "enum", "The marker: dash, star, plus, decimal or latin.", LIST_STYLES)],
+           opaque_values=True)
 def layout_list(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any],
                 ctx: Ctx) -> list[ir.Box]:
     items: list[ir.Item] = []
@@ -188,7 +193,8 @@ def _as_item(box: ir.Box) -> ir.Item | None:
 
 
 @component("ListItem", "item", doc="One item of a `<list>`.",
-           attrs=[Attr("blankLine", "boolean", "Separate this item from its neighbours by a blank line.")])
+           attrs=[Attr("blankLine", "boolean", "Separate this item from its neighbours by a blank line.")],
+           opaque_values=True)
 def layout_item(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any],
                 ctx: Ctx) -> list[ir.Box]:
     blank = attrs.get("blankLine")
@@ -208,7 +214,7 @@ component("CaptionedParagraph", "cp", "captioned-paragraph",
           doc="A paragraph with a caption: a header by default, or a bold or plain lead-in.",
           attrs=[*CAPTION_ATTRS[1:], BLANK_LINE,
                  Attr("caption", "string", "The caption (title) shown before the content.", required=True)],
-          )(layout_captioned)
+          opaque_values=True)(layout_captioned)
 
 _INTENTS = {
     "Role": (("role",), "The role the model plays. Caption “Role”."),
@@ -220,7 +226,7 @@ _INTENTS = {
 }
 for _name, (_tags, _doc) in _INTENTS.items():
     component(_name, *_tags, doc=_doc + " A kind of `<cp>`: `cp` style rules apply to it too.",
-              attrs=[*CAPTION_ATTRS, BLANK_LINE], bases=("CaptionedParagraph",))(layout_captioned)
+              attrs=[*CAPTION_ATTRS, BLANK_LINE], bases=("CaptionedParagraph",), opaque_values=True)(layout_captioned)
 
 
 @component("Question", "qa", "question",

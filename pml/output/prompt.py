@@ -18,20 +18,21 @@ from typing import Any
 
 from pml.compile.modules import ModuleDef
 from pml.compile.program import CNode, Program
-from pml.components.boxes import Speaker
 from pml.components.parts import ROLES, MediaPart, Message, Part, ToolCallPart, ToolResultPart, ToolSpec
 from pml.components.schemas import SchemaError, schema_from_value
-from pml.errors import Diagnostic, PMLError, PMLTypeError, PMLUsageError, render_error
+from pml.errors import Diagnostic, PMLTypeError, PMLUsageError
 from pml.limits import Limits, using
+from pml.limits import current as current_limits
 from pml.output.cacheplan import ProviderPlan
 from pml.output.cacheplan import plan as cache_plan
 from pml.output.targets import FORMATS, to_format
 from pml.render import charsafe
-from pml.render.bound import OutputTooLong, too_long
+from pml.render.ahead import Plan, plan_program
 from pml.render.budget import Dropped
 from pml.render.hooks import RenderHook
-from pml.render.messages import MessageBuilder, Placed
-from pml.render.renderer import Ctx, renderer_for, write
+from pml.render.messages import Placed
+from pml.render.renderer import renderer_for
+from pml.render.root import render_root
 from pml.syntax.source import Span
 
 __all__ = ["FORMATS", "ROLES", "MediaPart", "Message", "Part", "Prompt", "Rendered", "ToolCallPart",
@@ -153,13 +154,33 @@ def dumps(payload: Any) -> str:
     return charsafe.fix_surrogates(json.dumps(payload, ensure_ascii=False, indent=2))
 
 
+_UNPLANNED = object()  # a prompt whose plan is not made yet
+
+
 class Prompt:
     """A compiled prompt. Render it as many times as you like with different contexts."""
+
+    # The compiled-ahead form of the program (`pml.render.ahead`): made at the second render;
+    # None when the program has none.
+    _plan: Plan | object | None = None
+    _renders = 0
 
     def __init__(self, program: Program, name: str, base_dir: Path) -> None:
         self.program = program
         self.name = name
         self.base_dir = base_dir
+        self._plan = _UNPLANNED
+
+    def __getstate__(self) -> dict[str, Any]:
+        """A prompt pickles as its program, name and folder: the plan is made from the program
+        again by the copy (at its second render), so a prompt's pickle never depends on its renders."""
+        return {"program": self.program, "name": self.name, "base_dir": self.base_dir}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.program = state["program"]
+        self.name = state["name"]
+        self.base_dir = state["base_dir"]
+        self._plan = _UNPLANNED
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -197,9 +218,45 @@ class Prompt:
         resource bounds of this render (`pml.Limits`; default: the ones in force).
         """
         if limits is None:  # the limits in force (without entering `using`, which would keep them)
-            return self._render(context, chat, output_schema, variables, None, max_tokens)
+            return self._render_any(context, chat, output_schema, variables, max_tokens)
         with using(limits):
-            return self._render(context, chat, output_schema, variables, None, max_tokens)
+            return self._render_any(context, chat, output_schema, variables, max_tokens)
+
+    def _render_any(self, context: Mapping[str, Any] | None, chat: bool, output_schema: Any,
+                    variables: Mapping[str, Any], max_tokens: int | None) -> Rendered:
+        """The render written ahead when it can be, else the full render."""
+        if chat and output_schema is None and max_tokens is None:
+            ahead = self._ahead(context, variables)
+            if ahead is not None:
+                return ahead
+        return self._render(context, chat, output_schema, variables, None, max_tokens)
+
+    def _ahead(self, context: Mapping[str, Any] | None, variables: Mapping[str, Any]) -> Rendered | None:
+        """The render written ahead (`pml.render.ahead`), or None when the full render must run.
+
+        The plan is made at the second render (a prompt rendered once pays nothing for it)."""
+        plan = self._plan
+        if plan is None:
+            return None
+        if plan is _UNPLANNED:
+            self._renders += 1
+            if self._renders < 2:
+                return None
+            plan = self._plan = plan_program(self.program, self.base_dir)
+            if plan is None:
+                return None
+        assert isinstance(plan, Plan)
+        program = self.program
+        if variables or program.context or context is None:
+            scope: Mapping[str, Any] = self._scope(context, variables)
+        else:
+            scope = context
+        bounds = current_limits()
+        text = plan.render(scope, bounds.max_output, bounds.max_loop)
+        if text is None:
+            return None
+        return Rendered((Message(plan.speaker, (text,)),), True, program.diagnostics, None, (), None, (), (), (), (),
+                        program.root.span)
 
     def render_with(self, hook: RenderHook, context: Mapping[str, Any] | None = None, *, chat: bool = True,
                     limits: Limits | None = None) -> Rendered:
@@ -210,46 +267,26 @@ class Prompt:
 
     def _render(self, context: Mapping[str, Any] | None, chat: bool, output_schema: Any,
                 variables: Mapping[str, Any], hook: RenderHook | None, max_tokens: int | None = None) -> Rendered:
+        scope = self._scope(context, variables)
+        with charsafe.collecting() as notes:
+            return self._write(scope, chat, output_schema, hook, max_tokens, notes)
+
+    def _scope(self, context: Mapping[str, Any] | None, variables: Mapping[str, Any]) -> dict[str, Any]:
+        """The variables of a render: the context, the keyword variables, then the document's `<context>`."""
         scope: dict[str, Any] = {}
         if context:
             scope.update(context)
         scope.update(variables)
         if self.program.context:
             scope = deep_merge(scope, self.program.context)
-        with charsafe.collecting() as notes:
-            return self._write(scope, chat, output_schema, hook, max_tokens, notes)
+        return scope
 
     def _write(self, scope: dict[str, Any], chat: bool, output_schema: Any, hook: RenderHook | None,
                max_tokens: int | None, notes: charsafe.Notes) -> Rendered:
         renderer = renderer_for(scope, self.program.folder, self.program.links, hook)
         root = self.program.root
-        try:
-            attrs = renderer.attributes(root, scope)
-            if max_tokens is not None:
-                if max_tokens < 1:
-                    raise PMLUsageError(f"max_tokens must be at least 1, not {max_tokens}")
-                attrs = {**attrs, "tokenLimit": min(int(max_tokens), int(attrs.get("tokenLimit") or max_tokens))}
-            syntax = attrs.get("syntax") or "markdown"
-            ctx = Ctx(syntax=syntax, chat=chat, base_dir=self.base_dir)
-            if hook is not None:
-                hook.start(root, ctx)
-            assert root.component is not None
-            boxes = root.component.layout(renderer.layout_context, root, attrs, scope, ctx)
-            if "charLimit" in attrs or "tokenLimit" in attrs:
-                boxes = renderer.fit(root, attrs, boxes)
-            if attrs.get("speaker"):
-                boxes = [Speaker(attrs["speaker"], boxes, span=root.span)]
-            builder = MessageBuilder()
-            written = write(boxes, syntax, attrs.get("writerOptions"), builder)
-        except OutputTooLong as exc:
-            if exc.span is None:  # found by a writer: the whole prompt is what crossed the bound
-                raise too_long(root.span, renderer.limits.max_output) from None
-            raise
-        except PMLError:
-            raise
-        except RecursionError:
-            raise render_error("the document is nested too deeply to render", root.span) from None
-        built = builder.finish(chat)
+        done = render_root(renderer, root, scope, chat, self.base_dir, max_tokens, hook)
+        built, written = done.built, done.written
         call = renderer.call
         schema = _schema(output_schema) if output_schema is not None else call.schema
         runtime = charsafe.clean(dict(call.runtime)) if call.runtime else None

@@ -1,0 +1,135 @@
+"""A pre-written prompt with holes, and its render.
+
+A `Plan` is the one message a program writes, as text laid out before with holes in it: a
+`Hole` is a `{{ }}` whose value is written where it stands, a `Loop` a `for=` whose instances
+are written one after another. A render evaluates the expressions, checks each value is one that
+the layout would have placed as it is (a non-empty string, or a number, with no line break,
+no whitespace at its edges, no surrogate), and joins the pieces. Whenever a value or a list is
+not of that kind, or an expression fails, the render gives up (`None`) and the full render runs
+instead, with its own results and errors.
+
+Everything here is immutable and picklable (expressions pickle as their code).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, NamedTuple, Union
+
+from pml.expressions import Expression
+from pml.values import to_text
+
+# Characters a placed value must not hold (line breaks change list items and paragraphs; the
+# output cannot carry lone surrogates; the tracer's markers are never expected in data).
+UNSAFE = re.compile("[\n\r\ud800-\udfff\uf8f0\uf8f1]")
+
+# The writers check the text they write against `max_output` too, a list counting the margin after
+# its last item: a text this close to the bound is left to the full render.
+_SLACK = 2
+
+ROOT = -1  # the scope key of the render's own scope (loops are keyed by their element's index)
+
+
+class Hole(NamedTuple):
+    """A `{{ }}` value written where it stands. `scope` is the key of the scope it is evaluated in
+    (`ROOT`, or the index of the innermost `for=` around it); `strict` holds for a whole attribute
+    value, which must be a string (other values are coerced by the attribute's type)."""
+
+    expression: Expression
+    scope: int
+    strict: bool
+
+
+class Loop(NamedTuple):
+    """A `for=` element's instances: `body` is written for each item but the last, then `tail`
+    for the last one, which goes on to the end of the enclosing part. `charge` is what each
+    instance counts against the output bound besides its values."""
+
+    key: int
+    name: str
+    items: Expression
+    scope: int
+    body: tuple[Part, ...]
+    tail: tuple[Part, ...]
+    sets_loop: bool
+    charge: int
+
+
+Part = Union[str, Hole, Loop]  # noqa: UP007 (a runtime alias, used in the NamedTuples above)
+
+
+class _GiveUp(Exception):
+    """A value the pre-written text cannot take: the full render runs instead."""
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A program's one message, pre-written (module docstring): `speaker` says whose message it is,
+    `charge` what a render counts against the output bound besides its values and loops."""
+
+    parts: tuple[Part, ...]
+    speaker: str
+    charge: int
+
+    def render(self, scope: Mapping[str, Any], max_output: int, max_loop: int) -> str | None:
+        """The message's text in `scope`, or None if the full render must run."""
+        out: list[str] = []
+        state = [self.charge, 0, max_output, max_loop]  # charged, loop elements, bounds
+        try:
+            _run(self.parts, {ROOT: scope}, out, state)
+        except Exception:  # a value it cannot take, or an error the full render reports
+            return None
+        text = "".join(out)
+        if state[0] > max_output or len(text) + _SLACK > max_output:
+            return None  # at the bound or near it: the full render says exactly where it stops
+        return text
+
+
+def _run(parts: tuple[Part, ...], scopes: dict[int, Any], out: list[str], state: list[int]) -> None:
+    for part in parts:
+        kind = type(part)
+        if kind is str:
+            out.append(part)  # type: ignore[arg-type]
+        elif kind is Hole:
+            out.append(_value(part, scopes, state))  # type: ignore[arg-type]
+        else:
+            _loop(part, scopes, out, state)  # type: ignore[arg-type]
+
+
+def _value(hole: Hole, scopes: dict[int, Any], state: list[int]) -> str:
+    value = hole.expression.evaluate(scopes[hole.scope])
+    if type(value) is not str:
+        if hole.strict or value is None or isinstance(value, (dict, list, tuple)):
+            raise _GiveUp
+        value = to_text(value)
+    if not value or value[0].isspace() or value[-1].isspace() or UNSAFE.search(value) is not None:
+        raise _GiveUp
+    state[0] += len(value)
+    if state[0] > state[2]:
+        raise _GiveUp
+    return value
+
+
+def _loop(loop: Loop, scopes: dict[int, Any], out: list[str], state: list[int]) -> None:
+    outer = scopes[loop.scope]
+    items = loop.items.evaluate(outer)
+    if type(items) is not list and type(items) is not tuple:
+        raise _GiveUp
+    count = len(items)
+    state[1] += count
+    if not count or state[1] > state[3]:
+        raise _GiveUp
+    state[0] += loop.charge * count
+    inner = dict(outer)
+    scopes[loop.key] = inner
+    name, body, last = loop.name, loop.body, count - 1
+    for index, item in enumerate(items):
+        inner[name] = item
+        if loop.sets_loop:
+            inner["loop"] = {"index": index, "length": count, "first": index == 0, "last": index == last}
+        _run(body if index < last else loop.tail, scopes, out, state)
+
+
+__all__ = ["ROOT", "UNSAFE", "Hole", "Loop", "Part", "Plan"]

@@ -1,0 +1,169 @@
+"""Tracing: a render of a program in which every `{{ }}` writes a marker instead of its value.
+
+The tracer renders with the real layouts and writer. Each expression evaluates to a marker naming
+the expression and the loop instances around it (`Tok`); each `for=` repeats its element as many
+times as the trace asks (`counts`, by element index), without evaluating its list. The message
+text is then split into literal text and markers. Markers mix lower- and upper-case letters, so a
+layout that changed the case of a value would break them, and the trace is refused.
+
+What a trace also gives: what the render counted against the output bound besides the values
+(`charge`), found from two traces whose markers differ only in length.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from pml.compile.program import CNode, Program
+from pml.expressions import Expression
+from pml.render import charsafe
+from pml.render.renderer import Renderer
+from pml.render.root import render_root
+
+_OPEN, _CLOSE = "\uf8f0", "\uf8f1"
+_MARKER = re.compile(f"q{_OPEN}aB(\\d{{6}})z*{_CLOSE}Q")
+_BARE = len(f"q{_OPEN}aB000000{_CLOSE}Q")
+_PATH = " path"  # the scope key of the loop instances around a node (never a variable name)
+
+Path_ = tuple[tuple[int, int], ...]  # (loop element index, instance) from the outermost loop in
+
+
+class NotAhead(Exception):
+    """The program cannot be written ahead (a layout, a shape or a value the tracer cannot follow)."""
+
+
+class Tok(NamedTuple):
+    """A marker in a trace: the expression (by its number in the plan) and the loop instances around it."""
+
+    expression: int
+    path: Path_
+
+
+Token = str | Tok
+
+
+@dataclass(frozen=True, slots=True)
+class Trace:
+    """A traced message: its tokens, its speaker, and what it counted against the output bound
+    besides its values (`charge`), and how many values it counted (`charged`)."""
+
+    tokens: tuple[Token, ...]
+    speaker: str
+    charge: int
+    charged: int
+
+
+class Expressions:
+    """The expressions met while tracing, numbered by identity."""
+
+    def __init__(self) -> None:
+        self.numbers: dict[int, int] = {}
+        self.items: list[Expression] = []
+
+    def number(self, expression: Expression) -> int:
+        found = self.numbers.get(id(expression))
+        if found is None:
+            found = self.numbers[id(expression)] = len(self.items)
+            self.items.append(expression)
+        return found
+
+
+class _Markers:
+    """The markers of one trace: each (expression, path) gets one, padded to one length."""
+
+    def __init__(self, expressions: Expressions, pad: int) -> None:
+        self.expressions = expressions
+        self.pad = "z" * pad
+        self.index: dict[tuple[int, Path_], int] = {}
+        self.keys: list[Tok] = []
+
+    def marker(self, expression: Expression, path: Path_) -> str:
+        key = (self.expressions.number(expression), path)
+        at = self.index.get(key)
+        if at is None:
+            at = self.index[key] = len(self.keys)
+            self.keys.append(Tok(*key))
+        if at > 999_999:
+            raise NotAhead("too many values")
+        return f"q{_OPEN}aB{at:06d}{self.pad}{_CLOSE}Q"
+
+
+class _Tracer(Renderer):
+    """A renderer whose expressions give markers and whose loops repeat as often as asked."""
+
+    def __init__(self, program: Program, counts: Mapping[int, int], markers: _Markers) -> None:
+        super().__init__({}, program.folder, program.links)
+        self.counts = counts
+        self.markers = markers
+
+    def evaluate(self, expression: Expression, scope: dict[str, Any]) -> Any:
+        return self.markers.marker(expression, scope.get(_PATH, ()))
+
+    def scopes(self, cnode: CNode, scope: dict[str, Any]) -> list[dict[str, Any]]:
+        if cnode.cond is not None:
+            raise NotAhead("a condition")
+        if cnode.loop is None:
+            return [scope]
+        path = scope.get(_PATH, ())
+        return [{**scope, _PATH: (*path, (cnode.index, i))} for i in range(self.counts.get(cnode.index, 1))]
+
+
+def trace(program: Program, base_dir: Path, counts: Mapping[int, int], expressions: Expressions) -> Trace:
+    """Trace `program` with each loop repeated `counts[index]` times (once if not given)."""
+    short = _trace_once(program, base_dir, counts, expressions, 0)
+    long = _trace_once(program, base_dir, counts, expressions, 5)
+    tokens, speaker, output, markers = short
+    if long[0] != tokens or long[1] != speaker:
+        raise NotAhead("the trace depends on the length of values")
+    charged = (long[2] - output) // 5
+    if (long[2] - output) % 5 or charged != sum(1 for t in tokens if type(t) is Tok) or charged != markers:
+        raise NotAhead("values are counted other than once each")
+    return Trace(tokens, speaker, output - charged * _BARE, charged)
+
+
+def _trace_once(program: Program, base_dir: Path, counts: Mapping[int, int], expressions: Expressions,
+                pad: int) -> tuple[tuple[Token, ...], str, int, int]:
+    markers = _Markers(expressions, pad)
+    tracer = _Tracer(program, counts, markers)
+    with charsafe.collecting() as notes:
+        done = render_root(tracer, program.root, {}, True, base_dir)
+    built, written = done.built, done.written
+    call = tracer.call
+    if (tracer.dropped or call.schema is not None or call.tools or call.runtime or written.empty or written.media
+            or notes.found or built.modules or built.marks or len(built.messages) != 1):
+        raise NotAhead("the render makes more than one plain message")
+    message = built.messages[0]
+    if len(message.parts) != 1 or type(message.parts[0]) is not str:
+        raise NotAhead("the message has parts other than text")
+    return _tokens(message.parts[0], markers), message.speaker, tracer.output, len(markers.keys)
+
+
+def _tokens(text: str, markers: _Markers) -> tuple[Token, ...]:
+    """The text split into literal text and markers; every marker must be whole and appear once."""
+    out: list[Token] = []
+    seen: set[int] = set()
+    position = 0
+    for match in _MARKER.finditer(text):
+        if match.start() > position:
+            out.append(text[position:match.start()])
+        at = int(match.group(1))
+        if at in seen or at >= len(markers.keys):
+            raise NotAhead("a value is written twice")
+        seen.add(at)
+        out.append(markers.keys[at])
+        position = match.end()
+    if position < len(text):
+        out.append(text[position:])
+    if len(seen) != len(markers.keys):
+        raise NotAhead("a value is not written")
+    for token in out:
+        if type(token) is str and (_OPEN in token or _CLOSE in token):
+            raise NotAhead("a value was changed by its layout")
+    return tuple(out)
+
+
+__all__ = ["Expressions", "NotAhead", "Tok", "Token", "Trace", "trace"]

@@ -1,0 +1,3 @@
+<poml>
+  <cp caption="{{ title }}" captionTextTransform="upper">Body for {{ title }}.</cp>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <p>Hello {{ nme }}.</p>
+</poml>

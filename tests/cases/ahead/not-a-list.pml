@@ -1,0 +1,5 @@
+<poml>
+  <list>
+    <item for="x in items">{{ x }}</item>
+  </list>
+</poml>

@@ -1,0 +1,3 @@
+<poml>
+  <p>Name: {{ name }}.</p>
+</poml>

@@ -1,0 +1,165 @@
+"""Compile ahead (`pml.render.ahead`): a prompt's output written once, with holes for its values.
+
+Every case under tests/cases is rendered twice by tests/test_cases.py, the second time from its
+plan when it has one; here:
+
+- the cases of tests/cases/ahead say, in `NAME.ahead`, what their render is: `ahead` (the plan
+  renders it), `full` (the prompt has a plan, but this context sends it back to the full render:
+  an empty list, a value with a line break, an error…) or `none` (no plan: a condition, a
+  transformed caption, a numbered list);
+- properties: for generated values, a render from the plan gives exactly what the full render
+  gives (or gives way to it), including the exact output bound at which the full render fails;
+- a prompt pickles the same before and after its plan is made, and its copy plans again.
+"""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from promptcases import CASES, all_cases, case_id, load_case, rendering_cases
+
+import pml
+from pml.limits import current, using
+from pml.render.ahead import Plan, plan_program
+from pml.render.hooks import RenderHook
+
+AHEAD = CASES / "ahead"
+
+
+def _outcome(prompt: pml.Prompt, context: dict[str, Any], limits: pml.Limits | None = None) -> str:
+    plan = plan_program(prompt.program, prompt.base_dir)
+    if plan is None:
+        return "none"
+    with using(limits):
+        bounds = current()
+        text = plan.render(context, bounds.max_output, bounds.max_loop)
+    return "full" if text is None else "ahead"
+
+
+@pytest.mark.parametrize("path", sorted(AHEAD.glob("*.pml")), ids=case_id)
+def test_each_case_renders_ahead_or_in_full_as_it_says(path: Path) -> None:
+    prompt, context, options = load_case(path)
+    expected = path.with_suffix(".ahead").read_text(encoding="utf-8").strip()
+    assert _outcome(prompt, context, options.get("limits")) == expected
+
+
+def test_every_case_beside_says_how_it_renders() -> None:
+    assert sorted(p.stem for p in AHEAD.glob("*.ahead")) == sorted(p.stem for p in AHEAD.glob("*.pml"))
+
+
+def test_most_cases_that_render_one_plain_message_are_written_ahead() -> None:
+    """A floor under how much of the case suite the plan covers (it covered 174 of 521 cases when
+    written): a change that quietly stopped planning would fail here."""
+    ahead = 0
+    for path in rendering_cases():
+        prompt, context, options = load_case(path)
+        if not options and not prompt.program.context and _outcome(prompt, context) == "ahead":
+            ahead += 1
+    assert ahead >= 150
+
+
+@pytest.mark.parametrize("path", [p for p in all_cases() if p.parent == AHEAD], ids=case_id)
+def test_the_plan_gives_what_the_full_render_gives(path: Path) -> None:
+    prompt, context, options = load_case(path)
+    if options:
+        return
+    plan = plan_program(prompt.program, prompt.base_dir)
+    if plan is None:
+        return
+    text = plan.render(context, current().max_output, current().max_loop)
+    if text is None:
+        return
+    full = prompt.render_with(RenderHook(), context)
+    assert [(m.speaker, m.parts) for m in full.messages] == [(plan.speaker, (text,))]
+
+
+# ------------------------------------------------------------------------------------ properties
+LIST = (
+    '<poml>\n  <p>Orders for {{ who }}:</p>\n  <list>\n    <item for="o in orders">#{{ loop.index }} {{ o }}</item>\n'
+    '  </list>\n  <p>Thanks, {{ who }}.</p>\n</poml>\n'
+)
+SECTIONS = (
+    '<poml>\n  <cp for="s in sections" caption="{{ s.title }}">\n    <p>{{ s.body }}</p>\n    <list>\n'
+    '      <item for="x in s.items">{{ x }} <b>{{ s.title }}</b></item>\n    </list>\n  </cp>\n'
+    '  <task>Answer {{ who }}.</task>\n</poml>\n'
+)
+TEXT = st.text(alphabet=st.sampled_from(["a", "B", " ", "\n", "\t", "é", "*", "#", "`", "-", "\u2028", "\x01",
+                                         "\ud800", "\u00a0", "1"]), max_size=8)
+VALUE = st.one_of(TEXT, TEXT, st.integers(-5, 50), st.floats(allow_nan=False, width=32), st.booleans(), st.none(),
+                  st.lists(TEXT, max_size=2))
+
+
+def _full(prompt: pml.Prompt, context: dict[str, Any], limits: pml.Limits | None = None) -> Any:
+    try:
+        rendered = prompt.render_with(RenderHook(), context, limits=limits)
+    except pml.PMLError as error:
+        return ("error", str(error))
+    return (rendered.messages, [d.format() for d in rendered.warnings])
+
+
+def _twice(prompt: pml.Prompt, context: dict[str, Any], limits: pml.Limits | None = None) -> Any:
+    try:
+        prompt.render(context, limits=limits)
+    except pml.PMLError:
+        pass
+    try:
+        rendered = prompt.render(context, limits=limits)
+    except pml.PMLError as error:
+        return ("error", str(error))
+    return (rendered.messages, [d.format() for d in rendered.warnings])
+
+
+@settings(max_examples=150, deadline=None)
+@given(who=VALUE, orders=st.lists(VALUE, max_size=4))
+def test_a_list_renders_from_its_plan_as_in_full(who: Any, orders: list[Any]) -> None:
+    context = {"who": who, "orders": orders}
+    assert _twice(pml.loads(LIST), context) == _full(pml.loads(LIST), context)
+
+
+@settings(max_examples=100, deadline=None)
+@given(who=VALUE, sections=st.lists(st.fixed_dictionaries({"title": VALUE, "body": VALUE,
+                                                           "items": st.lists(VALUE, max_size=3)}), max_size=3))
+def test_nested_loops_render_from_their_plan_as_in_full(who: Any, sections: list[dict[str, Any]]) -> None:
+    context = {"who": who, "sections": sections}
+    assert _twice(pml.loads(SECTIONS), context) == _full(pml.loads(SECTIONS), context)
+
+
+WORDS = st.text(alphabet=st.sampled_from(["a", "b", "c", "D", "é"]), min_size=1, max_size=6)
+
+
+@settings(max_examples=40, deadline=None)
+@given(who=WORDS, orders=st.lists(WORDS, min_size=1, max_size=5), markup=st.sampled_from([LIST, SECTIONS]))
+def test_the_plan_stops_at_the_output_bound_where_the_full_render_does(who: str, orders: list[str],
+                                                                      markup: str) -> None:
+    """Where the full render fails for the output bound, the plan gives way to it; two characters
+    above the smallest bound the full render passes, the plan renders."""
+    context = {"who": who, "orders": orders,
+               "sections": [{"title": w, "body": w * 2, "items": orders} for w in orders]}
+    prompt = pml.loads(markup)
+    plan = plan_program(prompt.program, prompt.base_dir)
+    assert isinstance(plan, Plan)
+    low, high = 1, 100_000  # the full render fails at `low - 1`... and passes at `high`
+    while low < high:
+        middle = (low + high) // 2
+        if _full(prompt, context, pml.Limits(max_output=middle))[0] == "error":
+            low = middle + 1
+        else:
+            high = middle
+    assert plan.render(context, low + 2, 10_000) is not None
+    assert plan.render(context, low - 1, 10_000) is None
+
+
+def test_a_prompt_pickles_the_same_before_and_after_its_plan_is_made() -> None:
+    prompt = pml.loads(LIST)
+    context = {"who": "Ada", "orders": ["tea", "cake"]}
+    before = pickle.dumps(prompt)
+    first = prompt.render(context)
+    second = prompt.render(context)  # from the plan
+    assert pickle.dumps(prompt) == before
+    copy = pickle.loads(before)
+    assert copy.render(context) == copy.render(context) == first == second
