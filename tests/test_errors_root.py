@@ -88,6 +88,8 @@ INTERNAL_SIGNALS: dict[str, str] = {
     "pml.readers.ReadFailure": "caught by the component that reads the file, raised located",
     "pml.readers.archive.ArchiveProblem": "a ReadFailure",
     "pml.readers.pdf.PageSelectionError": "a ReadFailure",
+    "pml.render.ahead.template._GiveUp": "caught by Plan.render: the full render runs instead",
+    "pml.render.ahead.trace.NotAhead": "caught by plan_program: the program has no plan",
     "pml.registry.CoercionError": "caught by the compiler, the renderer and the stylesheet reader",
     "pml.style.selector_syntax._BadSelector": "caught by the selector reader, reported as a located warning",
     "pml.style.selector_syntax._Invalid": "caught by the selector reader, reported as a located warning",
