@@ -25,11 +25,11 @@ def _message(speaker: str) -> Any:
 
 
 component("SystemMessage", "system-msg", "SystemMessage",
-          doc="A system message.")(_message("system"))
+          doc="A system message.", opaque_values=True)(_message("system"))
 component("HumanMessage", "human-msg", "HumanMessage", "user-msg",
-          doc="A human (user) message.")(_message("human"))
+          doc="A human (user) message.", opaque_values=True)(_message("human"))
 component("AiMessage", "ai-msg", "AiMessage", "assistant-msg",
-          doc="An ai (assistant) message.")(_message("ai"))
+          doc="An ai (assistant) message.", opaque_values=True)(_message("ai"))
 
 
 def _content_boxes(content: Any) -> list[ir.Box]:

@@ -27,7 +27,7 @@ from pml.output.cacheplan import ProviderPlan
 from pml.output.cacheplan import plan as cache_plan
 from pml.output.targets import FORMATS, to_format
 from pml.render import charsafe
-from pml.render.ahead import Plan, plan_program
+from pml.render.ahead import Ahead
 from pml.render.budget import Dropped
 from pml.render.hooks import RenderHook
 from pml.render.messages import Placed
@@ -160,27 +160,27 @@ _UNPLANNED = object()  # a prompt whose plan is not made yet
 class Prompt:
     """A compiled prompt. Render it as many times as you like with different contexts."""
 
-    # The compiled-ahead form of the program (`pml.render.ahead`): made at the second render;
-    # None when the program has none.
-    _plan: Plan | object | None = None
+    # The compiled-ahead forms of the program (`pml.render.ahead`): made from the second render
+    # on; None when the program can have none.
+    _plans: Ahead | object | None = None
     _renders = 0
 
     def __init__(self, program: Program, name: str, base_dir: Path) -> None:
         self.program = program
         self.name = name
         self.base_dir = base_dir
-        self._plan = _UNPLANNED
+        self._plans = _UNPLANNED
 
     def __getstate__(self) -> dict[str, Any]:
-        """A prompt pickles as its program, name and folder: the plan is made from the program
-        again by the copy (at its second render), so a prompt's pickle never depends on its renders."""
+        """A prompt pickles as its program, name and folder: the plans are made from the program
+        again by the copy (from its second render on), so a prompt's pickle never depends on its renders."""
         return {"program": self.program, "name": self.name, "base_dir": self.base_dir}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.program = state["program"]
         self.name = state["name"]
         self.base_dir = state["base_dir"]
-        self._plan = _UNPLANNED
+        self._plans = _UNPLANNED
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -234,29 +234,29 @@ class Prompt:
     def _ahead(self, context: Mapping[str, Any] | None, variables: Mapping[str, Any]) -> Rendered | None:
         """The render written ahead (`pml.render.ahead`), or None when the full render must run.
 
-        The plan is made at the second render (a prompt rendered once pays nothing for it)."""
-        plan = self._plan
-        if plan is None:
+        The plans are made from the second render on (a prompt rendered once pays nothing for them)."""
+        ahead = self._plans
+        if ahead is None:
             return None
-        if plan is _UNPLANNED:
+        if ahead is _UNPLANNED:
             self._renders += 1
             if self._renders < 2:
                 return None
-            plan = self._plan = plan_program(self.program, self.base_dir)
-            if plan is None:
+            ahead = self._plans = Ahead.of(self.program, self.base_dir)
+            if ahead is None:
                 return None
-        assert isinstance(plan, Plan)
+        assert isinstance(ahead, Ahead)
         program = self.program
         if variables or program.context or context is None:
             scope: Mapping[str, Any] = self._scope(context, variables)
         else:
             scope = context
         bounds = current_limits()
-        text = plan.render(scope, bounds.max_output, bounds.max_loop)
-        if text is None:
+        messages = ahead.render(scope, bounds.max_output, bounds.max_loop)
+        if messages is None:
             return None
-        return Rendered((Message(plan.speaker, (text,)),), True, program.diagnostics, None, (), None, (), (), (), (),
-                        program.root.span)
+        return Rendered(tuple(Message(speaker, (text,)) for speaker, text in messages), True, program.diagnostics,
+                        None, (), None, (), (), (), (), program.root.span)
 
     def render_with(self, hook: RenderHook, context: Mapping[str, Any] | None = None, *, chat: bool = True,
                     limits: Limits | None = None) -> Rendered:

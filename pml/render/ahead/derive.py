@@ -21,7 +21,7 @@ from pml.compile.program import CNode, DynamicAttr, ExprPiece, Program, walk
 from pml.expressions import Expression
 from pml.registry import GLOBAL_ATTRS
 from pml.render.ahead.template import ROOT, Hole, Loop, Part, Plan
-from pml.render.ahead.trace import Expressions, NotAhead, Tok, Token, Trace, trace
+from pml.render.ahead.trace import Cut, Expressions, NotAhead, Tok, Token, Trace, trace
 
 Region = Callable[[Mapping[int, int]], tuple[Token, ...]]
 
@@ -30,25 +30,59 @@ _BUDGETS = ("charLimit", "tokenLimit")
 MAX_LOOPS = 12  # loops in one program the tracer follows (each costs a few traces)
 
 
-def derive(program: Program, base_dir: Path) -> Plan:
-    """The plan of `program` (module docstring); raises `NotAhead` when there is none."""
-    nodes = walk(program.root)
-    _check(program, nodes)
+def derive(program: Program, base_dir: Path, absent: frozenset[int] = frozenset()) -> Plan:
+    """The plan of `program` with the elements in `absent` left out (conditions that do not hold,
+    empty lists at the top: `switches`); raises `NotAhead` when there is none."""
+    nodes = _present(program.root, absent)
     loops = [n for n in nodes if n.loop is not None]
     if len(loops) > MAX_LOOPS:
         raise NotAhead("too many loops")
-    shape = _Shape(program, base_dir, nodes, loops)
+    shape = _Shape(program, base_dir, nodes, loops, absent)
     parts = shape.build(lambda counts: shape.trace(counts).tokens, shape.top, frozenset({ROOT}))
     charges = shape.charges()
-    plan = Plan(_attach(parts, charges), shape.trace({}).speaker, charges[ROOT])
+    plan = Plan(_attach(parts, charges), charges[ROOT])
     shape.verify(plan)
     return plan
 
 
+def switches(program: Program) -> list[CNode]:
+    """The elements a plan fixes, in document order: those with a condition and the loops, outside
+    any loop (a plan is made for each combination met: which conditions hold, which lists are
+    empty). Refuses, before any trace, what a plan cannot follow (`_check`)."""
+    nodes = walk(program.root)
+    _check(program, nodes)
+    inside: set[int] = set()
+    found: list[CNode] = []
+    for node in nodes:
+        if node.index in inside:
+            continue
+        if node.loop is not None:
+            found.append(node)
+            inside.update(n.index for n in walk(node) if n is not node)
+            if any(n.cond is not None for n in walk(node)):
+                raise NotAhead("a condition inside a loop")
+        elif node.cond is not None:
+            found.append(node)
+    return found
+
+
+def _present(root: CNode, absent: frozenset[int]) -> list[CNode]:
+    """The elements of the tree in document order, without those left out and their contents."""
+    out: list[CNode] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.index in absent:
+            continue
+        out.append(node)
+        stack.extend(reversed([c for c in node.children if type(c) is CNode]))
+    return out
+
+
 def _check(program: Program, nodes: list[CNode]) -> None:
-    """Refuse, before any trace, what a plan cannot follow: elements with values or loops in them
-    must be of components that place values without reading them; other elements may be of any
-    component that reads no file and declares nothing."""
+    """Refuse what a plan cannot follow: elements with values or loops in them must be of
+    components that place values without reading them; other elements may be of any component
+    that reads no file and declares nothing."""
     links = program.links
     if links.definitions or links.uses or links.unions or links.let_values:
         raise NotAhead("modules or variables")
@@ -57,7 +91,8 @@ def _check(program: Program, nodes: list[CNode]) -> None:
         component = node.component
         if component is None:
             continue
-        if node.cond is not None or component.kind == "reader" or "src" in node.static or "src" in node.dynamic:
+        if (node.loop is not None and node.cond is not None) or component.kind == "reader" or "src" in node.static \
+                or "src" in node.dynamic:
             raise NotAhead(f"<{node.element.tag}>")
         if not component.opaque_values and node.index in dynamic:
             raise NotAhead(f"a value in <{node.element.tag}>")
@@ -71,10 +106,10 @@ def _check(program: Program, nodes: list[CNode]) -> None:
 
 
 def _dynamic(nodes: list[CNode]) -> set[int]:
-    """The elements with a value, a loop or a condition in them (or on them)."""
+    """The elements with a value or a loop in them (or on them)."""
     found: set[int] = set()
     for node in reversed(nodes):  # children before their parents
-        if (node.loop is not None or node.cond is not None or node.dynamic
+        if (node.loop is not None or node.dynamic
                 or any(type(c) is ExprPiece or (type(c) is CNode and c.index in found) for c in node.children)):
             found.add(node.index)
     return found
@@ -83,9 +118,11 @@ def _dynamic(nodes: list[CNode]) -> set[int]:
 class _Shape:
     """The traces of one program, by loop counts, and what is derived from them."""
 
-    def __init__(self, program: Program, base_dir: Path, nodes: list[CNode], loops: list[CNode]) -> None:
+    def __init__(self, program: Program, base_dir: Path, nodes: list[CNode], loops: list[CNode],
+                 absent: frozenset[int]) -> None:
         self.program = program
         self.base_dir = base_dir
+        self.absent = absent
         self.expressions = Expressions()
         self.traces: dict[tuple[tuple[int, int], ...], Trace] = {}
         self.loops = {n.index: n for n in loops}
@@ -100,6 +137,8 @@ class _Shape:
         stack: list[tuple[CNode, int]] = [(root, outer)]
         while stack:
             node, around = stack.pop()
+            if node.index in self.absent:
+                continue
             if node.loop is not None:
                 self.parent[node.index] = around
                 (self.top if around == ROOT else self.children[around]).append(node.index)
@@ -113,7 +152,7 @@ class _Shape:
         key = tuple(sorted((k, v) for k, v in counts.items() if v != 1))
         found = self.traces.get(key)
         if found is None:
-            found = self.traces[key] = trace(self.program, self.base_dir, dict(key), self.expressions)
+            found = self.traces[key] = trace(self.program, self.base_dir, dict(key), self.absent, self.expressions)
         return found
 
     # ------------------------------------------------------------------ structure
@@ -157,6 +196,9 @@ class _Shape:
                     out[-1] = out[-1] + token
                 else:
                     out.append(token)
+                continue
+            if type(token) is Cut:
+                out.append(token)
                 continue
             assert type(token) is Tok
             scope = token.path[-1][0] if token.path else ROOT
@@ -202,7 +244,7 @@ class _Shape:
             seen = self.trace(counts)
             if tuple(_merged(tokens)) != seen.tokens:
                 raise NotAhead("the plan does not give the trace")
-            if plan.charge + charge != seen.charge or seen.speaker != plan.speaker:
+            if plan.charge + charge != seen.charge:
                 raise NotAhead("the plan does not count as the render does")
 
 
@@ -222,7 +264,7 @@ def _expand(parts: tuple[Part, ...], counts: Mapping[int, int], paths: dict[int,
     """Write the plan with markers for `counts` (as a trace would); returns the loops' charges."""
     charge = 0
     for part in parts:
-        if type(part) is str:
+        if type(part) is str or type(part) is Cut:
             out.append(part)
         elif type(part) is Hole:
             out.append(Tok(expressions.numbers[id(part.expression)], paths[part.scope]))
@@ -285,4 +327,4 @@ def _of_attr(dyn: DynamicAttr) -> Iterator[Expression]:
             yield piece
 
 
-__all__ = ["MAX_LOOPS", "derive"]
+__all__ = ["MAX_LOOPS", "derive", "switches"]

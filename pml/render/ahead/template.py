@@ -1,6 +1,6 @@
 """A pre-written prompt with holes, and its render.
 
-A `Plan` is the one message a program writes, as text laid out before with holes in it: a
+A `Plan` is the messages a program writes, as text laid out before with holes in it: a
 `Hole` is a `{{ }}` whose value is written where it stands, a `Loop` a `for=` whose instances
 are written one after another. A render evaluates the expressions, checks each value is one that
 the layout would have placed as it is (a non-empty string, or a number, with no line break,
@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple, Union
 
 from pml.expressions import Expression
+from pml.render.ahead.trace import Cut
 from pml.values import to_text
 
 # Characters a placed value must not hold (line breaks change list items and paragraphs; the
@@ -26,7 +27,8 @@ from pml.values import to_text
 UNSAFE = re.compile("[\n\r\ud800-\udfff\uf8f0\uf8f1]")
 
 # The writers check the text they write against `max_output` too, a list counting the margin after
-# its last item: a text this close to the bound is left to the full render.
+# its last item, the separators between messages counted: a text this close to the bound is left
+# to the full render.
 _SLACK = 2
 
 ROOT = -1  # the scope key of the render's own scope (loops are keyed by their element's index)
@@ -57,7 +59,7 @@ class Loop(NamedTuple):
     charge: int
 
 
-Part = Union[str, Hole, Loop]  # noqa: UP007 (a runtime alias, used in the NamedTuples above)
+Part = Union[str, Hole, Loop, Cut]  # noqa: UP007 (a runtime alias, used in the NamedTuples above)
 
 
 class _GiveUp(Exception):
@@ -66,32 +68,45 @@ class _GiveUp(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """A program's one message, pre-written (module docstring): `speaker` says whose message it is,
-    `charge` what a render counts against the output bound besides its values and loops."""
+    """A program's messages, pre-written (module docstring): each message begins with a `Cut`
+    naming its speaker; `charge` is what a render counts against the output bound besides its
+    values and loops."""
 
     parts: tuple[Part, ...]
-    speaker: str
     charge: int
 
-    def render(self, scope: Mapping[str, Any], max_output: int, max_loop: int) -> str | None:
-        """The message's text in `scope`, or None if the full render must run."""
-        out: list[str] = []
+    def render(self, scope: Mapping[str, Any], max_output: int, max_loop: int) -> list[tuple[str, str]] | None:
+        """The messages (speaker, text) in `scope`, or None if the full render must run."""
+        out: list[Any] = []
         state = [self.charge, 0, max_output, max_loop]  # charged, loop elements, bounds
         try:
             _run(self.parts, {ROOT: scope}, out, state)
         except Exception:  # a value it cannot take, or an error the full render reports
             return None
-        text = "".join(out)
-        if state[0] > max_output or len(text) + _SLACK > max_output:
+        if state[0] > max_output:
+            return None
+        messages: list[tuple[str, str]] = []
+        size = 0
+        start = 0
+        for at in range(1, len(out) + 1):
+            if at == len(out) or type(out[at]) is Cut:
+                speaker = out[start].speaker
+                text = "".join(out[start + 1:at])
+                if messages and messages[-1][0] == speaker:
+                    return None  # (the traces never give this; two messages of one speaker are one)
+                messages.append((speaker, text))
+                size += len(text) + _SLACK
+                start = at
+        if size > max_output:
             return None  # at the bound or near it: the full render says exactly where it stops
-        return text
+        return messages
 
 
-def _run(parts: tuple[Part, ...], scopes: dict[int, Any], out: list[str], state: list[int]) -> None:
+def _run(parts: tuple[Part, ...], scopes: dict[int, Any], out: list[Any], state: list[int]) -> None:
     for part in parts:
         kind = type(part)
-        if kind is str:
-            out.append(part)  # type: ignore[arg-type]
+        if kind is str or kind is Cut:
+            out.append(part)
         elif kind is Hole:
             out.append(_value(part, scopes, state))  # type: ignore[arg-type]
         else:
@@ -112,7 +127,7 @@ def _value(hole: Hole, scopes: dict[int, Any], state: list[int]) -> str:
     return value
 
 
-def _loop(loop: Loop, scopes: dict[int, Any], out: list[str], state: list[int]) -> None:
+def _loop(loop: Loop, scopes: dict[int, Any], out: list[Any], state: list[int]) -> None:
     outer = scopes[loop.scope]
     items = loop.items.evaluate(outer)
     if type(items) is not list and type(items) is not tuple:
@@ -132,4 +147,4 @@ def _loop(loop: Loop, scopes: dict[int, Any], out: list[str], state: list[int]) 
         _run(body if index < last else loop.tail, scopes, out, state)
 
 
-__all__ = ["ROOT", "UNSAFE", "Hole", "Loop", "Part", "Plan"]
+__all__ = ["ROOT", "UNSAFE", "Cut", "Hole", "Loop", "Part", "Plan"]

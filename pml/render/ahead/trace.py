@@ -43,16 +43,21 @@ class Tok(NamedTuple):
     path: Path_
 
 
-Token = str | Tok
+class Cut(NamedTuple):
+    """Where a message begins, and whose it is."""
+
+    speaker: str
+
+
+Token = str | Tok | Cut
 
 
 @dataclass(frozen=True, slots=True)
 class Trace:
-    """A traced message: its tokens, its speaker, and what it counted against the output bound
-    besides its values (`charge`), and how many values it counted (`charged`)."""
+    """A traced render: its messages as tokens (each message begins with a `Cut`), what it counted
+    against the output bound besides its values (`charge`), and how many values it counted (`charged`)."""
 
     tokens: tuple[Token, ...]
-    speaker: str
     charge: int
     charged: int
 
@@ -95,69 +100,88 @@ class _Markers:
 class _Tracer(Renderer):
     """A renderer whose expressions give markers and whose loops repeat as often as asked."""
 
-    def __init__(self, program: Program, counts: Mapping[int, int], markers: _Markers) -> None:
+    def __init__(self, program: Program, counts: Mapping[int, int], absent: frozenset[int], markers: _Markers) -> None:
         super().__init__({}, program.folder, program.links)
         self.counts = counts
+        self.absent = absent
         self.markers = markers
 
     def evaluate(self, expression: Expression, scope: dict[str, Any]) -> Any:
+        if expression.condition:
+            raise NotAhead("a condition the plan does not fix")
         return self.markers.marker(expression, scope.get(_PATH, ()))
 
+    def node(self, cnode: CNode, scope: dict[str, Any], ctx: Any) -> list[Any]:
+        if cnode.index in self.absent:
+            return []
+        if cnode.loop is None:
+            return self.instance(cnode, scope, ctx)
+        out: list[Any] = []
+        for inner in self.scopes(cnode, scope):
+            out.extend(self.instance(cnode, inner, ctx))
+        return out
+
     def scopes(self, cnode: CNode, scope: dict[str, Any]) -> list[dict[str, Any]]:
-        if cnode.cond is not None:
-            raise NotAhead("a condition")
+        if cnode.index in self.absent:
+            return []
         if cnode.loop is None:
             return [scope]
         path = scope.get(_PATH, ())
         return [{**scope, _PATH: (*path, (cnode.index, i))} for i in range(self.counts.get(cnode.index, 1))]
 
 
-def trace(program: Program, base_dir: Path, counts: Mapping[int, int], expressions: Expressions) -> Trace:
-    """Trace `program` with each loop repeated `counts[index]` times (once if not given)."""
-    short = _trace_once(program, base_dir, counts, expressions, 0)
-    long = _trace_once(program, base_dir, counts, expressions, 5)
-    tokens, speaker, output, markers = short
-    if long[0] != tokens or long[1] != speaker:
+def trace(program: Program, base_dir: Path, counts: Mapping[int, int], absent: frozenset[int],
+          expressions: Expressions) -> Trace:
+    """Trace `program` with each loop repeated `counts[index]` times (once if not given), and the
+    elements in `absent` (conditions that do not hold, empty lists) left out."""
+    tokens, output, markers = _trace_once(program, base_dir, counts, absent, expressions, 0)
+    longer = _trace_once(program, base_dir, counts, absent, expressions, 5)
+    if longer[0] != tokens:
         raise NotAhead("the trace depends on the length of values")
-    charged = (long[2] - output) // 5
-    if (long[2] - output) % 5 or charged != sum(1 for t in tokens if type(t) is Tok) or charged != markers:
+    charged = (longer[1] - output) // 5
+    if (longer[1] - output) % 5 or charged != sum(1 for t in tokens if type(t) is Tok) or charged != markers:
         raise NotAhead("values are counted other than once each")
-    return Trace(tokens, speaker, output - charged * _BARE, charged)
+    return Trace(tokens, output - charged * _BARE, charged)
 
 
-def _trace_once(program: Program, base_dir: Path, counts: Mapping[int, int], expressions: Expressions,
-                pad: int) -> tuple[tuple[Token, ...], str, int, int]:
+def _trace_once(program: Program, base_dir: Path, counts: Mapping[int, int], absent: frozenset[int],
+                expressions: Expressions, pad: int) -> tuple[tuple[Token, ...], int, int]:
     markers = _Markers(expressions, pad)
-    tracer = _Tracer(program, counts, markers)
+    tracer = _Tracer(program, counts, absent, markers)
     with charsafe.collecting() as notes:
         done = render_root(tracer, program.root, {}, True, base_dir)
     built, written = done.built, done.written
     call = tracer.call
     if (tracer.dropped or call.schema is not None or call.tools or call.runtime or written.empty or written.media
-            or notes.found or built.modules or built.marks or len(built.messages) != 1):
-        raise NotAhead("the render makes more than one plain message")
-    message = built.messages[0]
-    if len(message.parts) != 1 or type(message.parts[0]) is not str:
-        raise NotAhead("the message has parts other than text")
-    return _tokens(message.parts[0], markers), message.speaker, tracer.output, len(markers.keys)
+            or notes.found or built.modules or built.marks or not built.messages):
+        raise NotAhead("the render makes more than plain messages")
+    texts: list[tuple[str, str]] = []
+    for message in built.messages:
+        if len(message.parts) != 1 or type(message.parts[0]) is not str:
+            raise NotAhead("a message has parts other than text")
+        texts.append((message.speaker, message.parts[0]))
+    return _tokens(texts, markers), tracer.output, len(markers.keys)
 
 
-def _tokens(text: str, markers: _Markers) -> tuple[Token, ...]:
-    """The text split into literal text and markers; every marker must be whole and appear once."""
+def _tokens(messages: list[tuple[str, str]], markers: _Markers) -> tuple[Token, ...]:
+    """The messages split into literal text and markers, each after the `Cut` that begins it;
+    every marker must be whole and appear once."""
     out: list[Token] = []
     seen: set[int] = set()
-    position = 0
-    for match in _MARKER.finditer(text):
-        if match.start() > position:
-            out.append(text[position:match.start()])
-        at = int(match.group(1))
-        if at in seen or at >= len(markers.keys):
-            raise NotAhead("a value is written twice")
-        seen.add(at)
-        out.append(markers.keys[at])
-        position = match.end()
-    if position < len(text):
-        out.append(text[position:])
+    for speaker, text in messages:
+        out.append(Cut(speaker))
+        position = 0
+        for match in _MARKER.finditer(text):
+            if match.start() > position:
+                out.append(text[position:match.start()])
+            at = int(match.group(1))
+            if at in seen or at >= len(markers.keys):
+                raise NotAhead("a value is written twice")
+            seen.add(at)
+            out.append(markers.keys[at])
+            position = match.end()
+        if position < len(text):
+            out.append(text[position:])
     if len(seen) != len(markers.keys):
         raise NotAhead("a value is not written")
     for token in out:
@@ -166,4 +190,4 @@ def _tokens(text: str, markers: _Markers) -> tuple[Token, ...]:
     return tuple(out)
 
 
-__all__ = ["Expressions", "NotAhead", "Tok", "Token", "Trace", "trace"]
+__all__ = ["Cut", "Expressions", "NotAhead", "Tok", "Token", "Trace", "trace"]

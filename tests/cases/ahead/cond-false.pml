@@ -1,0 +1,4 @@
+<poml>
+  <p if="show">Shown for {{ name }}.</p>
+  <p>Always.</p>
+</poml>
