@@ -165,3 +165,21 @@ def test_a_prompt_pickles_the_same_before_and_after_its_plan_is_made() -> None:
     assert pickle.dumps(prompt) == before
     copy = pickle.loads(before)
     assert copy.render(context) == copy.render(context) == first == second
+
+
+def test_a_plan_that_would_cost_many_renders_to_make_is_not_made() -> None:
+    """Eight loops nested in one another: tracing them three times each would trace 3⁸ instances.
+    The tracer stops at its budget and the prompt renders in full."""
+    def level(depth: int) -> str:
+        if depth > 8:
+            return "end"
+        items = "top" if depth == 1 else f"x{depth - 1}.kids"
+        return f'<list><item for="x{depth} in {items}">{{{{ x{depth}.n }}}} {level(depth + 1)}</item></list>'
+
+    def data(depth: int) -> list[dict[str, Any]]:
+        return [] if depth > 8 else [{"n": f"n{depth}", "kids": data(depth + 1)}]
+
+    prompt = pml.loads(f"<poml>{level(1)}</poml>")
+    assert plan_program(prompt.program, prompt.base_dir) is None
+    context = {"top": data(1)}
+    assert prompt.render(context) == prompt.render(context) == prompt.render_with(RenderHook(), context)

@@ -19,15 +19,20 @@ from pathlib import Path
 
 from pml.compile.program import CNode, DynamicAttr, ExprPiece, Program, walk
 from pml.expressions import Expression
+from pml.limits import Limits, current, using
 from pml.registry import GLOBAL_ATTRS
 from pml.render.ahead.template import ROOT, Hole, Loop, Part, Plan
 from pml.render.ahead.trace import Cut, Expressions, NotAhead, Tok, Token, Trace, trace
+from pml.render.bound import OutputTooLong
 
 Region = Callable[[Mapping[int, int]], tuple[Token, ...]]
 
 # Attributes whose value changes how much of the output is kept.
 _BUDGETS = ("charLimit", "tokenLimit")
 MAX_LOOPS = 12  # loops in one program the tracer follows (each costs a few traces)
+# A plan may trace at most this many times the text of its first trace (loops repeated and nested
+# loops multiplied make the traces longer than the render): making it costs a few renders at most.
+TRACE_BUDGET = 40
 
 
 def derive(program: Program, base_dir: Path, absent: frozenset[int] = frozenset()) -> Plan:
@@ -125,6 +130,7 @@ class _Shape:
         self.absent = absent
         self.expressions = Expressions()
         self.traces: dict[tuple[tuple[int, int], ...], Trace] = {}
+        self.left: int | None = None  # the characters still to be traced (`TRACE_BUDGET`)
         self.loops = {n.index: n for n in loops}
         # Each loop's enclosing loop (ROOT at the top), its loops one level in, and the top ones.
         self.parent: dict[int, int] = {}
@@ -152,7 +158,18 @@ class _Shape:
         key = tuple(sorted((k, v) for k, v in counts.items() if v != 1))
         found = self.traces.get(key)
         if found is None:
-            found = self.traces[key] = trace(self.program, self.base_dir, dict(key), self.absent, self.expressions)
+            left = self.left if self.left is not None else current().max_output
+            if left < 1:
+                raise NotAhead("the plan costs too much to make")
+            try:
+                with using(Limits(max_output=left)):  # a trace longer than the budget stops early
+                    found = trace(self.program, self.base_dir, dict(key), self.absent, self.expressions)
+            except OutputTooLong:
+                raise NotAhead("the plan costs too much to make") from None
+            if self.left is None:
+                self.left = TRACE_BUDGET * found.size
+            self.left -= 2 * found.size  # (each trace is two renders)
+            self.traces[key] = found
         return found
 
     # ------------------------------------------------------------------ structure

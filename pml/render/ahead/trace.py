@@ -60,6 +60,7 @@ class Trace:
     tokens: tuple[Token, ...]
     charge: int
     charged: int
+    size: int  # the characters of its messages
 
 
 class Expressions:
@@ -141,7 +142,8 @@ def trace(program: Program, base_dir: Path, counts: Mapping[int, int], absent: f
     charged = (longer[1] - output) // 5
     if (longer[1] - output) % 5 or charged != sum(1 for t in tokens if type(t) is Tok) or charged != markers:
         raise NotAhead("values are counted other than once each")
-    return Trace(tokens, output - charged * _BARE, charged)
+    size = sum(len(t) if type(t) is str else _BARE for t in tokens if type(t) is not Cut)
+    return Trace(tokens, output - charged * _BARE, charged, size)
 
 
 def _trace_once(program: Program, base_dir: Path, counts: Mapping[int, int], absent: frozenset[int],
