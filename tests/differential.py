@@ -80,6 +80,8 @@ def normalize(result: Any) -> Any:
 
 
 def render_pml(path: Path) -> Any:
+    """PML's render of a document, compared as POML's is. It is rendered twice: the second render
+    runs from the prompt's plan (`pml.render.ahead`) when it has one, and must give the same."""
     from pml.api import compile_source
     from pml.style.stylesheet import load_stylesheet
     from pml.syntax.source import Source
@@ -88,8 +90,11 @@ def render_pml(path: Path) -> Any:
     sheet_file = companion(path, ".pss.json")
     sheet = load_stylesheet(sheet_file) if sheet_file.exists() else None
     source = Source(path.read_text(encoding="utf-8"), path.name, path.resolve())
-    rendered = compile_source(source, stylesheet=sheet).render(_json(companion(path, ".context.json")) or {},
-                                                               chat=options.get("chat", True))
+    prompt = compile_source(source, stylesheet=sheet)
+    context = _json(companion(path, ".context.json")) or {}
+    first = prompt.render(context, chat=options.get("chat", True))
+    rendered = prompt.render(context, chat=options.get("chat", True))  # from the prompt's plan, when it has one
+    assert rendered == first and rendered.warnings == first.warnings, f"{path}: a second render differs"
     if not rendered.chat:
         return rendered.messages[0].content if rendered.messages else ""
     return normalize(rendered.to_message_dict())
