@@ -183,3 +183,83 @@ def test_a_plan_that_would_cost_many_renders_to_make_is_not_made() -> None:
     assert plan_program(prompt.program, prompt.base_dir) is None
     context = {"top": data(1)}
     assert prompt.render(context) == prompt.render(context) == prompt.render_with(RenderHook(), context)
+
+
+# ------------------------------------------------------------------ random documents of the components plans take
+NAMES = ("a", "b", "c")
+PIECE_VALUES = st.one_of(st.sampled_from(["x", "Ada", "two words", "*", "- item", "# h", "a\nb", " x", "x ", "",
+                                          "\ud800", "1."]), st.integers(0, 99), st.none())
+
+
+@st.composite
+def _element(draw: st.DrawFn, depth: int, loops: tuple[str, ...]) -> str:
+    """An element of a component plans take, with values, loops and conditions in it."""
+    def value() -> str:
+        names = [*NAMES, *(f"{v}.t" for v in loops), *(f"{v}" for v in loops)]
+        return "{{ " + draw(st.sampled_from(names)) + " }}"
+
+    def inline() -> str:
+        parts = draw(st.lists(st.sampled_from(["text", " ", "value", "b", "br"]), min_size=1, max_size=4))
+        out = []
+        for part in parts:
+            if part == "value":
+                out.append(value())
+            elif part == "b":
+                out.append(f"<b>{value()}</b>")
+            elif part == "br":
+                out.append("<br/>")
+            else:
+                out.append(part if part == " " else draw(st.sampled_from(["Hello", "more text", "end."])))
+        return "".join(out)
+
+    attrs = ""
+    loop: tuple[str, ...] = loops
+    if depth < 3 and draw(st.booleans()):
+        variable = f"v{depth}"
+        source = draw(st.sampled_from(["items", *(f"{v}.kids" for v in loops)]))
+        attrs += f' for="{variable} in {source}"'
+        loop = (*loops, variable)
+    elif not loops and draw(st.integers(0, 3)) == 0:
+        attrs += f' if="{draw(st.sampled_from(NAMES))}"'
+    kind = draw(st.sampled_from(["p", "cp", "list", "section", "human-msg", "ai-msg", "code"] if depth < 3 else ["p"]))
+    if kind == "cp":
+        inner = "".join(draw(st.lists(_element(depth + 1, loop), max_size=2))) or inline()
+        return f'<cp caption="{value() if draw(st.booleans()) else "Notes"}"{attrs}>{inner}</cp>'
+    if kind == "list":
+        items = []
+        for _ in range(draw(st.integers(1, 3))):
+            item_loop = loop
+            item_attrs = ""
+            if depth < 3 and draw(st.booleans()):
+                item_attrs = f' for="w{depth} in {draw(st.sampled_from(["items", *(f"{v}.kids" for v in loop)]))}"'
+                item_loop = (*loop, f"w{depth}")
+            inner_value = "{{ " + draw(st.sampled_from([*NAMES, *item_loop])) + " }}"
+            items.append(f"<item{item_attrs}>{draw(st.sampled_from(['', 'Item ']))}{inner_value}</item>")
+        return f"<list{attrs}>{''.join(items)}</list>"
+    if kind in ("section", "human-msg", "ai-msg"):
+        inner = "".join(draw(st.lists(_element(depth + 1, loop), min_size=1, max_size=2)))
+        return f"<{kind}{attrs}>{inner}</{kind}>"
+    if kind == "code":
+        return f"<code{attrs}>static code</code>"
+    return f"<p{attrs}>{inline()}</p>"
+
+
+ITEM = st.fixed_dictionaries({"t": PIECE_VALUES, "kids": st.lists(st.fixed_dictionaries({"t": PIECE_VALUES}),
+                                                                   max_size=2)})
+RANDOM_CONTEXT = st.fixed_dictionaries({**{n: PIECE_VALUES for n in NAMES}, "items": st.lists(ITEM, max_size=3)})
+
+
+@settings(max_examples=300, deadline=None)
+@given(body=st.lists(_element(0, ()), min_size=1, max_size=4), contexts=st.lists(RANDOM_CONTEXT, min_size=1,
+                                                                                  max_size=4))
+def test_random_documents_render_from_their_plans_as_in_full(body: list[str], contexts: list[dict[str, Any]]) -> None:
+    """Documents made of the components plans take, with values, loops and conditions, rendered
+    with several contexts by one prompt (its plans made and reused): each render is what the full
+    render gives."""
+    markup = "<poml>" + "".join(body) + "</poml>"
+    try:
+        prompt = pml.loads(markup)
+    except pml.PMLError:
+        return
+    for context in [*contexts, *contexts]:
+        assert _twice(prompt, context) == _full(prompt, context), markup
