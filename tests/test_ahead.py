@@ -233,6 +233,8 @@ def _element(draw: st.DrawFn, depth: int, loops: tuple[str, ...]) -> str:
             if depth < 3 and draw(st.booleans()):
                 item_attrs = f' for="w{depth} in {draw(st.sampled_from(["items", *(f"{v}.kids" for v in loop)]))}"'
                 item_loop = (*loop, f"w{depth}")
+                if draw(st.booleans()):
+                    item_attrs += draw(st.sampled_from([f' if="w{depth}.t"', ' if="!loop.first"', ' if="a"']))
             inner_value = "{{ " + draw(st.sampled_from([*NAMES, *item_loop])) + " }}"
             items.append(f"<item{item_attrs}>{draw(st.sampled_from(['', 'Item ']))}{inner_value}</item>")
         return f"<list{attrs}>{''.join(items)}</list>"

@@ -9,7 +9,8 @@ messages, is traced (`pml.render.ahead.trace`) and turned into a `Plan`
 `for=` loops. A render of the plan evaluates the expressions and joins the pieces
 (`pml.render.ahead.template`).
 
-Conditions and loops outside any loop are switches: a render first finds which conditions hold
+A `for=` with an `if=` on the same element keeps the items the condition holds for. Conditions
+and loops outside any loop are switches: a render first finds which conditions hold
 and which of those lists are empty, and each combination met gets a plan of its own (`Ahead`).
 A value the layout would not have placed as it is (empty, with a line break or edge whitespace,
 not text), an empty list inside a loop, or an expression error sends the render back to the full
@@ -27,7 +28,7 @@ from typing import Any
 from pml.compile.program import CNode, Program, walk
 from pml.limits import Limits, using
 from pml.render.ahead.derive import derive, switches
-from pml.render.ahead.template import Plan
+from pml.render.ahead.template import Plan, kept_items
 
 MAX_PLANS = 16  # combinations of switches planned for one program
 _MISSING = object()
@@ -96,7 +97,11 @@ class Ahead:
                     items = node.loop.items.evaluate(scope)
                     if type(items) is not list and type(items) is not tuple:
                         return None
-                    holds = bool(items)
+                    cond = node.cond
+                    if cond is None or not items:
+                        holds = bool(items)
+                    else:  # a loop with `if=`: present when the condition keeps an item
+                        holds = bool(kept_items(node.loop.name, cond, items, dict(scope), "loop" in cond.names))
                 else:
                     assert node.cond is not None
                     holds = bool(node.cond.evaluate(scope))

@@ -33,6 +33,7 @@ MAX_LOOPS = 12  # loops in one program the tracer follows (each costs a few trac
 # A plan may trace at most this many times the text of its first trace (loops repeated and nested
 # loops multiplied make the traces longer than the render): making it costs a few renders at most.
 TRACE_BUDGET = 40
+TRACE_FLOOR = 50_000  # (the budget of a small prompt, whose traces are cheap whatever their count)
 
 
 def derive(program: Program, base_dir: Path, absent: frozenset[int] = frozenset()) -> Plan:
@@ -64,7 +65,7 @@ def switches(program: Program) -> list[CNode]:
         if node.loop is not None:
             found.append(node)
             inside.update(n.index for n in walk(node) if n is not node)
-            if any(n.cond is not None for n in walk(node)):
+            if any(n.cond is not None and n.loop is None for n in walk(node)):
                 raise NotAhead("a condition inside a loop")
         elif node.cond is not None:
             found.append(node)
@@ -96,8 +97,7 @@ def _check(program: Program, nodes: list[CNode]) -> None:
         component = node.component
         if component is None:
             continue
-        if (node.loop is not None and node.cond is not None) or component.kind == "reader" or "src" in node.static \
-                or "src" in node.dynamic:
+        if component.kind == "reader" or "src" in node.static or "src" in node.dynamic:
             raise NotAhead(f"<{node.element.tag}>")
         if not component.opaque_values and node.index in dynamic:
             raise NotAhead(f"a value in <{node.element.tag}>")
@@ -167,7 +167,7 @@ class _Shape:
             except OutputTooLong:
                 raise NotAhead("the plan costs too much to make") from None
             if self.left is None:
-                self.left = TRACE_BUDGET * found.size
+                self.left = max(TRACE_BUDGET * found.size, TRACE_FLOOR)
             self.left -= 2 * found.size  # (each trace is two renders)
             self.traces[key] = found
         return found
@@ -202,7 +202,7 @@ class _Shape:
         loop = Loop(key, node.loop.name, node.loop.items, self.parent[key],
                     self.build(body, self.children[key], inner),
                     self.build(tail, [*self.children[key], *rest], inner),
-                    any("loop" in e.names for e in _expressions(node)), 0)
+                    any("loop" in e.names for e in _expressions(node)), 0, node.cond)
         return (*self._parts(head, opened), loop)
 
     def _parts(self, tokens: tuple[Token, ...], opened: frozenset[int]) -> tuple[Part, ...]:
@@ -329,6 +329,8 @@ def _expressions(node: CNode) -> Iterator[Expression]:
     for inner in walk(node):
         if inner.loop is not None:
             yield inner.loop.items
+        if inner.cond is not None:
+            yield inner.cond
         for dyn in inner.dynamic.values():
             yield from _of_attr(dyn)
         for child in inner.children:

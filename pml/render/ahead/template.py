@@ -46,8 +46,9 @@ class Hole(NamedTuple):
 
 class Loop(NamedTuple):
     """A `for=` element's instances: `body` is written for each item but the last, then `tail`
-    for the last one, which goes on to the end of the enclosing part. `charge` is what each
-    instance counts against the output bound besides its values."""
+    for the last one, which goes on to the end of the enclosing part. `cond` is the element's
+    `if=`, which keeps the items it holds for (`loop` still counts all of them). `charge` is what
+    each instance counts against the output bound besides its values."""
 
     key: int
     name: str
@@ -57,6 +58,7 @@ class Loop(NamedTuple):
     tail: tuple[Part, ...]
     sets_loop: bool
     charge: int
+    cond: Expression | None = None
 
 
 Part = Union[str, Hole, Loop, Cut]  # noqa: UP007 (a runtime alias, used in the NamedTuples above)
@@ -136,15 +138,45 @@ def _loop(loop: Loop, scopes: dict[int, Any], out: list[Any], state: list[int]) 
     state[1] += count
     if not count or state[1] > state[3]:
         raise _GiveUp
-    state[0] += loop.charge * count
     inner = dict(outer)
     scopes[loop.key] = inner
-    name, body, last = loop.name, loop.body, count - 1
+    name, body, sets_loop = loop.name, loop.body, loop.sets_loop
+    if loop.cond is None:
+        last = count - 1
+        state[0] += loop.charge * count
+        for index, item in enumerate(items):
+            inner[name] = item
+            if sets_loop:
+                inner["loop"] = {"index": index, "length": count, "first": index == 0, "last": index == last}
+            _run(body if index < last else loop.tail, scopes, out, state)
+        return
+    assert loop.cond is not None
+    kept = kept_items(name, loop.cond, items, inner, sets_loop)
+    if not kept:
+        raise _GiveUp
+    state[0] += loop.charge * len(kept)
+    final = kept[-1][0]
+    for index, item in kept:
+        inner[name] = item
+        if sets_loop:
+            inner["loop"] = {"index": index, "length": count, "first": index == 0, "last": index == count - 1}
+        _run(body if index != final else loop.tail, scopes, out, state)
+
+
+def kept_items(name: str, cond: Expression, items: list[Any] | tuple[Any, ...], inner: dict[str, Any],
+               sets_loop: bool) -> list[tuple[int, Any]]:
+    """The items a loop's `if=` (`cond`) holds for, with their places in the list; `inner` is the
+    scope the condition is evaluated in (the loop variable `name`, and `loop` if `sets_loop`, are
+    set in it)."""
+    count = len(items)
+    kept: list[tuple[int, Any]] = []
     for index, item in enumerate(items):
         inner[name] = item
-        if loop.sets_loop:
-            inner["loop"] = {"index": index, "length": count, "first": index == 0, "last": index == last}
-        _run(body if index < last else loop.tail, scopes, out, state)
+        if sets_loop:
+            inner["loop"] = {"index": index, "length": count, "first": index == 0, "last": index == count - 1}
+        if cond.evaluate(inner):
+            kept.append((index, item))
+    return kept
 
 
-__all__ = ["ROOT", "UNSAFE", "Cut", "Hole", "Loop", "Part", "Plan"]
+__all__ = ["ROOT", "UNSAFE", "Cut", "Hole", "Loop", "Part", "Plan", "kept_items"]
