@@ -39,8 +39,8 @@ def _outcome(prompt: pml.Prompt, context: dict[str, Any], limits: pml.Limits | N
         return "none"
     with using(limits):
         bounds = current()
-        messages = ahead.render(context, bounds.max_output, bounds.max_loop)
-    if messages is not None:
+        written = ahead.render(context, bounds.max_output, bounds.max_loop)
+    if written is not None:
         return "ahead"
     return "none" if ahead.plans and not any(ahead.plans.values()) else "full"
 
@@ -73,11 +73,12 @@ def test_the_plan_gives_what_the_full_render_gives(path: Path) -> None:
     ahead = Ahead.of(prompt.program, prompt.base_dir)
     if options or ahead is None:
         return
-    messages = ahead.render(context, current().max_output, current().max_loop)
-    if messages is None:
+    written = ahead.render(context, current().max_output, current().max_loop)
+    if written is None:
         return
     full = prompt.render_with(RenderHook(), context)
-    assert [(m.speaker, m.parts) for m in full.messages] == [(speaker, (text,)) for speaker, text in messages]
+    assert [(m.speaker, m.parts) for m in full.messages] == [(speaker, (text,)) for speaker, text in written.messages]
+    assert (full.schema, full.tools, full.runtime) == tuple(written.declared)
 
 
 # ------------------------------------------------------------------------------------ properties
@@ -265,3 +266,19 @@ def test_random_documents_render_from_their_plans_as_in_full(body: list[str], co
         return
     for context in [*contexts, *contexts]:
         assert _twice(prompt, context) == _full(prompt, context), markup
+
+
+def test_what_a_plan_declares_is_each_render_s_own() -> None:
+    """A schema, tools and runtime parameters rendered from a plan are copies: changing one
+    render's changes no other render's."""
+    prompt, context, _ = load_case(AHEAD / "declared.pml")
+    first = prompt.render(context)
+    second = prompt.render(context)  # from the plan
+    assert second == first and _outcome(prompt, context) == "ahead"
+    assert second.schema is not None and second.runtime is not None
+    second.schema["properties"]["order"]["type"] = "number"
+    second.tools[0].parameters["properties"].clear()
+    second.runtime["temperature"] = 1.5
+    third = prompt.render(context)
+    assert third == first
+    assert third.schema is not second.schema and third.tools[0].parameters is not second.tools[0].parameters

@@ -252,11 +252,13 @@ class Prompt:
         else:
             scope = context
         bounds = current_limits()
-        messages = ahead.render(scope, bounds.max_output, bounds.max_loop)
-        if messages is None:
+        written = ahead.render(scope, bounds.max_output, bounds.max_loop)
+        if written is None:
             return None
-        return Rendered(tuple(Message(speaker, (text,)) for speaker, text in messages), True, program.diagnostics,
-                        None, (), None, (), (), (), (), program.root.span)
+        declared = written.declared
+        return Rendered(tuple(Message(speaker, (text,)) for speaker, text in written.messages), True,
+                        program.diagnostics, declared.schema, declared.tools, declared.runtime, (), (), (), (),
+                        program.root.span)
 
     def render_with(self, hook: RenderHook, context: Mapping[str, Any] | None = None, *, chat: bool = True,
                     limits: Limits | None = None) -> Rendered:

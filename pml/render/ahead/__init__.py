@@ -4,7 +4,8 @@ Most of a render's time goes into laying out and writing elements whose output i
 every render. A program whose values and loops sit only in components that place values without
 reading them (`Component.opaque_values`: paragraphs, captions, lists, inline formatting,
 messages), without budgets, modules, variables or other syntaxes, and rendering to plain text
-messages, is traced (`pml.render.ahead.trace`) and turned into a `Plan`
+messages (with, if it likes, a response schema, tools and runtime parameters that hold no
+value), is traced (`pml.render.ahead.trace`) and turned into a `Plan`
 (`pml.render.ahead.derive`): its messages as literal text with holes for `{{ }}` values and
 `for=` loops. A render of the plan evaluates the expressions and joins the pieces
 (`pml.render.ahead.template`).
@@ -21,17 +22,26 @@ pass, which gives its own result or error.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pml.compile.program import CNode, Program, walk
 from pml.limits import Limits, using
 from pml.render.ahead.derive import derive, switches
 from pml.render.ahead.template import Plan, kept_items
+from pml.render.ahead.trace import Declared
 
 MAX_PLANS = 16  # combinations of switches planned for one program
 _MISSING = object()
+
+
+class Written(NamedTuple):
+    """A render from a plan: the messages (speaker, text), and what the program declares."""
+
+    messages: list[tuple[str, str]]
+    declared: Declared
 
 
 class Ahead:
@@ -64,24 +74,28 @@ class Ahead:
         except Exception:  # a program the tracer cannot follow (an error of its own included)
             return None
 
-    def render(self, scope: Mapping[str, Any], max_output: int, max_loop: int) -> list[tuple[str, str]] | None:
-        """The messages (speaker, text) in `scope`, or None if the full render must run."""
+    def render(self, scope: Mapping[str, Any], max_output: int, max_loop: int) -> Written | None:
+        """The messages (speaker, text) in `scope` and what the program declares, or None if the
+        full render must run."""
         if self.given_way > 8 and self.given_way > 4 * self.rendered:
             return None
         absent = self._absent(scope)
         messages = None
+        plan: Any = None
         if absent is not None:
             plan = self.plans.get(absent, _MISSING)
             if plan is _MISSING:
                 plan = self._plan(absent) if len(self.plans) < MAX_PLANS else None
             if plan is not None:
-                assert isinstance(plan, Plan)
                 messages = plan.render(scope, max_output, max_loop)
         if messages is None:
             self.given_way += 1
-        else:
-            self.rendered += 1
-        return messages
+            return None
+        self.rendered += 1
+        declared = plan.declared
+        if declared.schema is not None or declared.tools or declared.runtime is not None:
+            declared = copy.deepcopy(declared)  # each render's own, as a full render's are
+        return Written(messages, declared)
 
     def _absent(self, scope: Mapping[str, Any]) -> frozenset[int] | None:
         """The switches left out in `scope` (conditions that do not hold, empty lists), or None
@@ -130,4 +144,4 @@ def plan_program(program: Program, base_dir: Path, absent: frozenset[int] = froz
     return None if ahead is None else ahead._plan(absent)
 
 
-__all__ = ["MAX_PLANS", "Ahead", "Plan", "plan_program"]
+__all__ = ["MAX_PLANS", "Ahead", "Declared", "Plan", "Written", "plan_program"]

@@ -27,6 +27,9 @@ from pml.render.bound import OutputTooLong
 
 Region = Callable[[Mapping[int, int]], tuple[Token, ...]]
 
+# Components read while rendering that a plan takes when no value is in them: what they declare is
+# the same on every render, and the plan keeps it (`Declared`).
+_DECLARATIONS = frozenset({"OutputSchema", "ToolDefinition", "Runtime"})
 # Attributes whose value changes how much of the output is kept.
 _BUDGETS = ("charLimit", "tokenLimit")
 MAX_LOOPS = 12  # loops in one program the tracer follows (each costs a few traces)
@@ -46,7 +49,7 @@ def derive(program: Program, base_dir: Path, absent: frozenset[int] = frozenset(
     shape = _Shape(program, base_dir, nodes, loops, absent)
     parts = shape.build(lambda counts: shape.trace(counts).tokens, shape.top, frozenset({ROOT}))
     charges = shape.charges()
-    plan = Plan(_attach(parts, charges), charges[ROOT])
+    plan = Plan(_attach(parts, charges), charges[ROOT], shape.trace({}).declared)
     shape.verify(plan)
     return plan
 
@@ -97,7 +100,8 @@ def _check(program: Program, nodes: list[CNode]) -> None:
         component = node.component
         if component is None:
             continue
-        if component.kind == "reader" or "src" in node.static or "src" in node.dynamic:
+        if (component.kind == "reader" and (component.name not in _DECLARATIONS or node.index in dynamic)) \
+                or "src" in node.static or "src" in node.dynamic:
             raise NotAhead(f"<{node.element.tag}>")
         if not component.opaque_values and node.index in dynamic:
             raise NotAhead(f"a value in <{node.element.tag}>")
@@ -261,8 +265,8 @@ class _Shape:
             seen = self.trace(counts)
             if tuple(_merged(tokens)) != seen.tokens:
                 raise NotAhead("the plan does not give the trace")
-            if plan.charge + charge != seen.charge:
-                raise NotAhead("the plan does not count as the render does")
+            if plan.charge + charge != seen.charge or seen.declared != plan.declared:
+                raise NotAhead("the plan does not count or declare as the render does")
 
 
 def _attach(parts: tuple[Part, ...], charges: Mapping[int, int]) -> tuple[Part, ...]:

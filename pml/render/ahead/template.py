@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple, Union
 
 from pml.expressions import Expression
-from pml.render.ahead.trace import Cut
+from pml.render.ahead.trace import Cut, Declared
 from pml.values import to_text
 
 # Characters a placed value must not hold (line breaks change list items and paragraphs; the
@@ -31,6 +31,7 @@ UNSAFE = re.compile("[\n\r\ud800-\udfff\uf8f0\uf8f1]")
 # to the full render.
 _SLACK = 2
 
+NOTHING_DECLARED = Declared(None, (), None)
 ROOT = -1  # the scope key of the render's own scope (loops are keyed by their element's index)
 
 
@@ -72,10 +73,11 @@ class _GiveUp(Exception):
 class Plan:
     """A program's messages, pre-written (module docstring): each message begins with a `Cut`
     naming its speaker; `charge` is what a render counts against the output bound besides its
-    values and loops."""
+    values and loops; `declared` the schema, tools and runtime parameters the program declares."""
 
     parts: tuple[Part, ...]
     charge: int
+    declared: Declared = NOTHING_DECLARED
 
     def render(self, scope: Mapping[str, Any], max_output: int, max_loop: int) -> list[tuple[str, str]] | None:
         """The messages (speaker, text) in `scope`, or None if the full render must run."""

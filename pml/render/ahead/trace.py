@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from pml.compile.program import CNode, Program
+from pml.components.parts import ToolSpec
 from pml.expressions import Expression
 from pml.render import charsafe
 from pml.render.renderer import Renderer
@@ -52,6 +53,15 @@ class Cut(NamedTuple):
 Token = str | Tok | Cut
 
 
+class Declared(NamedTuple):
+    """What the render declared besides its messages (`<output-schema>`, `<tool-definition>`s,
+    `<runtime>`s): the same on every render, since plans take no value in them."""
+
+    schema: dict[str, Any] | None
+    tools: tuple[ToolSpec, ...]
+    runtime: dict[str, Any] | None
+
+
 @dataclass(frozen=True, slots=True)
 class Trace:
     """A traced render: its messages as tokens (each message begins with a `Cut`), what it counted
@@ -61,6 +71,7 @@ class Trace:
     charge: int
     charged: int
     size: int  # the characters of its messages
+    declared: Declared
 
 
 class Expressions:
@@ -135,34 +146,35 @@ def trace(program: Program, base_dir: Path, counts: Mapping[int, int], absent: f
           expressions: Expressions) -> Trace:
     """Trace `program` with each loop repeated `counts[index]` times (once if not given), and the
     elements in `absent` (conditions that do not hold, empty lists) left out."""
-    tokens, output, markers = _trace_once(program, base_dir, counts, absent, expressions, 0)
+    tokens, output, markers, declared = _trace_once(program, base_dir, counts, absent, expressions, 0)
     longer = _trace_once(program, base_dir, counts, absent, expressions, 5)
-    if longer[0] != tokens:
+    if longer[0] != tokens or longer[3] != declared:
         raise NotAhead("the trace depends on the length of values")
     charged = (longer[1] - output) // 5
     if (longer[1] - output) % 5 or charged != sum(1 for t in tokens if type(t) is Tok) or charged != markers:
         raise NotAhead("values are counted other than once each")
     size = sum(len(t) if type(t) is str else _BARE for t in tokens if type(t) is not Cut)
-    return Trace(tokens, output - charged * _BARE, charged, size)
+    return Trace(tokens, output - charged * _BARE, charged, size, declared)
 
 
 def _trace_once(program: Program, base_dir: Path, counts: Mapping[int, int], absent: frozenset[int],
-                expressions: Expressions, pad: int) -> tuple[tuple[Token, ...], int, int]:
+                expressions: Expressions, pad: int) -> tuple[tuple[Token, ...], int, int, Declared]:
     markers = _Markers(expressions, pad)
     tracer = _Tracer(program, counts, absent, markers)
     with charsafe.collecting() as notes:
         done = render_root(tracer, program.root, {}, True, base_dir)
     built, written = done.built, done.written
-    call = tracer.call
-    if (tracer.dropped or call.schema is not None or call.tools or call.runtime or written.empty or written.media
-            or notes.found or built.modules or built.marks or not built.messages):
+    if (tracer.dropped or written.empty or written.media or notes.found or built.modules or built.marks
+            or not built.messages):
         raise NotAhead("the render makes more than plain messages")
     texts: list[tuple[str, str]] = []
     for message in built.messages:
         if len(message.parts) != 1 or type(message.parts[0]) is not str:
             raise NotAhead("a message has parts other than text")
         texts.append((message.speaker, message.parts[0]))
-    return _tokens(texts, markers), tracer.output, len(markers.keys)
+    call = tracer.call
+    declared = Declared(call.schema, tuple(call.tools), charsafe.clean(dict(call.runtime)) if call.runtime else None)
+    return _tokens(texts, markers), tracer.output, len(markers.keys), declared
 
 
 def _tokens(messages: list[tuple[str, str]], markers: _Markers) -> tuple[Token, ...]:
@@ -192,4 +204,4 @@ def _tokens(messages: list[tuple[str, str]], markers: _Markers) -> tuple[Token, 
     return tuple(out)
 
 
-__all__ = ["Cut", "Expressions", "NotAhead", "Tok", "Token", "Trace", "trace"]
+__all__ = ["Cut", "Declared", "Expressions", "NotAhead", "Tok", "Token", "Trace", "trace"]
