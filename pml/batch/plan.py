@@ -39,7 +39,7 @@ class Marks:
         self.position = {file.shown: n for n, file in enumerate(files)}
         self.keep = keep
         self.starts: list[Mark] = []
-        self.others: list[Mark] = []
+        self.others: list[tuple[int, Mark]] = []  # the nth place seen (from 1), kept when n is a multiple of stride
         self.stride = 1
         self.seen = 0
         self.last = -1
@@ -53,15 +53,15 @@ class Marks:
             self.last = file
             self.starts.append(mark)
             return
-        if self.seen % self.stride == 0:
-            self.others.append(mark)
-            if len(self.others) > self.keep:
-                self.others = self.others[::2]
-                self.stride *= 2
         self.seen += 1
+        if self.seen % self.stride == 0:
+            self.others.append((self.seen, mark))
+            if len(self.others) > self.keep:
+                self.stride *= 2
+                self.others = [(n, kept) for n, kept in self.others if n % self.stride == 0]
 
     def marks(self) -> tuple[Mark, ...]:
-        return tuple(sorted([*self.starts, *self.others], key=lambda mark: mark.chunk))
+        return tuple(sorted([*self.starts, *(mark for _, mark in self.others)], key=lambda mark: mark.chunk))
 
 
 @dataclass(frozen=True, slots=True)
