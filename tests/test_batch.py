@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import hashlib
+import itertools
 import json
 import os
 import pickle
@@ -723,7 +724,7 @@ def test_the_marks_stay_few_however_many_chunks(tmp_path: Path) -> None:
     assert len(plan.marks) <= 17 and plan.chunks == 2_000
     spans = plan.spans()
     assert spans[0].chunk == 0 and sum(s.chunks for s in spans) == 2_000
-    assert all(a.chunk + a.chunks == b.chunk for a, b in zip(spans, spans[1:]))
+    assert all(a.chunk + a.chunks == b.chunk for a, b in itertools.pairwise(spans))
     assert max(s.chunks for s in spans) == min(s.chunks for s in spans[:-1]) == 128
 
 

@@ -53,14 +53,17 @@ def _row(index: int, item: Any) -> Any:
 
 
 def read_span(span: Span, chunk_rows: int, bounds: Limits | None) -> Iterator[Any]:
-    """The span's chunks as one-row blocks; a problem reading it is the last one (module docstring)."""
-    index = span.chunk
+    """The span's chunks as one-row blocks; a problem reading it takes the place of the next
+    chunk due, and is the last (module docstring)."""
+    last = span.chunk - 1
     with limits.using(bounds):
         try:
-            for index, block in span.blocks(chunk_rows):
-                yield _row(index, block)
+            for last, block in span.blocks(chunk_rows):
+                yield _row(last, block)
         except PMLError as exc:
-            yield _row(index, exc)
+            due = next((i for i in range(last + 1, span.chunk + span.chunks) if i not in span.done), None)
+            if due is not None:  # else only chunks done already were left to read
+                yield _row(due, exc)
 
 
 class ChunkSource(Datasource):
@@ -144,7 +147,7 @@ def dataset(spans: list[Span], chunk_rows: int, job: Job, workers: int, share: f
     """The pipeline for the chunks of `spans`, rendered by `workers` actors (no more than there
     are chunks) of `share` CPUs each; nothing runs until it is read."""
     chunks = sum(span.chunks - len(span.done) for span in spans)
-    with _ordered_context(), warnings.catch_warnings():
+    with warnings.catch_warnings(), _ordered_context():
         warnings.simplefilter("ignore", DeprecationWarning)  # max_restarts goes to Ray as is, which Ray Data deprecates
         source = ray.data.read_datasource(ChunkSource(spans, chunk_rows, job.spec.limits),
                                           override_num_blocks=max(1, len(spans)), num_cpus=READ_CPUS)
