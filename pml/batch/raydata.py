@@ -88,10 +88,15 @@ class ChunkSource(Datasource):
             def read(span: Span = span) -> Iterator[Any]:
                 return read_span(span, self.chunk_rows, self.bounds)
 
-            metadata = BlockMetadata(num_rows=span.chunks - len(span.done), size_bytes=None, exec_stats=None,
-                                     input_files=(str(span.file.path),))
-            tasks.append(ReadTask(read, metadata))
+            tasks.append(ReadTask(read, _metadata(span.chunks - len(span.done), str(span.file.path))))
         return tasks
+
+
+def _metadata(rows: int, path: str) -> Any:
+    fields: dict[str, Any] = {"num_rows": rows, "size_bytes": None, "exec_stats": None, "input_files": (path,)}
+    if "schema" in getattr(BlockMetadata, "__dataclass_fields__", {}):  # Ray before 2.46 has it, and requires it
+        fields["schema"] = None
+    return BlockMetadata(**fields)
 
 
 class RenderChunks:
@@ -130,17 +135,18 @@ def _ordered_context() -> Iterator[None]:
     """Datasets made inside keep their rows in order and print nothing (Ray Data copies the
     current `DataContext` into each dataset; the current one is put back after)."""
     context = ray.data.DataContext.get_current()
-    saved = (context.execution_options.preserve_order, context.enable_progress_bars,
-             context.print_on_execution_start, context.enable_auto_log_stats)
+    wanted = {"enable_progress_bars": False, "print_on_execution_start": False, "enable_auto_log_stats": False}
+    saved = {name: getattr(context, name) for name in wanted if hasattr(context, name)}
+    order = context.execution_options.preserve_order
     context.execution_options.preserve_order = True
-    context.enable_progress_bars = False
-    context.print_on_execution_start = False
-    context.enable_auto_log_stats = False
+    for name in saved:
+        setattr(context, name, wanted[name])
     try:
         yield
     finally:
-        (context.execution_options.preserve_order, context.enable_progress_bars, context.print_on_execution_start,
-         context.enable_auto_log_stats) = saved
+        context.execution_options.preserve_order = order
+        for name, value in saved.items():
+            setattr(context, name, value)
 
 
 def dataset(spans: list[Span], chunk_rows: int, job: Job, workers: int, share: float) -> Any:
