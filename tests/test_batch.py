@@ -717,6 +717,12 @@ def test_spans_read_the_chunks_this_process_reads(tmp_path: Path) -> None:
     assert _read(chunk for span in resumed.spans() for chunk in span.blocks(5)) == _read(resumed.blocks())
     assert resumed.pending == 18
 
+    # fewer, longer spans: neighbours in a file are joined until each holds pending / most chunks
+    assert [(s.chunk, s.chunks) for s in plan.spans(most=2)] == [(0, 10), (10, 10), (20, 10)]
+    assert [(s.chunk, s.chunks, len(s.done)) for s in resumed.spans(most=2)] == [(0, 8, 5), (10, 10, 0), (20, 10, 5)]
+    for joined in (plan, resumed):
+        assert _read(chunk for span in joined.spans(most=2) for chunk in span.blocks(5)) == _read(joined.blocks())
+
 
 def test_the_marks_stay_few_however_many_chunks(tmp_path: Path) -> None:
     data = write_jsonl(tmp_path / "rows.jsonl", many(2_000))

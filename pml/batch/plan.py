@@ -118,8 +118,10 @@ class Plan:
             if index not in self.done:
                 yield index, block
 
-    def spans(self) -> list[Span]:
-        """The chunks not done as spans, in order (a span whose chunks are all done is left out)."""
+    def spans(self, most: int | None = None) -> list[Span]:
+        """The chunks not done as spans, in order (a span whose chunks are all done is left out);
+        with `most`, neighbouring spans of a file are joined until there are about that many (a
+        span is then at least pending / most chunks long, and every file starts a span)."""
         ends: dict[int, int] = {}  # each file's chunks end before this index
         total = 0
         for n, count in enumerate(self.counts):
@@ -133,7 +135,21 @@ class Plan:
                                            bisect.bisect_left(done_in_order, end)])
             if len(done) < end - mark.chunk:
                 found.append(Span(self.files[mark.file], mark.at, mark.chunk, mark.first, end - mark.chunk, done))
-        return found
+        return found if most is None else _joined(found, -(-self.pending // max(1, most)))
+
+
+def _joined(spans: list[Span], size: int) -> list[Span]:
+    """Neighbouring spans of a file joined while the first holds fewer than `size` chunks not done."""
+    joined: list[Span] = []
+    for span in spans:
+        last = joined[-1] if joined else None
+        if last is not None and last.file == span.file and last.chunk + last.chunks == span.chunk and \
+                last.chunks - len(last.done) < size:
+            joined[-1] = Span(last.file, last.at, last.chunk, last.first, last.chunks + span.chunks,
+                              last.done | span.done)
+        else:
+            joined.append(span)
+    return joined
 
 
 __all__ = ["SPANS", "Mark", "Marks", "Plan", "Span"]

@@ -4,7 +4,8 @@
           ── map_batches(RenderChunks) on actors ──▶ a row per chunk: index, result
           ── iter_rows, in order ──▶ the process that runs the batch
 
-- `ChunkSource` is a `ray.data.Datasource` with one read task per span (`plan.Span`): the task
+- `ChunkSource` is a `ray.data.Datasource` with one read task per span (`plan.Span`; about two
+  per actor, so that reading keeps up on a large cluster without a task per chunk): the task
   opens its file where the span starts and reads the span's chunks with PML's own readers
   (so a CSV value stays text and a line has the same number as with the local engine), one
   output row and block per chunk: its index and the raw block, pickled. Rows are decoded
@@ -43,6 +44,7 @@ from pml.errors import PMLError
 from pml.limits import Limits
 
 READ_CPUS = 0.25  # a read task's share of a CPU: reading a block costs little next to rendering it
+SPANS_PER_WORKER = 2  # read tasks per actor: each costs a Ray task's start-up, and streams its chunks as it reads
 
 
 def _row(index: int, item: Any) -> Any:
@@ -164,7 +166,7 @@ def dataset(spans: list[Span], chunk_rows: int, job: Job, workers: int, share: f
 
 def results(plan: Plan, job: Job, workers: int, share: float) -> Iterator[ChunkResult]:
     """The results of the chunks of `plan` not yet done, in order."""
-    spans = plan.spans()
+    spans = plan.spans(most=SPANS_PER_WORKER * workers)
     if not spans:
         return
     expected = (index for span in spans for index in range(span.chunk, span.chunk + span.chunks)
@@ -203,4 +205,4 @@ def _first_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text.splitlines()[0]}" if text else type(exc).__name__
 
 
-__all__ = ["READ_CPUS", "ChunkSource", "RenderChunks", "dataset", "read_span", "results"]
+__all__ = ["READ_CPUS", "SPANS_PER_WORKER", "ChunkSource", "RenderChunks", "dataset", "read_span", "results"]
