@@ -58,14 +58,20 @@ def read_span(span: Span, chunk_rows: int, bounds: Limits | None) -> Iterator[An
     """The span's chunks as one-row blocks; a problem reading it takes the place of the next
     chunk due, and is the last (module docstring)."""
     last = span.chunk - 1
-    with limits.using(bounds):
+    chunks = span.blocks(chunk_rows)
+    while True:
         try:
-            for last, block in span.blocks(chunk_rows):
-                yield _row(last, block)
+            with limits.using(bounds):  # the run's limits while reading, not while the task holds a chunk
+                item = next(chunks, None)
         except PMLError as exc:
             due = next((i for i in range(last + 1, span.chunk + span.chunks) if i not in span.done), None)
             if due is not None:  # else only chunks done already were left to read
                 yield _row(due, exc)
+            return
+        if item is None:
+            return
+        last, block = item
+        yield _row(last, block)
 
 
 class ChunkSource(Datasource):
