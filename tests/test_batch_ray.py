@@ -97,7 +97,7 @@ def test_the_ray_engine_writes_the_local_engines_bytes(cluster: Any, tmp_path: P
     # Ray Data read the file in two spans (a chunk starts a row group at row 300) and rendered on 2 actors
     [source] = spy.sources
     assert isinstance(source, ChunkSource)
-    assert [(span.chunk, span.chunks) for span in source.spans] == [(0, 5), (5, 2)]
+    assert [[(span.chunk, span.chunks) for span in group] for group in source.groups] == [[(0, 5)], [(5, 2)]]
     [(fn, how)] = spy.maps
     assert fn is RenderChunks and how["compute"].max_size == 2 and how["num_cpus"] == 0.5
     assert cluster.is_initialized()  # a cluster it did not start is left running
@@ -264,3 +264,19 @@ def test_prompt_requests_needs_ids_from_the_rows() -> None:
         PromptRequests(PROMPT, model="m")
     with pytest.raises(BatchError, match=r"^PromptRequests cannot fill `\{index\}`"):
         PromptRequests(PROMPT, model="m", id_template="row-{index}")
+
+
+def test_read_tasks_take_consecutive_spans_of_about_equal_chunks() -> None:
+    from pml.batch.inputs import At, InputFile
+    from pml.batch.plan import Span
+    from pml.batch.raydata import tasks
+
+    spans = [Span(InputFile(Path(f"p{n}.jsonl"), f"p{n}.jsonl", "jsonl"), At(0, 0), 4 * n, 20 * n, 4)
+             for n in range(30)]  # thirty small files of four chunks each
+    groups = tasks(spans, 4)
+    assert [len(group) for group in groups] == [8, 8, 8, 6]
+    assert [span for group in groups for span in group] == spans
+    resumed = [Span(s.file, s.at, s.chunk, s.first, s.chunks, frozenset(range(s.chunk, s.chunk + 3)) if n < 20 else
+                    frozenset()) for n, s in enumerate(spans)]  # one chunk left in each of the first twenty
+    assert [len(group) for group in tasks(resumed, 4)] == [15, 8, 4, 3]  # 15, 17, 16 and 12 chunks to render
+    assert tasks(spans[:1], 4) == [spans[:1]]

@@ -4,9 +4,10 @@
           ── map_batches(RenderChunks) on actors ──▶ a row per chunk: index, result
           ── iter_rows, in order ──▶ the process that runs the batch
 
-- `ChunkSource` is a `ray.data.Datasource` with one read task per span (`plan.Span`; about two
-  per actor, so that reading keeps up on a large cluster without a task per chunk): the task
-  opens its file where the span starts and reads the span's chunks with PML's own readers
+- `ChunkSource` is a `ray.data.Datasource` whose read tasks (about two per actor, so that
+  reading keeps up on a large cluster without a task per chunk or per small file) each read
+  one or more consecutive spans (`plan.Span`): a task opens a span's file where the span
+  starts and reads the span's chunks with PML's own readers
   (so a CSV value stays text and a line has the same number as with the local engine), one
   output row and block per chunk: its index and the raw block, pickled. Rows are decoded
   where they are rendered, as with the local engine. A span that cannot be read gives the
@@ -74,12 +75,33 @@ def read_span(span: Span, chunk_rows: int, bounds: Limits | None) -> Iterator[An
         yield _row(last, block)
 
 
-class ChunkSource(Datasource):
-    """The spans of a plan as read tasks, one per span, in order."""
+def read_spans(spans: list[Span], chunk_rows: int, bounds: Limits | None) -> Iterator[Any]:
+    """The chunks of consecutive spans, read one after the other."""
+    for span in spans:
+        yield from read_span(span, chunk_rows, bounds)
 
-    def __init__(self, spans: list[Span], chunk_rows: int, bounds: Limits | None) -> None:
+
+def tasks(spans: list[Span], most: int) -> list[list[Span]]:
+    """Consecutive spans grouped into at most about `most` read tasks of about as many chunks
+    (many small files need not cost a task each)."""
+    size = -(-sum(span.chunks - len(span.done) for span in spans) // max(1, most))
+    groups: list[list[Span]] = []
+    held = size
+    for span in spans:
+        if held >= size:
+            groups.append([])
+            held = 0
+        groups[-1].append(span)
+        held += span.chunks - len(span.done)
+    return groups
+
+
+class ChunkSource(Datasource):
+    """The spans of a plan as read tasks (each reads one or more consecutive spans), in order."""
+
+    def __init__(self, groups: list[list[Span]], chunk_rows: int, bounds: Limits | None) -> None:
         super().__init__()
-        self.spans = spans
+        self.groups = groups
         self.chunk_rows = chunk_rows
         self.bounds = bounds
 
@@ -91,17 +113,18 @@ class ChunkSource(Datasource):
 
     def get_read_tasks(self, parallelism: int, per_task_row_limit: int | None = None,
                        data_context: Any = None) -> list[Any]:
-        tasks = []
-        for span in self.spans:
-            def read(span: Span = span) -> Iterator[Any]:
-                return read_span(span, self.chunk_rows, self.bounds)
+        found = []
+        for group in self.groups:
+            def read(group: list[Span] = group) -> Iterator[Any]:
+                return read_spans(group, self.chunk_rows, self.bounds)
 
-            tasks.append(ReadTask(read, _metadata(span.chunks - len(span.done), str(span.file.path))))
-        return tasks
+            rows = sum(span.chunks - len(span.done) for span in group)
+            found.append(ReadTask(read, _metadata(rows, tuple(dict.fromkeys(str(s.file.path) for s in group)))))
+        return found
 
 
-def _metadata(rows: int, path: str) -> Any:
-    fields: dict[str, Any] = {"num_rows": rows, "size_bytes": None, "exec_stats": None, "input_files": (path,)}
+def _metadata(rows: int, paths: tuple[str, ...]) -> Any:
+    fields: dict[str, Any] = {"num_rows": rows, "size_bytes": None, "exec_stats": None, "input_files": paths}
     if "schema" in getattr(BlockMetadata, "__dataclass_fields__", {}):  # Ray before 2.46 has it, and requires it
         fields["schema"] = None
     return BlockMetadata(**fields)
@@ -158,13 +181,15 @@ def _ordered_context() -> Iterator[None]:
 
 
 def dataset(spans: list[Span], chunk_rows: int, job: Job, workers: int, share: float) -> Any:
-    """The pipeline for the chunks of `spans`, rendered by `workers` actors (no more than there
-    are chunks) of `share` CPUs each; nothing runs until it is read."""
+    """The pipeline for the chunks of `spans`, read by about two tasks per actor and rendered by
+    `workers` actors (no more than there are chunks) of `share` CPUs each; nothing runs until it
+    is read."""
     chunks = sum(span.chunks - len(span.done) for span in spans)
+    groups = tasks(spans, SPANS_PER_WORKER * workers)
     with warnings.catch_warnings(), _ordered_context():
         warnings.simplefilter("ignore", DeprecationWarning)  # max_restarts goes to Ray as is, which Ray Data deprecates
-        source = ray.data.read_datasource(ChunkSource(spans, chunk_rows, job.spec.limits),
-                                          override_num_blocks=max(1, len(spans)), num_cpus=READ_CPUS)
+        source = ray.data.read_datasource(ChunkSource(groups, chunk_rows, job.spec.limits),
+                                          override_num_blocks=len(groups), num_cpus=READ_CPUS)
         return source.map_batches(RenderChunks, fn_constructor_args=(job,), batch_size=1, batch_format="pyarrow",
                                   compute=ray.data.ActorPoolStrategy(size=max(1, min(workers, chunks))),
                                   num_cpus=share, max_restarts=0)
@@ -211,4 +236,5 @@ def _first_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text.splitlines()[0]}" if text else type(exc).__name__
 
 
-__all__ = ["READ_CPUS", "SPANS_PER_WORKER", "ChunkSource", "RenderChunks", "dataset", "read_span", "results"]
+__all__ = ["READ_CPUS", "SPANS_PER_WORKER", "ChunkSource", "RenderChunks", "dataset", "read_span", "read_spans",
+           "results", "tasks"]
