@@ -7,11 +7,10 @@
 - `ChunkSource` is a `ray.data.Datasource` whose read tasks (about two per actor, so that
   reading keeps up on a large cluster without a task per chunk or per small file) each read
   one or more consecutive spans (`plan.Span`): a task opens a span's file where the span
-  starts and reads the span's chunks with PML's own readers
-  (so a CSV value stays text and a line has the same number as with the local engine), one
-  output row and block per chunk: its index and the raw block, pickled. Rows are decoded
-  where they are rendered, as with the local engine. A span that cannot be read gives the
-  error as its next chunk, and ends there.
+  starts and reads the span's chunks with PML's own readers (so a CSV value stays text and a
+  line has the same number as with the local engine), one output row and block per chunk:
+  its index and the raw block, pickled. Rows are decoded where they are rendered, as with the
+  local engine. A span that cannot be read gives the error as its next chunk, and ends there.
 - `RenderChunks` is the class `Dataset.map_batches` runs on the actors: one `Worker` each (the
   prompt compiled, or unpickled, once per actor); a chunk in, its `ChunkResult` (pickled) out.
 - `results` runs the pipeline with `preserve_order` and gives the results in chunk order, so
