@@ -16,14 +16,15 @@ process's first renders (imports, caches).
   and no shards.
 - **workers 1 / workers 2**: `pml.batch.write_requests(..., workers=N)`: the whole command's
   work (fingerprints, the id pass, chunks written, shards assembled, the manifest).
-- **ray**: the same with `engine="ray"` and 2 workers; it starts a local Ray cluster, whose
-  start-up is included (and also timed alone on 10 rows).
+- **ray**: the same with `engine="ray"` and 2 workers: a Ray Data pipeline (read tasks, 2
+  actors in `map_batches`) on a local Ray cluster that the run starts, whose start-up is
+  included (and also timed alone on 10 rows).
 
 Every run's requests must be byte-identical to the plain loop's; the script checks it. Targets:
 2 workers at least 1.6× one worker; one worker within 1.2× of the plain loop's time. The
 machine's load average is printed before and after each run: on a machine shared with other
 work, a second worker only helps as much as a second core is free. So is the CPU time of the run
-(this process and its worker processes; Ray's actors are not its children, so not for Ray),
+(this process and its worker processes; Ray's tasks and actors are not its children, so not for Ray),
 which does not depend on the load: the 1-worker run's CPU time against the loop's is the cost of
 the batch machinery, and the 2-worker run's against the 1-worker run's what parallel work wastes.
 """

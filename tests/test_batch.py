@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import hashlib
+import itertools
 import json
 import os
 import pickle
@@ -662,6 +663,109 @@ def test_a_compiled_prompt_that_cannot_travel_needs_its_path(tmp_path: Path) -> 
                                  "hint: pass the prompt's path instead of a compiled prompt, or use workers=1")
     manifest = run(CASE / "rows.jsonl", tmp_path / "here", prompt=prompt, workers=1)
     assert manifest.requests == 5 and manifest.prompt["file"] == "<string>"
+
+
+# ------------------------------------------------------------------ spans: chunks read by other processes
+def _plan(files: list[Path], chunk_rows: int, keep: int, done: frozenset[int] = frozenset()) -> Any:
+    from pml.batch.inputs import blocks, expand
+    from pml.batch.plan import Marks, Plan
+
+    inputs = expand(files)
+    marks = Marks(inputs, keep)
+    rows = {f.shown: 0 for f in inputs}
+    for chunk, block in enumerate(blocks(inputs, chunk_rows, need=["id"], only=["id"])):
+        marks.note(chunk, block)
+        rows[block.file] += len(block)
+    return Plan(tuple(inputs), tuple(rows[f.shown] for f in inputs), chunk_rows, done, marks.marks())
+
+
+def _read(chunks: Any) -> list[tuple[int, str, int, list[int], list[dict[str, Any]]]]:
+    from pml.batch.inputs import decode
+
+    return [(index, block.file, block.first, list(block.places), decode(block)) for index, block in chunks]
+
+
+def test_spans_read_the_chunks_this_process_reads(tmp_path: Path) -> None:
+    """JSONL with blank lines, CSV with records over several lines, Parquet with row groups that
+    do not fall on chunk boundaries: each span, read from where it starts, gives the same blocks."""
+    rows = [{"id": f"r{i:03d}", "question": f'line one, "{i}"\nline two' if i % 3 == 0 else f"q{i}"}
+            for i in range(50)]
+    jsonl = tmp_path / "a.jsonl"
+    jsonl.write_text("".join(json.dumps(r) + "\n" + ("\n" if i % 4 == 0 else "") for i, r in enumerate(rows)),
+                     encoding="utf-8")
+    table = tmp_path / "b.csv"
+    with table.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "question"])
+        writer.writerows([r["id"], r["question"]] for r in rows)
+    parquet = write_parquet(tmp_path / "c.parquet", rows, row_group_size=15)
+    plan = _plan([jsonl, table, parquet], 5, 3)
+    assert plan.rows == (50, 50, 50) and plan.counts == (10, 10, 10) and plan.chunks == 30
+    # every file's first chunk, then at most 3 more, spread over the 19 other places that reading can
+    # start at (JSONL and CSV: every chunk; Parquet: only a chunk that starts a row group, row 75, chunk
+    # 25): the 8th and the 16th
+    assert [(s.chunk, s.chunks) for s in plan.spans()] == [(0, 8), (8, 2), (10, 7), (17, 3), (20, 10)]
+    spans = [chunk for span in plan.spans() for chunk in span.blocks(5)]
+    assert _read(spans) == _read(plan.blocks())
+    # the CSV's first ten records, from line 2 (every third takes two lines)
+    assert [place for *_, places, _ in _read(plan.blocks())[10:12] for place in places] == [2, 4, 5, 6, 8, 9, 10, 12,
+                                                                                              13, 14]
+
+    resumed = _plan([jsonl, table, parquet], 5, 3, frozenset({0, 2, 3, 4, 7, 8, 9, 20, 21, 22, 23, 24}))
+    assert [(s.chunk, s.chunks, sorted(s.done)) for s in resumed.spans()] == [
+        (0, 8, [0, 2, 3, 4, 7]), (10, 7, []), (17, 3, []), (20, 10, [20, 21, 22, 23, 24])]  # (8, 2) is done
+    assert _read(chunk for span in resumed.spans() for chunk in span.blocks(5)) == _read(resumed.blocks())
+    assert resumed.pending == 18
+
+    # fewer, longer spans: neighbours in a file are joined until each holds pending / most chunks
+    assert [(s.chunk, s.chunks) for s in plan.spans(most=2)] == [(0, 10), (10, 10), (20, 10)]
+    assert [(s.chunk, s.chunks, len(s.done)) for s in resumed.spans(most=2)] == [(0, 8, 5), (10, 10, 0), (20, 10, 5)]
+    for joined in (plan, resumed):
+        assert _read(chunk for span in joined.spans(most=2) for chunk in span.blocks(5)) == _read(joined.blocks())
+
+
+def test_the_marks_stay_few_however_many_chunks(tmp_path: Path) -> None:
+    data = write_jsonl(tmp_path / "rows.jsonl", many(2_000))
+    plan = _plan([data], 1, 16)
+    assert len(plan.marks) <= 17 and plan.chunks == 2_000
+    spans = plan.spans()
+    assert spans[0].chunk == 0 and sum(s.chunks for s in spans) == 2_000
+    assert all(a.chunk + a.chunks == b.chunk for a, b in itertools.pairwise(spans))
+    assert max(s.chunks for s in spans) == min(s.chunks for s in spans[:-1]) == 128
+
+
+def test_the_ray_engine_needs_ray_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "ray", None)
+    with pytest.raises(BatchError) as caught:
+        run(CASE / "rows.jsonl", tmp_path / "out", engine="ray")
+    assert str(caught.value) == "the ray engine needs Ray Data\nhint: pip install 'pml[ray]'"
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_ray_cluster_that_does_not_answer_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    pytest.importorskip("ray")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    for address in (f"127.0.0.1:{port}", f"ray://127.0.0.1:{port}"):
+        monkeypatch.setenv("RAY_ADDRESS", address)
+        with pytest.raises(BatchError) as caught:
+            run(CASE / "rows.jsonl", tmp_path / "out", engine="ray")
+        assert str(caught.value) == (
+            f"cannot reach the Ray cluster at {address}: connection refused\n"
+            "hint: check RAY_ADDRESS (HOST:PORT of the head node, or ray://HOST:10001), or unset it to start a local "
+            "cluster")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(("cpus", "workers", "share"), [(2, 2, 0.5), (2, 1, 1.0), (1, 1, 0.5), (64, 64, 0.98),
+                                                        (2, 8, 0.12), (4, 2, 1.0)])
+def test_ray_actors_leave_a_cpu_for_reading(cpus: float, workers: int, share: float) -> None:
+    from pml.batch.engines import actor_share
+
+    assert actor_share(cpus, workers) == share
 
 
 # ------------------------------------------------------------------ iter_requests

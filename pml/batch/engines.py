@@ -1,14 +1,15 @@
-"""Engines: where blocks are rendered. Each gives the chunks' results in input order, with at
-most a few blocks in flight per worker, so memory stays bounded however large the input.
+"""Engines: where chunks are read and rendered. Each gives the results of a plan's chunks not
+yet done (`plan.Plan`) in input order, with a bounded number of chunks in flight, so memory
+stays bounded however large the input.
 
-- `local`: processes on this machine (`multiprocessing`, the platform's start method);
-  `workers=1` renders in this process.
-- `ray`: Ray actors, one compiled prompt each; it connects to the cluster at `RAY_ADDRESS`
-  when that is set, else starts a local one (and stops it at the end). Blocks are read by this
-  process and sent to the actors; results come back here in order, so both engines write the
-  same bytes.
+- `local`: this process reads the blocks and processes on this machine render them
+  (`multiprocessing`, the platform's start method); `workers=1` renders in this process.
+- `ray`: a Ray Data pipeline (`pml.batch.raydata`): read tasks read the spans of the inputs
+  with PML's readers, `workers` actors render them (`Dataset.map_batches`), and the results
+  come back here in order, so both engines write the same bytes. It connects to the cluster at
+  `RAY_ADDRESS` when that is set, else starts a local one (and stops it at the end).
 
-An engine is a context manager that yields `map(chunks) -> results`; `ENGINES` names them.
+An engine is a context manager that yields `map(plan) -> results`; `ENGINES` names them.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import socket
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -23,13 +25,14 @@ from typing import Any, TypeVar
 
 from pml.batch.errors import BatchError
 from pml.batch.inputs import Block
+from pml.batch.plan import Plan
 from pml.batch.work import ChunkResult, Job, Worker
 
-Chunks = Iterable[tuple[int, Block]]
-Mapper = Callable[[Chunks], Iterator[ChunkResult]]
+Mapper = Callable[[Plan], Iterator[ChunkResult]]
 H = TypeVar("H")
 
 IN_FLIGHT = 2  # blocks sent ahead per worker
+CONNECT_SECONDS = 10.0  # how long the head node of the cluster at RAY_ADDRESS has to answer
 
 
 def ordered(handles: Iterator[H], window: int, get: Callable[[H], ChunkResult]) -> Iterator[ChunkResult]:
@@ -71,33 +74,50 @@ def local(job: Job, workers: int | None) -> Iterator[Mapper]:
     count = workers or default_workers()
     if count == 1:
         worker = Worker(job)
-        yield lambda chunks: (worker.run(index, block) for index, block in chunks)
+        yield lambda plan: (worker.run(index, block) for index, block in plan.blocks())
         return
     with multiprocessing.get_context().Pool(count, initializer=_start, initargs=(job,)) as pool:
-        def submit(chunks: Chunks) -> Iterator[Any]:
+        def submit(chunks: Iterable[tuple[int, Block]]) -> Iterator[Any]:
             for index, block in chunks:
                 yield pool.apply_async(_run, (index, block))
 
-        yield lambda chunks: ordered(submit(chunks), IN_FLIGHT * count, lambda handle: handle.get())
+        yield lambda plan: ordered(submit(plan.blocks()), IN_FLIGHT * count, lambda handle: handle.get())
 
 
 # ---------------------------------------------------------------- ray
-class RayWorker:
-    """A Ray actor's state: one `Worker` (the class is made remote when the engine starts)."""
-
-    def __init__(self, job: Job) -> None:
-        self.worker = Worker(job)
-
-    def run(self, index: int, block: Block) -> ChunkResult:
-        return self.worker.run(index, block)
-
-
 def _ray() -> Any:
     try:
         import ray
+        import ray.data
     except ImportError:
-        raise BatchError("the ray engine needs Ray", "pip install 'pml[ray]'") from None
+        raise BatchError("the ray engine needs Ray Data", "pip install 'pml[ray]'") from None
     return ray
+
+
+def check_address(address: str, seconds: float = CONNECT_SECONDS) -> None:
+    """A `BatchError` unless something answers at a `HOST:PORT` or `ray://HOST:PORT` address
+    (Ray itself waits for an absent cluster for minutes); other forms (`auto`) are Ray's to check."""
+    text = address.strip()
+    if text.startswith("ray://"):
+        text = text[len("ray://"):]
+    host, _, port = text.rpartition(":")
+    if "://" in text or not host or not port.isdigit():
+        return
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=seconds).close()
+    except OSError as exc:
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        raise BatchError(f"cannot reach the Ray cluster at {address}: {reason[:1].lower() + reason[1:]}",
+                         "check RAY_ADDRESS (HOST:PORT of the head node, or ray://HOST:10001), or unset it to "
+                         "start a local cluster") from None
+
+
+def actor_share(cpus: float, workers: int) -> float:
+    """The CPUs each of `workers` actors asks for on a cluster of `cpus`: what is left once the
+    read tasks have one, shared out, at most one each (the actors may ask for less than they use;
+    they must not ask for more than there is, or they wait forever)."""
+    spare = max(cpus - 1.0, cpus / 2)
+    return round(max(0.01, min(1.0, spare / workers)), 2)
 
 
 @contextmanager
@@ -111,34 +131,33 @@ def ray(job: Job, workers: int | None) -> Iterator[Mapper]:
                                    "logging_level": logging.ERROR}
         if address is None:
             options["num_cpus"] = workers or default_workers()
+        else:
+            check_address(address)
         try:
             api.init(address=address, **options)
         except Exception as exc:
             where = f"the Ray cluster at {address}" if address else "a local Ray cluster"
-            raise BatchError(f"cannot start or reach {where}: {type(exc).__name__}: {exc}",
+            raise BatchError(f"cannot start or reach {where}: {type(exc).__name__}: {str(exc).strip()[:300]}",
                              "check RAY_ADDRESS, or unset it to start a local cluster") from None
-    actors: list[Any] = []
+    runs: list[Iterator[ChunkResult]] = []
     try:
+        from pml.batch import raydata
+
         cpus = float(api.cluster_resources().get("CPU", 1.0))
         count = workers or max(1, int(cpus))
-        share = min(1.0, cpus / count)  # more actors than CPUs share them rather than wait forever
-        remote = api.remote(num_cpus=share)(RayWorker)
-        actors = [remote.remote(job) for _ in range(count)]
+        share = actor_share(cpus, count)
 
-        def submit(chunks: Chunks) -> Iterator[Any]:
-            for n, (index, block) in enumerate(chunks):
-                yield actors[n % count].run.remote(index, block)
+        def render(plan: Plan) -> Iterator[ChunkResult]:
+            run = raydata.results(plan, job, count, share)
+            runs.append(run)
+            return run
 
-        def get(ref: Any) -> ChunkResult:
-            try:
-                return api.get(ref)
-            except Exception as exc:
-                raise BatchError(f"a Ray worker failed: {type(exc).__name__}: {str(exc).splitlines()[0]}") from None
-
-        yield lambda chunks: ordered(submit(chunks), IN_FLIGHT * count, get)
+        yield render
     finally:
-        for actor in actors:
-            api.kill(actor)
+        for run in runs:
+            close = getattr(run, "close", None)
+            if callable(close):
+                close()
         if started:
             api.shutdown()
 
@@ -157,4 +176,5 @@ def engine(name: str, job: Job, workers: int | None) -> AbstractContextManager[M
     return start(job, workers)
 
 
-__all__ = ["ENGINES", "IN_FLIGHT", "RayWorker", "default_workers", "engine", "local", "ordered", "ray"]
+__all__ = ["CONNECT_SECONDS", "ENGINES", "IN_FLIGHT", "actor_share", "check_address", "default_workers", "engine",
+           "local", "ordered", "ray"]

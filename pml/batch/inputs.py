@@ -1,9 +1,15 @@
 """Batch inputs: JSONL, CSV and Parquet files, named one by one, as folders or as globs.
 
 Each input is streamed in blocks of rows, never read whole: a block is what the driver reads
-(`Block`: raw JSONL lines, CSV records, or an Arrow record batch of a Parquet file, read row
+(`Block`: raw JSONL lines, CSV records, or Arrow record batches of a Parquet file, read row
 group by row group), and a worker decodes it into the rows' contexts (`decode`). Reading and
 decoding are separate so that decoding and rendering run in parallel.
+
+Every block of a file holds `size` rows but the last, whatever the columns read, so a file of
+N rows is ceil(N / size) blocks. A block that reading can start at (`Block.at`: the byte
+offset and the lines before it in a JSONL or CSV file; the row group and the rows before it in
+a Parquet file, when the block starts a row group) lets another process read the blocks from
+there on (`blocks_from`) without reading what comes before.
 
 - JSONL (`.jsonl`, `.ndjson`): one JSON object a line, UTF-8; blank lines are skipped.
 - CSV (`.csv`): a header line, then one record a row (RFC 4180 quoting, UTF-8, a BOM is
@@ -36,6 +42,8 @@ from typing import Any
 from pml import limits
 from pml.batch.errors import BatchError, InputProblem
 
+Blocks = Iterator[tuple[Any, Sequence[int], "At | None"]]
+
 SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 _GLOB = frozenset("*?[")
 _BOM = b"\xef\xbb\xbf"
@@ -51,16 +59,27 @@ class InputFile:
 
 
 @dataclass(frozen=True, slots=True)
+class At:
+    """Where reading a file can start: `offset` is a byte offset (JSONL, CSV) or a row group
+    (Parquet), `number` the lines (JSONL, CSV) or the rows (Parquet) before it."""
+
+    offset: int
+    number: int
+
+
+@dataclass(frozen=True, slots=True)
 class Block:
     """Consecutive rows of one input file as read: `data` is a tuple of JSONL lines (bytes), a
-    CSV `(header, records)` pair, or a Parquet record batch. `places` are the rows' line numbers
-    (JSONL, CSV) or their row numbers in the file, from 1 (Parquet)."""
+    CSV `(header, records)` pair, or a Parquet record batch or table. `places` are the rows' line
+    numbers (JSONL, CSV) or their row numbers in the file, from 1 (Parquet). `at` is where
+    reading can start to read this block first, when it can (module docstring)."""
 
     file: str
     kind: str
     first: int
     data: Any
     places: Sequence[int]
+    at: At | None = None
 
     def __len__(self) -> int:
         return len(self.places)
@@ -130,12 +149,13 @@ def _reason(exc: OSError) -> str:
 
 
 # ---------------------------------------------------------------- JSONL
-def _jsonl_blocks(file: InputFile, size: int, need: Sequence[str], only: Sequence[str] | None
-                  ) -> Iterator[tuple[Any, list[int]]]:
+def _jsonl_blocks(file: InputFile, size: int, need: Sequence[str], only: Sequence[str] | None,
+                  at: At | None) -> Blocks:
     lines: list[bytes] = []
     places: list[int] = []
     with _open(file) as handle:
-        for number, raw in enumerate(_lines(file, handle), 1):
+        start = _seek(file, handle, at)
+        for number, raw in enumerate(_lines(file, handle, start.number), start.number + 1):
             if number == 1 and raw.startswith(_BOM):
                 raw = raw[len(_BOM):]
             if not raw.strip():
@@ -143,16 +163,28 @@ def _jsonl_blocks(file: InputFile, size: int, need: Sequence[str], only: Sequenc
             lines.append(raw)
             places.append(number)
             if len(lines) == size:
-                yield tuple(lines), places
+                yield tuple(lines), places, start
                 lines, places = [], []
-    if lines:
-        yield tuple(lines), places
+                start = At(handle.tell(), number)
+        if lines:
+            yield tuple(lines), places, start
 
 
-def _lines(file: InputFile, handle: Any) -> Iterator[bytes]:
-    """The file's lines, none longer than the `max_string` limit (a longer one stops the run)."""
+def _seek(file: InputFile, handle: Any, at: At | None) -> At:
+    """Move to `at` (the file's start when it is None), and say where reading starts."""
+    if at is None:
+        return At(0, 0)
+    try:
+        handle.seek(at.offset)
+    except OSError as exc:
+        raise BatchError(f"{file.shown}: cannot read the input: {_reason(exc)}") from None
+    return at
+
+
+def _lines(file: InputFile, handle: Any, number: int = 0) -> Iterator[bytes]:
+    """The file's lines after the first `number`, none longer than the `max_string` limit (a
+    longer one stops the run)."""
     longest = limits.current().max_string
-    number = 0
     while True:
         try:
             line = handle.readline(longest + 1)
@@ -190,8 +222,8 @@ def _kind(value: Any) -> str:
 
 
 # ---------------------------------------------------------------- CSV
-def _csv_blocks(file: InputFile, size: int, need: Sequence[str], only: Sequence[str] | None
-                ) -> Iterator[tuple[Any, list[int]]]:
+def _csv_blocks(file: InputFile, size: int, need: Sequence[str], only: Sequence[str] | None,
+                at: At | None) -> Blocks:
     csv.field_size_limit(min(sys.maxsize, limits.current().max_string))
     with _open(file) as handle:
         source = _Text(file, handle)
@@ -207,6 +239,11 @@ def _csv_blocks(file: InputFile, size: int, need: Sequence[str], only: Sequence[
                 raise BatchError(f"{file.shown}:1: the header has no column `{column}`",
                                  f"its columns are {', '.join(header) or '(none)'}")
         head = tuple(header)
+        if at is not None:
+            _seek(file, handle, at)
+            source = _Text(file, handle, at.number)
+            reader = csv.reader(source, strict=True)
+        begins = At(handle.tell(), source.number)
         records: list[list[str]] = []
         places: list[int] = []
         while True:
@@ -223,19 +260,20 @@ def _csv_blocks(file: InputFile, size: int, need: Sequence[str], only: Sequence[
             records.append(record)
             places.append(start)
             if len(records) == size:
-                yield (head, tuple(records)), places
+                yield (head, tuple(records)), places, begins
                 records, places = [], []
+                begins = At(handle.tell(), source.number)
         if records:
-            yield (head, tuple(records)), places
+            yield (head, tuple(records)), places, begins
 
 
 class _Text:
-    """The lines of a binary file as text, counted, for `csv.reader`."""
+    """The lines of a binary file as text, counted, for `csv.reader` (after the first `number`)."""
 
-    def __init__(self, file: InputFile, handle: Any) -> None:
+    def __init__(self, file: InputFile, handle: Any, number: int = 0) -> None:
         self.file = file
-        self.lines = _lines(file, handle)
-        self.number = 0
+        self.lines = _lines(file, handle, number)
+        self.number = number
 
     def __iter__(self) -> _Text:
         return self
@@ -275,8 +313,8 @@ def _parquet() -> Any:
     return pyarrow.parquet
 
 
-def _parquet_blocks(file: InputFile, size: int, need: Sequence[str], only: Sequence[str] | None
-                    ) -> Iterator[tuple[Any, Sequence[int]]]:
+def _parquet_blocks(file: InputFile, size: int, need: Sequence[str], only: Sequence[str] | None,
+                    at: At | None) -> Blocks:
     parquet = _parquet()
     try:
         reader = parquet.ParquetFile(file.path)
@@ -289,18 +327,67 @@ def _parquet_blocks(file: InputFile, size: int, need: Sequence[str], only: Seque
         if column not in names:
             raise BatchError(f"{file.shown}: the file has no column `{column}`",
                              f"its columns are {', '.join(names) or '(none)'}")
-    done = 0
-    batches = reader.iter_batches(batch_size=size, columns=list(only) if only is not None else None)
+    groups: dict[int, int] = {}  # the first row of each row group → the group
+    rows = 0
+    for group in range(reader.num_row_groups):
+        groups.setdefault(rows, group)
+        rows += reader.metadata.row_group(group).num_rows
+    start = at or At(0, 0)
+    batches = reader.iter_batches(batch_size=size, row_groups=range(start.offset, reader.num_row_groups),
+                                  columns=list(only) if only is not None else None)
+    done = start.number
+    held = _Held()
     while True:
         try:
             batch = next(batches)
         except StopIteration:
-            return
+            break
         except Exception as exc:  # a damaged page
-            raise BatchError(f"{file.shown}: cannot read rows after row {done}: {_first_line(exc)}") from None
+            raise BatchError(f"{file.shown}: cannot read rows after row {done + held.rows}: "
+                             f"{_first_line(exc)}") from None
+        held.add(batch)
+        while held.rows >= size:
+            yield held.take(size), range(done + 1, done + 1 + size), _row_group(groups, done)
+            done += size
+    if held.rows:
+        rest = held.rows
+        yield held.take(rest), range(done + 1, done + 1 + rest), _row_group(groups, done)
+
+
+def _row_group(groups: dict[int, int], row: int) -> At | None:
+    group = groups.get(row)
+    return At(group, row) if group is not None else None
+
+
+class _Held:
+    """Record batches read and not yet given out, cut into blocks of an exact size whatever
+    sizes pyarrow reads; a cut block is copied, so that it travels without the rest."""
+
+    def __init__(self) -> None:
+        self.batches: list[Any] = []
+        self.whole = True  # the one batch held is as pyarrow read it
+        self.rows = 0
+
+    def add(self, batch: Any) -> None:
         if batch.num_rows:
-            yield batch, range(done + 1, done + 1 + batch.num_rows)
-        done += batch.num_rows
+            self.whole = not self.batches
+            self.batches.append(batch)
+            self.rows += batch.num_rows
+
+    def take(self, count: int) -> Any:
+        if self.whole and len(self.batches) == 1 and self.batches[0].num_rows == count:
+            batch = self.batches.pop()
+            self.rows = 0
+            return batch
+        import pyarrow
+
+        table = pyarrow.Table.from_batches(self.batches)
+        block = table.slice(0, count)
+        block = block.take(pyarrow.array(range(count), pyarrow.int64()))
+        self.batches = [batch for batch in table.slice(count).to_batches() if batch.num_rows]
+        self.rows -= count
+        self.whole = False
+        return block
 
 
 def _first_line(exc: BaseException) -> str:
@@ -339,11 +426,11 @@ def plain(value: Any) -> Any:
 # ---------------------------------------------------------------- the registry
 @dataclass(frozen=True, slots=True)
 class Reader:
-    """How one format is read: raw blocks in the driver, with the columns `need` checked where the
-    format declares its columns (CSV, Parquet) and only the columns `only` read where it can skip
-    the others (Parquet); rows from a block in a worker."""
+    """How one format is read: raw blocks (from the file's start or from an `At`), with the
+    columns `need` checked where the format declares its columns (CSV, Parquet) and only the
+    columns `only` read where it can skip the others (Parquet); rows from a block in a worker."""
 
-    blocks: Callable[[InputFile, int, Sequence[str], Sequence[str] | None], Iterator[tuple[Any, Sequence[int]]]]
+    blocks: Callable[[InputFile, int, Sequence[str], Sequence[str] | None, At | None], Blocks]
     decode: Callable[[Block], list[dict[str, Any]]]
 
 
@@ -361,9 +448,17 @@ def blocks(files: Sequence[InputFile], size: int, need: Sequence[str] = (),
     holds only those columns."""
     first = 0
     for file in files:
-        for data, places in READERS[file.kind].blocks(file, size, need, only):
-            yield Block(file.shown, file.kind, first, data, places)
+        for data, places, at in READERS[file.kind].blocks(file, size, need, only, None):
+            yield Block(file.shown, file.kind, first, data, places, at)
             first += len(places)
+
+
+def blocks_from(file: InputFile, size: int, at: At | None, first: int) -> Iterator[Block]:
+    """The blocks of one file from `at` (a block's `at`; None: the start), the first of them
+    holding row `first` of all the inputs: the same blocks `blocks` gives from there on."""
+    for data, places, start in READERS[file.kind].blocks(file, size, (), None, at):
+        yield Block(file.shown, file.kind, first, data, places, start)
+        first += len(places)
 
 
 def decode(block: Block) -> list[dict[str, Any]]:
@@ -371,5 +466,5 @@ def decode(block: Block) -> list[dict[str, Any]]:
     return READERS[block.kind].decode(block)
 
 
-__all__ = ["READERS", "SUFFIXES", "Block", "InputFile", "Reader", "blocks", "decode", "expand", "fingerprint",
-           "plain"]
+__all__ = ["READERS", "SUFFIXES", "At", "Block", "InputFile", "Reader", "blocks", "blocks_from", "decode", "expand",
+           "fingerprint", "plain"]

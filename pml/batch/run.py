@@ -2,12 +2,13 @@
 
 1. The inputs are named (`inputs.expand`) and fingerprinted; one pass counts their rows and
    checks every id (present, valid for the target, unique), so a bad id stops the run before
-   any row is rendered.
+   any row is rendered; it notes where reading can start (`plan.Marks`), for engines whose
+   workers read the rows themselves.
 2. The output folder is prepared (`store.WorkDir`): a new run needs a folder without a batch in
    it; `resume=True` continues the unfinished run there, after checking that it is this run
    (same PML, prompt, inputs and options), and skips the chunks it finished.
-3. The blocks not yet done go to the engine; each result is kept as a chunk as it arrives, in
-   order. The first fatal problem (with `on_error="fail"`, the first row that fails) stops the
+3. The chunks not yet done (`plan.Plan`) go to the engine; each result is kept as a chunk as
+   it arrives, in order. The first fatal problem (with `on_error="fail"`, the first row that fails) stops the
    run with an error naming the row.
 4. The shards, `errors.jsonl` and `manifest.json` are assembled from the chunks.
 """
@@ -31,7 +32,8 @@ from pml.batch.engines import default_workers
 from pml.batch.engines import engine as start_engine
 from pml.batch.errors import BatchError, IdProblem
 from pml.batch.ids import IdSet, IdSpec, duplicates
-from pml.batch.inputs import Block, InputFile, blocks, decode, expand, fingerprint
+from pml.batch.inputs import InputFile, blocks, decode, expand, fingerprint
+from pml.batch.plan import Marks, Plan
 from pml.batch.requests import RequestSpec
 from pml.batch.store import Done, Manifest, WorkDir, differences
 from pml.batch.targets import Target
@@ -85,8 +87,9 @@ def write_requests(prompt: Any, data: str | os.PathLike[str] | Sequence[str | os
     files = expand([data] if isinstance(data, (str, os.PathLike)) else list(data))
 
     prints = [fingerprint(file) for file in files]
+    marks = Marks(files)
     with tempfile.TemporaryDirectory(prefix="pml-batch-ids-") as scratch:
-        counts = survey(files, ids, rules, chunk_rows, Path(scratch), bounds.max_diagnostics)
+        counts = survey(files, ids, rules, chunk_rows, Path(scratch), bounds.max_diagnostics, marks)
     run = {
         "pml_version": _version(),
         "prompt": prompt_entry,
@@ -110,8 +113,8 @@ def write_requests(prompt: Any, data: str | os.PathLike[str] | Sequence[str | os
     try:
         here = engine == "local" and (workers or default_workers()) == 1
         job = Job(PromptShip(here=compiled) if here else PromptShip.of(compiled, source), spec, ids, on_error)
-        return _render(work, run, done, files, job, engine, workers, chunk_rows, sum(counts), progress,
-                       shard_requests, shard_bytes)
+        work_plan = Plan(tuple(files), tuple(counts), chunk_rows, frozenset(done), marks.marks())
+        return _render(work, run, done, work_plan, job, engine, workers, progress, shard_requests, shard_bytes)
     except BaseException:
         if not any(work.chunks.glob("*.json")):  # nothing worth resuming: leave the folder as it was
             work.clean()
@@ -120,25 +123,17 @@ def write_requests(prompt: Any, data: str | os.PathLike[str] | Sequence[str | os
         raise
 
 
-def _render(work: WorkDir, run: Mapping[str, Any], done: Mapping[int, Done], files: Sequence[InputFile], job: Job,
-            engine: str, workers: int | None, chunk_rows: int, total: int, progress: Callable[[Progress], None] | None,
-            shard_requests: int, shard_bytes: int) -> Manifest:
+def _render(work: WorkDir, run: Mapping[str, Any], done: Mapping[int, Done], plan: Plan, job: Job, engine: str,
+            workers: int | None, progress: Callable[[Progress], None] | None, shard_requests: int,
+            shard_bytes: int) -> Manifest:
     """Render the chunks not yet done, keep each as it comes, then assemble the shards."""
     rows_done = sum(d.rows for d in done.values())
     errors = sum(d.errors for d in done.values())
-    count = 0
+    total = sum(plan.rows)
     with start_engine(engine, job, workers) as render:
         if progress is not None:
             progress(Progress(rows_done, total, errors))
-
-        def pending() -> Iterator[tuple[int, Block]]:
-            nonlocal count
-            for index, block in enumerate(blocks(files, chunk_rows)):
-                count = index + 1
-                if index not in done:
-                    yield index, block
-
-        for result in render(pending()):
+        for result in render(plan):
             if result.fatal is not None:
                 raise result.fatal
             work.save(result)
@@ -146,7 +141,7 @@ def _render(work: WorkDir, run: Mapping[str, Any], done: Mapping[int, Done], fil
             errors += len(result.errors)
             if progress is not None:
                 progress(Progress(rows_done, total, errors))
-    return work.assemble(count, run, shard_requests, shard_bytes, errors_file=job.on_error == "skip")
+    return work.assemble(plan.chunks, run, shard_requests, shard_bytes, errors_file=job.on_error == "skip")
 
 
 def _bound(name: str, asked: int | None, provider: int, unit: str) -> int:
@@ -214,9 +209,9 @@ def _json_safe(run: Mapping[str, Any]) -> None:
 
 
 def survey(files: Sequence[InputFile], ids: IdSpec, rules: Target, chunk_rows: int, scratch: Path,
-           shown: int) -> list[int]:
+           shown: int, marks: Marks | None = None) -> list[int]:
     """Each file's row count, after checking every row's id (module docstring); a problem with
-    ids is a `BatchError` that lists up to `shown` of them."""
+    ids is a `BatchError` that lists up to `shown` of them. `marks` notes where reading can start."""
     columns = ids.columns()
     maker = ids.maker()
     seen = None if ids.unique_by_index else IdSet(scratch)
@@ -231,8 +226,10 @@ def survey(files: Sequence[InputFile], ids: IdSpec, rules: Target, chunk_rows: i
         else:
             extra += 1
 
-    for block in blocks(files, chunk_rows, need=columns, only=columns):
+    for chunk, block in enumerate(blocks(files, chunk_rows, need=columns, only=columns)):
         counts[block.file] += len(block)
+        if marks is not None:
+            marks.note(chunk, block)
         rows: list[dict[str, Any]] | None = None
         if columns:
             rows = decode(block)

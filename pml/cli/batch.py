@@ -108,11 +108,11 @@ def batch(
         help="At most SIZE a file, e.g. 100MB (default: the provider's limit).")] = None,
     workers: Annotated[int | None, typer.Option(
         "--workers", "-w", metavar="N", min=1, show_default=False,
-        help="Processes that render (default: one per CPU).")]
+        help="Processes (or Ray actors) that render (default: one per CPU).")]
     = None,
     engine: Annotated[EngineName, typer.Option(
-        "--engine", metavar="ENGINE", help="local (processes on this machine) or ray (a Ray cluster: RAY_ADDRESS, "
-        "else a local one).")] = EngineName.local,
+        "--engine", metavar="ENGINE", help="local (processes on this machine) or ray (a Ray Data pipeline on the "
+        "cluster at RAY_ADDRESS, else on a local one).")] = EngineName.local,
     resume: Annotated[bool, typer.Option(
         "--resume", help="Continue the unfinished run in OUTDIR, skipping the rows it finished.")] = False,
     on_error: Annotated[OnError, typer.Option(
