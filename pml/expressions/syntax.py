@@ -21,20 +21,9 @@ from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, Un
 from pml import limits
 from pml.resources import resource_path
 
-SYNTAX_HINT = (
-    "expressions use Jinja syntax (`name | upper`, `a if ok else b`) "
-    "or simple JavaScript (`a ? b : c`, `a && b`, `text.trim()`)"
-)
-ARROW_HINT = "write an arrow function as `x => x.name` or `(a, b) => a + b`"
-
-
-class TranslateError(Exception):
-    """An expression that cannot be compiled; becomes a located `PMLSyntaxError`."""
-
-    def __init__(self, message: str, hint: str = SYNTAX_HINT) -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
+from .plain import ARROW_HINT as ARROW_HINT
+from .plain import SYNTAX_HINT as SYNTAX_HINT
+from .plain import TranslateError as TranslateError
 
 
 @cache
