@@ -15,12 +15,15 @@ Every command fails the same way (pml/cli/errors.py): a located message on stder
 (pml/cli/options.py).
 
 A command imports the library it runs inside its own body, so that starting `pml` costs only
-what the command asked for needs (`benchmarks/startup.py` measures it).
+what the command asked for needs, and `main` builds only that command's options
+(`benchmarks/startup.py` measures it).
 """
 
 from __future__ import annotations
 
 import contextvars
+import copy
+import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
@@ -218,8 +221,24 @@ app.command("batch", cls=Command)(batch)  # rows of JSONL, CSV or Parquet into p
 
 
 def main() -> None:
-    """Console entry point."""
-    app()
+    """Console entry point. Typer builds a command's options from its signature, which takes longer
+    than rendering a small prompt: when the first argument names a command, only that command is
+    built (its options, help and errors are the same); anything else gets the whole `app`."""
+    command = only(sys.argv[1]) if len(sys.argv) > 1 else None
+    (command or app)()
+
+
+def only(name: str) -> typer.Typer | None:
+    """`app` with the command or command group `name` alone, or None when there is none of that name."""
+    commands = [info for info in app.registered_commands
+                if (info.name or typer.main.get_command_name(getattr(info.callback, "__name__", ""))) == name]
+    groups = [info for info in app.registered_groups if info.name == name]
+    if not commands and not groups:
+        return None
+    one = copy.copy(app)
+    one.registered_commands = commands
+    one.registered_groups = groups
+    return one
 
 
 if __name__ == "__main__":  # pragma: no cover
