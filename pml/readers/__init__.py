@@ -15,7 +15,6 @@ import hashlib
 import importlib
 import io
 import threading
-import zipfile
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from types import ModuleType
@@ -89,6 +88,8 @@ def sniff(data: bytes) -> str | None:
     if data[:1024].lstrip().startswith(b"%PDF-"):
         return "pdf"
     if data.startswith(b"PK\x03\x04"):
+        import zipfile  # here: most processes read no archive
+
         from pml.readers.archive import check_declared
 
         check_declared(data)  # raises ReadFailure for an archive over the limits
