@@ -8,12 +8,13 @@ anything else ("error in expression `…`: …", "unsafe attribute access …").
 escapes, whatever the input.
 
 Plain names and paths (`question`, `example.input`, `test[0].input`) skip Jinja: they are
-resolved directly with the same member rules and the same errors. The parser, the Jinja sandbox
-and the JavaScript library are imported the first time an expression needs them (a plain name
-needs none of them, a path the sandbox's member rules), so a prompt that only names its
-variables starts without them. A condition (`if=`) is
+resolved directly with the same member rules and the same errors. A condition (`if=`) is
 compiled with `condition=True`: its value is true or false, and a missing member is false
 rather than an error.
+
+The parser, the Jinja sandbox and the JavaScript library are imported the first time an
+expression needs them (a plain name needs none of them, a path only the sandbox's member
+rules), so a prompt that only names its variables starts without them.
 """
 
 from __future__ import annotations
