@@ -40,6 +40,7 @@ COMMANDS: dict[str, list[str]] = {
 def _environment() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH")])])
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # the warming run writes the bytecode the others load, as installed
     return env
 
 

@@ -195,6 +195,12 @@ def test_builtin_names() -> None:
     assert not {"lipsum", "cycler", "joiner", "namespace"} & BUILTIN_NAMES
 
 
+def test_the_builtin_names_known_before_the_sandbox_loads_are_the_sandbox_globals() -> None:
+    from pml.expressions import sandbox
+
+    assert frozenset(sandbox.GLOBAL_VALUES) == BUILTIN_NAMES == sandbox.BUILTIN_NAMES
+
+
 def shape(tree: Any) -> str:
     """A parse tree as a compact s-expression: `(rule child …)`, tokens as their text."""
     from lark import Tree

@@ -5,6 +5,7 @@ time; these tests check the imports, which do not depend on the machine.)"""
 from __future__ import annotations
 
 import ast
+import json
 import os
 import subprocess
 import sys
@@ -45,6 +46,78 @@ def test_a_render_loads_only_the_format_it_writes() -> None:
     assert [m for m in loaded if m.startswith("pml.output.targets.")] == [
         "pml.output.targets.common", "pml.output.targets.gemini"]
     assert "pydantic" not in loaded
+
+
+# What a text render from the command line must not load: the language server, batches, the
+# KV cache, the document readers, the serializing writers and lxml, token counting, the Jinja
+# sandbox and the expression parser (its prompt only names variables), Pydantic and Rich.
+NOT_FOR_A_TEXT_RENDER = ("pml.lsp", "pml.batch", "pml.kv", "pml.readers.archive", "pml.readers.docx",
+                         "pml.readers.html", "pml.readers.images", "pml.readers.pdf", "pml.render.writers.serialize",
+                         "pml.render.writers.html", "pml.tokens.encodings", "pml.tokens.images",
+                         "pml.expressions.sandbox", "pml.expressions.translate", "pml.expressions.syntax",
+                         "pml.expressions.jsregex", "pml.output.targets.frame", "jinja2", "lxml", "pydantic", "rich",
+                         "tiktoken", "jsonschema")
+
+
+def _all_loaded_after(code: str) -> set[str]:
+    script = f"import sys\n{code}\nprint('\\n'.join(sorted(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=ROOT)
+    return set(done.stdout.splitlines())
+
+
+def _under(modules: set[str], names: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in modules if any(m == name or m.startswith(f"{name}.") for name in names))
+
+
+def test_the_command_line_text_render_loads_only_what_it_uses() -> None:
+    example = ROOT / "examples" / "support.pml"
+    loaded = _all_loaded_after(
+        "import contextlib, io\nfrom pml.cli.app import main\n"
+        f"sys.argv = ['pml', 'render', {str(example)!r}, '--format', 'text']\n"
+        "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+        "    try:\n        main()\n    except SystemExit as exit:\n        assert not exit.code, exit.code\n"
+        "assert '===== human =====' in out.getvalue(), out.getvalue()")
+    assert {"pml.api", "pml.expressions.expression", "typer"} <= loaded
+    assert _under(loaded, NOT_FOR_A_TEXT_RENDER) == []
+    # the other commands' modules are imported (their functions are registered), not built
+    assert "pml.cli.tokentable" not in loaded and "pml.cli.preview_server" not in loaded
+
+
+def test_a_member_path_loads_the_sandbox_but_not_the_expression_parser() -> None:
+    loaded = _all_loaded_after("import pml\n"
+                               "assert pml.render('<p>{{ user.name }}</p>', {'user': {'name': 'Ada'}},"
+                               " format='text').endswith('Ada')")
+    assert "pml.expressions.sandbox" in loaded
+    assert _under(loaded, ("pml.expressions.translate", "pml.expressions.syntax", "lxml", "pml.readers.html")) == []
+
+
+COLD_EXPRESSIONS = [
+    ("<p>Hello {{ nme }}</p>", {"name": "Ada"}),
+    ("<p>{{ user.nme }}</p>", {"user": {"name": "Ada"}}),
+    ("<p>{{ user.name.first }}</p>", {"user": {"name": None}}),
+    ("<p if='ok'>yes</p><p if='no'>no</p><p if='user.gone'>no</p><p for='x in xs'>{{ x }}</p>",
+     {"ok": [0], "no": [], "user": {}, "xs": ["a", "b"]}),
+    ("<p>{{ Math }} {{ items }} {{ n }}</p>", {"items": [1, {"a": None}], "n": 2.5}),
+    ("<p>{{ xs[3] }}</p>", {"xs": [1, 2]}),
+]
+
+
+@pytest.mark.parametrize(("markup", "context"), COLD_EXPRESSIONS)
+def test_expressions_do_the_same_in_a_fresh_interpreter(markup: str, context: dict[str, object]) -> None:
+    """Whatever part of the expression engine an expression is the first to need, its value or its
+    error is the one it has once the engine is loaded."""
+    code = ("import json, pml\n"
+            f"try:\n    print(json.dumps(pml.render({markup!r}, {context!r}, format='text')))\n"
+            "except pml.PMLError as error:\n    print(f'{type(error).__name__}: {error}')\n")
+    fresh = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=ROOT).stdout
+    pml.render("<p>{{ a.b | upper }}</p>", {"a": {"b": "x"}}, format="text")  # here the engine is loaded
+    try:
+        warm = json.dumps(pml.render(markup, context, format="text")) + "\n"
+    except pml.PMLError as error:
+        warm = f"{type(error).__name__}: {error}\n"
+    assert fresh == warm
 
 
 def test_the_names_of_the_package() -> None:

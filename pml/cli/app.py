@@ -15,23 +15,24 @@ Every command fails the same way (pml/cli/errors.py): a located message on stder
 (pml/cli/options.py).
 
 A command imports the library it runs inside its own body, so that starting `pml` costs only
-what the command asked for needs (`benchmarks/startup.py` measures it).
+what the command asked for needs, and `main` builds only that command's options
+(`benchmarks/startup.py` measures it).
 """
 
 from __future__ import annotations
 
 import contextvars
+import copy
+import importlib
+import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 import pml
-from pml.cli.batch import batch
-from pml.cli.cache import cache_app, lock
-from pml.cli.check import check
-from pml.cli.errors import InputError, guarded, log_errors, warn
+from pml.cli.errors import InputError, guarded, warn
 from pml.cli.options import (
     Command,
     ContextOption,
@@ -43,11 +44,13 @@ from pml.cli.options import (
     VarOption,
     limits_from,
 )
-from pml.cli.run import run
-from pml.cli.tokens import tokens
 from pml.cli.util import beside, context_of, plural, require_file
 
-app = typer.Typer(
+if TYPE_CHECKING:
+    app: typer.Typer  # `pml` with all its commands, made when first used (see `__getattr__`)
+
+# The commands written in this module; `app` adds those of the modules named in `ELSEWHERE`.
+core = typer.Typer(
     name="pml",
     help="PML: compile prompt markup (.pml, .poml) into chat messages.",
     no_args_is_help=True,
@@ -79,7 +82,7 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+@core.callback()
 def main_options(
     version: Annotated[bool, typer.Option(
         "--version", "-V", help="Print the version and exit.", is_eager=True, callback=_version, metavar="")] = False,
@@ -90,7 +93,7 @@ def main_options(
 FORMAT_HELP = "The payload shape: " + ", ".join(f.value for f in Format) + "."
 
 
-@app.command(cls=Command)
+@core.command(cls=Command)
 def render(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="The prompt file (.pml or .poml).", show_default=False)],
     context: ContextOption = None,
@@ -154,17 +157,18 @@ def _payload_text(payload: Any) -> str:
     return payload if isinstance(payload, str) else dumps(payload)
 
 
-@app.command("lsp", cls=Command)
+@core.command("lsp", cls=Command)
 def lsp(debug: DebugOption = False) -> None:
     """Run the PML language server on stdio (for editors)."""
     with guarded(None, debug=debug):
+        from pml.cli.logs import log_errors
         from pml.lsp.server import main as serve
 
         log_errors("pml-lsp", debug=debug)  # before the server's own logging setup, which then keeps it
         serve()
 
 
-@app.command("preview", cls=Command)
+@core.command("preview", cls=Command)
 def preview(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="The prompt file.", show_default=False)],
     context: ContextOption = None,
@@ -209,17 +213,71 @@ def _carry_context(server: Any) -> None:
     server.process_request_thread = process_request_thread
 
 
-app.command("check", cls=Command)(check)
-app.add_typer(cache_app, name="cache")
-app.command("lock", cls=Command)(lock)
-app.command("tokens", cls=Command)(tokens)
-app.command("run", cls=Command)(run)  # local-model completion with attention reuse (pml/cli/run.py)
-app.command("batch", cls=Command)(batch)  # rows of JSONL, CSV or Parquet into provider batch files
+# The commands in modules of their own: the module and the command function (or group), in the
+# order `pml --help` lists them. A command's module is imported when the command is built.
+ELSEWHERE: dict[str, tuple[str, str]] = {
+    "check": ("pml.cli.check", "check"),
+    "cache": ("pml.cli.cache", "cache_app"),
+    "lock": ("pml.cli.cache", "lock"),
+    "tokens": ("pml.cli.tokens", "tokens"),
+    "run": ("pml.cli.run", "run"),  # local-model completion with attention reuse
+    "batch": ("pml.cli.batch", "batch"),  # rows of JSONL, CSV or Parquet into provider batch files
+}
+
+
+def _add(target: typer.Typer, name: str) -> None:
+    module, attribute = ELSEWHERE[name]
+    value = getattr(importlib.import_module(module), attribute)
+    if isinstance(value, typer.Typer):
+        target.add_typer(value, name=name)
+    else:
+        target.command(name, cls=Command)(value)
+
+
+def _copy_of_core(names: set[str] | None) -> typer.Typer:
+    """`core` with its commands named in `names` (all of them for None), and no others yet."""
+    one = copy.copy(core)
+    one.registered_commands = [info for info in core.registered_commands
+                               if names is None or _name_of(info) in names]
+    one.registered_groups = []
+    return one
+
+
+def _name_of(info: Any) -> str:
+    return str(info.name or typer.main.get_command_name(getattr(info.callback, "__name__", "")))
+
+
+def whole() -> typer.Typer:
+    """`pml` with every command."""
+    made = _copy_of_core(None)
+    for name in ELSEWHERE:
+        _add(made, name)
+    return made
+
+
+def only(name: str) -> typer.Typer | None:
+    """`pml` with the command (or command group) `name` alone, or None when there is none of that name."""
+    one = _copy_of_core({name})
+    if not one.registered_commands:
+        if name not in ELSEWHERE:
+            return None
+        _add(one, name)
+    return one
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":
+        made = globals()["app"] = whole()
+        return made
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main() -> None:
-    """Console entry point."""
-    app()
+    """Console entry point. Typer builds a command's options from its signature, which takes longer
+    than rendering a small prompt: when the first argument names a command, only that command is
+    built (its options, help and errors are the same); anything else gets the whole `app`."""
+    command = only(sys.argv[1]) if len(sys.argv) > 1 else None
+    (command or whole())()
 
 
 if __name__ == "__main__":  # pragma: no cover

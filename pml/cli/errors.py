@@ -16,7 +16,6 @@ traceback. Typer's own exits (`typer.Exit`, usage errors with status 2) pass thr
 from __future__ import annotations
 
 import dataclasses
-import logging
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -54,7 +53,7 @@ def diagnostics_of(exc: BaseException, file: Path | None) -> list[Diagnostic]:
     for kind, describe in _DESCRIBERS:
         if isinstance(exc, kind):
             return describe(exc, file)
-    detail = "the prompt is nested too deeply" if isinstance(exc, RecursionError) else _first_line(exc)
+    detail = "the prompt is nested too deeply" if isinstance(exc, RecursionError) else first_line(exc)
     return [_unlocated(file, f"internal error: {type(exc).__name__}" + (f": {detail}" if detail else "") +
                        f" ({INTERNAL_HINT})", None, "internal")]
 
@@ -113,7 +112,7 @@ def _named(diagnostic: Diagnostic, file: Path | None) -> Diagnostic:
     return dataclasses.replace(diagnostic, message=f"{file}: {diagnostic.message}")
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
     try:
         text = str(exc).strip()
     except Exception:  # a broken __str__ must not hide the failure
@@ -152,26 +151,6 @@ def warn(diagnostics: Sequence[Diagnostic]) -> None:
         typer.echo(report(diagnostics, gap="\n", count=False), err=True)
 
 
-class OneLineFormatter(logging.Formatter):
-    """Log records on one line each: an exception's type and message, not its traceback."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        if record.exc_info and record.exc_info[1] is not None:
-            error = record.exc_info[1]
-            record = logging.makeLogRecord({**record.__dict__, "exc_info": None, "exc_text": None})
-            record.msg = f"{record.getMessage()}: {type(error).__name__}: {_first_line(error)} ({INTERNAL_HINT})"
-            record.args = None
-        return super().format(record)
-
-
-def log_errors(prefix: str, *, debug: bool) -> None:
-    """Send log records to stderr as `prefix LEVEL: message`, tracebacks only with `debug`."""
-    handler = logging.StreamHandler()
-    pattern = f"{prefix} %(levelname)s: %(message)s"
-    handler.setFormatter(logging.Formatter(pattern) if debug else OneLineFormatter(pattern))
-    logging.basicConfig(level=logging.WARNING, handlers=[handler])
-
-
 @contextmanager
 def guarded(file: Path | None, *, debug: bool = False, limits_in_force: Limits | None = None) -> Iterator[None]:
     """Run a command's work under `limits_in_force`; any failure is reported (module docstring)."""
@@ -199,4 +178,4 @@ def guarded(file: Path | None, *, debug: bool = False, limits_in_force: Limits |
         raise typer.Exit(1) from None
 
 
-__all__ = ["InputError", "OneLineFormatter", "diagnostics_of", "guarded", "log_errors", "os_message", "report", "warn"]
+__all__ = ["InputError", "diagnostics_of", "first_line", "guarded", "os_message", "report", "warn"]

@@ -12,7 +12,7 @@ import textwrap
 from collections.abc import Mapping
 from typing import Any
 
-from pml import files
+from pml import files, readers
 from pml.compile.program import CNode
 from pml.components import boxes as ir
 from pml.components import expanded
@@ -21,8 +21,6 @@ from pml.components.reading import attr_span, read_bytes, read_text, resolve_pat
 from pml.components.text import handles_syntax
 from pml.errors import render_error
 from pml.readers import MissingExtra, ReadFailure, sniff
-from pml.readers.docx import read_docx
-from pml.readers.pdf import PageSelectionError, read_pdf
 from pml.registry import SYNTAXES, Attr, component
 
 
@@ -185,13 +183,13 @@ def _convert(node: CNode, attrs: Mapping[str, Any], data: bytes, parser: str, na
     where = src_span(node) if attrs.get("src") else node.span
     try:
         if parser == "pdf":
-            return [ir.Block([ir.Inline(read_pdf(data, None if pages is None else str(pages)), True)])]
+            return [ir.Block([ir.Inline(readers.pdf.read_pdf(data, None if pages is None else str(pages)), True)])]
         if parser == "docx":
-            return read_docx(data, multimedia=attrs.get("multimedia") is not False)
+            return readers.docx.read_docx(data, multimedia=attrs.get("multimedia") is not False)
         text = files.decode_text(data).removeprefix("\ufeff")
     except MissingExtra as exc:
         raise render_error(str(exc), where) from None
-    except PageSelectionError as exc:
+    except readers.pdf.PageSelectionError as exc:
         raise render_error(str(exc), attr_span(node, "selectedPages")) from None
     except ReadFailure as exc:
         raise render_error(f"cannot read {name}: {exc}", where, exc.hint) from None

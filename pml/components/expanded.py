@@ -19,11 +19,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
+from pml import readers
 from pml.compile.expanded import KINDS
 from pml.components import boxes as ir
 from pml.components.table import Column, Grid, TableProblem, select
 from pml.readers import MissingExtra, ReadFailure
-from pml.readers.images import Scaling, scale_image
 
 
 class StyleFailure(ValueError):
@@ -54,10 +54,10 @@ def _apply(box: ir.Box, expanded: Mapping[str, Mapping[str, Any]]) -> ir.Box:
 
 
 def _picture(box: ir.Media, attrs: Mapping[str, Any]) -> ir.Media:
-    scaling = Scaling(attrs.get("maxWidth"), attrs.get("maxHeight"), attrs.get("resize"))
+    scaling = readers.images.Scaling(attrs.get("maxWidth"), attrs.get("maxHeight"), attrs.get("resize"))
     if scaling and box.mime.startswith("image/"):
         try:
-            data, mime = scale_image(base64.b64decode(box.base64, validate=True), box.mime, scaling)
+            data, mime = readers.images.scale_image(base64.b64decode(box.base64, validate=True), box.mime, scaling)
         except MissingExtra as exc:
             raise StyleFailure(f"a stylesheet scales the document's pictures, and {exc}") from None
         except (ReadFailure, binascii.Error) as exc:

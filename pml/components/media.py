@@ -14,6 +14,7 @@ import mimetypes
 from collections.abc import Mapping
 from typing import Any
 
+from pml import readers
 from pml.compile.program import CNode
 from pml.components import boxes as ir
 from pml.components.layout import Ctx, LayoutContext
@@ -21,7 +22,6 @@ from pml.components.reading import read_bytes, resolve_path, src_span
 from pml.components.text import handles_syntax
 from pml.errors import render_error
 from pml.readers import MissingExtra, ReadFailure
-from pml.readers.images import Scaling, scale_image
 from pml.registry import SYNTAXES, Attr, component
 
 MEDIA_SYNTAXES = (*SYNTAXES, "multimedia")
@@ -76,15 +76,15 @@ def media_bytes(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], what: s
                        f'write <{node.element.tag} src="file"/>')
 
 
-def scaling(attrs: Mapping[str, Any]) -> Scaling:
+def scaling(attrs: Mapping[str, Any]) -> readers.images.Scaling:
     """The scaling `maxWidth`, `maxHeight` and `resize` ask for."""
-    return Scaling(attrs.get("maxWidth"), attrs.get("maxHeight"), attrs.get("resize"))
+    return readers.images.Scaling(attrs.get("maxWidth"), attrs.get("maxHeight"), attrs.get("resize"))
 
 
 def resize(r: LayoutContext, node: CNode, data: bytes, mime: str, attrs: Mapping[str, Any]) -> tuple[bytes, str]:
     """Scale an image down to fit `maxWidth`/`maxHeight` and by the `resize` ratio (Pillow)."""
     try:
-        return scale_image(data, mime, scaling(attrs))
+        return readers.images.scale_image(data, mime, scaling(attrs))
     except MissingExtra:
         raise render_error("resizing images needs the optional readers", node.span, EXTRA_HINT) from None
     except ReadFailure as exc:

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pml import limits
+from pml import limits, readers
 from pml.compile.program import CNode
 from pml.components import boxes as ir
 from pml.components.layout import Ctx, LayoutContext
@@ -39,7 +39,6 @@ from pml.components.reading import read_bytes, read_text, resolve_path
 from pml.components.text import handles_syntax
 from pml.errors import limit_hint, render_error, suggest
 from pml.readers import MissingExtra, ReadFailure, cached, need
-from pml.readers.archive import check_zip, limits_key
 from pml.registry import Attr, component
 
 TABLE_SYNTAXES = ("markdown", "csv", "tsv", "json", "jsonl", "yaml", "xml", "html", "text")
@@ -303,7 +302,8 @@ def read_xlsx(data: bytes, src: str) -> Grid:
     except MissingExtra as exc:
         raise TableProblem(str(exc), "src") from None
     try:
-        rows = cached("xlsx", data, (*limits_key(), limits.current().max_table_cells), lambda: _xlsx_rows(data))
+        options = (*readers.archive.limits_key(), limits.current().max_table_cells)
+        rows = cached("xlsx", data, options, lambda: _xlsx_rows(data))
     except ReadFailure as exc:
         raise TableProblem(f"cannot read `{src}` as an Excel workbook: {exc}", "src", exc.hint) from None
     except Exception as exc:  # openpyxl raises many kinds of error for a broken file
@@ -322,7 +322,7 @@ def read_xlsx(data: bytes, src: str) -> Grid:
 def _xlsx_rows(data: bytes) -> list[tuple[Any, ...]]:
     import openpyxl
 
-    check_zip(data)  # before openpyxl unpacks anything
+    readers.archive.check_zip(data)  # before openpyxl unpacks anything
     limit = limits.current().max_table_cells
     workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from pml import readers
 from pml.compile.program import CNode
 from pml.components import boxes as ir
 from pml.components.data import styled
@@ -15,7 +16,6 @@ from pml.components.layout import Ctx, LayoutContext
 from pml.components.reading import attr_span, read_bytes, resolve_path, src_span
 from pml.errors import render_error
 from pml.readers import MissingExtra, ReadFailure
-from pml.readers import html as html_reader
 from pml.registry import Attr, component
 
 
@@ -36,11 +36,11 @@ def layout_webpage(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scop
     data, where = _page(r, node, attrs)
     selector = attrs.get("selector")
     try:
-        root = html_reader.parse(data)
+        root = readers.html.parse(data)
     except ReadFailure as exc:
         raise render_error(f"cannot read the page: {exc}", where) from None
     try:
-        elements = html_reader.select(root, str(selector) if selector else None)
+        elements = readers.html.select(root, str(selector) if selector else None)
     except MissingExtra as exc:
         raise render_error(str(exc), attr_span(node, "selector"),
                            "or use a simple selector: tag, #id, .class, or those separated by spaces") from None
@@ -49,8 +49,8 @@ def layout_webpage(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scop
     if not elements:
         raise render_error(f"the selector `{selector}` matches nothing in the page", attr_span(node, "selector"))
     if attrs.get("extractText"):
-        return [ir.Block([ir.Inline(html_reader.to_text(elements), True)])]
-    return styled(node, attrs, [ir.Block(html_reader.to_boxes(elements))])
+        return [ir.Block([ir.Inline(readers.html.to_text(elements), True)])]
+    return styled(node, attrs, [ir.Block(readers.html.to_boxes(elements))])
 
 
 def _page(r: LayoutContext, node: CNode, attrs: Mapping[str, Any]) -> tuple[str | bytes, Any]:

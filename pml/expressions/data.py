@@ -21,10 +21,10 @@ from pml import limits
 
 from .budget import LimitError, check_items
 from .functions import JSFunction, native
+from .plain import SCALARS as SCALARS
 from .undefined import UNDEFINED, fail
 
 LAZY = (Iterator, range, KeysView, ValuesView, ItemsView)
-SCALARS = frozenset([str, int, float, bool, type(None)])
 
 
 def settle(value: Any, *, walk: bool = True) -> Any:

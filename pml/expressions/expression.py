@@ -11,6 +11,10 @@ Plain names and paths (`question`, `example.input`, `test[0].input`) skip Jinja:
 resolved directly with the same member rules and the same errors. A condition (`if=`) is
 compiled with `condition=True`: its value is true or false, and a missing member is false
 rather than an error.
+
+The parser, the Jinja sandbox and the JavaScript library are imported the first time an
+expression needs them (a plain name needs none of them, a path only the sandbox's member
+rules), so a prompt that only names its variables starts without them.
 """
 
 from __future__ import annotations
@@ -19,27 +23,20 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
-
-from jinja2 import TemplateSyntaxError, UndefinedError
-from jinja2.exceptions import SecurityError
-from jinja2.utils import missing
+from typing import TYPE_CHECKING, Any
 
 from pml import limits
 from pml.errors import PMLError, PMLUndefinedError, clip, diagnostic, render_error, suggest, syntax_error
 from pml.syntax.source import Span
 
-from .arrows import SITES_KEY, ArrowSite
-from .budget import budgeted
-from .codegen import compile_tree
-from .convert import kind
-from .data import LAZY, SCALARS, settle
-from .lists import LIST_METHODS
-from .sandbox import BUILTIN_NAMES, ENV, GLOBAL_VALUES
-from .strings import STRING_METHODS
-from .syntax import TranslateError
-from .translate import UNSAFE_HINT, translate
-from .undefined import JSUndefined, MissingValue, UnsafeAccess
+from .plain import BUILTIN_NAMES, CONTAINERS, SCALARS, TranslateError
+
+if TYPE_CHECKING:
+    from .arrows import ArrowSite
+    from .undefined import MissingValue
+
+# The modules that need Jinja (`codegen`, `sandbox`, `translate`, `data`, …) are imported by the
+# functions that use them, the first time one runs: see the module docstring.
 
 _PATH_STEP = re.compile(
     r"\.(?P<attr>[^\W\d]\w*)|\.(?P<dot_index>\d+)(?!\w|\.\d)|\[(?P<index>\d+)\]"
@@ -48,7 +45,9 @@ _PATH_STEP = re.compile(
 _PATH_ROOT = re.compile(r"\s*(?P<root>[^\W\d]\w*)")
 _KEYWORDS = frozenset(["and", "or", "not", "in", "is", "if", "else", "true", "false", "none", "True", "False",
                        "None", "null", "undefined", "typeof", "self"])
-_Step = tuple[bool, Any, tuple[int, int, str, int]]  # (is an item lookup, key, site)
+_Site = tuple[int, int, str, int]
+_Step = tuple[bool, Any, _Site]  # (is an item lookup, key, site)
+_Lookup = tuple[Callable[[Any, Any, _Site], Any], Any, _Site]  # (the sandbox's item or member lookup, key, site)
 _NOT_FOUND: Any = object()
 
 
@@ -86,8 +85,8 @@ class _Prepared:
     """Everything about an expression that does not depend on where it is written."""
 
     root: str
-    path: tuple[_Step, ...] | None
-    render: Callable[[Any], Iterator[str]] | None
+    path: tuple[_Lookup, ...] | None
+    run: Callable[[Mapping[str, Any]], Any] | None  # evaluates the compiled code in a scope
     names: frozenset[str]
     verify: bool
     arrows: tuple[ArrowSite, ...]
@@ -101,8 +100,14 @@ def _prepare(code: str, depth: int) -> _Prepared:
     if path is not None:  # a plain name or path: no parser, no Jinja
         root, steps = path
         start = code.index(root)
-        return _Prepared(root, steps, None, frozenset([root]) - BUILTIN_NAMES, False, (),
+        return _Prepared(root, _lookups(steps), None, frozenset([root]) - BUILTIN_NAMES, False, (),
                          ((root, start, start + len(root), -1),))
+    from jinja2 import TemplateSyntaxError
+
+    from .codegen import compile_tree
+    from .sandbox import ENV
+    from .translate import translate
+
     try:
         translation = translate(code)
     except (TranslateError, RecursionError):
@@ -120,8 +125,41 @@ def _prepare(code: str, depth: int) -> _Prepared:
             from None
     except Exception as error:  # Jinja's compiler refusing a tree: report it, never crash
         raise TranslateError(str(error) or type(error).__name__) from None
-    return _Prepared("", None, render, translation.names - BUILTIN_NAMES, translation.verify,
-                     translation.arrows, translation.name_sites)
+    return _Prepared("", None, _runner(render, translation.arrows), translation.names - BUILTIN_NAMES,
+                     translation.verify, translation.arrows, translation.name_sites)
+
+
+def _runner(render: Callable[[Any], Iterator[str]],
+            arrows: tuple[ArrowSite, ...]) -> Callable[[Mapping[str, Any]], Any]:
+    """What evaluates compiled code in a scope: the sandbox's context with the globals under the scope's
+    variables; arrow functions share one budget per evaluation."""
+    from .arrows import SITES_KEY
+    from .budget import budgeted
+    from .sandbox import ENV, GLOBAL_VALUES
+
+    def run(scope: Mapping[str, Any]) -> Any:
+        variables = {**GLOBAL_VALUES, **scope}
+        context = ENV.context_class(ENV, variables, None, {})
+        if arrows:
+            variables[SITES_KEY] = arrows
+            with budgeted():
+                for _ in render(context):
+                    pass
+        else:
+            for _ in render(context):
+                pass
+        return context.vars["result"]
+
+    return run
+
+
+def _lookups(steps: tuple[_Step, ...]) -> tuple[_Lookup, ...]:
+    """A path's steps with the sandbox's lookups they make (the sandbox is loaded for the first path that has one)."""
+    if not steps:
+        return ()
+    from .sandbox import ENV
+
+    return tuple((ENV.pml_item if is_item else ENV.pml_attr, key, site) for is_item, key, site in steps)
 
 
 class Expression:
@@ -131,7 +169,7 @@ class Expression:
     (the built-in globals left out), and `condition` whether it is an `if=` condition.
     """
 
-    __slots__ = ("_arrows", "_name_sites", "_path", "_render", "_root", "_verify", "code", "condition", "names",
+    __slots__ = ("_arrows", "_name_sites", "_path", "_root", "_run", "_verify", "code", "condition", "names",
                  "span")
 
     def __init__(self, code: str, span: Span, *, condition: bool = False) -> None:
@@ -156,7 +194,7 @@ class Expression:
         self.names = prepared.names
         self._root = prepared.root
         self._path = prepared.path
-        self._render = prepared.render
+        self._run = prepared.run
         self._verify = prepared.verify
         self._arrows = prepared.arrows
         self._name_sites = prepared.name_sites
@@ -172,41 +210,32 @@ class Expression:
         try:
             path = self._path
             value = self._evaluate_path(scope, path) if path is not None else self._evaluate_jinja(scope)
+            kind = type(value)
             if self.condition:
-                if isinstance(value, LAZY):  # `items | select('odd')`: true when it selects something
-                    value = settle(value)
-                return False if isinstance(value, JSUndefined) else bool(value)
-            if type(value) in SCALARS:
+                if kind in SCALARS or kind in CONTAINERS:
+                    return bool(value)
+                return _truth(value)
+            if kind in SCALARS or (kind in CONTAINERS and not self._verify):
                 return value
+            from .data import settle
+
             return settle(value, walk=self._verify)
         except Exception as error:
             raise self._error(error, scope) from None
 
-    def _evaluate_path(self, scope: Mapping[str, Any], path: tuple[_Step, ...]) -> Any:
+    def _evaluate_path(self, scope: Mapping[str, Any], path: tuple[_Lookup, ...]) -> Any:
         try:
             value = scope[self._root]
         except KeyError:
-            value = GLOBAL_VALUES.get(self._root, _NOT_FOUND)
-            if value is _NOT_FOUND:
-                raise MissingValue(missing, self._root) from None
-        for is_item, key, site in path:
-            value = ENV.pml_item(value, key, site) if is_item else ENV.pml_attr(value, key, site)
+            value = _global(self._root)
+        for lookup, key, site in path:
+            value = lookup(value, key, site)
         return value
 
     def _evaluate_jinja(self, scope: Mapping[str, Any]) -> Any:
-        render = self._render
-        assert render is not None  # compiled whenever the expression is not a plain path
-        variables = {**GLOBAL_VALUES, **scope}
-        context = ENV.context_class(ENV, variables, None, {})
-        if self._arrows:  # functions share one budget per evaluation
-            variables[SITES_KEY] = self._arrows
-            with budgeted():
-                for _ in render(context):
-                    pass
-        else:
-            for _ in render(context):
-                pass
-        return context.vars["result"]
+        run = self._run
+        assert run is not None  # compiled whenever the expression is not a plain path
+        return run(scope)
 
     # -- errors
 
@@ -217,6 +246,12 @@ class Expression:
             return render_error(f"error in expression `{self.shown}`: {error}", self.span)
 
     def _describe(self, error: Exception, scope: Mapping[str, Any]) -> PMLError:
+        from jinja2 import UndefinedError
+        from jinja2.exceptions import SecurityError
+
+        from .translate import UNSAFE_HINT
+        from .undefined import MissingValue, UnsafeAccess
+
         if isinstance(error, PMLError):
             return error
         if isinstance(error, MissingValue):
@@ -234,6 +269,10 @@ class Expression:
         return render_error(f"error in expression `{self.shown}`: {message}", self.span)
 
     def _undefined(self, error: MissingValue, scope: Mapping[str, Any]) -> PMLUndefinedError:
+        from jinja2.utils import missing
+
+        from .convert import kind
+
         name, owner = error.name, error.owner
         if owner is missing:
             if name is None:
@@ -310,6 +349,31 @@ class Expression:
         return f"Expression({self.code!r})"
 
 
+def _global(name: str) -> Any:
+    """The value of a built-in global (`Math`, `JSON`, …) a plain name reads; raises `MissingValue`
+    when there is none (the context has no such variable either)."""
+    from jinja2.utils import missing
+
+    from .sandbox import GLOBAL_VALUES
+    from .undefined import MissingValue
+
+    value = GLOBAL_VALUES.get(name, _NOT_FOUND)
+    if value is _NOT_FOUND:
+        raise MissingValue(missing, name) from None
+    return value
+
+
+def _truth(value: Any) -> bool:
+    """Whether a condition's value is true: a lazy sequence (`items | select('odd')`) when it selects
+    something, `undefined` never."""
+    from .data import LAZY, settle
+    from .undefined import JSUndefined
+
+    if isinstance(value, LAZY):
+        value = settle(value)
+    return False if isinstance(value, JSUndefined) else bool(value)
+
+
 def _restored(code: str, span: Span, condition: bool) -> Expression:
     """An expression unpickled: compiled again from its code (it compiled when it was pickled)."""
     expression = Expression.__new__(Expression)
@@ -340,6 +404,9 @@ def _listing(label: str, names: list[str], empty: str) -> str:
 
 
 def _member_hint(name: str, owner: Any) -> str | None:
+    from .lists import LIST_METHODS
+    from .strings import STRING_METHODS
+
     if isinstance(owner, Mapping):
         keys = [key for key in owner if isinstance(key, str)]
         return suggest(name, keys) or _listing("its keys", keys, "it is an empty object")

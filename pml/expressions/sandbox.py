@@ -292,4 +292,5 @@ def make_environment() -> Sandbox:
 ENV = make_environment()
 GLOBAL_VALUES: dict[str, Any] = dict(ENV.globals)
 BUILTIN_NAMES: frozenset[str] = frozenset(GLOBAL_VALUES)
-"""Names every expression can use without the context defining them."""
+"""Names every expression can use without the context defining them (`pml.expressions.plain.BUILTIN_NAMES`
+says the same before this module is loaded)."""

@@ -11,38 +11,79 @@ expression, …).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from contextvars import ContextVar
 from functools import cache
+from typing import Any
 
+import lark
 from lark import Lark, Token, Tree
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from pml import limits
 from pml.resources import resource_path
 
-SYNTAX_HINT = (
-    "expressions use Jinja syntax (`name | upper`, `a if ok else b`) "
-    "or simple JavaScript (`a ? b : c`, `a && b`, `text.trim()`)"
-)
-ARROW_HINT = "write an arrow function as `x => x.name` or `(a, b) => a + b`"
+from .plain import ARROW_HINT as ARROW_HINT
+from .plain import SYNTAX_HINT as SYNTAX_HINT
+from .plain import TranslateError as TranslateError
 
 
-class TranslateError(Exception):
-    """An expression that cannot be compiled; becomes a located `PMLSyntaxError`."""
+def grammar_text() -> str:
+    """The text of `grammar/expr.lark`."""
+    return resource_path("grammar", "expr.lark").read_text(encoding="utf-8")
 
-    def __init__(self, message: str, hint: str = SYNTAX_HINT) -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
+
+def grammar_digest() -> str:
+    """The SHA-256 of the grammar text: the shipped tables say which text they were built from."""
+    return hashlib.sha256(grammar_text().encode("utf-8")).hexdigest()
+
+
+def build_parser() -> Lark:
+    """The LALR parser of `grammar/expr.lark`, built from the grammar (about 150 ms)."""
+    return Lark(grammar_text(), parser="lalr", propagate_positions=True, maybe_placeholders=True,
+                lexer_callbacks=dict.fromkeys(_WATCHED, _watch))
+
+
+TABLES = ("grammar", "expr.tables.json")
 
 
 @cache
 def parser() -> Lark:
-    """The LALR parser of `grammar/expr.lark`, built once per process."""
-    grammar = resource_path("grammar", "expr.lark").read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=True,
-                lexer_callbacks=dict.fromkeys(_WATCHED, _watch))
+    """The LALR parser of `grammar/expr.lark`, once per process: loaded from its tables, built from
+    the grammar ahead of time (`grammar/expr.tables.json`), in a few milliseconds; when they were
+    built from another grammar text or by another Lark version, built from the grammar instead.
+    `python tests/tools/expr_tables.py` writes the tables; `tests/test_expressions.py` checks that
+    they are what the grammar builds."""
+    tables = shipped_tables()
+    if tables is None:
+        return build_parser()
+    data, memo = tables
+    return Lark._load_from_dict(data, memo, lexer_callbacks=dict.fromkeys(_WATCHED, _watch))
+
+
+def shipped_tables() -> tuple[dict[str, Any], dict[Any, Any]] | None:
+    """The shipped tables (Lark's serialized parser and its memo), or None when they are missing or
+    were built from another grammar text or by another Lark version."""
+    try:
+        shipped = json.loads(resource_path(*TABLES).read_text(encoding="utf-8"), object_hook=_decoded)
+    except (OSError, ValueError):
+        return None
+    if shipped.get("grammar_sha256") != grammar_digest() or shipped.get("lark_version") != lark.__version__:
+        return None
+    return shipped["data"], shipped["memo"]
+
+
+def _decoded(value: dict[str, Any]) -> Any:
+    """The JSON form of the tables back to Lark's data: `{"__tuple__": [...]}` is a tuple,
+    `{"__items__": [[key, value], ...]}` a dictionary whose keys are not all strings."""
+    if len(value) == 1:
+        if "__tuple__" in value:
+            return tuple(value["__tuple__"])
+        if "__items__" in value:
+            return {key: item for key, item in value["__items__"]}
+    return value
 
 
 def parse(code: str) -> Tree:

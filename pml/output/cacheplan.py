@@ -26,11 +26,10 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, is_dataclass
 from typing import Any, NamedTuple
 
+from pml import tokens as token_counts
 from pml.components.parts import MediaPart
 from pml.errors import Diagnostic, PMLUsageError
 from pml.output.view import Placed, Position, RenderView
-from pml.tokens.encodings import tokenizer_for
-from pml.tokens.images import image_size
 
 MAX_BREAKPOINTS = 4
 OPENAI_MINIMUM = 1024
@@ -164,13 +163,14 @@ _PREFIXES: dict[tuple[str, str | None], tuple[int, int]] = {}
 
 @functools.lru_cache(maxsize=512)
 def _count(text: str, model: str | None) -> int:
-    return tokenizer_for(model).count(text)
+    return token_counts.encodings.tokenizer_for(model).count(text)
 
 
 def _media_tokens(part: MediaPart, model: str | None) -> int:
     if part.kind != "image":
         return 0
-    return tokenizer_for(model).count_image(*(image_size(part.base64) or DEFAULT_IMAGE_SIZE))
+    tokenizer = token_counts.encodings.tokenizer_for(model)
+    return tokenizer.count_image(*(token_counts.images.image_size(part.base64) or DEFAULT_IMAGE_SIZE))
 
 
 class _Prefix:
@@ -272,7 +272,7 @@ def plan(rendered: RenderView, provider: str, model: str | None = None, *, total
         raise PMLUsageError(f"unknown provider {provider!r}; cache plans are made for {', '.join(PROVIDERS)}")
     if model is None and rendered.runtime:
         model = rendered.runtime.get("model")
-    estimate = provider == "anthropic" or tokenizer_for(model).estimate
+    estimate = provider == "anthropic" or token_counts.encodings.tokenizer_for(model).estimate
     prefix = _Prefix(request_order(rendered, provider), model if provider == "openai" else None, totals,
                      [p for p in rendered.modules if p.cached])
     return _plan(rendered, provider, model, prefix, estimate)

@@ -1,6 +1,7 @@
 """Readers: the bytes of a PDF, DOCX or HTML file turned into text or layout boxes.
 
-One module per format (`pdf`, `docx`, `html`). The third-party libraries they use (pypdf,
+One module per format (`pdf`, `docx`, `html`), each imported the first time it is used
+(`readers.pdf.read_pdf(…)`). The third-party libraries they use (pypdf,
 python-docx, cssselect) are the optional `documents` extra: each is imported only when a file
 of its kind is read, and `need` raises `MissingExtra`, whose message names the extra, when it
 is not installed. Readers know nothing about prompts: they raise `ReadFailure` with a message
@@ -14,11 +15,17 @@ import hashlib
 import importlib
 import io
 import threading
-import zipfile
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from types import ModuleType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from pml.readers import archive as archive
+    from pml.readers import docx as docx
+    from pml.readers import html as html
+    from pml.readers import images as images
+    from pml.readers import pdf as pdf
 
 T = TypeVar("T")
 
@@ -81,6 +88,8 @@ def sniff(data: bytes) -> str | None:
     if data[:1024].lstrip().startswith(b"%PDF-"):
         return "pdf"
     if data.startswith(b"PK\x03\x04"):
+        import zipfile  # here: most processes read no archive
+
         from pml.readers.archive import check_declared
 
         check_declared(data)  # raises ReadFailure for an archive over the limits
@@ -91,6 +100,17 @@ def sniff(data: bytes) -> str | None:
         except zipfile.BadZipFile:
             return None
     return None
+
+
+_READERS = frozenset(["archive", "docx", "html", "images", "pdf"])
+
+
+def __getattr__(name: str) -> ModuleType:
+    """The reader modules, imported when first used (`readers.pdf.read_pdf(…)`): a prompt that
+    reads no document loads none of them, nor lxml's HTML parser."""
+    if name in _READERS:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = ["EXTRA", "INSTALL", "MissingExtra", "ReadFailure", "cached", "need", "sniff"]

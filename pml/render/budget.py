@@ -26,10 +26,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
+from pml import tokens as token_counts
 from pml.components import boxes as ir
-from pml.tokens.encodings import Tokenizer, encoding, tokenizer_for
+
+if TYPE_CHECKING:
+    from pml.tokens.encodings import Tokenizer
 
 MARKER = " (...truncated)"
 DIRECTIONS = ("end", "start", "middle")
@@ -95,7 +98,7 @@ def limits_of(attrs: Mapping[str, Any]) -> list[Limit]:
         out.append(Limit("chars", int(chars), direction, str(marker)))
     if tokens is not None:
         model = options.get("tokenEncodingModel")
-        out.append(Limit("tokens", int(tokens), direction, str(marker), tokenizer_for(model)))
+        out.append(Limit("tokens", int(tokens), direction, str(marker), token_counts.encodings.tokenizer_for(model)))
     return out
 
 
@@ -329,7 +332,7 @@ def _is_block(box: ir.Box) -> bool:
 
 
 def tokenizer_encoding(tokenizer: Tokenizer) -> Any:
-    return encoding(tokenizer.encoding_name)
+    return token_counts.encodings.encoding(tokenizer.encoding_name)
 
 
 def _describe(box: ir.Box) -> str:

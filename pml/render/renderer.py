@@ -23,14 +23,13 @@ from pml.errors import PMLError, render_error
 from pml.expressions import Expression
 from pml.limits import current as current_limits
 from pml.registry import GLOBAL_ATTRS, Attr, CoercionError
-from pml.render import budget
+from pml.render import budget, writers
 from pml.render.bound import measure, too_long
 from pml.render.charsafe import check_xml, clean, fix_surrogates, has_surrogates
 from pml.render.hooks import RenderHook
 from pml.render.messages import Sink
 from pml.render.modcache import module_cache
 from pml.render.writers.markdown import MarkdownWriter
-from pml.render.writers.serialize import serialize, to_model
 from pml.syntax.source import Span
 from pml.values import Memo, describe, kind_of, to_text
 
@@ -487,6 +486,17 @@ def plain_text(boxes: list[ir.Box]) -> str:
             model = to_model([box])
             out.append(model if isinstance(model, str) else to_text(model))
     return "".join(out)
+
+
+def serialize(syntax: str, boxes: Sequence[ir.Box], options: dict[str, Any]) -> str:
+    """Boxes written in a serialized syntax (`pml.render.writers.serialize`, imported the first time
+    a prompt writes one)."""
+    return writers.serialize.serialize(syntax, boxes, options)
+
+
+def to_model(boxes: Sequence[ir.Box]) -> Any:
+    """The data boxes stand for (`pml.render.writers.serialize.to_model`)."""
+    return writers.serialize.to_model(boxes)
 
 
 @dataclass(slots=True)

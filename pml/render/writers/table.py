@@ -28,7 +28,7 @@ from dataclasses import replace
 from typing import Any
 
 from pml.components import boxes as ir
-from pml.render.writers.html import write_html
+from pml.render import writers
 from pml.values import to_json, to_text
 
 LINE_SYNTAXES = ("csv", "tsv", "jsonl", "text")
@@ -51,7 +51,7 @@ def table_value(box: ir.Table) -> Any:
     if syntax in (None, "json", "yaml", "xml"):
         return records(box)
     if syntax == "html":
-        return write_html([replace(box, syntax=None)], box.options)
+        return writers.html.write_html([replace(box, syntax=None)], box.options)
     return write_table(box, syntax)
 
 
