@@ -20,17 +20,19 @@ from pml.style.selectors import Selector
 from pml.syntax.source import Source, Span
 
 
-def read_selectors(text: str, place: Place, reporter: Reporter) -> tuple[Selector, ...]:
-    """A selector list written on its own (a JSON key); an empty tuple if it is invalid."""
+def read_selectors(text: str, place: Place, reporter: Reporter, whole: Span | None = None) -> tuple[Selector, ...]:
+    """A selector list written on its own (a JSON key); an empty tuple if it is invalid. Warnings
+    point into the key, or at `whole` where its characters cannot be found (a key written with
+    escapes)."""
     layout = Layout(text)
     found = read_selector_list(layout.tokens(), layout, layout.length, JSON_KEY)
 
     def span(start: int, end: int) -> Span | None:
-        return place.span(layout.source_offset(start), layout.source_offset(end))
+        return place.span(layout.source_offset(start), layout.source_offset(end)) or whole
 
     if found.problem is not None:
         reporter.warn(f"invalid selector `{text}`: {found.problem.text}; rule ignored",
-                      place.span(0, len(text)), found.problem.hint)
+                      place.span(0, len(text)) or whole, found.problem.hint)
         return ()
     return reporter.selectors(found, layout, span)
 
@@ -91,7 +93,7 @@ def read_json_stylesheet(
 
 def _rule(key: str, body: Any, order: int, finder: _KeyFinder, reporter: Reporter) -> list[Rule]:
     place, span = finder.place(key)
-    selectors = read_selectors(key, place, reporter)
+    selectors = read_selectors(key, place, reporter, span)
     if not isinstance(body, Mapping):
         reporter.warn(f"the rule for `{key}` should be an object of properties; rule ignored", span)
         return []

@@ -1,0 +1,4 @@
+<poml>
+  <stylesheet>{"\u003c": {"captionStyle": "bold"}}</stylesheet>
+  <task>Answer briefly.</task>
+</poml>
