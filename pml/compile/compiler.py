@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple, cast
 
 from pml import files, limits
 from pml.compile import stability
@@ -36,7 +36,25 @@ TEMPLATE_ATTRS = {"for", "if"}
 # Tags handled here or by the template pass rather than rendered.
 STYLE_TAGS = {"stylesheet", "style"}
 _NO_NAMES: frozenset[str] = frozenset()
+# The components the module pass looks at (without them, it has nothing to do).
+MODULE_KINDS = frozenset({"Import", "Schema", "Module", "Union", "Param", "Use"})
+# Components an element of which needs more than its attributes and children compiled.
+_SPECIAL = MODULE_KINDS | {"Meta", "Let"}
 _new_node = tuple.__new__
+_new_object = object.__new__
+# `TextPiece(value)` without the frozen dataclass's `__init__` (see `pml.syntax.nodes.make_text`).
+_set_piece_value = cast("Any", TextPiece.__dict__["value"]).__set__
+
+
+class _Kind(NamedTuple):
+    """A tag as the compile sees it: its component (None for an unknown tag or an include fragment),
+    whether it is an include fragment, the attributes it requires, and whether it is `_SPECIAL` or has a
+    check of its own."""
+
+    component: Component | None
+    include: bool
+    required: tuple[Attr, ...]
+    special: bool
 
 
 class Compiler:
@@ -64,6 +82,13 @@ class Compiler:
         # Whether a `<let volatile>` was compiled (the stability check has nothing to do otherwise).
         self._volatile = False
         self._let_values: dict[int, Expression] = {}
+        # Whether a component of `MODULE_KINDS` was compiled (the module pass has nothing to do otherwise).
+        self._modular = False
+        # Worked out once per compile: tags (`_kind`), attribute names by tag (`_spec`), and cascaded
+        # values coerced for a component (`_styled`).
+        self._kinds: dict[str, _Kind] = {}
+        self._specs: dict[tuple[str, str], tuple[str, Attr | None]] = {}
+        self._styled_values: dict[tuple[int, str | None], tuple[dict[str, Any], dict[str, Any]]] = {}
 
     # ----------------------------------------------------------------- entry
     def compile(self, document: Document) -> Program:
@@ -101,7 +126,7 @@ class Compiler:
         croot = self._compile_element(root, styles)
         table = ModuleTable(self._let_values)
         after_volatile: set[int] = set()
-        if croot is not None:
+        if croot is not None and self._modular:
             self.modules = analyze(croot, self._problem, table)
         if croot is not None and ("src" in lowered or len(self.files) > 1):
             check_sources(croot, self.root or document.source.directory, self._problem)
@@ -284,90 +309,77 @@ class Compiler:
         self.context.update(data)
 
     # ----------------------------------------------------------------- elements
+    def _kind(self, tag: str) -> _Kind:
+        """What the compile needs to know of a tag, worked out once per compile (`_Kind`)."""
+        kind = self._kinds.get(tag)
+        if kind is None:
+            if normalize_name(tag) == "include":
+                kind = _Kind(None, True, (), False)
+            else:
+                component = REGISTRY.lookup(tag)
+                required = tuple(spec for spec in component.attrs.values() if spec.required) if component else ()
+                special = component is not None and (component.name in _SPECIAL or component.check is not None)
+                kind = _Kind(component, False, required, special)
+            self._kinds[tag] = kind
+        return kind
+
     def _compile_element(self, element: Element, styles: dict[int, ComputedStyle]) -> CNode | None:
-        if element.key == "include":
-            component = None
-        else:
-            component = REGISTRY.lookup(element.tag)
-            off = self.disabled.get(component.name) if component is not None else None
-            if component is None or off is not None:
-                hint = suggest(element.tag, REGISTRY.tag_names(), quote="`<", end=">`")
-                if off is not None:
-                    hint = f"`<meta components>` at {off.line}:{off.column} turned it off"
-                self._problem(f"unknown tag `<{element.tag}>`", element.name_span or element.span,
-                              hint or "see docs/language.md for the list of components")
+        component, include, required, special = self._kinds.get(element.tag) or self._kind(element.tag)
+        if component is None:
+            if not include:
+                self._unknown_tag(element, None)
                 return None
-            if component.name == "Meta":
-                self.diagnostics.extend(read_meta(element, self.disabled))
-            if component.check is not None:
-                self.diagnostics.extend(component.check(element))
+        else:
+            if self.disabled and component.name in self.disabled:
+                self._unknown_tag(element, self.disabled[component.name])
+                return None
+            if special:
+                if component.name == "Meta":
+                    self.diagnostics.extend(read_meta(element, self.disabled))
+                if component.name in MODULE_KINDS:
+                    self._modular = True
+                if component.check is not None:
+                    self.diagnostics.extend(component.check(element))
         index = self._count
         self._count = index + 1
         style = styles.get(id(element))
-        static: dict[str, Any] = {}
-        dynamic: dict[str, DynamicAttr] = {}
+        static: Mapping[str, Any]
+        dynamic: Mapping[str, DynamicAttr]
         loop: Loop | None = None
         cond: Expression | None = None
-        written: set[str] = set()
-        if style is not None:
-            for name, value in style.normal.items():
-                self._set_static(component, name, value, static, style.sources.get(name), styled=True)
-        for attr in element.attributes:
-            key = normalize_name(attr.name)
-            if key == "for":
-                loop = self._for(attr)
-                continue
-            if key == "if":
-                cond = self._if(attr)
-                continue
-            spec = component.attr(attr.name) if component else None
-            if spec is None and component is not None and not component.open_attrs:
-                hint = suggest(attr.name, [a.name for a in component.all_attrs().values()])
-                self._problem(f"unknown attribute `{attr.name}` on `<{element.tag}>`", attr.span,
-                              hint or _accepted(element.tag, component),
-                              severity="warning", code="attribute")
-            name = spec.name if spec else attr.name
-            written.add(name)
-            if attr.is_static:
-                self._set_static(component, name, attr.text, static, attr.value_span or attr.span)
-                dynamic.pop(name, None)
-            else:
-                if spec is not None and spec.literal:
-                    self._problem(f"`{spec.name}` of `<{element.tag}>` is read while compiling, so it cannot use "
-                                  "`{{ }}`", attr.value_span or attr.span,
-                                  f'write {spec.name}="…" as it is; choose between elements with `if`')
-                static.pop(name, None)
-                dynamic[name] = self._dynamic(attr, spec)
-        if style is not None:
-            for name, value in style.important.items():
-                self._set_static(component, name, value, static, style.sources.get(name), styled=True)
-                dynamic.pop(name, None)
+        written: frozenset[str] = _NO_NAMES
+        if style is None and not element.attributes:  # (the common case)
+            static = dynamic = EMPTY
+        else:
+            static, dynamic, loop, cond, written = self._attributes(element, component, style)
         expanded: Mapping[str, Mapping[str, Any]] = EMPTY
         expander = self._expander
         if expander is not None and component is not None and component.name in HOSTS:
             expanded = expander.styles([*self._path, element], self._style_warning)
-        if component is not None:
-            for spec in component.attrs.values():
-                if spec.required and spec.name not in static and spec.name not in dynamic:
-                    self._problem(f"`<{element.tag}>` needs the attribute `{spec.name}`",
-                                  element.name_span or element.span, f'add {spec.name}="…"')
-            if component.name == "Let":
-                if "value" in static and "value" not in dynamic:
-                    self._let_value(index, element, static["value"])
-                if static.get("volatile"):
-                    self._volatile = True
+        for spec in required:
+            if spec.name not in static and spec.name not in dynamic:
+                self._problem(f"`<{element.tag}>` needs the attribute `{spec.name}`",
+                              element.name_span or element.span, f'add {spec.name}="…"')
+        if special and component is not None and component.name == "Let":
+            if "value" in static and "value" not in dynamic:
+                self._let_value(index, element, static["value"])
+            if static.get("volatile"):
+                self._volatile = True
         children: list[CNode | TextPiece | ExprPiece] = []
         authored = 0  # the characters of its text pieces
         if expander is not None:
             self._path.append(element)
         for child in element.children:
-            if type(child) is Element:  # (node classes have no subclasses)
+            if type(child) is Text:  # (node classes have no subclasses)
+                value = child.value
+                piece = _new_object(TextPiece)
+                _set_piece_value(piece, value)
+                children.append(piece)
+                authored += len(value)
+            elif type(child) is Element:
                 compiled = self._compile_element(child, styles)
                 if compiled is not None:
                     children.append(compiled)
-            elif type(child) is Text:
-                children.append(TextPiece(child.value))
-                authored += len(child.value)
             elif type(child) is Expr:
                 expression = self._expression(child.code, child.span)
                 if expression is not None:
@@ -381,9 +393,94 @@ class Compiler:
         else:
             base, text_size = base_of(component, static, dynamic)
         # `CNode(…)` in the order of its fields, without the call of a named tuple's `__new__`.
-        return _new_node(CNode, (element, component, static, dynamic, tuple(children), loop, cond,
-                                 frozenset(written) if written else _NO_NAMES, index, style, expanded, base,
-                                 text_size, authored))
+        return _new_node(CNode, (element, component, static, dynamic, tuple(children), loop, cond, written, index,
+                                 style, expanded, base, text_size, authored))
+
+    def _unknown_tag(self, element: Element, off: Span | None) -> None:
+        hint = suggest(element.tag, REGISTRY.tag_names(), quote="`<", end=">`")
+        if off is not None:
+            hint = f"`<meta components>` at {off.line}:{off.column} turned it off"
+        self._problem(f"unknown tag `<{element.tag}>`", element.name_span or element.span,
+                      hint or "see docs/language.md for the list of components")
+
+    def _attributes(self, element: Element, component: Component | None, style: ComputedStyle | None
+                    ) -> tuple[Mapping[str, Any], Mapping[str, DynamicAttr], Loop | None, Expression | None,
+                               frozenset[str]]:
+        """An element's static and dynamic attributes (its styles and what is written on it), its
+        `for` and `if`, and the names written on it."""
+        static: dict[str, Any] = {}
+        dynamic: dict[str, DynamicAttr] = {}
+        loop: Loop | None = None
+        cond: Expression | None = None
+        written: set[str] = set()
+        if style is not None and style.normal:
+            static.update(self._styled(component, style.normal, style))
+        for attr in element.attributes:
+            known = self._specs.get((element.tag, attr.name))
+            if known is None:
+                known = self._specs[(element.tag, attr.name)] = self._spec(component, attr.name)
+            key, spec = known
+            if key == "for":
+                loop = self._for(attr)
+                continue
+            if key == "if":
+                cond = self._if(attr)
+                continue
+            if spec is None and component is not None and not component.open_attrs:
+                hint = suggest(attr.name, [a.name for a in component.all_attrs().values()])
+                self._problem(f"unknown attribute `{attr.name}` on `<{element.tag}>`", attr.span,
+                              hint or _accepted(element.tag, component),
+                              severity="warning", code="attribute")
+            name = spec.name if spec else attr.name
+            written.add(name)
+            parts = attr.parts
+            if len(parts) == 1 and type(parts[0]) is Text:  # (the usual static value, without a call)
+                self._set_static(spec, name, parts[0].value, static, attr.value_span or attr.span)
+                dynamic.pop(name, None)
+            elif attr.is_static:
+                self._set_static(spec, name, attr.text, static, attr.value_span or attr.span)
+                dynamic.pop(name, None)
+            else:
+                if spec is not None and spec.literal:
+                    self._problem(f"`{spec.name}` of `<{element.tag}>` is read while compiling, so it cannot use "
+                                  "`{{ }}`", attr.value_span or attr.span,
+                                  f'write {spec.name}="…" as it is; choose between elements with `if`')
+                static.pop(name, None)
+                dynamic[name] = self._dynamic(attr, spec)
+        if style is not None and style.important:
+            for name, value in self._styled(component, style.important, style).items():
+                static[name] = value
+                dynamic.pop(name, None)
+        return static or EMPTY, dynamic or EMPTY, loop, cond, frozenset(written) if written else _NO_NAMES
+
+    @staticmethod
+    def _spec(component: Component | None, name: str) -> tuple[str, Attr | None]:
+        """An attribute name's key, and the component's attribute it names (None: an unknown name)."""
+        return normalize_name(name), component.attr(name) if component else None
+
+    def _styled(self, component: Component | None, values: dict[str, Any], style: ComputedStyle) -> dict[str, Any]:
+        """Styled values (`style.normal` or `style.important`) coerced to a component's attributes; a value
+        that does not fit is left out with a warning. Elements share cascaded styles, so the values are
+        coerced once for each component, unless one did not fit (then each element is warned)."""
+        key = (id(values), component.name if component is not None else None)
+        known = self._styled_values.get(key)
+        if known is not None:
+            return known[0]
+        out: dict[str, Any] = {}
+        fits = True
+        for name, value in values.items():
+            spec = component.attr(name) if component else None
+            if spec is None:
+                out[name] = value
+                continue
+            try:
+                out[spec.name] = spec.coerce(value)
+            except CoercionError as exc:
+                fits = False
+                self._problem(str(exc), style.sources.get(name), exc.hint, severity="warning", code="style")
+        if fits:
+            self._styled_values[key] = (out, values)  # (the values are kept, so that their id is not reused)
+        return out
 
     def _let_value(self, index: int, element: Element, value: Any) -> None:
         """The `value` of a `<let>` written as plain text (`value="a + 1"`) is an expression: compiled
@@ -398,17 +495,15 @@ class Compiler:
     def _style_warning(self, exc: CoercionError, span: Span | None) -> None:
         self._problem(str(exc), span, exc.hint, severity="warning", code="style")
 
-    def _set_static(self, component: Component | None, name: str, value: Any, target: dict[str, Any],
-                    span: Span | None, *, styled: bool = False) -> None:
-        spec = component.attr(name) if component else None
+    def _set_static(self, spec: Attr | None, name: str, value: Any, target: dict[str, Any], span: Span | None) -> None:
+        """A written value, coerced to its attribute's type (an error where it does not fit)."""
         if spec is None:
             target[name] = value
             return
         try:
             target[spec.name] = spec.coerce(value)
         except CoercionError as exc:
-            severity: Severity = "warning" if styled else "error"
-            self._problem(str(exc), span, exc.hint, severity=severity, code="style" if styled else "compile")
+            self._problem(str(exc), span, exc.hint)
 
     def _expression(self, code: str, span: Span, *, condition: bool = False) -> Expression | None:
         try:
