@@ -25,8 +25,9 @@ from pml.compile.program import EMPTY, CNode, DynamicAttr, ExprPiece, Links, Loo
 from pml.errors import Diagnostic, PMLCompileError, PMLError, Severity, compile_error, limit_hint, suggest
 from pml.expressions import Expression, compile_expression, parse_for
 from pml.registry import REGISTRY, Attr, CoercionError, Component
-from pml.style.cascade import ComputedStyle, compute_styles
+from pml.style.cascade import Cascade, ComputedStyle
 from pml.style.stylesheet import ORIGIN_DOCUMENT, Stylesheet, default_stylesheet, parse_css, parse_json_stylesheet
+from pml.syntax.collector import building
 from pml.syntax.nodes import Attribute, Document, Element, Expr, Text, normalize_name
 from pml.syntax.parser import parse_source, too_deep
 from pml.syntax.source import Source, Span, decode
@@ -88,6 +89,10 @@ class Compiler:
         # values coerced for a component (`_styled`).
         self._kinds: dict[str, _Kind] = {}
         self._specs: dict[tuple[str, str], tuple[str, Attr | None]] = {}
+        self._cascade: Cascade | None = None
+        # Text pieces by value: a piece is immutable, and a document repeats its texts (the spaces
+        # between tags above all), so equal texts share one.
+        self._pieces: dict[str, TextPiece] = {}
         self._styled_values: dict[tuple[int, str | None], tuple[dict[str, Any], dict[str, Any]]] = {}
 
     # ----------------------------------------------------------------- entry
@@ -105,7 +110,8 @@ class Compiler:
                                          0 if root.name_span is None else 1)
             self._check_depth(root)
         try:
-            return self._compile_tree(document, root, lowered)
+            with building(len(document.source.text)):  # (a compiled tree is as large as the parsed one)
+                return self._compile_tree(document, root, lowered)
         except RecursionError:
             raise compile_error("the document is nested too deeply to compile", document.root.span,
                                 "nest fewer elements inside one another, or lower the `max_depth` limit "
@@ -117,13 +123,12 @@ class Compiler:
         sheets.extend(self.extra_sheets)
         for sheet in sheets[1:]:
             self.diagnostics.extend(sheet.diagnostics)
-        # The cascade answers by `id` of the source elements, alive until the tree is compiled; each
-        # compiled node keeps its own style (`CNode.style`).
-        styles = compute_styles(root, sheets)
+        # The cascade is run as the tree is compiled; each compiled node keeps its own style (`CNode.style`).
+        self._cascade = Cascade.of(sheets)
         if "doc" in lowered or "webpage" in lowered or len(self.files) > 1:
             expander = Expander(sheets[1:])  # the built-in sheet styles no reader's output
             self._expander = expander if expander else None
-        croot = self._compile_element(root, styles)
+        croot = self._compile_element(root, -1)
         table = ModuleTable(self._let_values)
         after_volatile: set[int] = set()
         if croot is not None and self._modular:
@@ -323,7 +328,9 @@ class Compiler:
             self._kinds[tag] = kind
         return kind
 
-    def _compile_element(self, element: Element, styles: dict[int, ComputedStyle]) -> CNode | None:
+    def _compile_element(self, element: Element, parent: int) -> CNode | None:
+        """Compile an element and what it holds; `parent` is the number of its parent's path in the
+        cascade (`Cascade.visit`)."""
         component, include, required, special = self._kinds.get(element.tag) or self._kind(element.tag)
         if component is None:
             if not include:
@@ -342,7 +349,8 @@ class Compiler:
                     self.diagnostics.extend(component.check(element))
         index = self._count
         self._count = index + 1
-        style = styles.get(id(element))
+        cascade = self._cascade
+        number, style = cascade.visit(element, parent) if cascade is not None else (-1, None)
         static: Mapping[str, Any]
         dynamic: Mapping[str, DynamicAttr]
         loop: Loop | None = None
@@ -366,18 +374,21 @@ class Compiler:
             if static.get("volatile"):
                 self._volatile = True
         children: list[CNode | TextPiece | ExprPiece] = []
+        pieces = self._pieces
         authored = 0  # the characters of its text pieces
         if expander is not None:
             self._path.append(element)
         for child in element.children:
             if type(child) is Text:  # (node classes have no subclasses)
                 value = child.value
-                piece = _new_object(TextPiece)
-                _set_piece_value(piece, value)
+                piece = pieces.get(value)
+                if piece is None:
+                    piece = pieces[value] = _new_object(TextPiece)
+                    _set_piece_value(piece, value)
                 children.append(piece)
                 authored += len(value)
             elif type(child) is Element:
-                compiled = self._compile_element(child, styles)
+                compiled = self._compile_element(child, number)
                 if compiled is not None:
                     children.append(compiled)
             elif type(child) is Expr:

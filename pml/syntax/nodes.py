@@ -125,6 +125,10 @@ _set_attributes = _slot_setter(Element, "attributes")
 _set_children = _slot_setter(Element, "children")
 _set_span = _slot_setter(Element, "span")
 _set_name_span = _slot_setter(Element, "name_span")
+# The setters, in the order of the fields, for a loop that makes nodes as `make_text` and
+# `make_element` do without a call for each (the parser's).
+TEXT_SETTERS = (_set_text_value, _set_text_span)
+ELEMENT_SETTERS = (_set_tag, _set_attributes, _set_children, _set_span, _set_name_span)
 
 
 def make_text(value: str, span: Span) -> Text:
