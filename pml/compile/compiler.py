@@ -25,7 +25,7 @@ from pml.compile.program import EMPTY, CNode, DynamicAttr, ExprPiece, Links, Loo
 from pml.errors import Diagnostic, PMLCompileError, PMLError, Severity, compile_error, limit_hint, suggest
 from pml.expressions import Expression, compile_expression, parse_for
 from pml.registry import REGISTRY, Attr, CoercionError, Component
-from pml.style.cascade import Cascade, ComputedStyle
+from pml.style.cascade import Cascade, ComputedStyle, Matcher
 from pml.style.stylesheet import ORIGIN_DOCUMENT, Stylesheet, default_stylesheet, parse_css, parse_json_stylesheet
 from pml.syntax.collector import building
 from pml.syntax.nodes import Attribute, Document, Element, Expr, Text, normalize_name
@@ -48,14 +48,15 @@ _set_piece_value = cast("Any", TextPiece.__dict__["value"]).__set__
 
 
 class _Kind(NamedTuple):
-    """A tag as the compile sees it: its component (None for an unknown tag or an include fragment),
-    whether it is an include fragment, the attributes it requires, and whether it is `_SPECIAL` or has a
-    check of its own."""
+    """A tag as the compile sees it (`Compiler._kind`)."""
 
-    component: Component | None
-    include: bool
-    required: tuple[Attr, ...]
-    special: bool
+    component: Component | None  # None for an unknown tag or an include fragment
+    include: bool  # an include fragment
+    required: tuple[Attr, ...]  # the attributes its component requires
+    special: bool  # unknown, or its component is `_SPECIAL` or has a check of its own (`Compiler._admit`)
+    extra: bool  # it requires attributes, is a `<let>` or a host (`Compiler._extras`)
+    defaults: Mapping[str, Any]  # what an element of it written without attributes starts from (`base_of`)
+    default_size: int
 
 
 class Compiler:
@@ -89,7 +90,8 @@ class Compiler:
         # values coerced for a component (`_styled`).
         self._kinds: dict[str, _Kind] = {}
         self._specs: dict[tuple[str, str], tuple[str, Attr | None]] = {}
-        self._cascade: Cascade | None = None
+        self._cascade = Cascade(Matcher(()))
+        self._plain_paths = self._cascade.plain_paths
         # Text pieces by value: a piece is immutable, and a document repeats its texts (the spaces
         # between tags above all), so equal texts share one.
         self._pieces: dict[str, TextPiece] = {}
@@ -124,7 +126,8 @@ class Compiler:
         for sheet in sheets[1:]:
             self.diagnostics.extend(sheet.diagnostics)
         # The cascade is run as the tree is compiled; each compiled node keeps its own style (`CNode.style`).
-        self._cascade = Cascade.of(sheets)
+        self._cascade = Cascade(Matcher(sheets))
+        self._plain_paths = self._cascade.plain_paths
         if "doc" in lowered or "webpage" in lowered or len(self.files) > 1:
             expander = Expander(sheets[1:])  # the built-in sheet styles no reader's output
             self._expander = expander if expander else None
@@ -319,60 +322,66 @@ class Compiler:
         kind = self._kinds.get(tag)
         if kind is None:
             if normalize_name(tag) == "include":
-                kind = _Kind(None, True, (), False)
+                kind = _Kind(None, True, (), False, False, EMPTY, 0)
             else:
                 component = REGISTRY.lookup(tag)
-                required = tuple(spec for spec in component.attrs.values() if spec.required) if component else ()
-                special = component is not None and (component.name in _SPECIAL or component.check is not None)
-                kind = _Kind(component, False, required, special)
+                if component is None:
+                    kind = _Kind(None, False, (), True, False, EMPTY, 0)
+                else:
+                    required = tuple(spec for spec in component.attrs.values() if spec.required)
+                    special = component.name in _SPECIAL or component.check is not None
+                    kind = _Kind(component, False, required, special,
+                                 bool(required) or component.name == "Let" or component.name in HOSTS,
+                                 component.defaults, component.default_size)
             self._kinds[tag] = kind
         return kind
+
+    def _admit(self, element: Element, kind: _Kind) -> bool:
+        """Whether an element of a tag that needs a look (`_Kind.special`, or any tag while components
+        are turned off) is compiled: not when its tag is unknown or turned off. Reads a `<meta>` and
+        runs a component's own check."""
+        component = kind.component
+        if component is None:
+            if not kind.include:
+                self._unknown_tag(element, None)
+                return False
+            return True
+        off = self.disabled.get(component.name)
+        if off is not None:
+            self._unknown_tag(element, off)
+            return False
+        if kind.special:
+            if component.name == "Meta":
+                self.diagnostics.extend(read_meta(element, self.disabled))
+            if component.name in MODULE_KINDS:
+                self._modular = True
+            if component.check is not None:
+                self.diagnostics.extend(component.check(element))
+        return True
 
     def _compile_element(self, element: Element, parent: int) -> CNode | None:
         """Compile an element and what it holds; `parent` is the number of its parent's path in the
         cascade (`Cascade.visit`)."""
-        component, include, required, special = self._kinds.get(element.tag) or self._kind(element.tag)
-        if component is None:
-            if not include:
-                self._unknown_tag(element, None)
-                return None
-        else:
-            if self.disabled and component.name in self.disabled:
-                self._unknown_tag(element, self.disabled[component.name])
-                return None
-            if special:
-                if component.name == "Meta":
-                    self.diagnostics.extend(read_meta(element, self.disabled))
-                if component.name in MODULE_KINDS:
-                    self._modular = True
-                if component.check is not None:
-                    self.diagnostics.extend(component.check(element))
+        kind = self._kinds.get(element.tag) or self._kind(element.tag)
+        if (kind.special or self.disabled) and not self._admit(element, kind):
+            return None
         index = self._count
         self._count = index + 1
-        cascade = self._cascade
-        number, style = cascade.visit(element, parent) if cascade is not None else (-1, None)
         static: Mapping[str, Any]
         dynamic: Mapping[str, DynamicAttr]
-        loop: Loop | None = None
-        cond: Expression | None = None
-        written: frozenset[str] = _NO_NAMES
-        if style is None and not element.attributes:  # (the common case)
-            static = dynamic = EMPTY
+        if element.attributes:
+            number, style = self._cascade.visit(element, parent)
+            static, dynamic, loop, cond, written = self._attributes(element, kind.component, style)
         else:
-            static, dynamic, loop, cond, written = self._attributes(element, component, style)
-        expanded: Mapping[str, Mapping[str, Any]] = EMPTY
+            known = self._plain_paths.get((parent, element.tag))
+            number, style = known if known is not None else self._cascade.visit(element, parent)
+            if style is None:  # (the common case)
+                static = dynamic = EMPTY
+                loop, cond, written = None, None, _NO_NAMES
+            else:
+                static, dynamic, loop, cond, written = self._attributes(element, kind.component, style)
         expander = self._expander
-        if expander is not None and component is not None and component.name in HOSTS:
-            expanded = expander.styles([*self._path, element], self._style_warning)
-        for spec in required:
-            if spec.name not in static and spec.name not in dynamic:
-                self._problem(f"`<{element.tag}>` needs the attribute `{spec.name}`",
-                              element.name_span or element.span, f'add {spec.name}="…"')
-        if special and component is not None and component.name == "Let":
-            if "value" in static and "value" not in dynamic:
-                self._let_value(index, element, static["value"])
-            if static.get("volatile"):
-                self._volatile = True
+        expanded = self._extras(element, kind, index, static, dynamic) if kind.extra else EMPTY
         children: list[CNode | TextPiece | ExprPiece] = []
         pieces = self._pieces
         authored = 0  # the characters of its text pieces
@@ -397,15 +406,33 @@ class Compiler:
                     children.append(ExprPiece(expression))
         if expander is not None:
             self._path.pop()
-        if component is None:
-            base, text_size = EMPTY, 0
-        elif not static and not dynamic:  # (the common case, without a call)
-            base, text_size = component.defaults, component.default_size
+        if not static and not dynamic:  # (the common case, without a call)
+            base, text_size = kind.defaults, kind.default_size
         else:
-            base, text_size = base_of(component, static, dynamic)
+            base, text_size = base_of(kind.component, static, dynamic)
         # `CNode(…)` in the order of its fields, without the call of a named tuple's `__new__`.
-        return _new_node(CNode, (element, component, static, dynamic, tuple(children), loop, cond, written, index,
-                                 style, expanded, base, text_size, authored))
+        return _new_node(CNode, (element, kind.component, static, dynamic, tuple(children), loop, cond, written,
+                                 index, style, expanded, base, text_size, authored))
+
+    def _extras(self, element: Element, kind: _Kind, index: int, static: Mapping[str, Any],
+                dynamic: Mapping[str, DynamicAttr]) -> Mapping[str, Mapping[str, Any]]:
+        """For a tag that needs more (`_Kind.extra`): the styles of what a host expands into (returned),
+        the attributes it requires, and the `value` of a `<let>`."""
+        component = kind.component
+        assert component is not None
+        expanded: Mapping[str, Mapping[str, Any]] = EMPTY
+        if self._expander is not None and component.name in HOSTS:
+            expanded = self._expander.styles([*self._path, element], self._style_warning)
+        for spec in kind.required:
+            if spec.name not in static and spec.name not in dynamic:
+                self._problem(f"`<{element.tag}>` needs the attribute `{spec.name}`",
+                              element.name_span or element.span, f'add {spec.name}="…"')
+        if component.name == "Let":
+            if "value" in static and "value" not in dynamic:
+                self._let_value(index, element, static["value"])
+            if static.get("volatile"):
+                self._volatile = True
+        return expanded
 
     def _unknown_tag(self, element: Element, off: Span | None) -> None:
         hint = suggest(element.tag, REGISTRY.tag_names(), quote="`<", end=">`")

@@ -374,8 +374,9 @@ class Cascade:
         self._plain: dict[str, tuple[StyleTarget, _Signature]] = {}
         # By (the parent's path number, the signature): the path's number and its style.
         self._paths: dict[tuple[int, _Signature], tuple[int, ComputedStyle | None]] = {}
-        # The same, by (the parent's path number, the tag) for elements without attributes.
-        self._plain_paths: dict[tuple[int, str], tuple[int, ComputedStyle | None]] = {}
+        # The same, by (the parent's path number, the tag) for elements whose attributes no selector
+        # sees (a walk may look an element without attributes up here before it calls `visit`).
+        self.plain_paths: dict[tuple[int, str], tuple[int, ComputedStyle | None]] = {}
         # The attributes that make an element's signature differ from its tag's (see `_telling`).
         self._telling_keys = matcher.seen_attributes | {_CLASS_KEY, _ID_KEY}
         # By path number: the path's last element, and its parent's path number (-1 for none).
@@ -392,7 +393,7 @@ class Cascade:
         parent's path number (-1 for the root)."""
         plain = not element.attributes or not self._telling(element)
         if plain:
-            known = self._plain_paths.get((parent, element.tag))
+            known = self.plain_paths.get((parent, element.tag))
             if known is not None:
                 return known
             known_tag = self._plain.get(element.tag)
@@ -407,7 +408,7 @@ class Cascade:
         if known is None:
             known = self._paths[(parent, signature)] = self._new_path(target, signature, parent)
         if plain:
-            self._plain_paths[(parent, element.tag)] = known
+            self.plain_paths[(parent, element.tag)] = known
         return known
 
     def _telling(self, element: Element) -> bool:

@@ -36,6 +36,7 @@ from pml.syntax.nodes import (
     Expr,
     Node,
     Text,
+    make_attribute,
     make_element,
     make_text,
     normalize_name,
@@ -50,6 +51,8 @@ _ATTRIBUTE = lexicon.ATTRIBUTE_RE
 _ENTITY_IN_VALUE = lexicon.ENTITY_RE
 _FORBIDDEN = lexicon.FORBIDDEN_RE
 _FORBIDDEN_ASCII = lexicon.FORBIDDEN_ASCII
+_ATTRIBUTE_NAME, _ATTRIBUTE_VALUE = _ATTRIBUTE.groupindex["name"], _ATTRIBUTE.groupindex["value"]
+_new_span = tuple.__new__  # (a `Span` from a tuple, without the call of a named tuple's `__new__`)
 
 # The tags that may be the document's root as written (anything else gets an implicit root).
 ROOT_TAGS = {"poml", "pml"}
@@ -183,27 +186,29 @@ class _Builder(Transformer[Token, list[Node]]):
         name = match.group(0)
         name_end = match.end()
         body_end = len(text) - end_len
+        name_span = _new_span(Span, (source, start + 1, start + name_end))
         if name_end >= body_end or text[name_end:body_end].isspace():
-            return name, (), Span(source, start + 1, start + name_end)
+            return name, (), name_span
         attrs: list[Attribute] = []
         for found in _ATTRIBUTE.finditer(text, name_end, body_end):
-            attr_name = found.group("name")
-            name_start = start + found.start("name")
-            value = found.group("value")
-            if value is None:
-                span = Span(source, name_start, start + found.end("name"))
-                attrs.append(Attribute(attr_name, (Text("true", span),), "true", span, span))
+            attr_name = found.group(_ATTRIBUTE_NAME)
+            name_start, name_stop = found.span(_ATTRIBUTE_NAME)
+            value_start, value_end = found.span(_ATTRIBUTE_VALUE)
+            if value_start < 0:  # a name alone: `true`
+                span = _new_span(Span, (source, start + name_start, start + name_stop))
+                attrs.append(make_attribute(attr_name, (make_text("true", span),), "true", span, span))
                 continue
-            raw = value[1:-1]
-            value_start = start + found.start("value") + 1
-            attrs.append(Attribute(
-                attr_name,
-                self._split_value(raw, value_start),
-                raw,
-                Span(source, name_start, start + found.end("value")),
-                Span(source, value_start, value_start + len(raw)),
-            ))
-        return name, tuple(attrs), Span(source, start + 1, start + name_end)
+            raw = text[value_start + 1:value_end - 1]
+            value_start += start + 1
+            value_span = _new_span(Span, (source, value_start, value_start + len(raw)))
+            if "{{" not in raw and "&" not in raw and "#" not in raw:  # (the usual literal value)
+                parts: tuple[Text | Expr, ...] = (make_text(raw, value_span),)
+            else:
+                parts = self._split_value(raw, value_start)
+            attrs.append(make_attribute(attr_name, parts, raw,
+                                        _new_span(Span, (source, start + name_start, start + value_end)),
+                                        value_span))
+        return name, tuple(attrs), name_span
 
     def element_raw(self, open_tag: Raw, body: list[Node], close_tag: Raw) -> Element:
         name, attrs, name_span = self._tag(open_tag[1], open_tag[2], 1)
