@@ -41,6 +41,8 @@ _NO_NAMES: frozenset[str] = frozenset()
 MODULE_KINDS = frozenset({"Import", "Schema", "Module", "Union", "Param", "Use"})
 # Components an element of which needs more than its attributes and children compiled.
 _SPECIAL = MODULE_KINDS | {"Meta", "Let"}
+# The attribute types whose coerced values are worth remembering by the written text (`_set_static`).
+_SCALAR_TYPES = frozenset({"enum", "boolean", "number", "integer"})
 _new_node = tuple.__new__
 _new_object = object.__new__
 # `TextPiece(value)` without the frozen dataclass's `__init__` (see `pml.syntax.nodes.make_text`).
@@ -95,6 +97,7 @@ class Compiler:
         # Text pieces by value: a piece is immutable, and a document repeats its texts (the spaces
         # between tags above all), so equal texts share one.
         self._pieces: dict[str, TextPiece] = {}
+        self._coerced: dict[tuple[int, Any], tuple[Any, Attr]] = {}
         self._styled_values: dict[tuple[int, str | None], tuple[dict[str, Any], dict[str, Any]]] = {}
 
     # ----------------------------------------------------------------- entry
@@ -539,7 +542,14 @@ class Compiler:
             target[name] = value
             return
         try:
-            target[spec.name] = spec.coerce(value)
+            if spec.type in _SCALAR_TYPES:  # (a value of these is immutable: one written text, one value)
+                key = (id(spec), value)
+                known = self._coerced.get(key)
+                if known is None:
+                    known = self._coerced[key] = (spec.coerce(value), spec)  # (the spec kept: its id stays its own)
+                target[spec.name] = known[0]
+            else:
+                target[spec.name] = spec.coerce(value)
         except CoercionError as exc:
             self._problem(str(exc), span, exc.hint)
 

@@ -415,7 +415,10 @@ class Cascade:
         """Whether some selector can tell the element from one of its tag without attributes: it has
         a class, an id, or an attribute an attribute selector names."""
         key, telling = self._targets.key, self._telling_keys
-        return any(key(attribute.name) in telling for attribute in element.attributes)
+        for attribute in element.attributes:
+            if key(attribute.name) in telling:
+                return True
+        return False
 
     def _new_path(self, target: StyleTarget, signature: _Signature, parent: int) -> tuple[int, ComputedStyle | None]:
         path = [target]

@@ -336,7 +336,8 @@ def _fast_nodes(text: str) -> list[Node] | None:
     new_node = object.__new__
     set_value, set_text_span = TEXT_SETTERS
     set_tag, set_attributes, set_children, set_span, set_name_span = ELEMENT_SETTERS
-    search = TREE_NEXT_RE.search
+    # The search goes on where its last match ended (a new one starts where a token read on its own ends).
+    search = TREE_NEXT_RE.finditer(text).__next__
     # The element being read (its open tag, where that starts, its name), and those around it.
     opened: tuple[str, int, str] | None = None
     stack: list[tuple[tuple[str, int, str] | None, list[Node]]] = []
@@ -349,7 +350,10 @@ def _fast_nodes(text: str) -> list[Node] | None:
     pos = 0
     size = len(text)
     while pos < size:
-        found = search(text, pos)
+        try:
+            found: re.Match[str] | None = search()
+        except StopIteration:
+            found = None
         if found is None:
             stop = end = size
             kind = None
@@ -376,6 +380,7 @@ def _fast_nodes(text: str) -> list[Node] | None:
                 if raw is None:
                     return None
                 kind, value, _, pos = raw
+                search = TREE_NEXT_RE.finditer(text, pos).__next__
             if kind == "ENTITY" or kind == "CDATA":
                 if not pending and not runs:
                     pending_start = stop
