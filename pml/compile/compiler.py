@@ -59,6 +59,7 @@ class _Kind(NamedTuple):
     extra: bool  # it requires attributes, is a `<let>` or a host (`Compiler._extras`)
     defaults: Mapping[str, Any]  # what an element of it written without attributes starts from (`base_of`)
     default_size: int
+    plain: bool  # a component that needs nothing but its attributes and children compiled
 
 
 class Compiler:
@@ -325,17 +326,17 @@ class Compiler:
         kind = self._kinds.get(tag)
         if kind is None:
             if normalize_name(tag) == "include":
-                kind = _Kind(None, True, (), False, False, EMPTY, 0)
+                kind = _Kind(None, True, (), False, False, EMPTY, 0, False)
             else:
                 component = REGISTRY.lookup(tag)
                 if component is None:
-                    kind = _Kind(None, False, (), True, False, EMPTY, 0)
+                    kind = _Kind(None, False, (), True, False, EMPTY, 0, False)
                 else:
                     required = tuple(spec for spec in component.attrs.values() if spec.required)
                     special = component.name in _SPECIAL or component.check is not None
-                    kind = _Kind(component, False, required, special,
-                                 bool(required) or component.name == "Let" or component.name in HOSTS,
-                                 component.defaults, component.default_size)
+                    extra = bool(required) or component.name == "Let" or component.name in HOSTS
+                    kind = _Kind(component, False, required, special, extra, component.defaults,
+                                 component.default_size, not special and not extra)
             self._kinds[tag] = kind
         return kind
 
@@ -386,7 +387,7 @@ class Compiler:
         expander = self._expander
         expanded = self._extras(element, kind, index, static, dynamic) if kind.extra else EMPTY
         children: list[CNode | TextPiece | ExprPiece] = []
-        pieces = self._pieces
+        pieces, kinds, plain_paths = self._pieces, self._kinds, self._plain_paths
         authored = 0  # the characters of its text pieces
         if expander is not None:
             self._path.append(element)
@@ -400,6 +401,30 @@ class Compiler:
                 children.append(piece)
                 authored += len(value)
             elif type(child) is Element:
+                # A leaf (no attributes, one text or none) of a plain tag that no rule styles on this path:
+                # compiled here, without a call (the most common element by far).
+                grand = child.children
+                if not child.attributes and (not grand or (len(grand) == 1 and type(grand[0]) is Text)) and \
+                        expander is None and not self.disabled:
+                    leaf = kinds.get(child.tag)
+                    known = plain_paths.get((number, child.tag))
+                    if leaf is not None and leaf.plain and known is not None and known[1] is None:
+                        leaf_index = self._count
+                        self._count = leaf_index + 1
+                        leaf_size = 0
+                        held: tuple[TextPiece, ...] = ()
+                        if grand:
+                            value = cast("Text", grand[0]).value
+                            piece = pieces.get(value)
+                            if piece is None:
+                                piece = pieces[value] = _new_object(TextPiece)
+                                _set_piece_value(piece, value)
+                            held = (piece,)
+                            leaf_size = len(value)
+                        children.append(_new_node(CNode, (child, leaf.component, EMPTY, EMPTY, held, None, None,
+                                                          _NO_NAMES, leaf_index, None, EMPTY, leaf.defaults,
+                                                          leaf.default_size, leaf_size)))
+                        continue
                 compiled = self._compile_element(child, number)
                 if compiled is not None:
                     children.append(compiled)
