@@ -132,7 +132,7 @@ class Compiler:
         # The cascade is run as the tree is compiled; each compiled node keeps its own style (`CNode.style`).
         self._cascade = Cascade(Matcher(sheets))
         self._plain_paths = self._cascade.plain_paths
-        if "doc" in lowered or "webpage" in lowered or len(self.files) > 1:
+        if len(sheets) > 1 and ("doc" in lowered or "webpage" in lowered or len(self.files) > 1):
             expander = Expander(sheets[1:])  # the built-in sheet styles no reader's output
             self._expander = expander if expander else None
         croot = self._compile_element(root, -1)

@@ -360,7 +360,7 @@ def _fast_nodes(text: str) -> list[Node] | None:
         else:
             stop, end = found.span()
             kind = found.lastgroup
-        if pending or runs or kind is None or kind == "ENTITY":  # a text that may go on, or a rarer token
+        if kind is None or pending or runs or kind == "ENTITY":  # a text that may go on, or a rarer token
             if stop > pos:
                 value = text[pos:stop]
                 if "#" in value:
