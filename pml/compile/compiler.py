@@ -414,7 +414,9 @@ class Compiler:
                         leaf_size = 0
                         held: tuple[TextPiece, ...] = ()
                         if grand:
-                            value = cast("Text", grand[0]).value
+                            only = grand[0]
+                            assert type(only) is Text
+                            value = only.value
                             piece = pieces.get(value)
                             if piece is None:
                                 piece = pieces[value] = _new_object(TextPiece)
