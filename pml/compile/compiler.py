@@ -516,8 +516,8 @@ class Compiler:
                 static.pop(name, None)
                 dynamic[name] = self._dynamic(attr, spec)
         if style is not None and style.important:
-            for name, value in self._styled(component, style.important, style).items():
-                static[name] = value
+            static.update(self._styled(component, style.important, style))
+            for name in style.important:
                 dynamic.pop(name, None)
         return static or EMPTY, dynamic or EMPTY, loop, cond, frozenset(written) if written else _NO_NAMES
 
