@@ -569,7 +569,9 @@ class Compiler:
             target[name] = value
             return
         try:
-            if spec.type in _SCALAR_TYPES:  # (a value of these is immutable: one written text, one value)
+            if spec.type == "string" and type(value) is str:  # (what `coerce` makes of it, without its calls)
+                target[spec.name] = value
+            elif spec.type in _SCALAR_TYPES:  # (a value of these is immutable: one written text, one value)
                 key = (id(spec), value)
                 known = self._coerced.get(key)
                 if known is None:
