@@ -20,11 +20,13 @@ from casefiles import Case
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pml.errors import Diagnostic
+from pml.compile.compiler import Compiler
+from pml.compile.program import walk
+from pml.errors import Diagnostic, PMLCompileError
 from pml.registry import REGISTRY
 from pml.style.cascade import ComputedStyle, Matcher, StyleTarget, compute_styles
-from pml.style.stylesheet import Stylesheet, parse_css, parse_json_stylesheet, parse_selector
-from pml.syntax.nodes import Attribute, Element, Expr, Text
+from pml.style.stylesheet import Stylesheet, default_stylesheet, parse_css, parse_json_stylesheet, parse_selector
+from pml.syntax.nodes import Attribute, Document, Element, Expr, Text
 from pml.syntax.source import Source
 
 CASES = Path(__file__).parent / "cases" / "styles"
@@ -136,6 +138,26 @@ def test_cascade_case(case: Case) -> None:
         path, _, value = line.partition(": ")
         expected[path] = json.loads(value)
     assert actual == expected, case.title
+
+
+def test_the_compiler_runs_the_same_cascade() -> None:
+    """The compiler runs the cascade element by element as it compiles (`Cascade.visit`): every
+    compiled element keeps the style `compute_styles` gives it, in every case whose markup compiles."""
+    cases = casefiles.read_cases(CASES / "cascade.txt")
+    compiled = 0
+    for case in cases:
+        sheets = case_sheets(case)
+        root = element_tree(case.body("markup") or "")
+        try:
+            program = Compiler(stylesheets=sheets).compile(Document(root, root.span.source))
+        except PMLCompileError as exc:  # (unknown tags, a `<cp>` without its caption)
+            assert all(d.code == "compile" for d in exc.diagnostics if d.severity == "error"), case.title
+            continue
+        styles = compute_styles(root, [default_stylesheet(), *sheets])
+        for node in walk(program.root):
+            assert node.style == styles.get(id(node.element)), (case.title, node.element.tag)
+        compiled += 1
+    assert compiled * 2 > len(cases), f"only {compiled} of {len(cases)} cases compile"
 
 
 # ---- Style targets ------------------------------------------------------------------------------

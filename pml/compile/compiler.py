@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple, cast
 
 from pml import files, limits
 from pml.compile import stability
@@ -25,8 +25,9 @@ from pml.compile.program import EMPTY, CNode, DynamicAttr, ExprPiece, Links, Loo
 from pml.errors import Diagnostic, PMLCompileError, PMLError, Severity, compile_error, limit_hint, suggest
 from pml.expressions import Expression, compile_expression, parse_for
 from pml.registry import REGISTRY, Attr, CoercionError, Component
-from pml.style.cascade import ComputedStyle, compute_styles
+from pml.style.cascade import Cascade, ComputedStyle, Matcher
 from pml.style.stylesheet import ORIGIN_DOCUMENT, Stylesheet, default_stylesheet, parse_css, parse_json_stylesheet
+from pml.syntax.collector import building
 from pml.syntax.nodes import Attribute, Document, Element, Expr, Text, normalize_name
 from pml.syntax.parser import parse_source, too_deep
 from pml.syntax.source import Source, Span, decode
@@ -36,7 +37,29 @@ TEMPLATE_ATTRS = {"for", "if"}
 # Tags handled here or by the template pass rather than rendered.
 STYLE_TAGS = {"stylesheet", "style"}
 _NO_NAMES: frozenset[str] = frozenset()
+# The components the module pass looks at (without them, it has nothing to do).
+MODULE_KINDS = frozenset({"Import", "Schema", "Module", "Union", "Param", "Use"})
+# Components an element of which needs more than its attributes and children compiled.
+_SPECIAL = MODULE_KINDS | {"Meta", "Let"}
+# The attribute types whose coerced values are worth remembering by the written text (`_set_static`).
+_SCALAR_TYPES = frozenset({"enum", "boolean", "number", "integer"})
 _new_node = tuple.__new__
+_new_object = object.__new__
+# `TextPiece(value)` without the frozen dataclass's `__init__` (see `pml.syntax.nodes.make_text`).
+_set_piece_value = cast("Any", TextPiece.__dict__["value"]).__set__
+
+
+class _Kind(NamedTuple):
+    """A tag as the compile sees it (`Compiler._kind`)."""
+
+    component: Component | None  # None for an unknown tag or an include fragment
+    include: bool  # an include fragment
+    required: tuple[Attr, ...]  # the attributes its component requires
+    special: bool  # unknown, or its component is `_SPECIAL` or has a check of its own (`Compiler._admit`)
+    extra: bool  # it requires attributes, is a `<let>` or a host (`Compiler._extras`)
+    defaults: Mapping[str, Any]  # what an element of it written without attributes starts from (`base_of`)
+    default_size: int
+    plain: bool  # a component that needs nothing but its attributes and children compiled
 
 
 class Compiler:
@@ -64,6 +87,19 @@ class Compiler:
         # Whether a `<let volatile>` was compiled (the stability check has nothing to do otherwise).
         self._volatile = False
         self._let_values: dict[int, Expression] = {}
+        # Whether a component of `MODULE_KINDS` was compiled (the module pass has nothing to do otherwise).
+        self._modular = False
+        # Worked out once per compile: tags (`_kind`), attribute names by tag (`_spec`), and cascaded
+        # values coerced for a component (`_styled`).
+        self._kinds: dict[str, _Kind] = {}
+        self._specs: dict[tuple[str, str], tuple[str, Attr | None]] = {}
+        self._cascade = Cascade(Matcher(()))
+        self._plain_paths = self._cascade.plain_paths
+        # Text pieces by value: a piece is immutable, and a document repeats its texts (the spaces
+        # between tags above all), so equal texts share one.
+        self._pieces: dict[str, TextPiece] = {}
+        self._coerced: dict[tuple[int, Any], tuple[Any, Attr]] = {}
+        self._styled_values: dict[tuple[int, str | None], tuple[dict[str, Any], dict[str, Any]]] = {}
 
     # ----------------------------------------------------------------- entry
     def compile(self, document: Document) -> Program:
@@ -80,7 +116,8 @@ class Compiler:
                                          0 if root.name_span is None else 1)
             self._check_depth(root)
         try:
-            return self._compile_tree(document, root, lowered)
+            with building(len(document.source.text)):  # (a compiled tree is as large as the parsed one)
+                return self._compile_tree(document, root, lowered)
         except RecursionError:
             raise compile_error("the document is nested too deeply to compile", document.root.span,
                                 "nest fewer elements inside one another, or lower the `max_depth` limit "
@@ -92,16 +129,16 @@ class Compiler:
         sheets.extend(self.extra_sheets)
         for sheet in sheets[1:]:
             self.diagnostics.extend(sheet.diagnostics)
-        # The cascade answers by `id` of the source elements, alive until the tree is compiled; each
-        # compiled node keeps its own style (`CNode.style`).
-        styles = compute_styles(root, sheets)
-        if "doc" in lowered or "webpage" in lowered or len(self.files) > 1:
+        # The cascade is run as the tree is compiled; each compiled node keeps its own style (`CNode.style`).
+        self._cascade = Cascade(Matcher(sheets))
+        self._plain_paths = self._cascade.plain_paths
+        if len(sheets) > 1 and ("doc" in lowered or "webpage" in lowered or len(self.files) > 1):
             expander = Expander(sheets[1:])  # the built-in sheet styles no reader's output
             self._expander = expander if expander else None
-        croot = self._compile_element(root, styles)
+        croot = self._compile_element(root, -1)
         table = ModuleTable(self._let_values)
         after_volatile: set[int] = set()
-        if croot is not None:
+        if croot is not None and self._modular:
             self.modules = analyze(croot, self._problem, table)
         if croot is not None and ("src" in lowered or len(self.files) > 1):
             check_sources(croot, self.root or document.source.directory, self._problem)
@@ -284,43 +321,179 @@ class Compiler:
         self.context.update(data)
 
     # ----------------------------------------------------------------- elements
-    def _compile_element(self, element: Element, styles: dict[int, ComputedStyle]) -> CNode | None:
-        if element.key == "include":
-            component = None
-        else:
-            component = REGISTRY.lookup(element.tag)
-            off = self.disabled.get(component.name) if component is not None else None
-            if component is None or off is not None:
-                hint = suggest(element.tag, REGISTRY.tag_names(), quote="`<", end=">`")
-                if off is not None:
-                    hint = f"`<meta components>` at {off.line}:{off.column} turned it off"
-                self._problem(f"unknown tag `<{element.tag}>`", element.name_span or element.span,
-                              hint or "see docs/language.md for the list of components")
-                return None
+    def _kind(self, tag: str) -> _Kind:
+        """What the compile needs to know of a tag, worked out once per compile (`_Kind`)."""
+        kind = self._kinds.get(tag)
+        if kind is None:
+            if normalize_name(tag) == "include":
+                kind = _Kind(None, True, (), False, False, EMPTY, 0, False)
+            else:
+                component = REGISTRY.lookup(tag)
+                if component is None:
+                    kind = _Kind(None, False, (), True, False, EMPTY, 0, False)
+                else:
+                    required = tuple(spec for spec in component.attrs.values() if spec.required)
+                    special = component.name in _SPECIAL or component.check is not None
+                    extra = bool(required) or component.name == "Let" or component.name in HOSTS
+                    kind = _Kind(component, False, required, special, extra, component.defaults,
+                                 component.default_size, not special and not extra)
+            self._kinds[tag] = kind
+        return kind
+
+    def _admit(self, element: Element, kind: _Kind) -> bool:
+        """Whether an element of a tag that needs a look (`_Kind.special`, or any tag while components
+        are turned off) is compiled: not when its tag is unknown or turned off. Reads a `<meta>` and
+        runs a component's own check."""
+        component = kind.component
+        if component is None:
+            if not kind.include:
+                self._unknown_tag(element, None)
+                return False
+            return True
+        off = self.disabled.get(component.name)
+        if off is not None:
+            self._unknown_tag(element, off)
+            return False
+        if kind.special:
             if component.name == "Meta":
                 self.diagnostics.extend(read_meta(element, self.disabled))
+            if component.name in MODULE_KINDS:
+                self._modular = True
             if component.check is not None:
                 self.diagnostics.extend(component.check(element))
+        return True
+
+    def _compile_element(self, element: Element, parent: int) -> CNode | None:
+        """Compile an element and what it holds; `parent` is the number of its parent's path in the
+        cascade (`Cascade.visit`)."""
+        kind = self._kinds.get(element.tag) or self._kind(element.tag)
+        if (kind.special or self.disabled) and not self._admit(element, kind):
+            return None
         index = self._count
         self._count = index + 1
-        style = styles.get(id(element))
+        static: Mapping[str, Any]
+        dynamic: Mapping[str, DynamicAttr]
+        if element.attributes:
+            number, style = self._cascade.visit(element, parent)
+            static, dynamic, loop, cond, written = self._attributes(element, kind.component, style)
+        else:
+            known = self._plain_paths.get((parent, element.tag))
+            number, style = known if known is not None else self._cascade.visit(element, parent)
+            if style is None:  # (the common case)
+                static = dynamic = EMPTY
+                loop, cond, written = None, None, _NO_NAMES
+            else:
+                static, dynamic, loop, cond, written = self._attributes(element, kind.component, style)
+        expander = self._expander
+        expanded = self._extras(element, kind, index, static, dynamic) if kind.extra else EMPTY
+        children: list[CNode | TextPiece | ExprPiece] = []
+        pieces, kinds, plain_paths = self._pieces, self._kinds, self._plain_paths
+        authored = 0  # the characters of its text pieces
+        if expander is not None:
+            self._path.append(element)
+        for child in element.children:
+            if type(child) is Text:  # (node classes have no subclasses)
+                value = child.value
+                piece = pieces.get(value)
+                if piece is None:
+                    piece = pieces[value] = _new_object(TextPiece)
+                    _set_piece_value(piece, value)
+                children.append(piece)
+                authored += len(value)
+            elif type(child) is Element:
+                # A leaf (no attributes, one text or none) of a plain tag that no rule styles on this path:
+                # compiled here, without a call (the most common element by far).
+                grand = child.children
+                if not child.attributes and (not grand or (len(grand) == 1 and type(grand[0]) is Text)) and \
+                        expander is None and not self.disabled:
+                    leaf = kinds.get(child.tag)
+                    known = plain_paths.get((number, child.tag))
+                    if leaf is not None and leaf.plain and known is not None and known[1] is None:
+                        leaf_index = self._count
+                        self._count = leaf_index + 1
+                        leaf_size = 0
+                        held: tuple[TextPiece, ...] = ()
+                        if grand:
+                            only = grand[0]
+                            assert type(only) is Text
+                            value = only.value
+                            piece = pieces.get(value)
+                            if piece is None:
+                                piece = pieces[value] = _new_object(TextPiece)
+                                _set_piece_value(piece, value)
+                            held = (piece,)
+                            leaf_size = len(value)
+                        children.append(_new_node(CNode, (child, leaf.component, EMPTY, EMPTY, held, None, None,
+                                                          _NO_NAMES, leaf_index, None, EMPTY, leaf.defaults,
+                                                          leaf.default_size, leaf_size)))
+                        continue
+                compiled = self._compile_element(child, number)
+                if compiled is not None:
+                    children.append(compiled)
+            elif type(child) is Expr:
+                expression = self._expression(child.code, child.span)
+                if expression is not None:
+                    children.append(ExprPiece(expression))
+        if expander is not None:
+            self._path.pop()
+        if not static and not dynamic:  # (the common case, without a call)
+            base, text_size = kind.defaults, kind.default_size
+        else:
+            base, text_size = base_of(kind.component, static, dynamic)
+        # `CNode(…)` in the order of its fields, without the call of a named tuple's `__new__`.
+        return _new_node(CNode, (element, kind.component, static, dynamic, tuple(children), loop, cond, written,
+                                 index, style, expanded, base, text_size, authored))
+
+    def _extras(self, element: Element, kind: _Kind, index: int, static: Mapping[str, Any],
+                dynamic: Mapping[str, DynamicAttr]) -> Mapping[str, Mapping[str, Any]]:
+        """For a tag that needs more (`_Kind.extra`): the styles of what a host expands into (returned),
+        the attributes it requires, and the `value` of a `<let>`."""
+        component = kind.component
+        assert component is not None
+        expanded: Mapping[str, Mapping[str, Any]] = EMPTY
+        if self._expander is not None and component.name in HOSTS:
+            expanded = self._expander.styles([*self._path, element], self._style_warning)
+        for spec in kind.required:
+            if spec.name not in static and spec.name not in dynamic:
+                self._problem(f"`<{element.tag}>` needs the attribute `{spec.name}`",
+                              element.name_span or element.span, f'add {spec.name}="…"')
+        if component.name == "Let":
+            if "value" in static and "value" not in dynamic:
+                self._let_value(index, element, static["value"])
+            if static.get("volatile"):
+                self._volatile = True
+        return expanded
+
+    def _unknown_tag(self, element: Element, off: Span | None) -> None:
+        hint = suggest(element.tag, REGISTRY.tag_names(), quote="`<", end=">`")
+        if off is not None:
+            hint = f"`<meta components>` at {off.line}:{off.column} turned it off"
+        self._problem(f"unknown tag `<{element.tag}>`", element.name_span or element.span,
+                      hint or "see docs/language.md for the list of components")
+
+    def _attributes(self, element: Element, component: Component | None, style: ComputedStyle | None
+                    ) -> tuple[Mapping[str, Any], Mapping[str, DynamicAttr], Loop | None, Expression | None,
+                               frozenset[str]]:
+        """An element's static and dynamic attributes (its styles and what is written on it), its
+        `for` and `if`, and the names written on it."""
         static: dict[str, Any] = {}
         dynamic: dict[str, DynamicAttr] = {}
         loop: Loop | None = None
         cond: Expression | None = None
         written: set[str] = set()
-        if style is not None:
-            for name, value in style.normal.items():
-                self._set_static(component, name, value, static, style.sources.get(name), styled=True)
+        if style is not None and style.normal:
+            static.update(self._styled(component, style.normal, style))
         for attr in element.attributes:
-            key = normalize_name(attr.name)
+            known = self._specs.get((element.tag, attr.name))
+            if known is None:
+                known = self._specs[(element.tag, attr.name)] = self._spec(component, attr.name)
+            key, spec = known
             if key == "for":
                 loop = self._for(attr)
                 continue
             if key == "if":
                 cond = self._if(attr)
                 continue
-            spec = component.attr(attr.name) if component else None
             if spec is None and component is not None and not component.open_attrs:
                 hint = suggest(attr.name, [a.name for a in component.all_attrs().values()])
                 self._problem(f"unknown attribute `{attr.name}` on `<{element.tag}>`", attr.span,
@@ -328,8 +501,12 @@ class Compiler:
                               severity="warning", code="attribute")
             name = spec.name if spec else attr.name
             written.add(name)
-            if attr.is_static:
-                self._set_static(component, name, attr.text, static, attr.value_span or attr.span)
+            parts = attr.parts
+            if len(parts) == 1 and type(parts[0]) is Text:  # (the usual static value, without a call)
+                self._set_static(spec, name, parts[0].value, static, attr.value_span or attr.span)
+                dynamic.pop(name, None)
+            elif attr.is_static:
+                self._set_static(spec, name, attr.text, static, attr.value_span or attr.span)
                 dynamic.pop(name, None)
             else:
                 if spec is not None and spec.literal:
@@ -338,52 +515,40 @@ class Compiler:
                                   f'write {spec.name}="…" as it is; choose between elements with `if`')
                 static.pop(name, None)
                 dynamic[name] = self._dynamic(attr, spec)
-        if style is not None:
-            for name, value in style.important.items():
-                self._set_static(component, name, value, static, style.sources.get(name), styled=True)
+        if style is not None and style.important:
+            static.update(self._styled(component, style.important, style))
+            for name in style.important:
                 dynamic.pop(name, None)
-        expanded: Mapping[str, Mapping[str, Any]] = EMPTY
-        expander = self._expander
-        if expander is not None and component is not None and component.name in HOSTS:
-            expanded = expander.styles([*self._path, element], self._style_warning)
-        if component is not None:
-            for spec in component.attrs.values():
-                if spec.required and spec.name not in static and spec.name not in dynamic:
-                    self._problem(f"`<{element.tag}>` needs the attribute `{spec.name}`",
-                                  element.name_span or element.span, f'add {spec.name}="…"')
-            if component.name == "Let":
-                if "value" in static and "value" not in dynamic:
-                    self._let_value(index, element, static["value"])
-                if static.get("volatile"):
-                    self._volatile = True
-        children: list[CNode | TextPiece | ExprPiece] = []
-        authored = 0  # the characters of its text pieces
-        if expander is not None:
-            self._path.append(element)
-        for child in element.children:
-            if type(child) is Element:  # (node classes have no subclasses)
-                compiled = self._compile_element(child, styles)
-                if compiled is not None:
-                    children.append(compiled)
-            elif type(child) is Text:
-                children.append(TextPiece(child.value))
-                authored += len(child.value)
-            elif type(child) is Expr:
-                expression = self._expression(child.code, child.span)
-                if expression is not None:
-                    children.append(ExprPiece(expression))
-        if expander is not None:
-            self._path.pop()
-        if component is None:
-            base, text_size = EMPTY, 0
-        elif not static and not dynamic:  # (the common case, without a call)
-            base, text_size = component.defaults, component.default_size
-        else:
-            base, text_size = base_of(component, static, dynamic)
-        # `CNode(…)` in the order of its fields, without the call of a named tuple's `__new__`.
-        return _new_node(CNode, (element, component, static, dynamic, tuple(children), loop, cond,
-                                 frozenset(written) if written else _NO_NAMES, index, style, expanded, base,
-                                 text_size, authored))
+        return static or EMPTY, dynamic or EMPTY, loop, cond, frozenset(written) if written else _NO_NAMES
+
+    @staticmethod
+    def _spec(component: Component | None, name: str) -> tuple[str, Attr | None]:
+        """An attribute name's key, and the component's attribute it names (None: an unknown name)."""
+        return normalize_name(name), component.attr(name) if component else None
+
+    def _styled(self, component: Component | None, values: dict[str, Any], style: ComputedStyle) -> dict[str, Any]:
+        """Styled values (`style.normal` or `style.important`) coerced to a component's attributes; a value
+        that does not fit is left out with a warning. Elements share cascaded styles, so the values are
+        coerced once for each component, unless one did not fit (then each element is warned)."""
+        key = (id(values), component.name if component is not None else None)
+        known = self._styled_values.get(key)
+        if known is not None:
+            return known[0]
+        out: dict[str, Any] = {}
+        fits = True
+        for name, value in values.items():
+            spec = component.attr(name) if component else None
+            if spec is None:
+                out[name] = value
+                continue
+            try:
+                out[spec.name] = spec.coerce(value)
+            except CoercionError as exc:
+                fits = False
+                self._problem(str(exc), style.sources.get(name), exc.hint, severity="warning", code="style")
+        if fits:
+            self._styled_values[key] = (out, values)  # (the values are kept, so that their id is not reused)
+        return out
 
     def _let_value(self, index: int, element: Element, value: Any) -> None:
         """The `value` of a `<let>` written as plain text (`value="a + 1"`) is an expression: compiled
@@ -398,17 +563,24 @@ class Compiler:
     def _style_warning(self, exc: CoercionError, span: Span | None) -> None:
         self._problem(str(exc), span, exc.hint, severity="warning", code="style")
 
-    def _set_static(self, component: Component | None, name: str, value: Any, target: dict[str, Any],
-                    span: Span | None, *, styled: bool = False) -> None:
-        spec = component.attr(name) if component else None
+    def _set_static(self, spec: Attr | None, name: str, value: Any, target: dict[str, Any], span: Span | None) -> None:
+        """A written value, coerced to its attribute's type (an error where it does not fit)."""
         if spec is None:
             target[name] = value
             return
         try:
-            target[spec.name] = spec.coerce(value)
+            if spec.type == "string" and type(value) is str:  # (what `coerce` makes of it, without its calls)
+                target[spec.name] = value
+            elif spec.type in _SCALAR_TYPES:  # (a value of these is immutable: one written text, one value)
+                key = (id(spec), value)
+                known = self._coerced.get(key)
+                if known is None:
+                    known = self._coerced[key] = (spec.coerce(value), spec)  # (the spec kept: its id stays its own)
+                target[spec.name] = known[0]
+            else:
+                target[spec.name] = spec.coerce(value)
         except CoercionError as exc:
-            severity: Severity = "warning" if styled else "error"
-            self._problem(str(exc), span, exc.hint, severity=severity, code="style" if styled else "compile")
+            self._problem(str(exc), span, exc.hint)
 
     def _expression(self, code: str, span: Span, *, condition: bool = False) -> Expression | None:
         try:

@@ -104,15 +104,21 @@ class _TargetMaker:
         self._attribute_keys: dict[str, str] = {}
 
     def make(self, element: Element) -> StyleTarget:
-        tag = self._tags.get(element.tag)
+        return self._make(element.tag, self._static_attributes(element))
+
+    def plain(self, tag: str) -> StyleTarget:
+        """The target of an element of this tag without attributes."""
+        return self._make(tag, _NO_ATTRIBUTES)
+
+    def _make(self, written: str, attributes: Mapping[str, str]) -> StyleTarget:
+        tag = self._tags.get(written)
         if tag is None:
-            found = REGISTRY.lookup(element.tag)
+            found = REGISTRY.lookup(written)
             name = found.name if found is not None else None
-            normalized = normalize_name(element.tag)
+            normalized = normalize_name(written)
             key = normalize_name(name or normalized)
             tag = (name, normalized, key, kind_keys(name, key))
-            self._tags[element.tag] = tag
-        attributes = self._static_attributes(element)
+            self._tags[written] = tag
         classes = attributes.get(_CLASS_KEY)
         return StyleTarget(
             tag[0],
@@ -128,14 +134,17 @@ class _TargetMaker:
         if not element.attributes:
             return _NO_ATTRIBUTES
         found: dict[str, str] = {}
-        keys = self._attribute_keys
         for attribute in element.attributes:
             if all(type(part) is Text for part in attribute.parts):
-                key = keys.get(attribute.name)
-                if key is None:
-                    key = keys[attribute.name] = attribute_key(attribute.name)
-                found[key] = attribute.text
+                found[self.key(attribute.name)] = attribute.text
         return found
+
+    def key(self, name: str) -> str:
+        """An attribute name's `attribute_key`."""
+        key = self._attribute_keys.get(name)
+        if key is None:
+            key = self._attribute_keys[name] = attribute_key(name)
+        return key
 
 
 @dataclass(slots=True)
@@ -328,18 +337,32 @@ def compute_styles(root: Element, sheets: Sequence[Stylesheet]) -> dict[int, Com
     The keys are only meaningful while the tree is alive; elements no rule matches are absent.
     Elements matched by the same rules share one `ComputedStyle`: treat it as read-only.
     """
-    matcher = Matcher(sheets)
-    if not matcher:
+    cascade = Cascade.of(sheets)
+    if cascade is None:
         return {}
-    return _Walk(matcher).run(root)
+    styles: dict[int, ComputedStyle] = {}
+    visit = cascade.visit
+    # (element, the number of its parent's path).
+    stack: list[tuple[Element, int]] = [(root, -1)]
+    while stack:
+        element, parent = stack.pop()
+        number, style = visit(element, parent)
+        if style is not None:
+            styles[id(element)] = style
+        for child in reversed(element.children):
+            if type(child) is Element:
+                stack.append((child, number))
+    return styles
 
 
-class _Walk:
-    """One pass of the cascade over a tree, depth first, keeping the path from the root.
+class Cascade:
+    """The cascade of some sheets over one tree, an element at a time, for a walk that meets each
+    element after its parent (`visit`).
 
     An element's rules depend only on the signatures along its path (`Matcher.signature`), and a
     document repeats a few kinds of path many times: each different path is numbered once, by its
-    parent's number and its own signature, and matched once.
+    parent's number and its own signature, and matched once. A path's elements are those that first
+    made it (elements of equal signatures match the same selectors), so the walk keeps no path.
     """
 
     def __init__(self, matcher: Matcher) -> None:
@@ -351,42 +374,62 @@ class _Walk:
         self._plain: dict[str, tuple[StyleTarget, _Signature]] = {}
         # By (the parent's path number, the signature): the path's number and its style.
         self._paths: dict[tuple[int, _Signature], tuple[int, ComputedStyle | None]] = {}
+        # The same, by (the parent's path number, the tag) for elements whose attributes no selector
+        # sees (a walk may look an element without attributes up here before it calls `visit`).
+        self.plain_paths: dict[tuple[int, str], tuple[int, ComputedStyle | None]] = {}
+        # The attributes that make an element's signature differ from its tag's (see `_telling`).
+        self._telling_keys = matcher.seen_attributes | {_CLASS_KEY, _ID_KEY}
+        # By path number: the path's last element, and its parent's path number (-1 for none).
+        self._links: list[tuple[StyleTarget, int]] = []
 
-    def run(self, root: Element) -> dict[int, ComputedStyle]:
-        styles: dict[int, ComputedStyle] = {}
-        path: list[StyleTarget] = []
-        # (element, its depth, the number of its parent's path).
-        stack: list[tuple[Element, int, int]] = [(root, 0, -1)]
-        plain, paths = self._plain, self._paths
-        make, signature_of = self._targets.make, self._matcher.signature
-        while stack:
-            element, depth, parent = stack.pop()
-            if element.attributes:
-                target = make(element)
-                signature = signature_of(target)
-            else:
-                known_tag = plain.get(element.tag)
-                if known_tag is None:
-                    known_tag = plain[element.tag] = (target := make(element), signature_of(target))
-                target, signature = known_tag
-            del path[depth:]
-            path.append(target)
-            known = paths.get((parent, signature))
-            if known is None:
-                known = paths[(parent, signature)] = self._new_path(path, signature, parent)
-            number, style = known
-            if style is not None:
-                styles[id(element)] = style
-            depth += 1
-            for child in reversed(element.children):
-                if type(child) is Element:
-                    stack.append((child, depth, number))
-        return styles
+    @classmethod
+    def of(cls, sheets: Sequence[Stylesheet]) -> Cascade | None:
+        """The cascade of `sheets` (None when they have no rules)."""
+        matcher = Matcher(sheets)
+        return cls(matcher) if matcher else None
 
-    def _new_path(self, path: list[StyleTarget], signature: _Signature,
-                  parent: int) -> tuple[int, ComputedStyle | None]:
+    def visit(self, element: Element, parent: int) -> tuple[int, ComputedStyle | None]:
+        """The number of the element's path, and its style (None when no rule matches it), given its
+        parent's path number (-1 for the root)."""
+        plain = not element.attributes or not self._telling(element)
+        if plain:
+            known = self.plain_paths.get((parent, element.tag))
+            if known is not None:
+                return known
+            known_tag = self._plain.get(element.tag)
+            if known_tag is None:
+                target = self._targets.plain(element.tag)
+                known_tag = self._plain[element.tag] = (target, self._matcher.signature(target))
+            target, signature = known_tag
+        else:
+            target = self._targets.make(element)
+            signature = self._matcher.signature(target)
+        known = self._paths.get((parent, signature))
+        if known is None:
+            known = self._paths[(parent, signature)] = self._new_path(target, signature, parent)
+        if plain:
+            self.plain_paths[(parent, element.tag)] = known
+        return known
+
+    def _telling(self, element: Element) -> bool:
+        """Whether some selector can tell the element from one of its tag without attributes: it has
+        a class, an id, or an attribute an attribute selector names."""
+        key, telling = self._targets.key, self._telling_keys
+        for attribute in element.attributes:
+            if key(attribute.name) in telling:
+                return True
+        return False
+
+    def _new_path(self, target: StyleTarget, signature: _Signature, parent: int) -> tuple[int, ComputedStyle | None]:
+        path = [target]
+        above = parent
+        while above >= 0:
+            ancestor, above = self._links[above]
+            path.append(ancestor)
+        path.reverse()
         rules = self._matcher.match_signature(path, signature, parent)
-        return len(self._paths), self._style(rules) if rules else None
+        self._links.append((target, parent))
+        return len(self._links) - 1, self._style(rules) if rules else None
 
     def _style(self, rules: tuple[Rule, ...]) -> ComputedStyle:
         # The matcher hands out one tuple per (parent, kind of child) and keeps it alive, so

@@ -27,6 +27,8 @@ FORBIDDEN_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 """Characters markup cannot hold (XML's rule, with form feed allowed as in HTML): C0 controls other
 than tab, newline, carriage return and form feed; lone surrogates, which no encoding can write; and
 the non-characters U+FFFE and U+FFFF."""
+FORBIDDEN_ASCII = tuple(chr(code) for code in range(128) if FORBIDDEN_RE.match(chr(code)))
+"""The ASCII characters of `FORBIDDEN_RE` (an ASCII text is checked for each, faster than the search)."""
 
 SPACE_CHARS = " \t\n\f"
 """The characters that separate a tag's name and attributes (newlines are normalized to `\\n`

@@ -125,6 +125,15 @@ _set_attributes = _slot_setter(Element, "attributes")
 _set_children = _slot_setter(Element, "children")
 _set_span = _slot_setter(Element, "span")
 _set_name_span = _slot_setter(Element, "name_span")
+_set_attribute_name = _slot_setter(Attribute, "name")
+_set_parts = _slot_setter(Attribute, "parts")
+_set_raw = _slot_setter(Attribute, "raw")
+_set_attribute_span = _slot_setter(Attribute, "span")
+_set_value_span = _slot_setter(Attribute, "value_span")
+# The setters, in the order of the fields, for a loop that makes nodes as `make_text` and
+# `make_element` do without a call for each (the parser's).
+TEXT_SETTERS = (_set_text_value, _set_text_span)
+ELEMENT_SETTERS = (_set_tag, _set_attributes, _set_children, _set_span, _set_name_span)
 
 
 def make_text(value: str, span: Span) -> Text:
@@ -145,6 +154,18 @@ def make_element(tag: str, attributes: tuple[Attribute, ...], children: tuple[No
     _set_children(node, children)
     _set_span(node, span)
     _set_name_span(node, name_span)
+    return node
+
+
+def make_attribute(name: str, parts: tuple[Text | Expr, ...], raw: str, span: Span, value_span: Span | None
+                   ) -> Attribute:
+    """`Attribute(name, parts, raw, span, value_span)`, made faster for the parser (see `make_text`)."""
+    node = _new(Attribute)
+    _set_attribute_name(node, name)
+    _set_parts(node, parts)
+    _set_raw(node, raw)
+    _set_attribute_span(node, span)
+    _set_value_span(node, value_span)
     return node
 
 

@@ -27,6 +27,8 @@ from pml.syntax.collector import building
 from pml.syntax.explain import open_tags_in as open_tags_in  # (re-exported: the language server uses it)
 from pml.syntax.explain import translate
 from pml.syntax.nodes import (
+    ELEMENT_SETTERS,
+    TEXT_SETTERS,
     Attribute,
     Comment,
     Document,
@@ -34,6 +36,7 @@ from pml.syntax.nodes import (
     Expr,
     Node,
     Text,
+    make_attribute,
     make_element,
     make_text,
     normalize_name,
@@ -47,6 +50,9 @@ _TAG_NAME = lexicon.TAG_NAME_RE
 _ATTRIBUTE = lexicon.ATTRIBUTE_RE
 _ENTITY_IN_VALUE = lexicon.ENTITY_RE
 _FORBIDDEN = lexicon.FORBIDDEN_RE
+_FORBIDDEN_ASCII = lexicon.FORBIDDEN_ASCII
+_ATTRIBUTE_NAME, _ATTRIBUTE_VALUE = _ATTRIBUTE.groupindex["name"], _ATTRIBUTE.groupindex["value"]
+_new_span = tuple.__new__  # (a `Span` from a tuple, without the call of a named tuple's `__new__`)
 
 # The tags that may be the document's root as written (anything else gets an implicit root).
 ROOT_TAGS = {"poml", "pml"}
@@ -180,27 +186,29 @@ class _Builder(Transformer[Token, list[Node]]):
         name = match.group(0)
         name_end = match.end()
         body_end = len(text) - end_len
+        name_span = _new_span(Span, (source, start + 1, start + name_end))
         if name_end >= body_end or text[name_end:body_end].isspace():
-            return name, (), Span(source, start + 1, start + name_end)
+            return name, (), name_span
         attrs: list[Attribute] = []
         for found in _ATTRIBUTE.finditer(text, name_end, body_end):
-            attr_name = found.group("name")
-            name_start = start + found.start("name")
-            value = found.group("value")
-            if value is None:
-                span = Span(source, name_start, start + found.end("name"))
-                attrs.append(Attribute(attr_name, (Text("true", span),), "true", span, span))
+            attr_name = found.group(_ATTRIBUTE_NAME)
+            name_start, name_stop = found.span(_ATTRIBUTE_NAME)
+            value_start, value_end = found.span(_ATTRIBUTE_VALUE)
+            if value_start < 0:  # a name alone: `true`
+                span = _new_span(Span, (source, start + name_start, start + name_stop))
+                attrs.append(make_attribute(attr_name, (make_text("true", span),), "true", span, span))
                 continue
-            raw = value[1:-1]
-            value_start = start + found.start("value") + 1
-            attrs.append(Attribute(
-                attr_name,
-                self._split_value(raw, value_start),
-                raw,
-                Span(source, name_start, start + found.end("value")),
-                Span(source, value_start, value_start + len(raw)),
-            ))
-        return name, tuple(attrs), Span(source, start + 1, start + name_end)
+            raw = text[value_start + 1:value_end - 1]
+            value_start += start + 1
+            value_span = _new_span(Span, (source, value_start, value_start + len(raw)))
+            if "{{" not in raw and "&" not in raw and "#" not in raw:  # (the usual literal value)
+                parts: tuple[Text | Expr, ...] = (make_text(raw, value_span),)
+            else:
+                parts = self._split_value(raw, value_start)
+            attrs.append(make_attribute(attr_name, parts, raw,
+                                        _new_span(Span, (source, start + name_start, start + value_end)),
+                                        value_span))
+        return name, tuple(attrs), name_span
 
     def element_raw(self, open_tag: Raw, body: list[Node], close_tag: Raw) -> Element:
         name, attrs, name_span = self._tag(open_tag[1], open_tag[2], 1)
@@ -294,6 +302,10 @@ def parse(text: str, name: str = "<string>", *, path: Any = None) -> Document:
 
 _TEXTUAL = frozenset(("TEXT", "ENTITY", "CDATA"))
 _PIECES = 1024
+# The groups of `TREE_NEXT_RE` the parser reads, by number: the names of a leaf, a tag and a close tag,
+# and the text of a leaf.
+_LEAF_NAME, _LEAF_TEXT, _TAG_NAME_GROUP, _CLOSED_NAME = (TREE_NEXT_RE.groupindex[group]
+                                                          for group in ("leaf", "plain", "name", "closed"))
 
 
 def _poml_escape(found: re.Match[str]) -> str:
@@ -312,13 +324,20 @@ def _fast_nodes(text: str) -> list[Node] | None:
     Anything unexpected (a character no terminal matches, a close tag with nothing open, a tag
     left open) returns None, and the LALR parser takes over to report it. An element nested
     deeper than the `max_depth` limit is reported (once) where it opens.
+
+    This loop runs for every token of every document: the nodes and spans of the usual tokens are
+    made here, as `make_text` and `make_element` make them, without a call for each.
     """
     builder = _BUILDER
     source = builder.source
     text_value = builder.text_value
     split_tag = builder._tag
     new_span = tuple.__new__
-    search = TREE_NEXT_RE.search
+    new_node = object.__new__
+    set_value, set_text_span = TEXT_SETTERS
+    set_tag, set_attributes, set_children, set_span, set_name_span = ELEMENT_SETTERS
+    # The search goes on where its last match ended (a new one starts where a token read on its own ends).
+    search = TREE_NEXT_RE.finditer(text).__next__
     # The element being read (its open tag, where that starts, its name), and those around it.
     opened: tuple[str, int, str] | None = None
     stack: list[tuple[tuple[str, int, str] | None, list[Node]]] = []
@@ -331,14 +350,17 @@ def _fast_nodes(text: str) -> list[Node] | None:
     pos = 0
     size = len(text)
     while pos < size:
-        found = search(text, pos)
+        try:
+            found: re.Match[str] | None = search()
+        except StopIteration:
+            found = None
         if found is None:
             stop = end = size
             kind = None
         else:
             stop, end = found.span()
             kind = found.lastgroup
-        if pending or runs or kind is None or kind == "ENTITY":  # a text that may go on, or a rarer token
+        if kind is None or pending or runs or kind == "ENTITY":  # a text that may go on, or a rarer token
             if stop > pos:
                 value = text[pos:stop]
                 if "#" in value:
@@ -358,6 +380,7 @@ def _fast_nodes(text: str) -> list[Node] | None:
                 if raw is None:
                     return None
                 kind, value, _, pos = raw
+                search = TREE_NEXT_RE.finditer(text, pos).__next__
             if kind == "ENTITY" or kind == "CDATA":
                 if not pending and not runs:
                     pending_start = stop
@@ -380,46 +403,59 @@ def _fast_nodes(text: str) -> list[Node] | None:
                 value = text[pos:stop]
                 if "#" in value:
                     value = _POML_ESCAPE_RE.sub(_poml_escape, value)
-                children.append(make_text(value, new_span(Span, (source, pos, stop))))
+                node = new_node(Text)
+                set_value(node, value)
+                set_text_span(node, new_span(Span, (source, pos, stop)))
+                children.append(node)
             pos = end
         if kind == "LEAF":  # `<name>plain text</name>`
             assert found is not None
-            name = found.group("leaf")
+            name = found.group(_LEAF_NAME)
             name_end = stop + 1 + len(name)
             if len(stack) >= deepest and not too_deep_seen:
                 builder.report(_too_deep_tag(source, ("OPEN_TAG", text[stop:name_end + 1], stop, name_end + 1),
                                              len(stack) + 1))
                 too_deep_seen = True
-            plain_start, plain_end = found.span("plain")
-            children.append(make_element(
-                name,
-                (),
-                (make_text(text[plain_start:plain_end], new_span(Span, (source, plain_start, plain_end))),)
-                if plain_end > plain_start else (),
-                new_span(Span, (source, stop, pos)),
-                new_span(Span, (source, stop + 1, name_end)),
-            ))
+            plain_start, plain_end = found.span(_LEAF_TEXT)
+            element = new_node(Element)
+            set_tag(element, name)
+            set_attributes(element, ())
+            if plain_end > plain_start:
+                node = new_node(Text)
+                set_value(node, text[plain_start:plain_end])
+                set_text_span(node, new_span(Span, (source, plain_start, plain_end)))
+                set_children(element, (node,))
+            else:
+                set_children(element, ())
+            set_span(element, new_span(Span, (source, stop, pos)))
+            set_name_span(element, new_span(Span, (source, stop + 1, name_end)))
+            children.append(element)
         elif kind == "CLOSE_TAG":
             if opened is None:
                 return None
             tag, tag_start, name = opened
-            closed = found.group("closed") if found is not None and found.lastgroup else \
+            closed = found.group(_CLOSED_NAME) if found is not None and found.lastgroup else \
                 text[stop + 2:pos].rstrip(" \t\n\f>")
             if closed != name:
                 element = builder.element_raw(("OPEN_TAG", tag, tag_start, tag_start + len(tag)), children,
                                               ("CLOSE_TAG", text[stop:pos], stop, pos))
-            elif len(tag) == len(name) + 2:  # `<name>`: no attributes
-                element = make_element(name, (), tuple(children), new_span(Span, (source, tag_start, pos)),
-                                       new_span(Span, (source, tag_start + 1, tag_start + 1 + len(name))))
             else:
-                _, attributes, name_span = split_tag(tag, tag_start, 1)
-                element = make_element(name, attributes, tuple(children), new_span(Span, (source, tag_start, pos)),
-                                       name_span)
+                element = new_node(Element)
+                set_tag(element, name)
+                if len(tag) == len(name) + 2:  # `<name>`: no attributes
+                    set_attributes(element, ())
+                    set_name_span(element, new_span(Span, (source, tag_start + 1, tag_start + 1 + len(name))))
+                else:
+                    _, attributes, name_span = split_tag(tag, tag_start, 1)
+                    set_attributes(element, attributes)
+                    set_name_span(element, name_span)
+                set_children(element, tuple(children))
+                set_span(element, new_span(Span, (source, tag_start, pos)))
             opened, children = stack.pop()
             children.append(element)
         elif kind == "TAG" or kind == "OPEN_TAG" or kind == "EMPTY_TAG":
             value = text[stop:pos]
-            name = found.group("name") if found is not None and found.lastgroup else _tag_name(value)
+            name = found.group(_TAG_NAME_GROUP) if found is not None and found.lastgroup else _tag_name(value)
             if value[-2] != "/":
                 stack.append((opened, children))
                 opened, children = (value, stop, name), []
@@ -475,7 +511,10 @@ def _too_deep_tag(source: Source, raw: Raw, depth: int) -> Diagnostic:
 def _check_characters(state: _State) -> None:
     """Report the characters markup cannot hold (`_FORBIDDEN`), counting those past the limit."""
     text = state.source.text
-    if _FORBIDDEN.search(text) is None:
+    if text.isascii():  # (a flag of the string: no search needed to know)
+        if not any(char in text for char in _FORBIDDEN_ASCII):
+            return
+    elif _FORBIDDEN.search(text) is None:
         return
     cap = limits.current().max_diagnostics
     for found in _FORBIDDEN.finditer(text):

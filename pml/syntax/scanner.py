@@ -49,8 +49,10 @@ _OTHER_CHOICES = rf"\{{\{{|&(?P<ENTITY>{lexicon.ENTITY_BODY})"
 NEXT_RE = re.compile(rf"<(?:{_TAG_CHOICES})|{_OTHER_CHOICES}")
 # The same for the parser, with one more choice tried first: a whole element without attributes that
 # holds only plain text (`lexicon.PLAIN_TEXT`), `<name>text</name>`, as `LEAF` (its name `leaf`, its
-# text `plain`). It stands for the tokens open tag, text (when there is some) and close tag.
-_LEAF = rf"(?P<LEAF>(?P<leaf>{lexicon.TAG_NAME})>(?P<plain>{lexicon.PLAIN_TEXT})</(?P=leaf){_WS}*>)"
+# text `plain`). It stands for the tokens open tag, text (when there is some) and close tag. (The text
+# is an atomic group: when no close tag follows it, giving characters back cannot find one, since the
+# text holds no `<`, so the engine gives up at once instead of backing through it.)
+_LEAF = rf"(?P<LEAF>(?P<leaf>{lexicon.TAG_NAME})>(?P<plain>(?>{lexicon.PLAIN_TEXT}))</(?P=leaf){_WS}*>)"
 TREE_NEXT_RE = re.compile(rf"<(?:{_LEAF}|{_TAG_CHOICES})|{_OTHER_CHOICES}")
 # A tag with more attributes: the name, one attribute at a time, and the end.
 _TAG_NAME = re.compile(rf"<{lexicon.TAG_NAME}")

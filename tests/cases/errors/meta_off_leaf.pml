@@ -1,0 +1,5 @@
+<poml>
+  <b>first</b>
+  <meta components="-b"/>
+  <b>second</b>
+</poml>

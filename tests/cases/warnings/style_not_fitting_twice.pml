@@ -1,0 +1,7 @@
+<poml>
+  <style>
+    p { syntax: csv; }
+  </style>
+  <p>one</p>
+  <p>two</p>
+</poml>
