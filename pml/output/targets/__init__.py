@@ -20,7 +20,7 @@ the element that made the part or, when no single element is to blame, at the pr
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -40,8 +40,14 @@ class Target:
     function: str = "payload"
 
     def __call__(self, rendered: RenderView, **options: Any) -> Any:
-        build = getattr(importlib.import_module(f"{__name__}.{self.module}"), self.function)
+        build = _LOADED.get(self)
+        if build is None:
+            build = _LOADED[self] = getattr(importlib.import_module(f"{__name__}.{self.module}"), self.function)
         return build(rendered, **options)
+
+
+# The function of each target once its module is imported.
+_LOADED: dict[Target, Callable[..., Any]] = {}
 
 
 FORMATS: dict[str, Target] = {
