@@ -238,7 +238,8 @@ def _element(draw: st.DrawFn, depth: int, loops: tuple[str, ...]) -> str:
                     item_attrs += draw(st.sampled_from([f' if="w{depth}.t"', ' if="!loop.first"', ' if="a"']))
             inner_value = "{{ " + draw(st.sampled_from([*NAMES, *item_loop])) + " }}"
             items.append(f"<item{item_attrs}>{draw(st.sampled_from(['', 'Item ']))}{inner_value}</item>")
-        return f"<list{attrs}>{''.join(items)}</list>"
+        style = draw(st.sampled_from(["", ' listStyle="decimal"', ' listStyle="latin"']))
+        return f"<list{attrs}{style}>{''.join(items)}</list>"
     if kind in ("section", "human-msg", "ai-msg"):
         inner = "".join(draw(st.lists(_element(depth + 1, loop), min_size=1, max_size=2)))
         return f"<{kind}{attrs}>{inner}</{kind}>"

@@ -29,7 +29,7 @@ from pml.render.charsafe import check_xml, clean, fix_surrogates, has_surrogates
 from pml.render.hooks import RenderHook
 from pml.render.messages import Sink
 from pml.render.modcache import module_cache
-from pml.render.writers.markdown import MarkdownWriter
+from pml.render.writers.markdown import MarkdownWriter, Marker, plain_marker
 from pml.syntax.source import Span
 from pml.values import Memo, describe, kind_of, to_text
 
@@ -80,6 +80,9 @@ class Renderer:
         self.data_seen: Memo = {}
         # What layouts see of this render.
         self.layout_context: LayoutContext = _LayoutView(self)
+
+    # How the root's lists are numbered when written (`pml.render.writers.markdown.Marker`).
+    list_marker: Marker = staticmethod(plain_marker)
 
     def charge(self, size: int, span: Span | None) -> None:
         """Count `size` more characters of output; past `max_output`, an error at `span`."""
@@ -511,16 +514,16 @@ class Written:
 
 
 def write(boxes: list[ir.Box], syntax: str, options: Mapping[str, Any] | None = None,
-          sink: Sink | None = None) -> Written:
+          sink: Sink | None = None, marker: Marker = plain_marker) -> Written:
     """Write the root's boxes in the root syntax, feeding `sink` (a `MessageBuilder`) the events of
-    the output if one is given."""
+    the output if one is given; `marker` makes the markers of the root's lists."""
     opts = dict(options or {})
     if syntax in SERIALIZED:
         text = serialize(syntax, boxes, opts)
         if sink is not None:
             sink.text(text)
         return Written(text)
-    writer = MarkdownWriter(serialize, int(opts.get("markdownBaseHeaderLevel", 1)), sink)
+    writer = MarkdownWriter(serialize, int(opts.get("markdownBaseHeaderLevel", 1)), sink, marker)
     text = writer.write(boxes)
     return Written(text, writer.media, writer.empty)
 

@@ -51,7 +51,7 @@ def render_root(renderer: Renderer, root: CNode, scope: dict[str, Any], chat: bo
         if attrs.get("speaker"):
             boxes = [Speaker(attrs["speaker"], boxes, span=root.span)]
         builder = MessageBuilder()
-        written = write(boxes, syntax, attrs.get("writerOptions"), builder)
+        written = write(boxes, syntax, attrs.get("writerOptions"), builder, renderer.list_marker)
     except OutputTooLong as exc:
         if exc.span is None:  # found by a writer: the whole prompt is what crossed the bound
             raise too_long(root.span, renderer.limits.max_output) from None

@@ -21,8 +21,8 @@ from pml.compile.program import CNode, DynamicAttr, ExprPiece, Program, walk
 from pml.expressions import Expression
 from pml.limits import Limits, current, using
 from pml.registry import GLOBAL_ATTRS
-from pml.render.ahead.template import ROOT, Hole, Loop, Part, Plan
-from pml.render.ahead.trace import Cut, Expressions, NotAhead, Tok, Token, Trace, trace
+from pml.render.ahead.template import ROOT, Hole, Loop, Numeral, Part, Plan
+from pml.render.ahead.trace import Cut, Expressions, NotAhead, Num, Tok, Token, Trace, trace
 from pml.render.bound import OutputTooLong
 
 Region = Callable[[Mapping[int, int]], tuple[Token, ...]]
@@ -221,6 +221,17 @@ class _Shape:
             if type(token) is Cut:
                 out.append(token)
                 continue
+            if type(token) is Num:
+                # In a region every open loop is at its first instance: an item's place is its
+                # number here plus its loop's place. The first instance's item before the loop
+                # starts (its head) is at its number.
+                if token.key in opened:
+                    out.append(Numeral(token.style, token.number, token.key))
+                elif token.position == 0:
+                    out.append(Numeral(token.style, token.number, ROOT))
+                else:
+                    raise NotAhead("a list numbered by a loop outside its region")
+                continue
             assert type(token) is Tok
             scope = token.path[-1][0] if token.path else ROOT
             if scope not in opened:
@@ -263,7 +274,7 @@ class _Shape:
             tokens: list[Token] = []
             charge = _expand(plan.parts, counts, {ROOT: ()}, tokens, self.expressions)
             seen = self.trace(counts)
-            if tuple(_merged(tokens)) != seen.tokens:
+            if tuple(_merged(tokens)) != _numbers_only(seen.tokens):
                 raise NotAhead("the plan does not give the trace")
             if plan.charge + charge != seen.charge or seen.declared != plan.declared:
                 raise NotAhead("the plan does not count or declare as the render does")
@@ -289,6 +300,8 @@ def _expand(parts: tuple[Part, ...], counts: Mapping[int, int], paths: dict[int,
             out.append(part)
         elif type(part) is Hole:
             out.append(Tok(expressions.numbers[id(part.expression)], paths[part.scope]))
+        elif type(part) is Numeral:
+            out.append(Num(part.style, part.delta + (paths[part.key][-1][1] if part.key != ROOT else 0), ROOT, 0))
         else:
             assert type(part) is Loop
             count = counts.get(part.key, 1)
@@ -297,6 +310,11 @@ def _expand(parts: tuple[Part, ...], counts: Mapping[int, int], paths: dict[int,
                 paths[part.key] = (*paths[part.scope], (part.key, index))
                 charge += _expand(part.body if index < count - 1 else part.tail, counts, paths, out, expressions)
     return charge
+
+
+def _numbers_only(tokens: tuple[Token, ...]) -> tuple[Token, ...]:
+    """The tokens with each list marker known by its style and number only (as `_expand` writes them)."""
+    return tuple(Num(t.style, t.number, ROOT, 0) if type(t) is Num else t for t in tokens)
 
 
 def _merged(tokens: list[Token]) -> Iterator[Token]:

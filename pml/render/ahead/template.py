@@ -20,6 +20,7 @@ from typing import Any, NamedTuple, Union
 
 from pml.expressions import Expression
 from pml.render.ahead.trace import Cut, Declared
+from pml.render.writers.markdown import list_marker
 from pml.values import to_text
 
 # Characters a placed value must not hold (line breaks change list items and paragraphs; the
@@ -62,7 +63,16 @@ class Loop(NamedTuple):
     cond: Expression | None = None
 
 
-Part = Union[str, Hole, Loop, Cut]  # noqa: UP007 (a runtime alias, used in the NamedTuples above)
+class Numeral(NamedTuple):
+    """A numbered list's marker: the item's place is `delta` plus the place of the current
+    instance of the loop `key` among those written (`ROOT`: `delta` alone)."""
+
+    style: str
+    delta: int
+    key: int
+
+
+Part = Union[str, Hole, Loop, Cut, Numeral]  # noqa: UP007 (a runtime alias, used in the NamedTuples above)
 
 
 class _GiveUp(Exception):
@@ -82,7 +92,8 @@ class Plan:
     def render(self, scope: Mapping[str, Any], max_output: int, max_loop: int) -> list[tuple[str, str]] | None:
         """The messages (speaker, text) in `scope`, or None if the full render must run."""
         out: list[Any] = []
-        state = [self.charge, 0, max_output, max_loop]  # charged, loop elements, bounds
+        # Charged, loop elements, the bounds, and the place of each loop's current instance.
+        state: list[Any] = [self.charge, 0, max_output, max_loop, {ROOT: 0}]
         try:
             _run(self.parts, {ROOT: scope}, out, state)
         except Exception:  # a value it cannot take, or an error the full render reports
@@ -106,18 +117,21 @@ class Plan:
         return messages
 
 
-def _run(parts: tuple[Part, ...], scopes: dict[int, Any], out: list[Any], state: list[int]) -> None:
+def _run(parts: tuple[Part, ...], scopes: dict[int, Any], out: list[Any], state: list[Any]) -> None:
     for part in parts:
         kind = type(part)
         if kind is str or kind is Cut:
             out.append(part)
         elif kind is Hole:
             out.append(_value(part, scopes, state))  # type: ignore[arg-type]
-        else:
+        elif kind is Loop:
             _loop(part, scopes, out, state)  # type: ignore[arg-type]
+        else:
+            numeral: Numeral = part  # type: ignore[assignment]
+            out.append(list_marker(numeral.style, numeral.delta + state[4][numeral.key]))
 
 
-def _value(hole: Hole, scopes: dict[int, Any], state: list[int]) -> str:
+def _value(hole: Hole, scopes: dict[int, Any], state: list[Any]) -> str:
     value = hole.expression.evaluate(scopes[hole.scope])
     if type(value) is not str:
         if hole.strict or value is None or isinstance(value, (dict, list, tuple)):
@@ -131,7 +145,7 @@ def _value(hole: Hole, scopes: dict[int, Any], state: list[int]) -> str:
     return value
 
 
-def _loop(loop: Loop, scopes: dict[int, Any], out: list[Any], state: list[int]) -> None:
+def _loop(loop: Loop, scopes: dict[int, Any], out: list[Any], state: list[Any]) -> None:
     outer = scopes[loop.scope]
     items = loop.items.evaluate(outer)
     if type(items) is not list and type(items) is not tuple:
@@ -142,12 +156,13 @@ def _loop(loop: Loop, scopes: dict[int, Any], out: list[Any], state: list[int]) 
         raise _GiveUp
     inner = dict(outer)
     scopes[loop.key] = inner
-    name, body, sets_loop = loop.name, loop.body, loop.sets_loop
+    name, body, sets_loop, places, key = loop.name, loop.body, loop.sets_loop, state[4], loop.key
     if loop.cond is None:
         last = count - 1
         state[0] += loop.charge * count
         for index, item in enumerate(items):
             inner[name] = item
+            places[key] = index
             if sets_loop:
                 inner["loop"] = {"index": index, "length": count, "first": index == 0, "last": index == last}
             _run(body if index < last else loop.tail, scopes, out, state)
@@ -158,8 +173,9 @@ def _loop(loop: Loop, scopes: dict[int, Any], out: list[Any], state: list[int]) 
         raise _GiveUp
     state[0] += loop.charge * len(kept)
     final = kept[-1][0]
-    for index, item in kept:
+    for place, (index, item) in enumerate(kept):
         inner[name] = item
+        places[key] = place
         if sets_loop:
             inner["loop"] = {"index": index, "length": count, "first": index == 0, "last": index == count - 1}
         _run(body if index != final else loop.tail, scopes, out, state)
@@ -181,4 +197,4 @@ def kept_items(name: str, cond: Expression, items: list[Any] | tuple[Any, ...], 
     return kept
 
 
-__all__ = ["ROOT", "UNSAFE", "Cut", "Hole", "Loop", "Part", "Plan", "kept_items"]
+__all__ = ["ROOT", "UNSAFE", "Cut", "Hole", "Loop", "Numeral", "Part", "Plan", "kept_items"]

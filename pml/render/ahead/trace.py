@@ -19,14 +19,16 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from pml.compile.program import CNode, Program
+from pml.components import boxes as ir
 from pml.components.parts import ToolSpec
 from pml.expressions import Expression
 from pml.render import charsafe
 from pml.render.renderer import Renderer
 from pml.render.root import render_root
+from pml.render.writers.markdown import plain_marker
 
 _OPEN, _CLOSE = "\uf8f0", "\uf8f1"
-_MARKER = re.compile(f"q{_OPEN}aB(\\d{{6}})z*{_CLOSE}Q")
+_MARKER = re.compile(f"q{_OPEN}a([BN])(\\d{{6}})z*{_CLOSE}Q")
 _BARE = len(f"q{_OPEN}aB000000{_CLOSE}Q")
 _PATH = " path"  # the scope key of the loop instances around a node (never a variable name)
 
@@ -50,7 +52,21 @@ class Cut(NamedTuple):
     speaker: str
 
 
-Token = str | Tok | Cut
+class Num(NamedTuple):
+    """A numbered list's marker: its style, its item's place in the list (`number`, from 0), and
+    the loop whose instance wrote the item (`key`, -1 for none) with that instance's place
+    (`position`)."""
+
+    style: str
+    number: int
+    key: int
+    position: int
+
+
+Token = str | Tok | Cut | Num
+
+# List styles whose markers count (`pml.render.writers.markdown.list_marker`).
+NUMBERED = ("decimal", "latin")
 
 
 class Declared(NamedTuple):
@@ -97,6 +113,7 @@ class _Markers:
         self.pad = "z" * pad
         self.index: dict[tuple[int, Path_], int] = {}
         self.keys: list[Tok] = []
+        self.numbers: list[Num] = []
 
     def marker(self, expression: Expression, path: Path_) -> str:
         key = (self.expressions.number(expression), path)
@@ -108,6 +125,12 @@ class _Markers:
             raise NotAhead("too many values")
         return f"q{_OPEN}aB{at:06d}{self.pad}{_CLOSE}Q"
 
+    def numeral(self, number: Num) -> str:
+        if len(self.numbers) > 999_999:
+            raise NotAhead("too many list items")
+        self.numbers.append(number)
+        return f"q{_OPEN}aN{len(self.numbers) - 1:06d}{_CLOSE}Q"
+
 
 class _Tracer(Renderer):
     """A renderer whose expressions give markers and whose loops repeat as often as asked."""
@@ -117,6 +140,9 @@ class _Tracer(Renderer):
         self.counts = counts
         self.absent = absent
         self.markers = markers
+        # The items loop instances made: the loop and the instance's place, by the item's identity.
+        self.made_by: dict[int, tuple[int, int]] = {}
+        self.list_marker = self._list_marker
 
     def evaluate(self, expression: Expression, scope: dict[str, Any]) -> Any:
         if expression.condition:
@@ -132,6 +158,25 @@ class _Tracer(Renderer):
         for inner in self.scopes(cnode, scope):
             out.extend(self.instance(cnode, inner, ctx))
         return out
+
+    def instance(self, cnode: CNode, scope: dict[str, Any], ctx: Any) -> list[Any]:
+        boxes = super().instance(cnode, scope, ctx)
+        if cnode.loop is not None:
+            place = (cnode.index, scope[_PATH][-1][1])
+            for box in boxes:
+                if type(box) is ir.Item:
+                    self.made_by[id(box)] = place
+        return boxes
+
+    def _list_marker(self, style: str, index: int, item: ir.Item, body: str) -> str:
+        """A numbered list's marker as a marker of the trace (a plain one otherwise). An item of
+        several lines is indented by its marker's width, which changes with the number: refused."""
+        if style not in NUMBERED:
+            return plain_marker(style, index, item, body)
+        if "\n" in body:
+            raise NotAhead("a numbered item of several lines")
+        key, position = self.made_by.get(id(item), (-1, 0))
+        return self.markers.numeral(Num(style, index, key, position))
 
     def scopes(self, cnode: CNode, scope: dict[str, Any]) -> list[dict[str, Any]]:
         if cnode.index in self.absent:
@@ -188,7 +233,13 @@ def _tokens(messages: list[tuple[str, str]], markers: _Markers) -> tuple[Token, 
         for match in _MARKER.finditer(text):
             if match.start() > position:
                 out.append(text[position:match.start()])
-            at = int(match.group(1))
+            at = int(match.group(2))
+            if match.group(1) == "N":
+                if at >= len(markers.numbers):
+                    raise NotAhead("a list marker that was not made")
+                out.append(markers.numbers[at])
+                position = match.end()
+                continue
             if at in seen or at >= len(markers.keys):
                 raise NotAhead("a value is written twice")
             seen.add(at)
@@ -204,4 +255,4 @@ def _tokens(messages: list[tuple[str, str]], markers: _Markers) -> tuple[Token, 
     return tuple(out)
 
 
-__all__ = ["Cut", "Declared", "Expressions", "NotAhead", "Tok", "Token", "Trace", "trace"]
+__all__ = ["NUMBERED", "Cut", "Declared", "Expressions", "NotAhead", "Num", "Tok", "Token", "Trace", "trace"]

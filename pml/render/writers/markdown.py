@@ -79,6 +79,16 @@ def list_marker(style: str, index: int) -> str:
     return {"star": "* ", "plus": "+ ", "dash": "- "}.get(style, "- ")
 
 
+def plain_marker(style: str, index: int, item: ir.Item, body: str) -> str:
+    """The marker of a list's item at `index` (a `Marker`: the item and its written body are not
+    needed to write it)."""
+    return list_marker(style, index)
+
+
+# How a writer makes list markers: (style, index, item, written body) → marker.
+Marker = Callable[[str, int, ir.Item, str], str]
+
+
 def _latin(index: int) -> str:
     letters = string.ascii_lowercase
     out = ""
@@ -121,8 +131,10 @@ class MarkdownWriter:
         serialize: Callable[[str, Sequence[ir.Box], dict[str, Any]], str],
         base_level: int = 1,
         sink: Sink | None = None,
+        marker: Marker = plain_marker,
     ) -> None:
         self._serialize = serialize
+        self._marker = marker  # the list markers of this writer's own lists
         self._sink = sink  # what the events of the output are fed to (`pml.render.messages`), if anything
         self._base_level = base_level
         self._bound = current().max_output
@@ -398,7 +410,7 @@ class MarkdownWriter:
             body = _plain_inline(item.children)
             if body is None:
                 body = MarkdownWriter(self._serialize, self._base_level + self._depth).write(item.children)
-            marker = list_marker(box.style, index)
+            marker = self._marker(box.style, index, item, body)
             margin = item.margin or (2 if "\n\n" in body or any(ir.is_block(b) for b in item.children) else 1)
             if pieces:
                 pieces.append("\n" * max(previous, margin))
