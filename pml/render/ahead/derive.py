@@ -24,6 +24,7 @@ from pml.registry import GLOBAL_ATTRS
 from pml.render.ahead.template import ROOT, Hole, Loop, Numeral, Part, Plan
 from pml.render.ahead.trace import Cut, Expressions, NotAhead, Num, Tok, Token, Trace, trace
 from pml.render.bound import OutputTooLong
+from pml.render.writers.markdown import list_marker
 
 Region = Callable[[Mapping[int, int]], tuple[Token, ...]]
 
@@ -225,12 +226,16 @@ class _Shape:
                 # In a region every open loop is at its first instance: an item's place is its
                 # number here plus its loop's place. The first instance's item before the loop
                 # starts (its head) is at its number.
-                if token.key in opened:
+                if token.key in opened and token.key != ROOT:
                     out.append(Numeral(token.style, token.number, token.key))
-                elif token.position == 0:
-                    out.append(Numeral(token.style, token.number, ROOT))
-                else:
+                    continue
+                if token.key != ROOT and token.position != 0:
                     raise NotAhead("a list numbered by a loop outside its region")
+                token = list_marker(token.style, token.number)  # the same on every render: text
+                if out and type(out[-1]) is str:
+                    out[-1] = out[-1] + token
+                else:
+                    out.append(token)
                 continue
             assert type(token) is Tok
             scope = token.path[-1][0] if token.path else ROOT
@@ -301,7 +306,7 @@ def _expand(parts: tuple[Part, ...], counts: Mapping[int, int], paths: dict[int,
         elif type(part) is Hole:
             out.append(Tok(expressions.numbers[id(part.expression)], paths[part.scope]))
         elif type(part) is Numeral:
-            out.append(Num(part.style, part.delta + (paths[part.key][-1][1] if part.key != ROOT else 0), ROOT, 0))
+            out.append(list_marker(part.style, part.delta + paths[part.key][-1][1]))
         else:
             assert type(part) is Loop
             count = counts.get(part.key, 1)
@@ -313,8 +318,8 @@ def _expand(parts: tuple[Part, ...], counts: Mapping[int, int], paths: dict[int,
 
 
 def _numbers_only(tokens: tuple[Token, ...]) -> tuple[Token, ...]:
-    """The tokens with each list marker known by its style and number only (as `_expand` writes them)."""
-    return tuple(Num(t.style, t.number, ROOT, 0) if type(t) is Num else t for t in tokens)
+    """The tokens with each list marker written as its text (as `_expand` writes them)."""
+    return tuple(_merged([list_marker(t.style, t.number) if type(t) is Num else t for t in tokens]))
 
 
 def _merged(tokens: list[Token]) -> Iterator[Token]:
