@@ -57,14 +57,14 @@ def test_every_case_beside_says_how_it_renders() -> None:
 
 
 def test_the_plans_cover_a_large_part_of_the_case_suite() -> None:
-    """A floor under how much of the case suite the plans cover (222 of the 496 cases rendered with
+    """A floor under how much of the case suite the plans cover (237 of the 504 cases rendered with
     their context alone, when written): a change that quietly stopped planning would fail here."""
     ahead = 0
     for path in rendering_cases():
         prompt, context, options = load_case(path)
         if not options and not prompt.program.context and _outcome(prompt, context) == "ahead":
             ahead += 1
-    assert ahead >= 200
+    assert ahead >= 220
 
 
 @pytest.mark.parametrize("path", [p for p in all_cases() if p.parent == AHEAD], ids=case_id)
