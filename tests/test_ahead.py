@@ -222,7 +222,8 @@ def _element(draw: st.DrawFn, depth: int, loops: tuple[str, ...]) -> str:
         loop = (*loops, variable)
     elif not loops and draw(st.integers(0, 3)) == 0:
         attrs += f' if="{draw(st.sampled_from(NAMES))}"'
-    kind = draw(st.sampled_from(["p", "cp", "list", "section", "human-msg", "ai-msg", "code"] if depth < 3 else ["p"]))
+    kind = draw(st.sampled_from(["p", "cp", "list", "section", "human-msg", "ai-msg", "code", "examples", "qa"]
+                                if depth < 3 else ["p"]))
     if kind == "cp":
         inner = "".join(draw(st.lists(_element(depth + 1, loop), max_size=2))) or inline()
         return f'<cp caption="{value() if draw(st.booleans()) else "Notes"}"{attrs}>{inner}</cp>'
@@ -245,6 +246,12 @@ def _element(draw: st.DrawFn, depth: int, loops: tuple[str, ...]) -> str:
         return f"<{kind}{attrs}>{inner}</{kind}>"
     if kind == "code":
         return f"<code{attrs}>static code</code>"
+    if kind == "examples":
+        chat = draw(st.sampled_from(["", ' chat="false"']))
+        shot = f"<example><input>{value()}</input><output>{value()}</output></example>"
+        return f"<examples{attrs}{chat}>{shot}</examples>"
+    if kind == "qa":
+        return f"<qa{attrs}>{inline()}</qa>"
     return f"<p{attrs}>{inline()}</p>"
 
 

@@ -233,7 +233,8 @@ for _name, (_tags, _doc) in _INTENTS.items():
            doc="A question followed by an empty answer caption for the model to complete.",
            attrs=[*CAPTION_ATTRS,
                   Attr("questionCaption", "string", "The caption of the question.", default="Question"),
-                  Attr("answerCaption", "string", "The caption of the answer.", default="Answer")])
+                  Attr("answerCaption", "string", "The caption of the answer.", default="Answer")],
+           opaque_values=True)
 def layout_qa(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any], ctx: Ctx) -> list[ir.Box]:
     style = attrs.get("captionStyle") or "bold"
     question = dict(attrs, caption=attrs.get("questionCaption") or "Question", captionStyle=style)
@@ -252,7 +253,7 @@ def layout_qa(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: di
                "become human and ai messages.",
            attrs=[*CAPTION_ATTRS,
                   Attr("chat", "boolean", "Render examples as chat messages."),
-                  Attr("introducer", "string", "A sentence shown before the examples.")])
+                  Attr("introducer", "string", "A sentence shown before the examples.")], opaque_values=True)
 def layout_examples(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any],
                     ctx: Ctx) -> list[ir.Box]:
     from dataclasses import replace
@@ -266,7 +267,7 @@ def layout_examples(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], sco
 
 @component("Example", "example",
            doc="One example: an `<input>` and an `<output>`.",
-           attrs=[*CAPTION_ATTRS, Attr("chat", "boolean", "Render as chat messages.")])
+           attrs=[*CAPTION_ATTRS, Attr("chat", "boolean", "Render as chat messages.")], opaque_values=True)
 def layout_example(r: LayoutContext, node: CNode, attrs: Mapping[str, Any], scope: dict[str, Any],
                    ctx: Ctx) -> list[ir.Box]:
     from dataclasses import replace
@@ -292,6 +293,6 @@ def _example_part(speaker: str) -> Any:
 
 
 component("ExampleInput", "input", doc="An example's input (a human message in chat mode).",
-          attrs=[*CAPTION_ATTRS])(_example_part("human"))
+          attrs=[*CAPTION_ATTRS], opaque_values=True)(_example_part("human"))
 component("ExampleOutput", "output", doc="An example's output (an ai message in chat mode).",
-          attrs=[*CAPTION_ATTRS])(_example_part("ai"))
+          attrs=[*CAPTION_ATTRS], opaque_values=True)(_example_part("ai"))

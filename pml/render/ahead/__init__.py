@@ -3,7 +3,7 @@
 Most of a render's time goes into laying out and writing elements whose output is the same on
 every render. A program whose values and loops sit only in components that place values without
 reading them (`Component.opaque_values`: paragraphs, captions, lists, inline formatting,
-messages), without budgets, modules, variables or other syntaxes, and rendering to plain text
+messages, examples), without budgets, modules, variables or other syntaxes, and rendering to plain text
 messages (with, if it likes, a response schema, tools and runtime parameters that hold no
 value), is traced (`pml.render.ahead.trace`) and turned into a `Plan`
 (`pml.render.ahead.derive`): its messages as literal text with holes for `{{ }}` values and
