@@ -425,35 +425,50 @@ class _LayoutView:
 def finish(items: list[Any], mode: str) -> list[ir.Box]:
     """Whitespace processing (POML's filter/pre/trim) and sticky speakers over a child list."""
     merged: list[Any] = []
+    after_text = False  # the last item kept is authored text
     for item in items:
-        if isinstance(item, _Lit) and merged and isinstance(merged[-1], _Lit):
-            merged[-1] = _Lit(merged[-1] + item)
+        if type(item) is _Lit:
+            if after_text:
+                merged[-1] = _Lit(merged[-1] + item)
+                continue
+            after_text = True
         else:
-            merged.append(item)
+            after_text = False
+        merged.append(item)
     last = len(merged) - 1
     boxes: list[ir.Box] = []
+    collapse = mode != "pre"  # authored text loses the whitespace at its edges…
+    squeeze = collapse and mode != "trim"  # …and has its runs of whitespace made one space
     for index, item in enumerate(merged):
-        if isinstance(item, str):
+        kind = type(item)
+        if kind is _Lit:
             text = str(item)
-            if isinstance(item, _Lit) and mode != "pre":
-                if mode != "trim":
+            if collapse:
+                if squeeze:
                     text = _COLLAPSE.sub(" ", text)
                 if index == 0:
                     text = text.lstrip()
                 if index == last:
                     text = text.rstrip()
-            if not text:
-                continue
-            box: ir.Box = ir.Inline(text, isinstance(item, _Val))
+            if text:
+                boxes.append(ir.Inline(text, False))
+        elif kind is _Val:
+            if item:
+                boxes.append(ir.Inline(str(item), True))
+        elif isinstance(item, str):
+            if item:
+                boxes.append(ir.Inline(str(item), False))
         else:
-            box = item
-        boxes.append(box)
+            boxes.append(item)
     return _sticky(boxes)
 
 
 def _sticky(boxes: list[ir.Box]) -> list[ir.Box]:
     """An explicit speaker also holds the siblings after it, up to the next explicit speaker."""
-    if not any(isinstance(b, ir.Speaker) for b in boxes):
+    for box in boxes:
+        if type(box) is ir.Speaker:
+            break
+    else:
         return boxes
     out: list[ir.Box] = []
     group: list[ir.Box] = []
