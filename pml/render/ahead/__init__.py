@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from pml.compile.program import CNode, Program, walk
+from pml.compile.program import CNode, Program
 from pml.limits import Limits, using
 from pml.render.ahead.derive import derive, switches
 from pml.render.ahead.template import Plan, kept_items
@@ -50,18 +50,11 @@ class Ahead:
     A program whose plans keep giving way to the full render (its values are rarely plain
     text) stops being tried after a while."""
 
-    def __init__(self, program: Program, base_dir: Path, found: list[CNode]) -> None:
+    def __init__(self, program: Program, base_dir: Path, found: list[tuple[CNode, int]]) -> None:
         self.program = program
         self.base_dir = base_dir
+        # The switches, each with the position of the switch it is inside of (-1 for none).
         self.switches = found
-        # For each switch, the switch it is inside of (its position), or -1.
-        self.inside: list[int] = []
-        for node in found:
-            owner = -1
-            for at, other in enumerate(found):
-                if other is not node and any(n is node for n in walk(other)):
-                    owner = at
-            self.inside.append(owner)
         self.plans: dict[frozenset[int], Plan | None] = {}
         self.given_way = 0
         self.rendered = 0
@@ -79,7 +72,8 @@ class Ahead:
         full render must run."""
         if self.given_way > 8 and self.given_way > 4 * self.rendered:
             return None
-        absent = self._absent(scope)
+        lists: dict[int, Any] = {}
+        absent = self._absent(scope, lists)
         messages = None
         plan: Any = None
         if absent is not None:
@@ -87,7 +81,7 @@ class Ahead:
             if plan is _MISSING:
                 plan = self._plan(absent) if len(self.plans) < MAX_PLANS else None
             if plan is not None:
-                messages = plan.render(scope, max_output, max_loop)
+                messages = plan.render(scope, max_output, max_loop, lists)
         if messages is None:
             self.given_way += 1
             return None
@@ -97,25 +91,27 @@ class Ahead:
             declared = copy.deepcopy(declared)  # each render's own, as a full render's are
         return Written(messages, declared)
 
-    def _absent(self, scope: Mapping[str, Any]) -> frozenset[int] | None:
+    def _absent(self, scope: Mapping[str, Any], lists: dict[int, Any]) -> frozenset[int] | None:
         """The switches left out in `scope` (conditions that do not hold, empty lists), or None
-        if one cannot be decided here (the full render reports an error, or takes a non-list)."""
+        if one cannot be decided here (the full render reports an error, or takes a non-list).
+        The lists of the loops evaluated are put in `lists`, by loop key."""
         present: list[bool] = []
         absent: list[int] = []
-        for node, owner in zip(self.switches, self.inside, strict=True):
+        for node, owner in self.switches:
             if owner >= 0 and not present[owner]:
                 present.append(False)  # inside a switch left out: never evaluated
                 continue
             try:
                 if node.loop is not None:
-                    items = node.loop.items.evaluate(scope)
+                    items = lists[node.index] = node.loop.items.evaluate(scope)
                     if type(items) is not list and type(items) is not tuple:
                         return None
                     cond = node.cond
                     if cond is None or not items:
                         holds = bool(items)
                     else:  # a loop with `if=`: present when the condition keeps an item
-                        holds = bool(kept_items(node.loop.name, cond, items, dict(scope), "loop" in cond.names))
+                        kept = kept_items(node.loop.name, cond, items, dict(scope), "loop" in cond.names)
+                        holds = next(kept, None) is not None
                 else:
                     assert node.cond is not None
                     holds = bool(node.cond.evaluate(scope))

@@ -55,24 +55,24 @@ def derive(program: Program, base_dir: Path, absent: frozenset[int] = frozenset(
     return plan
 
 
-def switches(program: Program) -> list[CNode]:
-    """The elements a plan fixes, in document order: those with a condition and the loops, outside
-    any loop (a plan is made for each combination met: which conditions hold, which lists are
-    empty). Refuses, before any trace, what a plan cannot follow (`_check`)."""
-    nodes = walk(program.root)
-    _check(program, nodes)
-    inside: set[int] = set()
-    found: list[CNode] = []
-    for node in nodes:
-        if node.index in inside:
-            continue
-        if node.loop is not None:
-            found.append(node)
-            inside.update(n.index for n in walk(node) if n is not node)
-            if any(n.cond is not None and n.loop is None for n in walk(node)):
+def switches(program: Program) -> list[tuple[CNode, int]]:
+    """The elements a plan fixes, in document order, each with the position of the switch it is
+    inside of (-1 for none): those with a condition and the loops, outside any loop (a plan is made
+    for each combination met: which conditions hold, which lists are empty). Refuses, before any
+    trace, what a plan cannot follow (`_check`)."""
+    _check(program, walk(program.root))
+    found: list[tuple[CNode, int]] = []
+    stack: list[tuple[CNode, int, bool]] = [(program.root, -1, False)]  # node, its switch, in a loop
+    while stack:
+        node, owner, looped = stack.pop()
+        if looped:
+            if node.cond is not None and node.loop is None:
                 raise NotAhead("a condition inside a loop")
-        elif node.cond is not None:
-            found.append(node)
+        elif node.loop is not None or node.cond is not None:
+            found.append((node, owner))
+            owner = len(found) - 1
+            looped = node.loop is not None
+        stack.extend((c, owner, looped) for c in reversed(node.children) if type(c) is CNode)
     return found
 
 

@@ -14,7 +14,7 @@ Everything here is immutable and picklable (expressions pickle as their code).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Union
 
@@ -75,6 +75,9 @@ class Numeral(NamedTuple):
 Part = Union[str, Hole, Loop, Cut, Numeral]  # noqa: UP007 (a runtime alias, used in the NamedTuples above)
 
 
+_UNKNOWN = object()  # a loop's list not evaluated yet
+
+
 class _GiveUp(Exception):
     """A value the pre-written text cannot take: the full render runs instead."""
 
@@ -89,11 +92,14 @@ class Plan:
     charge: int
     declared: Declared = NOTHING_DECLARED
 
-    def render(self, scope: Mapping[str, Any], max_output: int, max_loop: int) -> list[tuple[str, str]] | None:
-        """The messages (speaker, text) in `scope`, or None if the full render must run."""
+    def render(self, scope: Mapping[str, Any], max_output: int, max_loop: int,
+               known: Mapping[int, Any] | None = None) -> list[tuple[str, str]] | None:
+        """The messages (speaker, text) in `scope`, or None if the full render must run. `known`
+        holds lists of top-level loops evaluated already, by loop key."""
         out: list[Any] = []
-        # Charged, loop elements, the bounds, and the place of each loop's current instance.
-        state: list[Any] = [self.charge, 0, max_output, max_loop, {ROOT: 0}]
+        # Charged, loop elements, the bounds, the place of each loop's current instance, and the
+        # lists of top-level loops already evaluated (`known`, by loop key).
+        state: list[Any] = [self.charge, 0, max_output, max_loop, {ROOT: 0}, dict(known) if known else {}]
         try:
             _run(self.parts, {ROOT: scope}, out, state)
         except Exception:  # a value it cannot take, or an error the full render reports
@@ -147,7 +153,9 @@ def _value(hole: Hole, scopes: dict[int, Any], state: list[Any]) -> str:
 
 def _loop(loop: Loop, scopes: dict[int, Any], out: list[Any], state: list[Any]) -> None:
     outer = scopes[loop.scope]
-    items = loop.items.evaluate(outer)
+    items = state[5].pop(loop.key, _UNKNOWN)
+    if items is _UNKNOWN:
+        items = loop.items.evaluate(outer)
     if type(items) is not list and type(items) is not tuple:
         raise _GiveUp
     count = len(items)
@@ -160,15 +168,14 @@ def _loop(loop: Loop, scopes: dict[int, Any], out: list[Any], state: list[Any]) 
     if loop.cond is None:
         last = count - 1
         state[0] += loop.charge * count
-        for index, item in enumerate(items):
+        for index, item in enumerate(items):  # (the common loop, without a list of kept items)
             inner[name] = item
             places[key] = index
             if sets_loop:
-                inner["loop"] = {"index": index, "length": count, "first": index == 0, "last": index == last}
+                inner["loop"] = loop_variable(index, count)
             _run(body if index < last else loop.tail, scopes, out, state)
         return
-    assert loop.cond is not None
-    kept = kept_items(name, loop.cond, items, inner, sets_loop)
+    kept = list(kept_items(name, loop.cond, items, inner, sets_loop))
     if not kept:
         raise _GiveUp
     state[0] += loop.charge * len(kept)
@@ -177,24 +184,27 @@ def _loop(loop: Loop, scopes: dict[int, Any], out: list[Any], state: list[Any]) 
         inner[name] = item
         places[key] = place
         if sets_loop:
-            inner["loop"] = {"index": index, "length": count, "first": index == 0, "last": index == count - 1}
+            inner["loop"] = loop_variable(index, count)
         _run(body if index != final else loop.tail, scopes, out, state)
 
 
+def loop_variable(index: int, count: int) -> dict[str, Any]:
+    """`loop` for the item at `index` of `count`, as the full render sets it."""
+    return {"index": index, "length": count, "first": index == 0, "last": index == count - 1}
+
+
 def kept_items(name: str, cond: Expression, items: list[Any] | tuple[Any, ...], inner: dict[str, Any],
-               sets_loop: bool) -> list[tuple[int, Any]]:
-    """The items a loop's `if=` (`cond`) holds for, with their places in the list; `inner` is the
-    scope the condition is evaluated in (the loop variable `name`, and `loop` if `sets_loop`, are
-    set in it)."""
+               sets_loop: bool) -> Iterator[tuple[int, Any]]:
+    """The items a loop's `if=` (`cond`) holds for, with their places in the list, as they are
+    found; `inner` is the scope the condition is evaluated in (the loop variable `name`, and
+    `loop` if `sets_loop`, are set in it)."""
     count = len(items)
-    kept: list[tuple[int, Any]] = []
     for index, item in enumerate(items):
         inner[name] = item
         if sets_loop:
-            inner["loop"] = {"index": index, "length": count, "first": index == 0, "last": index == count - 1}
+            inner["loop"] = loop_variable(index, count)
         if cond.evaluate(inner):
-            kept.append((index, item))
-    return kept
+            yield index, item
 
 
-__all__ = ["ROOT", "UNSAFE", "Cut", "Hole", "Loop", "Numeral", "Part", "Plan", "kept_items"]
+__all__ = ["ROOT", "UNSAFE", "Cut", "Hole", "Loop", "Numeral", "Part", "Plan", "kept_items", "loop_variable"]
