@@ -8,7 +8,7 @@ written, split into literal `Text` and `Expr` parts, so that a value which is ex
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from typing import cast
 
@@ -113,27 +113,19 @@ def walk(node: Node) -> Iterator[Node]:
             stack.extend(reversed(current.children))
 
 
-def _slot_setter(cls: type, name: str) -> Callable[[object, object], None]:
-    return cast("Callable[[object, object], None]", cls.__dict__[name].__set__)
+def _setters(cls: type) -> tuple[Callable[[object, object], None], ...]:
+    """The slot setters of a frozen dataclass's fields, in the order of the fields."""
+    return tuple(cast("Callable[[object, object], None]", cls.__dict__[f.name].__set__) for f in fields(cls))
 
 
 _new = object.__new__
-_set_text_value = _slot_setter(Text, "value")
-_set_text_span = _slot_setter(Text, "span")
-_set_tag = _slot_setter(Element, "tag")
-_set_attributes = _slot_setter(Element, "attributes")
-_set_children = _slot_setter(Element, "children")
-_set_span = _slot_setter(Element, "span")
-_set_name_span = _slot_setter(Element, "name_span")
-_set_attribute_name = _slot_setter(Attribute, "name")
-_set_parts = _slot_setter(Attribute, "parts")
-_set_raw = _slot_setter(Attribute, "raw")
-_set_attribute_span = _slot_setter(Attribute, "span")
-_set_value_span = _slot_setter(Attribute, "value_span")
-# The setters, in the order of the fields, for a loop that makes nodes as `make_text` and
+# The setters, in the order of the fields, also for a loop that makes nodes as `make_text` and
 # `make_element` do without a call for each (the parser's).
-TEXT_SETTERS = (_set_text_value, _set_text_span)
-ELEMENT_SETTERS = (_set_tag, _set_attributes, _set_children, _set_span, _set_name_span)
+TEXT_SETTERS = _setters(Text)
+ELEMENT_SETTERS = _setters(Element)
+_set_text_value, _set_text_span = TEXT_SETTERS
+_set_tag, _set_attributes, _set_children, _set_span, _set_name_span = ELEMENT_SETTERS
+_set_attribute_name, _set_parts, _set_raw, _set_attribute_span, _set_value_span = _setters(Attribute)
 
 
 def make_text(value: str, span: Span) -> Text:
