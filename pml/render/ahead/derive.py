@@ -186,20 +186,21 @@ class _Shape:
         first = region({key: 1})
         start = _first(first, key, 0)
         head = first[:start]
-        if any(key in _loops_of(t) or _loops_of(t) & set(rest) for t in head if type(t) is Tok):
+        if any(_loops_of(t) & set(loops) for t in head if type(t) is Tok):
             raise NotAhead("a loop's values come before its first instance")
 
-        def body(counts: Mapping[int, int]) -> tuple[Token, ...]:
-            tokens = region({**counts, key: 2})
-            if tokens[:start] != head:
-                raise NotAhead("the text before a loop depends on its count")
-            return tokens[start:_first(tokens, key, 1)]
-
-        def tail(counts: Mapping[int, int]) -> tuple[Token, ...]:
-            tokens = region({**counts, key: 1})
+        def after_head(counts: Mapping[int, int]) -> tuple[Token, ...]:
+            tokens = region(counts)
             if tokens[:start] != head:
                 raise NotAhead("the text before a loop depends on its count")
             return tokens[start:]
+
+        def body(counts: Mapping[int, int]) -> tuple[Token, ...]:
+            tokens = after_head({**counts, key: 2})
+            return tokens[:_first(tokens, key, 1)]
+
+        def tail(counts: Mapping[int, int]) -> tuple[Token, ...]:
+            return after_head({**counts, key: 1})
 
         inner = opened | {key}
         node = self.loops[key]

@@ -80,12 +80,11 @@ class Declared(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class Trace:
-    """A traced render: its messages as tokens (each message begins with a `Cut`), what it counted
-    against the output bound besides its values (`charge`), and how many values it counted (`charged`)."""
+    """A traced render: its messages as tokens (each message begins with a `Cut`), and what it
+    counted against the output bound besides its values (`charge`)."""
 
     tokens: tuple[Token, ...]
     charge: int
-    charged: int
     size: int  # the characters of its messages
     declared: Declared
 
@@ -199,7 +198,7 @@ def trace(program: Program, base_dir: Path, counts: Mapping[int, int], absent: f
     if (longer[1] - output) % 5 or charged != sum(1 for t in tokens if type(t) is Tok) or charged != markers:
         raise NotAhead("values are counted other than once each")
     size = sum(len(t) if type(t) is str else _BARE for t in tokens if type(t) is not Cut)
-    return Trace(tokens, output - charged * _BARE, charged, size, declared)
+    return Trace(tokens, output - charged * _BARE, size, declared)
 
 
 def _trace_once(program: Program, base_dir: Path, counts: Mapping[int, int], absent: frozenset[int],
